@@ -1,0 +1,106 @@
+"""The status dashboard: counts, filters, sorting and staleness."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.models import Recommendation
+from tracker.vocabulary import Status
+
+from .helpers import SLUG, add_updates
+
+
+def row_slugs(page: str) -> list[str]:
+    return re.findall(r'<a href="/recommendations/([a-z0-9-]+)">', page)
+
+
+def count_of(page: str, status: Status) -> int:
+    match = re.search(rf'id="count-{status.value}">(\d+)<', page)
+    assert match, status
+    return int(match.group(1))
+
+
+def test_anonymous_visitors_are_sent_to_login(client: FlaskClient) -> None:
+    response = client.get("/?theme=sanctions")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/?theme%3Dsanctions"
+
+
+def test_lists_every_seeded_recommendation_in_article_order(client: FlaskClient, db: Session, analyst) -> None:
+    page = client.get("/").get_data(as_text=True)
+    expected = db.scalars(select(Recommendation.slug).order_by(Recommendation.position)).all()
+    assert len(expected) >= 10
+    assert row_slugs(page) == expected
+    assert count_of(page, Status.NOT_ASSESSED) == len(expected)
+    assert "Steps were taken, then stopped." in page  # the legend
+
+
+def test_counts_follow_the_current_status(client: FlaskClient, db: Session, analyst) -> None:
+    add_updates(db, analyst, SLUG, 2, status=Status.STALLED)
+    page = client.get("/").get_data(as_text=True)
+    total = len(row_slugs(page))
+    assert count_of(page, Status.STALLED) == 1
+    assert count_of(page, Status.NOT_ASSESSED) == total - 1
+
+
+def test_filters_combine_and_stay_in_the_query_string(client: FlaskClient, db: Session, analyst) -> None:
+    add_updates(db, analyst, SLUG, 1, status=Status.IMPLEMENTED)
+    page = client.get("/?status=implemented").get_data(as_text=True)
+    assert row_slugs(page) == [SLUG]
+    recommendation = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
+    theme = db.scalar(select(Recommendation.theme_id).where(Recommendation.id == recommendation.id))
+    page = client.get(f"/?status=not_assessed&actor=united-states").get_data(as_text=True)
+    assert SLUG not in row_slugs(page)
+    assert row_slugs(page)  # other recommendations to the US remain
+    assert '<option value="united-states" selected>' in page
+    page = client.get("/?theme=no-such-theme").get_data(as_text=True)
+    assert row_slugs(page) == []
+    assert "No recommendation matches these filters." in page
+    assert theme
+
+
+def test_actor_filter_keeps_only_recommendations_addressed_to_it(client: FlaskClient, db: Session, analyst) -> None:
+    page = client.get("/?actor=unami").get_data(as_text=True)
+    slugs = row_slugs(page)
+    assert slugs
+    for slug in slugs:
+        assert "UN Assistance Mission for Iraq" in client.get(f"/recommendations/{slug}").get_data(as_text=True)
+
+
+def test_sorting_by_status_and_title(client: FlaskClient, db: Session, analyst) -> None:
+    add_updates(db, analyst, SLUG, 1, status=Status.CONTRADICTED)
+    by_status = row_slugs(client.get("/?sort=status").get_data(as_text=True))
+    assert by_status[-1] == SLUG  # Contradicted comes after every "Not yet assessed"
+    titles = db.scalars(select(Recommendation.title).order_by(Recommendation.title)).all()
+    page = client.get("/?sort=title").get_data(as_text=True)
+    slugs = row_slugs(page)
+    by_slug = dict(db.execute(select(Recommendation.slug, Recommendation.title)).all())
+    assert [by_slug[slug] for slug in slugs] == list(titles)
+
+
+def test_stale_after_90_days_without_news(client: FlaskClient, db: Session, analyst) -> None:
+    add_updates(db, analyst, SLUG, 1, start=dt.date.today() - dt.timedelta(days=91))
+    page = client.get("/").get_data(as_text=True)
+    assert page.count('class="is-stale"') == 1
+    add_updates(db, analyst, SLUG, 1, start=dt.date.today() - dt.timedelta(days=5))
+    page = client.get("/").get_data(as_text=True)
+    assert 'class="is-stale"' not in page
+    assert "today" in page  # logged today
+
+
+def test_statements_do_not_grow_with_history(client: FlaskClient, db: Session, analyst, count_statements) -> None:
+    slugs = db.scalars(select(Recommendation.slug)).all()
+    add_updates(db, analyst, slugs[0], 10)
+    counter = count_statements()
+    client.get("/")
+    with_10 = counter.count
+    for slug in slugs:
+        add_updates(db, analyst, slug, 50)
+    counter = count_statements()
+    client.get("/?sort=logged")
+    assert counter.count == with_10

@@ -1,0 +1,37 @@
+"""Tracker: policy recommendations and the dated, evidenced history of what happened to them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application; it neither migrates nor seeds (`tracker init` does)."""
+    app = Flask(__name__, instance_relative_config=True)
+    if test_config is None:
+        from .config import from_environment
+
+        app.config.from_mapping(from_environment(app.instance_path))
+    else:
+        app.config.from_mapping(test_config)
+    app.config.setdefault("STALE_AFTER_DAYS", 90)
+    app.config.setdefault("BASE_URL", "http://127.0.0.1:5000")
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+
+    from . import auth, cli, dashboard, db, errors, recommendations, security, templating
+
+    db.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(recommendations.bp)
+    return app

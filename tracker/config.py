@@ -1,0 +1,38 @@
+"""Configuration from the environment; secrets never live in the code."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+def from_environment(instance_path: str) -> dict[str, Any]:
+    """Read `TRACKER_*` variables, with development defaults in the instance folder."""
+    instance = Path(instance_path)
+    return {
+        "DATABASE_URL": os.environ.get("TRACKER_DATABASE_URL")
+        or f"sqlite:///{instance / 'tracker.sqlite3'}",
+        "SECRET_KEY": os.environ.get("TRACKER_SECRET_KEY") or instance_secret_key(instance),
+        # Where users reach the site, for links printed on the console.
+        "BASE_URL": os.environ.get("TRACKER_BASE_URL", "http://127.0.0.1:5000"),
+        "STALE_AFTER_DAYS": int(os.environ.get("TRACKER_STALE_AFTER_DAYS", "90")),
+        "SESSION_COOKIE_SECURE": os.environ.get("TRACKER_SECURE_COOKIES", "0") == "1",
+    }
+
+
+def instance_secret_key(instance: Path) -> str:
+    """Generate a development secret key once and keep it in the instance folder."""
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: two processes starting together must not write different keys.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as file:
+                file.write(secrets.token_hex(32))
+    return path.read_text().strip()

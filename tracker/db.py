@@ -1,0 +1,37 @@
+"""One database session per request, closed when the request ends."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from .engine import make_engine
+
+
+def init_app(app: Flask) -> None:
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["tracker.db"] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(close_session)
+
+
+def get_engine(app: Flask) -> Engine:
+    factory: sessionmaker[Session] = app.extensions["tracker.db"]
+    return factory.kw["bind"]
+
+
+def get_session() -> Session:
+    """Return this request's session; a write request's takes the write lock on SQLite."""
+    if "db_session" not in g:
+        factory: sessionmaker[Session] = current_app.extensions["tracker.db"]
+        engine = get_engine(current_app)
+        if has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"):
+            engine = engine.execution_options(sqlite_immediate=True)
+        g.db_session = factory(bind=engine)
+    return g.db_session
+
+
+def close_session(_exc: BaseException | None = None) -> None:
+    session: Session | None = g.pop("db_session", None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,28 @@
+"""What every area's forms share: options from the vocabulary, and common validators."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from wtforms import Field, Form, SelectChoice, ValidationError
+
+from .vocabulary import Labelled
+
+
+def options(
+    members: Iterable[Labelled], label: Callable[[Any], str] = lambda member: member.label
+) -> list[SelectChoice]:
+    """Offer vocabulary members as form options, valued as they are stored."""
+    return [SelectChoice(member.value, label(member)) for member in members]
+
+
+def http_url(form: Form, field: Field) -> None:
+    if field.data and not field.data.lower().startswith(("http://", "https://")):
+        raise ValidationError("Use a link that starts with http:// or https://.")
+
+
+def not_in_future(form: Form, field: Field) -> None:
+    if field.data and field.data > dt.date.today():
+        raise ValidationError("The date cannot be in the future.")

@@ -1,0 +1,263 @@
+"""The database schema: sources, their recommendations, and the history of each."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from .vocabulary import (
+    Confidence,
+    Credibility,
+    DatePrecision,
+    Reliability,
+    Role,
+    SourceKind,
+    Stance,
+    Status,
+)
+
+# Every constraint gets a predictable name, so that batch migrations on SQLite can drop it.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware UTC timestamp, stored the same way on SQLite and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def vocabulary(enum_class: type[enum.Enum]) -> Enum:
+    """Store a vocabulary by value, checked by the database."""
+    return Enum(
+        enum_class,
+        name=enum_class.__name__.lower(),
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dt.datetime: UTCDateTime()}
+
+
+class User(Base):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(vocabulary(Role), default=Role.VIEWER)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    def can(self, needed: Role) -> bool:
+        return self.active and self.role.can(needed)
+
+    # What Flask-Login asks of a user, written out so that the models import no Flask.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} ({self.role})>"
+
+
+class Source(Base):
+    """A document that makes recommendations: an article, a report, a paper."""
+
+    __tablename__ = "source"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[SourceKind] = mapped_column(vocabulary(SourceKind))
+    title: Mapped[str] = mapped_column(String(300))
+    author: Mapped[str] = mapped_column(String(200))
+    publisher: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(2000))
+    published_on: Mapped[dt.date] = mapped_column(Date)
+    date_precision: Mapped[DatePrecision] = mapped_column(vocabulary(DatePrecision))
+    text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    recommendations: Mapped[list[Recommendation]] = relationship(
+        back_populates="source", order_by="Recommendation.position", lazy="raise"
+    )
+
+    @property
+    def published_label(self) -> str:
+        """Show the publication date no more precisely than it is known."""
+        formats = {
+            DatePrecision.DAY: "%-d %B %Y",
+            DatePrecision.MONTH: "%B %Y",
+            DatePrecision.YEAR: "%Y",
+        }
+        return self.published_on.strftime(formats[self.date_precision])
+
+
+class Theme(Base):
+    __tablename__ = "theme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Actor(Base):
+    """Whom a recommendation is addressed to: a government, an organisation, a group."""
+
+    __tablename__ = "actor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+recommendation_actor = Table(
+    "recommendation_actor",
+    Base.metadata,
+    Column("recommendation_id", ForeignKey("recommendation.id"), primary_key=True),
+    Column("actor_id", ForeignKey("actor.id"), primary_key=True),
+)
+
+
+class Recommendation(Base):
+    __tablename__ = "recommendation"
+    __table_args__ = (Index(None, "source_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    passage: Mapped[str] = mapped_column(Text)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id"), index=True)
+    condition: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    source: Mapped[Source] = relationship(back_populates="recommendations", lazy="raise")
+    theme: Mapped[Theme] = relationship(lazy="raise")
+    actors: Mapped[list[Actor]] = relationship(
+        secondary=recommendation_actor, order_by=Actor.name, lazy="raise"
+    )
+    updates: Mapped[list[StatusUpdate]] = relationship(
+        back_populates="recommendation", lazy="raise"
+    )
+
+
+class StatusUpdate(Base):
+    """An analyst's dated judgement of where a recommendation stands. Never changed."""
+
+    __tablename__ = "status_update"
+    __table_args__ = (Index(None, "recommendation_id", "as_of", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendation.id"))
+    status: Mapped[Status] = mapped_column(vocabulary(Status))
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    assessment: Mapped[str] = mapped_column(Text)
+    confidence: Mapped[Confidence] = mapped_column(vocabulary(Confidence))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    recommendation: Mapped[Recommendation] = relationship(back_populates="updates", lazy="raise")
+    author: Mapped[User] = relationship(lazy="raise")
+    evidence: Mapped[list[Evidence]] = relationship(
+        back_populates="update", order_by="Evidence.position", lazy="raise"
+    )
+
+
+class Evidence(Base):
+    """A source an analyst cites for a status update, graded on the Admiralty scale."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("status_update.id"), index=True)
+    position: Mapped[int]
+    url: Mapped[str] = mapped_column(String(2000))
+    title: Mapped[str] = mapped_column(String(300))
+    publisher: Mapped[str] = mapped_column(String(200))
+    published_on: Mapped[dt.date | None] = mapped_column(Date)
+    excerpt: Mapped[str] = mapped_column(Text)
+    stance: Mapped[Stance] = mapped_column(vocabulary(Stance))
+    reliability: Mapped[Reliability] = mapped_column(vocabulary(Reliability))
+    credibility: Mapped[Credibility] = mapped_column(vocabulary(Credibility))
+
+    update: Mapped[StatusUpdate] = relationship(back_populates="evidence", lazy="raise")
+
+    @property
+    def grade(self) -> str:
+        """Write the two grades together, as analysts do: "B2"."""
+        return f"{self.reliability.value}{self.credibility.value}"
+
+
+class AuditEvent(Base):
+    """One write: who did what, when, with the values before and after. Never changed."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    target_type: Mapped[str | None] = mapped_column(String(64))
+    target_id: Mapped[int | None]
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+
+    user: Mapped[User | None] = relationship(lazy="raise")

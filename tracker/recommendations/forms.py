@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
+
+from ..forms import http_url, not_in_future, options
+from ..services import EvidenceInput
+from ..vocabulary import Confidence, Credibility, Reliability, Stance, Status
+
+MAX_EVIDENCE_ROWS = 20
+
+
+class EvidenceForm(Form):
+    """One row of evidence; a sub-form, so it carries no CSRF token of its own."""
+
+    url = URLField(
+        "Link",
+        validators=[DataRequired(), Length(max=2000), http_url, URL(message="Enter a full link.")],
+    )
+    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    publisher = StringField("Publisher", validators=[DataRequired(), Length(max=200)])
+    published_on = DateField(
+        "Published on", validators=[Optional(), not_in_future], description="Optional."
+    )
+    excerpt = TextAreaField(
+        "Excerpt",
+        validators=[DataRequired(), Length(max=10_000)],
+        description="The words that bear on the assessment. Markdown is allowed.",
+    )
+    stance = RadioField(
+        "Stance", choices=options(Stance), default=Stance.SUPPORTS.value,
+        validators=[DataRequired()],
+    )  # fmt: skip
+    reliability = SelectField(
+        "Source reliability",
+        choices=options(Reliability, lambda r: f"{r.value}: {r.label}"),
+        default=Reliability.F.value,
+    )
+    credibility = SelectField(
+        "Information credibility",
+        choices=options(Credibility, lambda c: f"{c.value}: {c.label}"),
+        default=Credibility.UNKNOWN.value,
+    )
+
+    def to_input(self) -> EvidenceInput:
+        return EvidenceInput(
+            url=self.url.data.strip(),
+            title=self.title.data.strip(),
+            publisher=self.publisher.data.strip(),
+            published_on=self.published_on.data,
+            excerpt=self.excerpt.data.strip(),
+            stance=Stance(self.stance.data),
+            reliability=Reliability(self.reliability.data),
+            credibility=Credibility(self.credibility.data),
+        )
+
+
+class StatusUpdateForm(FlaskForm):
+    status = RadioField(
+        "Status",
+        choices=options(Status.recordable()),
+        validators=[DataRequired(message="Choose a status.")],
+    )
+    as_of = DateField(
+        "As of",
+        validators=[InputRequired(message="Enter the date the status holds as of."), not_in_future],
+        description="The date the status held in the world, not today's date unless it is.",
+    )
+    assessment = TextAreaField(
+        "Assessment",
+        validators=[DataRequired(), Length(max=20_000)],
+        description="What happened and why it earns this status. Markdown is allowed.",
+    )
+    confidence = RadioField(
+        "Confidence",
+        choices=options(Confidence),
+        validators=[DataRequired(message="Choose your confidence.")],
+    )
+    evidence = FieldList(FormField(EvidenceForm), min_entries=1, max_entries=MAX_EVIDENCE_ROWS)
+    add_evidence = SubmitField("Add another evidence row")
+    save = SubmitField("Log status update")
+
+    def evidence_inputs(self) -> list[EvidenceInput]:
+        return [row.form.to_input() for row in self.evidence]

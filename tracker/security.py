@@ -1,0 +1,96 @@
+"""Who may do what: login, roles on every view, CSRF and security headers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, abort, current_app, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.wrappers import Response
+
+from .db import get_session
+from .models import User
+from .vocabulary import Role
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.session_protection = "strong"
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+
+
+def init_app(app: Flask) -> None:
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    app.before_request(enforce_access)
+    app.after_request(set_security_headers)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    user = get_session().get(User, int(user_id))
+    return user if user is not None and user.active else None
+
+
+def requires(role: Role) -> Callable[[View], View]:
+    """Mark a view as needing `role` (or a more powerful one)."""
+
+    def mark(view: View) -> View:
+        view.required_role = role  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def public(view: View) -> View:
+    """Mark a view as open to anonymous visitors."""
+    view.required_role = None  # type: ignore[attr-defined]
+    return view
+
+
+def required_role(endpoint: str | None) -> Role | None:
+    """Return the role a view needs: every view needs a logged-in viewer unless marked."""
+    if endpoint is None or endpoint == "static":
+        return None
+    view = current_app.view_functions[endpoint]
+    return getattr(view, "required_role", Role.VIEWER)
+
+
+def enforce_access() -> ResponseReturnValue | None:
+    needed = required_role(request.endpoint)
+    if needed is None:
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if not current_user.can(needed):
+        abort(403)
+    return None
+
+
+def set_security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.endpoint != "static":
+        headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,58 @@
+"""What templates can use: sanitised Markdown, dates, and the vocabulary."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import nh3
+from flask import Flask
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from . import vocabulary
+
+# Raw HTML in Markdown is shown as text, and what Markdown makes is sanitised again.
+_markdown = MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
+
+ALLOWED_TAGS = {
+    "p", "br", "em", "strong", "del", "a", "ul", "ol", "li", "blockquote", "code", "pre",
+    "h3", "h4", "h5", "h6", "hr",
+}  # fmt: skip
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Render an analyst's Markdown to safe HTML: only http(s) links, no script, no style."""
+    html = _markdown.render(text or "")
+    cleaned = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return Markup(cleaned)
+
+
+def days_since(moment: dt.date | dt.datetime | None, today: dt.date | None = None) -> str:
+    """Say how long ago something happened, in days: "today", "1 day ago", "12 days ago"."""
+    if moment is None:
+        return "never"
+    day = moment.date() if isinstance(moment, dt.datetime) else moment
+    days = ((today or dt.date.today()) - day).days
+    if days <= 0:
+        return "today"
+    return "1 day ago" if days == 1 else f"{days:,} days ago"
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["days_since"] = days_since
+    app.jinja_env.globals.update(
+        Status=vocabulary.Status,
+        Confidence=vocabulary.Confidence,
+        Reliability=vocabulary.Reliability,
+        Credibility=vocabulary.Credibility,
+        Stance=vocabulary.Stance,
+        Role=vocabulary.Role,
+    )

@@ -1,0 +1,117 @@
+"""The analysts' controlled vocabulary: statuses, grades, confidence and roles."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Labelled(enum.StrEnum):
+    """A string enum whose members carry a label and a one-line definition."""
+
+    label: str
+    definition: str
+
+    def __new__(cls, value: str, label: str, definition: str = "") -> Labelled:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        member.definition = definition
+        return member
+
+
+class Status(Labelled):
+    NOT_ASSESSED = "not_assessed", "Not yet assessed", "Nobody has recorded an assessment yet."
+    NO_ACTION = (
+        "no_action",
+        "No action",
+        "Assessed: the actors addressed have done nothing towards it.",
+    )
+    IN_PROGRESS = "in_progress", "In progress", "Concrete steps are under way."
+    PARTIAL = (
+        "partially_implemented",
+        "Partially implemented",
+        "Some of what was recommended has happened, not all.",
+    )
+    IMPLEMENTED = "implemented", "Implemented", "What was recommended has happened."
+    STALLED = "stalled", "Stalled", "Steps were taken, then stopped."
+    CONTRADICTED = (
+        "contradicted",
+        "Contradicted",
+        "An actor did the opposite of what was recommended.",
+    )
+    OVERTAKEN = (
+        "overtaken",
+        "Overtaken by events",
+        "The recommendation no longer applies: its premise is gone.",
+    )
+
+    @classmethod
+    def recordable(cls) -> list[Status]:
+        """Return the statuses an analyst can record (all but "not yet assessed")."""
+        return [status for status in cls if status is not cls.NOT_ASSESSED]
+
+
+class Confidence(Labelled):
+    LOW = "low", "Low", "Thin or fragmentary evidence, or reasoning with significant gaps."
+    MODERATE = (
+        "moderate",
+        "Moderate",
+        "Credible evidence and plausible reasoning, but not enough to rule out alternatives.",
+    )
+    HIGH = "high", "High", "Good-quality evidence from several sources, and sound reasoning."
+
+
+class Reliability(Labelled):
+    """Admiralty grade of the source of a piece of evidence."""
+
+    A = "A", "Completely reliable"
+    B = "B", "Usually reliable"
+    C = "C", "Fairly reliable"
+    D = "D", "Not usually reliable"
+    E = "E", "Unreliable"
+    F = "F", "Reliability cannot be judged"
+
+
+class Credibility(Labelled):
+    """Admiralty grade of the information itself."""
+
+    CONFIRMED = "1", "Confirmed by other sources"
+    PROBABLE = "2", "Probably true"
+    POSSIBLE = "3", "Possibly true"
+    DOUBTFUL = "4", "Doubtful"
+    IMPROBABLE = "5", "Improbable"
+    UNKNOWN = "6", "Truth cannot be judged"
+
+
+class Stance(Labelled):
+    SUPPORTS = "supports", "Supports", "The evidence supports the assessment."
+    CONTRADICTS = "contradicts", "Contradicts", "The evidence contradicts the assessment."
+
+
+class DatePrecision(Labelled):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+class SourceKind(Labelled):
+    ARTICLE = "article", "Article"
+    REPORT = "report", "Report"
+    PAPER = "paper", "Paper"
+    OTHER = "other", "Other"
+
+
+class Role(Labelled):
+    """Roles in increasing order of power: each can do all the previous ones can."""
+
+    VIEWER = "viewer", "Viewer", "Reads everything."
+    ANALYST = "analyst", "Analyst", "Also logs status updates."
+    EDITOR = "editor", "Editor", "Also edits recommendations and sources."
+    ADMIN = "admin", "Admin", "Also manages users."
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    def can(self, needed: Role) -> bool:
+        return self.rank >= needed.rank
