@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import has_request_context, request
@@ -31,3 +32,16 @@ def record(
     )
     session.add(event)
     return event
+
+
+def printable(values: dict[str, Any]) -> dict[str, Any]:
+    """Make values JSON-ready for the audit trail: dates as ISO text, rows as their slugs."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, list):
+            return sorted(item.slug for item in value)
+        return value
+
+    return {key: plain(value) for key, value in values.items()}

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -27,6 +28,7 @@ from .vocabulary import (
     Credibility,
     DatePrecision,
     Reliability,
+    RevisionKind,
     Role,
     SourceKind,
     Stance,
@@ -130,6 +132,10 @@ class Source(Base):
     text: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Counts the saved edits; a form carries it, so a save over a newer edit is refused.
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     recommendations: Mapped[list[Recommendation]] = relationship(
         back_populates="source", order_by="Recommendation.position", lazy="raise"
@@ -187,6 +193,9 @@ class Recommendation(Base):
     condition: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     source: Mapped[Source] = relationship(back_populates="recommendations", lazy="raise")
     theme: Mapped[Theme] = relationship(lazy="raise")
@@ -199,7 +208,11 @@ class Recommendation(Base):
 
 
 class StatusUpdate(Base):
-    """An analyst's dated judgement of where a recommendation stands. Never changed."""
+    """An analyst's dated judgement of where a recommendation stands.
+
+    Its fields show its latest revision; every revision, the first included, is kept in
+    `StatusRevision`, so a correction or a retraction never loses what was shown before.
+    """
 
     __tablename__ = "status_update"
     __table_args__ = (Index(None, "recommendation_id", "as_of", "created_at"),)
@@ -212,12 +225,45 @@ class StatusUpdate(Base):
     confidence: Mapped[Confidence] = mapped_column(vocabulary(Confidence))
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revision: Mapped[int] = mapped_column(default=1)
+    corrected_at: Mapped[dt.datetime | None]
+    retracted_at: Mapped[dt.datetime | None]
+    retraction_reason: Mapped[str | None] = mapped_column(Text)
 
     recommendation: Mapped[Recommendation] = relationship(back_populates="updates", lazy="raise")
     author: Mapped[User] = relationship(lazy="raise")
     evidence: Mapped[list[Evidence]] = relationship(
         back_populates="update", order_by="Evidence.position", lazy="raise"
     )
+    revisions: Mapped[list[StatusRevision]] = relationship(
+        back_populates="update", order_by="StatusRevision.number", lazy="raise"
+    )
+
+    @property
+    def retracted(self) -> bool:
+        return self.retracted_at is not None
+
+
+class StatusRevision(Base):
+    """One revision of a status update: as first logged, corrected, or retracted. Never changed."""
+
+    __tablename__ = "status_revision"
+    __table_args__ = (UniqueConstraint("update_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("status_update.id"))
+    number: Mapped[int]
+    kind: Mapped[RevisionKind] = mapped_column(vocabulary(RevisionKind))
+    status: Mapped[Status] = mapped_column(vocabulary(Status))
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    assessment: Mapped[str] = mapped_column(Text)
+    confidence: Mapped[Confidence] = mapped_column(vocabulary(Confidence))
+    reason: Mapped[str | None] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+    update: Mapped[StatusUpdate] = relationship(back_populates="revisions", lazy="raise")
+    author: Mapped[User] = relationship(lazy="raise")
 
 
 class Evidence(Base):
@@ -243,6 +289,38 @@ class Evidence(Base):
     def grade(self) -> str:
         """Write the two grades together, as analysts do: "B2"."""
         return f"{self.reliability.value}{self.credibility.value}"
+
+
+class ContentVersion(Base):
+    """A snapshot of a source or a recommendation after each save. Never changed."""
+
+    __tablename__ = "content_version"
+    __table_args__ = (UniqueConstraint("entity_type", "entity_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_type: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int]
+    number: Mapped[int]
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User | None] = relationship(lazy="raise")
+
+
+class UserSession(Base):
+    """A login: the browser holds its token, the database says whether it still holds."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[dt.datetime | None]
+
+    user: Mapped[User] = relationship(lazy="raise")
 
 
 class AuditEvent(Base):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from . import audit
 from .models import Actor, Base, Recommendation, Source, Theme
+from .versions import Versioned, record_version
 from .vocabulary import DatePrecision, SourceKind
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
@@ -111,18 +112,22 @@ def upsert(
         row = model(slug=slug, **values)
         session.add(row)
         session.flush()
-        audit.record(session, "seed.create", user=None, target=row, after=printable(values))
+        if isinstance(row, Versioned):
+            record_version(session, row, None)
+        audit.record(session, "seed.create", user=None, target=row, after=audit.printable(values))
         changes[f"{name}.created"] += 1
         return row
     before = {key: getattr(row, key) for key in values if differs(getattr(row, key), values[key])}
     if before:
         audit.record(
             session, "seed.update", user=None, target=row,
-            before=printable(before), after=printable({key: values[key] for key in before}),
+            before=audit.printable(before), after=audit.printable({key: values[key] for key in before}),
         )  # fmt: skip
         for key in before:
             setattr(row, key, values[key])
         session.flush()
+        if isinstance(row, Versioned):
+            record_version(session, row, None)
         changes[f"{name}.updated"] += 1
     return row
 
@@ -131,16 +136,3 @@ def differs(stored: Any, wanted: Any) -> bool:
     if isinstance(wanted, list):  # a collection: its order is the database's
         return {item.slug for item in stored} != {item.slug for item in wanted}
     return bool(stored != wanted)
-
-
-def printable(values: dict[str, Any]) -> dict[str, Any]:
-    """Make values JSON-ready for the audit trail."""
-
-    def plain(value: Any) -> Any:
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        if isinstance(value, list):
-            return sorted(item.slug for item in value)
-        return value
-
-    return {key: plain(value) for key, value in values.items()}

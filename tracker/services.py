@@ -14,8 +14,18 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from . import audit
-from .models import Actor, Evidence, Recommendation, Source, StatusUpdate, Theme, User
-from .vocabulary import Confidence, Credibility, Reliability, Stance, Status
+from .models import (
+    Actor,
+    Evidence,
+    Recommendation,
+    Source,
+    StatusRevision,
+    StatusUpdate,
+    Theme,
+    User,
+    utcnow,
+)
+from .vocabulary import Confidence, Credibility, Reliability, RevisionKind, Role, Stance, Status
 
 
 class TrackingError(ValueError):
@@ -63,6 +73,17 @@ def record_status_update(
         assessment=assessment,
         confidence=confidence,
         author_id=author.id,
+        revisions=[
+            StatusRevision(
+                number=1,
+                kind=RevisionKind.ORIGINAL,
+                status=status,
+                as_of=as_of,
+                assessment=assessment,
+                confidence=confidence,
+                author_id=author.id,
+            )
+        ],
         evidence=[
             Evidence(
                 position=position,
@@ -97,9 +118,96 @@ def record_status_update(
     return update
 
 
+def correct_status_update(
+    session: Session,
+    update: StatusUpdate,
+    *,
+    editor: User,
+    status: Status,
+    as_of: dt.date,
+    assessment: str,
+    confidence: Confidence,
+    reason: str,
+    today: dt.date | None = None,
+) -> StatusRevision:
+    """Revise an update's judgement; the earlier revisions stay as they were."""
+    if update.retracted:
+        raise TrackingError("A retracted update cannot be corrected.")
+    if not (editor.id == update.author_id or editor.can(Role.EDITOR)):
+        raise PermissionError("Only the author or an editor can correct an update.")
+    if status is Status.NOT_ASSESSED:
+        raise TrackingError("An update must record an assessed status.")
+    if as_of > (today or dt.date.today()):
+        raise TrackingError("The as-of date cannot be in the future.")
+    values = {"status": status, "as_of": as_of, "assessment": assessment, "confidence": confidence}
+    before = {key: getattr(update, key) for key in values}
+    if before == values:
+        raise TrackingError("The correction changes nothing.")
+    revision = add_revision(session, update, RevisionKind.CORRECTION, editor, reason, **values)
+    update.corrected_at = revision.created_at
+    for key, value in values.items():
+        setattr(update, key, value)
+    audit.record(
+        session, "status_update.correct", user=editor, target=update,
+        before=audit.printable(before) | {"revision": revision.number - 1},
+        after=audit.printable(values) | {"revision": revision.number, "reason": reason},
+    )  # fmt: skip
+    return revision
+
+
+def retract_status_update(
+    session: Session, update: StatusUpdate, *, editor: User, reason: str
+) -> StatusRevision:
+    """Withdraw an update from the current status; it stays in the timeline, struck through."""
+    if not editor.can(Role.EDITOR):
+        raise PermissionError("Only an editor can retract an update.")
+    if update.retracted:
+        raise TrackingError("This update is already retracted.")
+    if not reason.strip():
+        raise TrackingError("Give the reason for the retraction.")
+    revision = add_revision(
+        session, update, RevisionKind.RETRACTION, editor, reason,
+        status=update.status, as_of=update.as_of, assessment=update.assessment,
+        confidence=update.confidence,
+    )  # fmt: skip
+    update.retracted_at = revision.created_at
+    update.retraction_reason = reason
+    audit.record(
+        session, "status_update.retract", user=editor, target=update,
+        before={"retracted": False}, after={"retracted": True, "reason": reason},
+    )  # fmt: skip
+    return revision
+
+
+def add_revision(
+    session: Session,
+    update: StatusUpdate,
+    kind: RevisionKind,
+    author: User,
+    reason: str,
+    **values: object,
+) -> StatusRevision:
+    revision = StatusRevision(
+        update_id=update.id,
+        number=update.revision + 1,
+        kind=kind,
+        reason=reason,
+        author_id=author.id,
+        created_at=utcnow(),
+        **values,
+    )
+    session.add(revision)
+    update.revision = revision.number
+    session.flush()
+    return revision
+
+
 def current_update(updates: Iterable[StatusUpdate], as_of: dt.date) -> StatusUpdate | None:
-    """Pick the update in force on `as_of`: the latest as-of date, ties to the last logged."""
-    in_force = [update for update in updates if update.as_of <= as_of]
+    """Pick the update in force on `as_of`: the latest as-of date, ties to the last logged.
+
+    Retracted updates no longer count.
+    """
+    in_force = [update for update in updates if update.as_of <= as_of and not update.retracted]
     return max(in_force, key=lambda u: (u.as_of, u.created_at, u.id), default=None)
 
 
@@ -124,7 +232,7 @@ def current_update_ids(as_of: dt.date) -> Select[tuple[int, int]]:
             )
             .label("rank"),
         )
-        .where(StatusUpdate.as_of <= as_of)
+        .where(StatusUpdate.as_of <= as_of, StatusUpdate.retracted_at.is_(None))
         .subquery()
     )
     return select(ranked.c.recommendation_id, ranked.c.id).where(ranked.c.rank == 1)
@@ -255,7 +363,11 @@ def timeline(session: Session, recommendation: Recommendation) -> list[StatusUpd
             .order_by(
                 StatusUpdate.as_of.desc(), StatusUpdate.created_at.desc(), StatusUpdate.id.desc()
             )
-            .options(joinedload(StatusUpdate.author), selectinload(StatusUpdate.evidence))
+            .options(
+                joinedload(StatusUpdate.author),
+                selectinload(StatusUpdate.evidence),
+                selectinload(StatusUpdate.revisions).joinedload(StatusRevision.author),
+            )
         )
     )
 

@@ -88,6 +88,12 @@ class Stance(Labelled):
     CONTRADICTS = "contradicts", "Contradicts", "The evidence contradicts the assessment."
 
 
+class RevisionKind(Labelled):
+    ORIGINAL = "original", "Logged"
+    CORRECTION = "correction", "Corrected"
+    RETRACTION = "retraction", "Retracted"
+
+
 class DatePrecision(Labelled):
     DAY = "day", "Day"
     MONTH = "month", "Month"

@@ -1,0 +1,121 @@
+"""Versions of sources and recommendations: a snapshot after every save, and their diffs."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from .models import ContentVersion, Recommendation, Source, Theme, User
+
+Versioned = Source | Recommendation
+
+LABELS = {
+    "title": "Title",
+    "summary": "Summary",
+    "passage": "Passage",
+    "theme": "Theme",
+    "actors": "Addressed to",
+    "condition": "Condition",
+    "position": "Position",
+    "source": "Source",
+    "kind": "Kind",
+    "author": "Author",
+    "publisher": "Publisher",
+    "url": "Link",
+    "published_on": "Published on",
+    "date_precision": "Date precision",
+    "text": "Full text",
+}
+
+
+def snapshot(session: Session, entity: Versioned) -> dict[str, Any]:
+    """Describe what an editor can change, in plain values."""
+    if isinstance(entity, Source):
+        return {
+            "title": entity.title,
+            "kind": entity.kind.value,
+            "author": entity.author,
+            "publisher": entity.publisher,
+            "url": entity.url,
+            "published_on": entity.published_on.isoformat(),
+            "date_precision": entity.date_precision.value,
+            "text": entity.text,
+        }
+    source = session.get(Source, entity.source_id)
+    theme = session.get(Theme, entity.theme_id)
+    assert source is not None and theme is not None
+    return {
+        "source": source.slug,
+        "position": entity.position,
+        "title": entity.title,
+        "summary": entity.summary,
+        "passage": entity.passage,
+        "theme": theme.slug,
+        "actors": sorted(actor.slug for actor in entity.actors),
+        "condition": entity.condition,
+    }
+
+
+def record_version(session: Session, entity: Versioned, author: User | None) -> ContentVersion:
+    """Keep a snapshot of `entity` as saved; call after the save is flushed."""
+    version = ContentVersion(
+        entity_type=entity.__tablename__,
+        entity_id=entity.id,
+        number=entity.version,
+        data=snapshot(session, entity),
+        author_id=author.id if author else None,
+    )
+    session.add(version)
+    return version
+
+
+def list_versions(session: Session, entity: Versioned) -> list[ContentVersion]:
+    """Load an entity's versions, newest first, with their authors."""
+    return list(
+        session.scalars(
+            select(ContentVersion)
+            .where(
+                ContentVersion.entity_type == entity.__tablename__,
+                ContentVersion.entity_id == entity.id,
+            )
+            .order_by(ContentVersion.number.desc())
+            .options(joinedload(ContentVersion.author))
+        )
+    )
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    before: str
+    after: str
+
+    @property
+    def lines(self) -> list[tuple[str, str]]:
+        """Pair each line of a word diff with its kind: "same", "removed" or "added"."""
+        kinds = {" ": "same", "-": "removed", "+": "added"}
+        return [
+            (kinds[line[0]], line[2:])
+            for line in difflib.ndiff(self.before.split(), self.after.split())
+            if line[0] in kinds
+        ]
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
+    """List the fields that differ between two snapshots."""
+
+    def text(value: Any) -> str:
+        if isinstance(value, list):
+            return ", ".join(value)
+        return "" if value is None else str(value)
+
+    return [
+        FieldChange(key, LABELS.get(key, key), text(before.get(key)), text(after.get(key)))
+        for key in after
+        if before.get(key) != after.get(key)
+    ]
