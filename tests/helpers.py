@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from html.parser import HTMLParser
 from typing import Any
 
 from sqlalchemy import select
@@ -85,3 +86,53 @@ def add_updates(
 def squash(html: str) -> str:
     """Fold runs of white space, so that assertions need not know the templates' indentation."""
     return re.sub(r"\s+", " ", html)
+
+
+class _FormReader(HTMLParser):
+    """Collect what a browser would submit from the forms of a page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.fields: dict[str, list[str]] = {}
+        self._select: str | None = None
+        self._option: dict[str, str | None] | None = None
+        self._textarea: str | None = None
+        self._text: list[str] = []
+
+    def add(self, name: str | None, value: str) -> None:
+        if name:
+            self.fields.setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "input":
+            kind = (a.get("type") or "text").lower()
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.add(a.get("name"), a.get("value") or "on")
+            elif kind not in ("submit", "button", "image", "reset"):
+                self.add(a.get("name"), a.get("value") or "")
+        elif tag == "select":
+            self._select = a.get("name")
+        elif tag == "option" and self._select and "selected" in a:
+            self.add(self._select, a.get("value") or "")
+        elif tag == "textarea":
+            self._textarea, self._text = a.get("name"), []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            self.add(self._textarea, "".join(self._text).removeprefix("\r\n").removeprefix("\n"))
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self._text.append(data)
+
+
+def form_fields(page: str) -> dict[str, str | list[str]]:
+    """Read a page's form fields as a browser would submit them unchanged."""
+    reader = _FormReader()
+    reader.feed(page)
+    return {name: values[0] if len(values) == 1 else values for name, values in reader.fields.items()}

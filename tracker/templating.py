@@ -55,4 +55,5 @@ def init_app(app: Flask) -> None:
         Credibility=vocabulary.Credibility,
         Stance=vocabulary.Stance,
         Role=vocabulary.Role,
+        RevisionKind=vocabulary.RevisionKind,
     )

@@ -6,13 +6,16 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
     URLField,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
 
 from ..forms import http_url, not_in_future, options
@@ -94,3 +97,49 @@ class StatusUpdateForm(FlaskForm):
 
     def evidence_inputs(self) -> list[EvidenceInput]:
         return [row.form.to_input() for row in self.evidence]
+
+
+class CorrectionForm(FlaskForm):
+    """Revise an update's judgement; the evidence stays as logged."""
+
+    status = StatusUpdateForm.status
+    as_of = StatusUpdateForm.as_of
+    assessment = StatusUpdateForm.assessment
+    confidence = StatusUpdateForm.confidence
+    reason = TextAreaField(
+        "Reason for the correction",
+        validators=[DataRequired(message="Say what was wrong."), Length(max=2_000)],
+        description="Shown with the correction in the timeline and the corrections log.",
+    )
+
+
+class RetractionForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason for the retraction",
+        validators=[DataRequired(message="Say why the update is retracted."), Length(max=2_000)],
+        description="The update stays in the timeline, struck through, with this reason.",
+    )
+
+
+class RecommendationForm(FlaskForm):
+    version = HiddenField(validators=[InputRequired()])
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    summary = TextAreaField("Summary", validators=[DataRequired(), Length(max=5_000)])
+    passage = TextAreaField(
+        "Passage",
+        validators=[DataRequired(), Length(max=10_000)],
+        description="The source's own words, exactly as in its full text.",
+    )
+    theme = SelectField("Theme", coerce=int)
+    actors = SelectMultipleField(
+        "Addressed to",
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[DataRequired(message="Choose at least one actor.")],
+    )
+    condition = TextAreaField(
+        "Condition",
+        validators=[Optional(), Length(max=2_000)],
+        description="Only for a conditional recommendation: “If ...”.",
+    )

@@ -2,23 +2,30 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..db import get_session
-from ..models import Recommendation
+from ..editing import EditConflict, EditError, actors_by_id, edit_recommendation
+from ..models import Actor, Recommendation, StatusUpdate, Theme
 from ..security import requires
 from ..services import (
     TrackingError,
+    correct_status_update,
     current_update,
     load_recommendation,
     record_status_update,
+    retract_status_update,
     timeline,
 )
+from ..versions import diff, list_versions, snapshot
 from ..vocabulary import Confidence, Role, Status
 from . import bp
-from .forms import StatusUpdateForm
+from .forms import CorrectionForm, RecommendationForm, RetractionForm, StatusUpdateForm
 
 
 def get_recommendation_or_404(slug: str) -> Recommendation:
@@ -76,4 +83,174 @@ def log_update(slug: str) -> ResponseReturnValue:
         form.as_of.data = dt.date.today()
     return render_template(
         "recommendations/log_update.html", recommendation=recommendation, form=form
+    )
+
+
+def get_update_or_404(recommendation: Recommendation, update_id: int) -> StatusUpdate:
+    update = get_session().get(StatusUpdate, update_id)
+    if update is None or update.recommendation_id != recommendation.id:
+        abort(404)
+    return update
+
+
+@bp.route("/<slug>/updates/<int:update_id>/correct", methods=["GET", "POST"])
+@requires(Role.ANALYST)
+def correct_update(slug: str, update_id: int) -> ResponseReturnValue:
+    """Correct an update: a new revision; the earlier ones stay visible."""
+    db = get_session()
+    recommendation = get_recommendation_or_404(slug)
+    update = get_update_or_404(recommendation, update_id)
+    if not (current_user.id == update.author_id or current_user.can(Role.EDITOR)):
+        abort(403)
+    form = CorrectionForm(obj=None if request.method == "POST" else update)
+    if form.validate_on_submit():
+        try:
+            correct_status_update(
+                db,
+                update,
+                editor=current_user,
+                status=Status(form.status.data),
+                as_of=form.as_of.data,
+                assessment=form.assessment.data.strip(),
+                confidence=Confidence(form.confidence.data),
+                reason=form.reason.data.strip(),
+            )
+        except TrackingError as error:
+            db.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.commit()
+            flash("Correction saved; the earlier revision stays visible.", "success")
+            return redirect(url_for(".show", slug=slug, _anchor=f"update-{update.id}"))
+    return render_template(
+        "recommendations/correct.html", recommendation=recommendation, update=update, form=form
+    )
+
+
+@bp.route("/<slug>/updates/<int:update_id>/retract", methods=["GET", "POST"])
+@requires(Role.EDITOR)
+def retract_update(slug: str, update_id: int) -> ResponseReturnValue:
+    """Retract an update: it stays in the timeline, struck through, and no longer counts."""
+    db = get_session()
+    recommendation = get_recommendation_or_404(slug)
+    update = get_update_or_404(recommendation, update_id)
+    form = RetractionForm()
+    if form.validate_on_submit():
+        try:
+            retract_status_update(db, update, editor=current_user, reason=form.reason.data.strip())
+        except TrackingError as error:
+            db.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.commit()
+            flash("Update retracted.", "success")
+            return redirect(url_for(".show", slug=slug, _anchor=f"update-{update.id}"))
+    return render_template(
+        "recommendations/retract.html", recommendation=recommendation, update=update, form=form
+    )
+
+
+def recommendation_form(recommendation: Recommendation) -> RecommendationForm:
+    db = get_session()
+    saved = {
+        "version": recommendation.version,
+        "title": recommendation.title,
+        "summary": recommendation.summary,
+        "passage": recommendation.passage,
+        "theme": recommendation.theme_id,
+        "actors": [actor.id for actor in recommendation.actors],
+        "condition": recommendation.condition,
+    }
+    form = RecommendationForm(data=None if request.method == "POST" else saved)
+    form.theme.choices = [
+        (theme.id, theme.name) for theme in db.scalars(select(Theme).order_by(Theme.name))
+    ]
+    form.actors.choices = [
+        (actor.id, actor.name) for actor in db.scalars(select(Actor).order_by(Actor.name))
+    ]
+    return form
+
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+@requires(Role.EDITOR)
+def edit(slug: str) -> ResponseReturnValue:
+    """Edit a recommendation; a save over someone else's newer save is refused, not lost."""
+    db = get_session()
+    recommendation = get_recommendation_or_404(slug)
+    form = recommendation_form(recommendation)
+    conflict = None
+    if form.validate_on_submit():
+        values = {
+            "title": form.title.data.strip(),
+            "summary": form.summary.data.strip(),
+            "passage": form.passage.data.strip(),
+            "theme_id": form.theme.data,
+            "condition": (form.condition.data or "").strip() or None,
+            "actors": actors_by_id(db, form.actors.data),
+        }
+        try:
+            version = edit_recommendation(
+                db,
+                recommendation,
+                editor=current_user,
+                expected_version=int(form.version.data),
+                values=values,
+            )
+        except EditError as error:
+            db.rollback()
+            getattr(form, error.field).errors.append(str(error))
+        except (EditConflict, StaleDataError):
+            db.rollback()
+            recommendation = get_recommendation_or_404(slug)
+            saved = snapshot(db, recommendation)
+            conflict = {
+                "saved": saved,
+                "version": recommendation.version,
+                "changes": diff(saved, yours(form, db, recommendation)),
+            }
+            form.version.data = str(recommendation.version)
+        else:
+            db.commit()
+            flash("Saved." if version else "Nothing changed.", "success")
+            return redirect(url_for(".show", slug=slug))
+    return render_template(
+        "recommendations/edit.html", recommendation=recommendation, form=form, conflict=conflict
+    )
+
+
+def yours(form: RecommendationForm, db: Session, recommendation: Recommendation) -> dict[str, object]:
+    """Describe what the editor submitted the way versions are described."""
+    theme = db.get(Theme, form.theme.data)
+    return snapshot(db, recommendation) | {
+        "title": form.title.data,
+        "summary": form.summary.data,
+        "passage": form.passage.data,
+        "theme": theme.slug if theme else None,
+        "actors": sorted(actor.slug for actor in actors_by_id(db, form.actors.data)),
+        "condition": form.condition.data or None,
+    }
+
+
+@bp.get("/<slug>/history")
+def history(slug: str) -> ResponseReturnValue:
+    """Show every version of a recommendation and what changed between two of them."""
+    db = get_session()
+    recommendation = get_recommendation_or_404(slug)
+    versions = list_versions(db, recommendation)
+    by_number = {version.number: version for version in versions}
+    newest = versions[0].number if versions else 0
+    to = request.args.get("to", newest, type=int)
+    since = request.args.get("from", to - 1, type=int)
+    changes = None
+    if to in by_number and since in by_number:
+        changes = diff(by_number[since].data, by_number[to].data)
+    return render_template(
+        "history.html",
+        entity=recommendation,
+        title=recommendation.title,
+        back=url_for(".show", slug=slug),
+        versions=versions,
+        since=since,
+        to=to,
+        changes=changes,
     )
