@@ -24,7 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
     )
 
-    from . import auth, cli, dashboard, db, errors, recommendations, security, templating
+    from . import auth, cli, dashboard, db, errors, logs, recommendations, security, templating
 
     db.init_app(app)
     security.init_app(app)
@@ -34,4 +34,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(recommendations.bp)
+    app.register_blueprint(logs.bp)
     return app
