@@ -18,21 +18,41 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.config.setdefault("STALE_AFTER_DAYS", 90)
     app.config.setdefault("BASE_URL", "http://127.0.0.1:5000")
+    app.config.setdefault("IDLE_TIMEOUT_MINUTES", 120)
+    app.config.setdefault("SESSION_HOURS", 12)
+    app.config.setdefault("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour")
+    app.config.setdefault("LOGIN_LIMIT_PER_ADDRESS", "30 per minute")
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
     )
 
-    from . import auth, cli, dashboard, db, errors, logs, recommendations, security, templating
+    from . import (
+        admin,
+        auth,
+        cli,
+        dashboard,
+        db,
+        errors,
+        logs,
+        recommendations,
+        security,
+        sources,
+        templating,
+    )
+    from .auth import throttle
 
     db.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    throttle.init_app(app)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(recommendations.bp)
     app.register_blueprint(logs.bp)
+    app.register_blueprint(sources.bp)
     return app

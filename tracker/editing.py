@@ -52,6 +52,21 @@ def edit_source(
     session: Session, source: Source, *, editor: User, expected_version: int, values: dict[str, Any]
 ) -> ContentVersion | None:
     """Save an editor's values for a source; None when they change nothing."""
+    text = values.get("text")
+    if text is not None:
+        passages = session.execute(
+            select(Recommendation.title, Recommendation.passage).where(
+                Recommendation.source_id == source.id
+            )
+        ).all()
+        missing = [title for title, passage in passages if passage not in text]
+        if missing:
+            raise EditError(
+                "text",
+                "The full text must contain every recommendation's passage; missing: "
+                + "; ".join(missing)
+                + ".",
+            )
     return save(session, source, editor, expected_version, values)
 
 

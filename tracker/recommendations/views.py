@@ -22,7 +22,8 @@ from ..services import (
     retract_status_update,
     timeline,
 )
-from ..versions import diff, list_versions, snapshot
+from ..versions import diff, snapshot
+from ..views import render_history
 from ..vocabulary import Confidence, Role, Status
 from . import bp
 from .forms import CorrectionForm, RecommendationForm, RetractionForm, StatusUpdateForm
@@ -234,23 +235,5 @@ def yours(form: RecommendationForm, db: Session, recommendation: Recommendation)
 @bp.get("/<slug>/history")
 def history(slug: str) -> ResponseReturnValue:
     """Show every version of a recommendation and what changed between two of them."""
-    db = get_session()
     recommendation = get_recommendation_or_404(slug)
-    versions = list_versions(db, recommendation)
-    by_number = {version.number: version for version in versions}
-    newest = versions[0].number if versions else 0
-    to = request.args.get("to", newest, type=int)
-    since = request.args.get("from", to - 1, type=int)
-    changes = None
-    if to in by_number and since in by_number:
-        changes = diff(by_number[since].data, by_number[to].data)
-    return render_template(
-        "history.html",
-        entity=recommendation,
-        title=recommendation.title,
-        back=url_for(".show", slug=slug),
-        versions=versions,
-        since=since,
-        to=to,
-        changes=changes,
-    )
+    return render_history(recommendation, recommendation.title, url_for(".show", slug=slug))

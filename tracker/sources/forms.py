@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField, URLField
+from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
+
+from ..forms import http_url, not_in_future, options
+from ..vocabulary import DatePrecision, SourceKind
+
+
+class SourceForm(FlaskForm):
+    version = HiddenField(validators=[InputRequired()])
+    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    kind = SelectField("Kind", choices=options(SourceKind))
+    author = StringField("Author", validators=[DataRequired(), Length(max=200)])
+    publisher = StringField("Publisher", validators=[DataRequired(), Length(max=200)])
+    url = URLField(
+        "Link",
+        validators=[DataRequired(), Length(max=2000), http_url, URL(message="Enter a full link.")],
+    )
+    published_on = DateField(
+        "Published on",
+        validators=[InputRequired(message="Enter the publication date."), not_in_future],
+        description="For a date known only to the month or year, use its first day.",
+    )
+    date_precision = SelectField("Date known to the", choices=options(DatePrecision))
+    text = TextAreaField(
+        "Full text",
+        validators=[Optional(), Length(max=500_000)],
+        description="Optional. When given, every recommendation's passage must appear in it.",
+    )

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..db import get_session
+from ..editing import EditConflict, EditError, edit_source
+from ..models import Source
+from ..security import requires
+from ..services import DashboardFilters, dashboard
+from ..versions import diff, snapshot
+from ..views import render_history
+from ..vocabulary import DatePrecision, Role, SourceKind
+from . import bp
+from .forms import SourceForm
+
+
+def get_source_or_404(slug: str) -> Source:
+    source = get_session().scalars(select(Source).where(Source.slug == slug)).first()
+    if source is None:
+        abort(404)
+    return source
+
+
+@bp.get("/<slug>")
+def show(slug: str) -> ResponseReturnValue:
+    """Show a source with each of its recommendations and where it stands: its report card."""
+    source = get_source_or_404(slug)
+    board = dashboard(
+        get_session(),
+        DashboardFilters(source=slug),
+        today=dt.date.today(),
+        stale_after_days=current_app.config["STALE_AFTER_DAYS"],
+    )
+    return render_template("sources/show.html", source=source, board=board)
+
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+@requires(Role.EDITOR)
+def edit(slug: str) -> ResponseReturnValue:
+    """Edit a source's citation or full text; a save over a newer one is refused."""
+    db = get_session()
+    source = get_source_or_404(slug)
+    form = SourceForm(obj=None if request.method == "POST" else source)
+    conflict = None
+    if form.validate_on_submit():
+        values = {
+            "title": form.title.data.strip(),
+            "kind": SourceKind(form.kind.data),
+            "author": form.author.data.strip(),
+            "publisher": form.publisher.data.strip(),
+            "url": form.url.data.strip(),
+            "published_on": form.published_on.data,
+            "date_precision": DatePrecision(form.date_precision.data),
+            "text": form.text.data or None,
+        }
+        try:
+            version = edit_source(
+                db, source, editor=current_user, expected_version=int(form.version.data),
+                values=values,
+            )  # fmt: skip
+        except EditError as error:
+            db.rollback()
+            getattr(form, error.field).errors.append(str(error))
+        except (EditConflict, StaleDataError):
+            db.rollback()
+            source = get_source_or_404(slug)
+            saved = snapshot(db, source)
+            submitted = saved | {
+                key: value.isoformat() if isinstance(value, dt.date) else value
+                for key, value in values.items()
+            }
+            conflict = {"version": source.version, "changes": diff(saved, submitted)}
+            form.version.data = str(source.version)
+        else:
+            db.commit()
+            flash("Saved." if version else "Nothing changed.", "success")
+            return redirect(url_for(".show", slug=slug))
+    return render_template("sources/edit.html", source=source, form=form, conflict=conflict)
+
+
+@bp.get("/<slug>/history")
+def history(slug: str) -> ResponseReturnValue:
+    """Show every version of a source and what changed between two of them."""
+    source = get_source_or_404(slug)
+    return render_history(source, source.title, url_for(".show", slug=slug))
