@@ -89,3 +89,40 @@ def test_assessment_with_script_is_shown_inert(client, analyst) -> None:
     page = client.get(f"/recommendations/{SLUG}").get_data(as_text=True)
     assert '<script>alert("x")</script>' not in page
     assert "&lt;script&gt;" in page and "<strong>bold</strong>" in page
+
+
+def test_server_error_shows_a_reference_and_logs_the_traceback(app: Flask, client, make_user, auth, caplog) -> None:
+    def boom() -> str:
+        raise RuntimeError("secret internals")
+
+    app.add_url_rule("/boom", view_func=boom)  # before the first request, as Flask requires
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    auth.login(make_user(Role.VIEWER))
+    response = client.get("/boom", headers={"X-Request-ID": "req-123"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Quote this reference if you report it: req-123." in page
+    assert "secret internals" not in page and "Traceback" not in page
+    assert response.headers["X-Request-ID"] == "req-123"
+    assert response.headers["Content-Security-Policy"]
+    record = next(r for r in caplog.records if "request req-123 failed" in r.getMessage())
+    assert record.exc_info and "secret internals" in str(record.exc_info[1])
+
+
+def test_request_ids_are_generated_when_absent_or_unsafe(client) -> None:
+    generated = client.get("/login").headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", generated)
+    unsafe = client.get("/login", headers={"X-Request-ID": "<script>"}).headers["X-Request-ID"]
+    assert unsafe != "<script>"
+
+
+def test_hsts_only_when_served_over_https(app: Flask, client) -> None:
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+    app.config["SESSION_COOKIE_SECURE"] = True
+    assert client.get("/login").headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_trusted_hosts_refuse_other_host_headers(app: Flask, client) -> None:
+    app.config["TRUSTED_HOSTS"] = ["tracker.example.org"]
+    assert client.get("/login", base_url="http://evil.example.com").status_code == 400
+    assert client.get("/login", base_url="http://tracker.example.org").status_code == 200

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+import re
+import uuid
+
+from flask import Flask, current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
+from werkzeug.wrappers import Response
+
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -17,14 +23,49 @@ MESSAGES = {
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(assign_request_id)
+    app.after_request(send_request_id)
     app.register_error_handler(CSRFError, csrf_error)
     app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(InternalServerError, internal_error)
+    app.register_error_handler(SecurityError, untrusted_host)
+
+
+def assign_request_id() -> None:
+    """Name each request, taking a proxy's X-Request-ID when it is sane, for the logs."""
+    given = request.headers.get("X-Request-ID", "")
+    g.request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+
+def send_request_id(response: Response) -> Response:
+    if "request_id" in g:
+        response.headers["X-Request-ID"] = g.request_id
+    return response
+
+
+def internal_error(error: InternalServerError) -> ResponseReturnValue:
+    """Log the failure with the request id; the page shows the id, never a traceback."""
+    request_id = g.get("request_id", "unknown")
+    current_app.logger.error(
+        "request %s failed: %s %s",
+        request_id,
+        request.method,
+        request.path,
+        exc_info=error.original_exception or error,
+    )
+    message = f"{MESSAGES[500]} Quote this reference if you report it: {request_id}."
+    return render_template("error.html", code=500, title="Server error", message=message), 500
 
 
 def http_error(error: HTTPException) -> ResponseReturnValue:
     code = error.code or 500
     message = MESSAGES.get(code, error.description)
     return render_template("error.html", code=code, title=error.name, message=message), code
+
+
+def untrusted_host(error: SecurityError) -> ResponseReturnValue:
+    """Answer a Host outside TRUSTED_HOSTS plainly: no link may be built for that host."""
+    return Response("Bad request: this host is not served here.\n", 400, mimetype="text/plain")
 
 
 def csrf_error(error: CSRFError) -> ResponseReturnValue:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, redirect, request, url_for
+from flask import Flask, abort, current_app, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
@@ -44,8 +44,11 @@ def init_app(app: Flask) -> None:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    user = get_session().get(User, int(user_id))
-    return user if user is not None and user.active else None
+    """Load the user only while the server-side session named by the cookie's token holds."""
+    # Imported here: the auth package's views import this module.
+    from .auth.sessions import TOKEN_KEY, load_session_user
+
+    return load_session_user(get_session(), user_id, session.get(TOKEN_KEY))
 
 
 def requires(role: Role) -> Callable[[View], View]:
@@ -91,6 +94,8 @@ def set_security_headers(response: Response) -> Response:
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
     if request.endpoint != "static":
         headers["Cache-Control"] = "no-store"
     return response
