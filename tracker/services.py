@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Subquery, case, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from . import audit
@@ -54,12 +54,16 @@ def record_status_update(
     assessment: str,
     confidence: Confidence,
     evidence: Sequence[EvidenceInput],
-    today: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> StatusUpdate:
-    """Append a status update with its evidence to a recommendation's history."""
+    """Append a status update with its evidence to a recommendation's history.
+
+    `now` is when it is logged: the present unless an import carries the original time.
+    """
+    now = now or utcnow()
     if status is Status.NOT_ASSESSED:
         raise TrackingError("An update must record an assessed status.")
-    if as_of > (today or dt.date.today()):
+    if as_of > now.date():
         raise TrackingError("The as-of date cannot be in the future.")
     if not evidence:
         raise TrackingError("An update needs at least one item of evidence.")
@@ -73,6 +77,7 @@ def record_status_update(
         assessment=assessment,
         confidence=confidence,
         author_id=author.id,
+        created_at=now,
         revisions=[
             StatusRevision(
                 number=1,
@@ -82,6 +87,7 @@ def record_status_update(
                 assessment=assessment,
                 confidence=confidence,
                 author_id=author.id,
+                created_at=now,
             )
         ],
         evidence=[
@@ -128,22 +134,25 @@ def correct_status_update(
     assessment: str,
     confidence: Confidence,
     reason: str,
-    today: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> StatusRevision:
     """Revise an update's judgement; the earlier revisions stay as they were."""
+    now = now or utcnow()
     if update.retracted:
         raise TrackingError("A retracted update cannot be corrected.")
     if not (editor.id == update.author_id or editor.can(Role.EDITOR)):
         raise PermissionError("Only the author or an editor can correct an update.")
     if status is Status.NOT_ASSESSED:
         raise TrackingError("An update must record an assessed status.")
-    if as_of > (today or dt.date.today()):
+    if as_of > now.date():
         raise TrackingError("The as-of date cannot be in the future.")
     values = {"status": status, "as_of": as_of, "assessment": assessment, "confidence": confidence}
     before = {key: getattr(update, key) for key in values}
     if before == values:
         raise TrackingError("The correction changes nothing.")
-    revision = add_revision(session, update, RevisionKind.CORRECTION, editor, reason, **values)
+    revision = add_revision(
+        session, update, RevisionKind.CORRECTION, editor, reason, now, **values
+    )
     update.corrected_at = revision.created_at
     for key, value in values.items():
         setattr(update, key, value)
@@ -156,7 +165,12 @@ def correct_status_update(
 
 
 def retract_status_update(
-    session: Session, update: StatusUpdate, *, editor: User, reason: str
+    session: Session,
+    update: StatusUpdate,
+    *,
+    editor: User,
+    reason: str,
+    now: dt.datetime | None = None,
 ) -> StatusRevision:
     """Withdraw an update from the current status; it stays in the timeline, struck through."""
     if not editor.can(Role.EDITOR):
@@ -166,7 +180,7 @@ def retract_status_update(
     if not reason.strip():
         raise TrackingError("Give the reason for the retraction.")
     revision = add_revision(
-        session, update, RevisionKind.RETRACTION, editor, reason,
+        session, update, RevisionKind.RETRACTION, editor, reason, now or utcnow(),
         status=update.status, as_of=update.as_of, assessment=update.assessment,
         confidence=update.confidence,
     )  # fmt: skip
@@ -185,6 +199,7 @@ def add_revision(
     kind: RevisionKind,
     author: User,
     reason: str,
+    now: dt.datetime,
     **values: object,
 ) -> StatusRevision:
     revision = StatusRevision(
@@ -193,7 +208,7 @@ def add_revision(
         kind=kind,
         reason=reason,
         author_id=author.id,
-        created_at=utcnow(),
+        created_at=now,
         **values,
     )
     session.add(revision)
@@ -202,40 +217,126 @@ def add_revision(
     return revision
 
 
-def current_update(updates: Iterable[StatusUpdate], as_of: dt.date) -> StatusUpdate | None:
-    """Pick the update in force on `as_of`: the latest as-of date, ties to the last logged.
+@dataclass(frozen=True)
+class Moment:
+    """The point in time a page shows.
 
-    Retracted updates no longer count.
+    Where things stood on `as_of`, judged by everything known now, or, with `known_on`, by
+    only what had been logged, corrected or retracted by the end of that day: what Tracker
+    itself showed then.
     """
-    in_force = [update for update in updates if update.as_of <= as_of and not update.retracted]
-    return max(in_force, key=lambda u: (u.as_of, u.created_at, u.id), default=None)
+
+    as_of: dt.date
+    known_on: dt.date | None = None
+
+    @property
+    def known_before(self) -> dt.datetime | None:
+        """The first instant after `known_on` (UTC), or None for "known now"."""
+        if self.known_on is None:
+            return None
+        return dt.datetime.combine(self.known_on + dt.timedelta(days=1), dt.time(), dt.UTC)
+
+    @property
+    def is_now(self) -> bool:
+        return self.known_on is None and self.as_of >= dt.date.today()
 
 
-def current_update_ids(as_of: dt.date) -> Select[tuple[int, int]]:
-    """Select (recommendation id, update id) of the update in force on `as_of`, in SQL.
+@dataclass(frozen=True)
+class Judgement:
+    """What an update said at a moment: its revision in force then."""
 
-    The same rule as `current_update`, so that a page showing many recommendations
-    costs one query, however long their histories.
+    update_id: int
+    status: Status
+    as_of: dt.date
+    logged_at: dt.datetime
+
+
+def revision_at(update: StatusUpdate, moment: Moment) -> StatusRevision | None:
+    """Return the revision of `update` shown at `moment`, or None if it was not yet logged.
+
+    Needs `update.revisions` loaded.
     """
-    ranked = (
-        select(
+    if moment.known_before is None:
+        return update.revisions[-1] if update.revisions else None
+    shown = [r for r in update.revisions if r.created_at < moment.known_before]
+    return shown[-1] if shown else None
+
+
+def judgement_in_force(updates: Iterable[StatusUpdate], moment: Moment) -> Judgement | None:
+    """Pick the judgement in force at `moment` among a recommendation's updates.
+
+    The rule: among updates not retracted (at that moment), the one with the latest as-of
+    date on or before `moment.as_of`, ties going to the one logged last, in its revision of
+    that moment.
+    """
+    candidates = []
+    for update in updates:
+        revision = revision_at(update, moment)
+        if revision is None or revision.kind is RevisionKind.RETRACTION:
+            continue
+        if revision.as_of <= moment.as_of:
+            candidates.append(Judgement(update.id, revision.status, revision.as_of, update.created_at))
+    return max(candidates, key=lambda j: (j.as_of, j.logged_at, j.update_id), default=None)
+
+
+def judgements_in_force(moment: Moment) -> Subquery:
+    """Select, per recommendation, the judgement in force at `moment`, in SQL.
+
+    The same rule as `judgement_in_force`, so that a page showing many recommendations
+    costs one query. Known now, the updates' own columns hold their latest revision;
+    known on a past day, each update's revision of that day is found first.
+    """
+    if moment.known_before is None:
+        rows = select(
             StatusUpdate.recommendation_id,
-            StatusUpdate.id,
-            func.row_number()
-            .over(
-                partition_by=StatusUpdate.recommendation_id,
-                order_by=(
-                    StatusUpdate.as_of.desc(),
-                    StatusUpdate.created_at.desc(),
-                    StatusUpdate.id.desc(),
-                ),
+            StatusUpdate.id.label("update_id"),
+            StatusUpdate.status,
+            StatusUpdate.as_of,
+            StatusUpdate.created_at.label("logged_at"),
+        ).where(StatusUpdate.retracted_at.is_(None))
+    else:
+        latest = (
+            select(
+                StatusRevision,
+                func.row_number()
+                .over(partition_by=StatusRevision.update_id, order_by=StatusRevision.number.desc())
+                .label("rank"),
             )
-            .label("rank"),
+            .where(StatusRevision.created_at < moment.known_before)
+            .subquery()
         )
-        .where(StatusUpdate.as_of <= as_of, StatusUpdate.retracted_at.is_(None))
-        .subquery()
+        rows = (
+            select(
+                StatusUpdate.recommendation_id,
+                StatusUpdate.id.label("update_id"),
+                latest.c.status,
+                latest.c.as_of,
+                StatusUpdate.created_at.label("logged_at"),
+            )
+            .join(latest, latest.c.update_id == StatusUpdate.id)
+            .where(latest.c.rank == 1, latest.c.kind != RevisionKind.RETRACTION.value)
+        )
+    rows = rows.subquery()
+    ranked = select(
+        rows,
+        func.row_number()
+        .over(
+            partition_by=rows.c.recommendation_id,
+            order_by=(rows.c.as_of.desc(), rows.c.logged_at.desc(), rows.c.update_id.desc()),
+        )
+        .label("rank"),
+    ).where(rows.c.as_of <= moment.as_of).subquery()
+    return (
+        select(
+            ranked.c.recommendation_id,
+            ranked.c.update_id,
+            ranked.c.status,
+            ranked.c.as_of,
+            ranked.c.logged_at,
+        )
+        .where(ranked.c.rank == 1)
+        .subquery("in_force")
     )
-    return select(ranked.c.recommendation_id, ranked.c.id).where(ranked.c.rank == 1)
 
 
 @dataclass(frozen=True)
@@ -252,17 +353,18 @@ class DashboardFilters:
 @dataclass(frozen=True)
 class DashboardRow:
     recommendation: Recommendation
-    update: StatusUpdate | None
+    judgement: Judgement | None
     last_logged_at: dt.datetime | None
     stale: bool
 
     @property
     def status(self) -> Status:
-        return self.update.status if self.update else Status.NOT_ASSESSED
+        return self.judgement.status if self.judgement else Status.NOT_ASSESSED
 
 
 @dataclass
 class Dashboard:
+    moment: Moment
     rows: list[DashboardRow]
     counts: Counter[Status] = field(default_factory=Counter)
 
@@ -272,24 +374,21 @@ class Dashboard:
 
 
 def dashboard(
-    session: Session, filters: DashboardFilters, *, today: dt.date, stale_after_days: int
+    session: Session, filters: DashboardFilters, moment: Moment, *, stale_after_days: int
 ) -> Dashboard:
-    """Load every recommendation that passes the filters with its current status."""
-    current = current_update_ids(today).subquery()
-    last_logged = (
-        select(
-            StatusUpdate.recommendation_id,
-            func.max(StatusUpdate.created_at).label("at"),
-        )
-        .group_by(StatusUpdate.recommendation_id)
-        .subquery()
-    )
+    """Load every recommendation that passes the filters with its status at `moment`."""
+    in_force = judgements_in_force(moment)
+    logged = select(
+        StatusUpdate.recommendation_id, func.max(StatusUpdate.created_at).label("at")
+    ).group_by(StatusUpdate.recommendation_id)
+    if moment.known_before is not None:
+        logged = logged.where(StatusUpdate.created_at < moment.known_before)
+    last_logged = logged.subquery()
     query = (
-        select(Recommendation, StatusUpdate, last_logged.c.at)
+        select(Recommendation, in_force, last_logged.c.at)
         .join(Recommendation.source)
         .join(Recommendation.theme)
-        .outerjoin(current, current.c.recommendation_id == Recommendation.id)
-        .outerjoin(StatusUpdate, StatusUpdate.id == current.c.id)
+        .outerjoin(in_force, in_force.c.recommendation_id == Recommendation.id)
         .outerjoin(last_logged, last_logged.c.recommendation_id == Recommendation.id)
         .options(
             joinedload(Recommendation.source),
@@ -304,25 +403,31 @@ def dashboard(
     if filters.actor:
         query = query.where(Recommendation.actors.any(Actor.slug == filters.actor))
     if filters.status is Status.NOT_ASSESSED:
-        query = query.where(StatusUpdate.id.is_(None))
+        query = query.where(in_force.c.update_id.is_(None))
     elif filters.status is not None:
-        query = query.where(StatusUpdate.status == filters.status)
-    query = query.order_by(*dashboard_order(filters.sort))
+        query = query.where(in_force.c.status == filters.status.value)
+    query = query.order_by(*dashboard_order(filters.sort, in_force, last_logged))
 
-    stale_before = today - dt.timedelta(days=stale_after_days)
-    rows = [
-        DashboardRow(
-            recommendation=recommendation,
-            update=update,
-            last_logged_at=logged_at,
-            stale=update is not None and update.as_of < stale_before,
+    stale_before = moment.as_of - dt.timedelta(days=stale_after_days)
+    rows = []
+    for row in session.execute(query):
+        judgement = (
+            Judgement(row.update_id, Status(row.status), row.as_of, row.logged_at)
+            if row.update_id is not None
+            else None
         )
-        for recommendation, update, logged_at in session.execute(query)
-    ]
-    return Dashboard(rows=rows, counts=Counter(row.status for row in rows))
+        rows.append(
+            DashboardRow(
+                recommendation=row.Recommendation,
+                judgement=judgement,
+                last_logged_at=row.at,
+                stale=judgement is not None and judgement.as_of < stale_before,
+            )
+        )
+    return Dashboard(moment=moment, rows=rows, counts=Counter(row.status for row in rows))
 
 
-def dashboard_order(sort: str) -> tuple:
+def dashboard_order(sort: str, in_force: Subquery, last_logged: Subquery) -> tuple:
     by_position = (Source.published_on, Source.id, Recommendation.position)
     orders = {
         "position": by_position,
@@ -331,13 +436,13 @@ def dashboard_order(sort: str) -> tuple:
         "status": (
             case(
                 {status.value: rank for rank, status in enumerate(Status)},
-                value=StatusUpdate.status,
+                value=in_force.c.status,
                 else_=0,
             ),
             *by_position,
         ),
-        "as_of": (StatusUpdate.as_of.desc().nulls_last(), *by_position),
-        "logged": (StatusUpdate.created_at.desc().nulls_last(), *by_position),
+        "as_of": (in_force.c.as_of.desc().nulls_last(), *by_position),
+        "logged": (last_logged.c.at.desc().nulls_last(), *by_position),
     }
     return orders.get(sort, by_position)
 
@@ -375,7 +480,7 @@ def timeline(session: Session, recommendation: Recommendation) -> list[StatusUpd
 def filter_choices(session: Session) -> dict[str, list[tuple[str, str]]]:
     """List what the dashboard can be filtered by, as (slug, name) pairs."""
     return {
-        "source": [(s.slug, s.title) for s in session.scalars(select(Source).order_by(Source.title))],
-        "theme": [(t.slug, t.name) for t in session.scalars(select(Theme).order_by(Theme.name))],
-        "actor": [(a.slug, a.name) for a in session.scalars(select(Actor).order_by(Actor.name))],
+        "source": session.execute(select(Source.slug, Source.title).order_by(Source.title)).all(),
+        "theme": session.execute(select(Theme.slug, Theme.name).order_by(Theme.name)).all(),
+        "actor": session.execute(select(Actor.slug, Actor.name).order_by(Actor.name)).all(),
     }

@@ -46,6 +46,7 @@ def days_since(moment: dt.date | dt.datetime | None, today: dt.date | None = Non
 
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.context_processor(lambda: {"today": dt.date.today()})
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["days_since"] = days_since
     app.jinja_env.globals.update(

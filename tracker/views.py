@@ -2,11 +2,37 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
 from .db import get_session
+from .services import Moment
 from .versions import Versioned, diff, list_versions
+
+
+def moment_from_query() -> tuple[Moment, list[str]]:
+    """Read `?as_of=` and `?known_on=` (YYYY-MM-DD); say what was wrong with either.
+
+    Known on a day and nothing else: where things stood that day, as shown that day.
+    """
+    today = dt.date.today()
+    errors = []
+    dates: dict[str, dt.date | None] = {}
+    for name, label in (("as_of", "As of"), ("known_on", "Known on")):
+        value = request.args.get(name, "").strip()
+        try:
+            dates[name] = dt.date.fromisoformat(value) if value else None
+        except ValueError:
+            dates[name] = None
+            errors.append(f"{label}: “{value}” is not a date (YYYY-MM-DD).")
+        if (day := dates[name]) is not None and day > today:
+            dates[name] = None
+            errors.append(f"{label}: {day.isoformat()} is in the future.")
+    known_on = dates["known_on"]
+    as_of = dates["as_of"] or known_on or today
+    return Moment(as_of=as_of, known_on=known_on), errors
 
 
 def render_history(entity: Versioned, title: str, back: str) -> ResponseReturnValue:

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
 from ..db import get_session
 from ..services import DashboardFilters, dashboard, filter_choices
+from ..views import moment_from_query
 from ..vocabulary import Status
 from . import bp
 
@@ -27,18 +26,18 @@ def filters_from_query() -> DashboardFilters:
 
 @bp.get("/")
 def index() -> ResponseReturnValue:
-    """Show every recommendation with its current status."""
+    """Show every recommendation with its status now, or at the moment the query names."""
     db = get_session()
     filters = filters_from_query()
-    today = dt.date.today()
+    moment, date_errors = moment_from_query()
     board = dashboard(
-        db, filters, today=today, stale_after_days=current_app.config["STALE_AFTER_DAYS"]
+        db, filters, moment, stale_after_days=current_app.config["STALE_AFTER_DAYS"]
     )
     return render_template(
         "dashboard/index.html",
         board=board,
         filters=filters,
         choices=filter_choices(db),
-        today=today,
+        date_errors=date_errors,
         stale_after_days=current_app.config["STALE_AFTER_DAYS"],
     )

@@ -14,16 +14,18 @@ from ..editing import EditConflict, EditError, actors_by_id, edit_recommendation
 from ..models import Actor, Recommendation, StatusUpdate, Theme
 from ..security import requires
 from ..services import (
+    Moment,
     TrackingError,
     correct_status_update,
-    current_update,
+    judgement_in_force,
     load_recommendation,
     record_status_update,
     retract_status_update,
+    revision_at,
     timeline,
 )
 from ..versions import diff, snapshot
-from ..views import render_history
+from ..views import moment_from_query, render_history
 from ..vocabulary import Confidence, Role, Status
 from . import bp
 from .forms import CorrectionForm, RecommendationForm, RetractionForm, StatusUpdateForm
@@ -40,12 +42,20 @@ def get_recommendation_or_404(slug: str) -> Recommendation:
 def show(slug: str) -> ResponseReturnValue:
     """Show a recommendation, the source's own words for it, and its whole history."""
     recommendation = get_recommendation_or_404(slug)
+    moment, date_errors = moment_from_query()
     updates = timeline(get_session(), recommendation)
+    entries = []
+    for update in updates:
+        shown = revision_at(update, moment)
+        if shown is not None and shown.as_of <= moment.as_of:
+            entries.append((update, shown))
     return render_template(
         "recommendations/show.html",
         recommendation=recommendation,
-        updates=updates,
-        current=current_update(updates, dt.date.today()),
+        entries=entries,
+        current=judgement_in_force(updates, moment),
+        moment=moment,
+        date_errors=date_errors,
     )
 
 
@@ -79,7 +89,7 @@ def log_update(slug: str) -> ResponseReturnValue:
             flash("Status update logged.", "success")
             return redirect(url_for(".show", slug=slug))
     elif not form.is_submitted():
-        current = current_update(timeline(db, recommendation), dt.date.today())
+        current = judgement_in_force(timeline(db, recommendation), Moment(dt.date.today()))
         form.status.data = current.status.value if current else None
         form.as_of.data = dt.date.today()
     return render_template(

@@ -14,7 +14,7 @@ from ..models import Source
 from ..security import requires
 from ..services import DashboardFilters, dashboard
 from ..versions import diff, snapshot
-from ..views import render_history
+from ..views import moment_from_query, render_history
 from ..vocabulary import DatePrecision, Role, SourceKind
 from . import bp
 from .forms import SourceForm
@@ -31,13 +31,16 @@ def get_source_or_404(slug: str) -> Source:
 def show(slug: str) -> ResponseReturnValue:
     """Show a source with each of its recommendations and where it stands: its report card."""
     source = get_source_or_404(slug)
+    moment, date_errors = moment_from_query()
     board = dashboard(
         get_session(),
         DashboardFilters(source=slug),
-        today=dt.date.today(),
+        moment,
         stale_after_days=current_app.config["STALE_AFTER_DAYS"],
     )
-    return render_template("sources/show.html", source=source, board=board)
+    return render_template(
+        "sources/show.html", source=source, board=board, moment=moment, date_errors=date_errors
+    )
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
