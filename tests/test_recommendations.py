@@ -146,7 +146,7 @@ def test_timeline_is_newest_first_and_audited(client: FlaskClient, db: Session, 
     # Backfilled later, about an earlier date: it does not become the current status.
     client.post(f"{URL}/updates/new", data=update_form(status="no_action", as_of="2020-01-20"))
     page = client.get(URL).get_data(as_text=True)
-    timeline = page[page.index('id="timeline-heading"'):]
+    timeline = page[page.index('<ol class="timeline">'):]
     order = [timeline.index(day) for day in ("2021-06-01", "2020-03-01", "2020-01-20")]
     assert order == sorted(order)
     assert 'Current status: <span class="badge status-stalled">Stalled</span>' in squash(page)

@@ -279,12 +279,12 @@ def judgement_in_force(updates: Iterable[StatusUpdate], moment: Moment) -> Judge
     return max(candidates, key=lambda j: (j.as_of, j.logged_at, j.update_id), default=None)
 
 
-def judgements_in_force(moment: Moment) -> Subquery:
-    """Select, per recommendation, the judgement in force at `moment`, in SQL.
+def judgements_at(moment: Moment) -> Subquery:
+    """Select every update's judgement as shown at `moment`, retracted ones left out.
 
-    The same rule as `judgement_in_force`, so that a page showing many recommendations
-    costs one query. Known now, the updates' own columns hold their latest revision;
-    known on a past day, each update's revision of that day is found first.
+    Columns: recommendation_id, update_id, status, as_of, logged_at. Known now, the updates'
+    own columns hold their latest revision; known on a past day, each update's revision of
+    that day is found first. The as-of date is not limited here.
     """
     if moment.known_before is None:
         rows = select(
@@ -316,7 +316,16 @@ def judgements_in_force(moment: Moment) -> Subquery:
             .join(latest, latest.c.update_id == StatusUpdate.id)
             .where(latest.c.rank == 1, latest.c.kind != RevisionKind.RETRACTION.value)
         )
-    rows = rows.subquery()
+    return rows.subquery("judgement")
+
+
+def judgements_in_force(moment: Moment) -> Subquery:
+    """Select, per recommendation, the judgement in force at `moment`, in SQL.
+
+    The same rule as `judgement_in_force`, so that a page showing many recommendations
+    costs one query.
+    """
+    rows = judgements_at(moment)
     ranked = select(
         rows,
         func.row_number()
@@ -484,3 +493,71 @@ def filter_choices(session: Session) -> dict[str, list[tuple[str, str]]]:
         "theme": session.execute(select(Theme.slug, Theme.name).order_by(Theme.name)).all(),
         "actor": session.execute(select(Actor.slug, Actor.name).order_by(Actor.name)).all(),
     }
+
+
+@dataclass(frozen=True)
+class Change:
+    recommendation: Recommendation
+    before: Status
+    after: Status
+
+
+def changes_between(
+    session: Session, filters: DashboardFilters, earlier: Moment, later: Moment
+) -> list[Change]:
+    """List the recommendations whose status differs between two moments."""
+    before = {row.recommendation.id: row.status for row in dashboard(
+        session, filters, earlier, stale_after_days=0).rows}  # fmt: skip
+    return [
+        Change(row.recommendation, before[row.recommendation.id], row.status)
+        for row in dashboard(session, filters, later, stale_after_days=0).rows
+        if before.get(row.recommendation.id, row.status) is not row.status
+    ]
+
+
+@dataclass(frozen=True)
+class RecentJudgement:
+    recommendation: Recommendation
+    judgement: Judgement
+
+
+def recent_judgements(
+    session: Session, moment: Moment, *, days: int = 30, limit: int = 10
+) -> list[RecentJudgement]:
+    """List the latest judgements whose as-of date falls in the `days` before the moment."""
+    rows = judgements_at(moment)
+    query = (
+        select(Recommendation, rows)
+        .join(rows, rows.c.recommendation_id == Recommendation.id)
+        .where(rows.c.as_of > moment.as_of - dt.timedelta(days=days), rows.c.as_of <= moment.as_of)
+        .order_by(rows.c.as_of.desc(), rows.c.logged_at.desc())
+        .limit(limit)
+    )
+    return [
+        RecentJudgement(
+            row.Recommendation, Judgement(row.update_id, Status(row.status), row.as_of, row.logged_at)
+        )
+        for row in session.execute(query)
+    ]
+
+
+@dataclass(frozen=True)
+class Lane:
+    recommendation: Recommendation
+    judgements: list[tuple[dt.date, Status]]
+
+
+def lanes(session: Session, filters: DashboardFilters, moment: Moment) -> list[Lane]:
+    """Load each recommendation's judgements at `moment`, in the order the rule ranks them."""
+    board = dashboard(session, filters, moment, stale_after_days=0)
+    ids = [row.recommendation.id for row in board.rows]
+    rows = judgements_at(moment)
+    history: dict[int, list[tuple[dt.date, Status]]] = {id: [] for id in ids}
+    query = (
+        select(rows.c.recommendation_id, rows.c.as_of, rows.c.status)
+        .where(rows.c.recommendation_id.in_(ids), rows.c.as_of <= moment.as_of)
+        .order_by(rows.c.recommendation_id, rows.c.as_of, rows.c.logged_at, rows.c.update_id)
+    )
+    for recommendation_id, as_of, status in session.execute(query):
+        history[recommendation_id].append((as_of, Status(status)))
+    return [Lane(row.recommendation, history[row.recommendation.id]) for row in board.rows]

@@ -1,10 +1,21 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
+from ..charts import Bar, TimeScale, bars_by, describe, segments
 from ..db import get_session
-from ..services import DashboardFilters, dashboard, filter_choices
+from ..services import (
+    DashboardFilters,
+    Moment,
+    changes_between,
+    dashboard,
+    filter_choices,
+    lanes,
+    recent_judgements,
+)
 from ..views import moment_from_query
 from ..vocabulary import Status
 from . import bp
@@ -33,11 +44,72 @@ def index() -> ResponseReturnValue:
     board = dashboard(
         db, filters, moment, stale_after_days=current_app.config["STALE_AFTER_DAYS"]
     )
+    statuses = [(row.recommendation, row.status) for row in board.rows]
+    charts = {
+        "overall": [Bar("All shown", board.counts)] if board.rows else [],
+        "theme": bars_by(([rec.theme.name], status) for rec, status in statuses),
+        "actor": bars_by(([a.name for a in rec.actors], status) for rec, status in statuses),
+    }
     return render_template(
         "dashboard/index.html",
         board=board,
         filters=filters,
         choices=filter_choices(db),
         date_errors=date_errors,
+        charts=charts,
+        recent=recent_judgements(db, moment),
         stale_after_days=current_app.config["STALE_AFTER_DAYS"],
+    )
+
+
+@bp.get("/swimlane")
+def swimlane() -> ResponseReturnValue:
+    """Show every recommendation's statuses over time, one row each."""
+    db = get_session()
+    filters = filters_from_query()
+    moment, date_errors = moment_from_query()
+    rows = lanes(db, filters, moment)
+    start = min(
+        [lane.recommendation.source.published_on for lane in rows] or [moment.as_of]
+    )
+    scale = TimeScale(start, moment.as_of, width=560, left=260)
+    drawn = [
+        {
+            "recommendation": lane.recommendation,
+            "spans": (spans := segments(lane.judgements, start, moment.as_of)),
+            "markers": sorted({day for day, _ in lane.judgements if day >= start}),
+            "description": describe(spans),
+        }
+        for lane in rows
+    ]
+    return render_template(
+        "dashboard/swimlane.html",
+        lanes=drawn,
+        scale=scale,
+        moment=moment,
+        date_errors=date_errors,
+        filters=filters,
+        choices=filter_choices(db),
+    )
+
+
+@bp.get("/compare")
+def compare() -> ResponseReturnValue:
+    """Show what moved between two dates, by everything known today."""
+    db = get_session()
+    filters = filters_from_query()
+    today = dt.date.today()
+    errors = []
+    dates = {}
+    for name, default in (("from", today - dt.timedelta(days=30)), ("to", today)):
+        value = request.args.get(name, "")
+        try:
+            dates[name] = dt.date.fromisoformat(value) if value else default
+        except ValueError:
+            errors.append(f"“{value}” is not a date (YYYY-MM-DD).")
+            dates[name] = default
+    earlier, later = sorted((dates["from"], dates["to"]))
+    changes = changes_between(db, filters, Moment(earlier), Moment(later))
+    return render_template(
+        "dashboard/compare.html", changes=changes, earlier=earlier, later=later, errors=errors
     )

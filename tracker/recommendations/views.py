@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..charts import TimeScale, describe, segments
 from ..db import get_session
 from ..editing import EditConflict, EditError, actors_by_id, edit_recommendation
 from ..models import Actor, Recommendation, StatusUpdate, Theme
@@ -26,7 +27,7 @@ from ..services import (
 )
 from ..versions import diff, snapshot
 from ..views import moment_from_query, render_history
-from ..vocabulary import Confidence, Role, Status
+from ..vocabulary import Confidence, RevisionKind, Role, Status
 from . import bp
 from .forms import CorrectionForm, RecommendationForm, RetractionForm, StatusUpdateForm
 
@@ -49,6 +50,13 @@ def show(slug: str) -> ResponseReturnValue:
         shown = revision_at(update, moment)
         if shown is not None and shown.as_of <= moment.as_of:
             entries.append((update, shown))
+    in_force = sorted(
+        (shown.as_of, update.created_at, update.id, shown.status)
+        for update, shown in entries
+        if shown.kind is not RevisionKind.RETRACTION
+    )
+    start = min([recommendation.source.published_on, *(day for day, *_ in in_force)])
+    spans = segments([(day, status) for day, _, _, status in in_force], start, moment.as_of)
     return render_template(
         "recommendations/show.html",
         recommendation=recommendation,
@@ -56,6 +64,14 @@ def show(slug: str) -> ResponseReturnValue:
         current=judgement_in_force(updates, moment),
         moment=moment,
         date_errors=date_errors,
+        chart={
+            "spans": spans,
+            "scale": TimeScale(start, moment.as_of, width=780, left=10),
+            "markers": [
+                (day, f"{status.label} as of {day.isoformat()}") for day, _, _, status in in_force
+            ],
+            "description": describe(spans),
+        },
     )
 
 
