@@ -61,6 +61,27 @@ def record_status_update(
     `now` is when it is logged: the present unless an import carries the original time.
     """
     now = now or utcnow()
+    check_status_update(status=status, as_of=as_of, evidence=evidence, now=now)
+    update = new_status_update(
+        recommendation,
+        author=author,
+        status=status,
+        as_of=as_of,
+        assessment=assessment,
+        confidence=confidence,
+        evidence=evidence,
+        now=now,
+    )
+    session.add(update)
+    session.flush()
+    audit_status_update(session, update, recommendation, author, evidence)
+    return update
+
+
+def check_status_update(
+    *, status: Status, as_of: dt.date, evidence: Sequence[EvidenceInput], now: dt.datetime
+) -> None:
+    """Refuse an update that must not be recorded, saying why (raises TrackingError)."""
     if status is Status.NOT_ASSESSED:
         raise TrackingError("An update must record an assessed status.")
     if as_of > now.date():
@@ -70,7 +91,21 @@ def record_status_update(
     for item in evidence:
         if not item.url.lower().startswith(("http://", "https://")):
             raise TrackingError(f"Evidence links must be http or https: {item.url!r}.")
-    update = StatusUpdate(
+
+
+def new_status_update(
+    recommendation: Recommendation,
+    *,
+    author: User,
+    status: Status,
+    as_of: dt.date,
+    assessment: str,
+    confidence: Confidence,
+    evidence: Sequence[EvidenceInput],
+    now: dt.datetime,
+) -> StatusUpdate:
+    """Build a checked update with its first revision and its evidence, for the caller to add."""
+    return StatusUpdate(
         recommendation_id=recommendation.id,
         status=status,
         as_of=as_of,
@@ -105,8 +140,16 @@ def record_status_update(
             for position, item in enumerate(evidence, start=1)
         ],
     )
-    session.add(update)
-    session.flush()
+
+
+def audit_status_update(
+    session: Session,
+    update: StatusUpdate,
+    recommendation: Recommendation,
+    author: User,
+    evidence: Sequence[EvidenceInput],
+) -> None:
+    """Record the creation of a flushed update in the audit trail."""
     audit.record(
         session,
         "status_update.create",
@@ -114,14 +157,13 @@ def record_status_update(
         target=update,
         after={
             "recommendation": recommendation.slug,
-            "status": status.value,
-            "as_of": as_of.isoformat(),
-            "confidence": confidence.value,
-            "assessment": assessment,
+            "status": update.status.value,
+            "as_of": update.as_of.isoformat(),
+            "confidence": update.confidence.value,
+            "assessment": update.assessment,
             "evidence": [item.url for item in evidence],
         },
     )
-    return update
 
 
 def correct_status_update(
@@ -561,3 +603,16 @@ def lanes(session: Session, filters: DashboardFilters, moment: Moment) -> list[L
     for recommendation_id, as_of, status in session.execute(query):
         history[recommendation_id].append((as_of, Status(status)))
     return [Lane(row.recommendation, history[row.recommendation.id]) for row in board.rows]
+
+
+def updates_with_evidence(session: Session, ids: Iterable[int]) -> dict[int, StatusUpdate]:
+    """Load updates by id with their evidence and authors, in one round of queries."""
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    query = (
+        select(StatusUpdate)
+        .where(StatusUpdate.id.in_(wanted))
+        .options(joinedload(StatusUpdate.author), selectinload(StatusUpdate.evidence))
+    )
+    return {update.id: update for update in session.scalars(query)}
