@@ -1,0 +1,254 @@
+"""End to end in Debian's Chromium, driven by Playwright: journeys, accessibility, keyboard, phone.
+
+Where Chromium or Playwright is missing these tests skip and say why; CI sets
+TRACKER_REQUIRE_BROWSER=1 so that a skip there is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy.orm import Session
+from werkzeug.serving import make_server
+
+from tracker import create_app
+from tracker.auth.services import create_user
+from tracker.cli import alembic_config
+from tracker.db import get_engine
+from tracker.seeds import load_seeds, read_seeds
+from tracker.vocabulary import Role
+
+from .helpers import PASSWORD, SLUG
+
+CHROMIUM = os.environ.get("TRACKER_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def browser_unavailable() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed (pip install playwright)"
+    if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
+        return f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Serve the seeded app on SQLite on a free loopback port, with one user per role."""
+    reason = browser_unavailable()
+    if reason:
+        if os.environ.get("TRACKER_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'tracker.sqlite3'}"
+    command.upgrade(alembic_config(url), "head")
+    app = create_app({"SECRET_KEY": "browser tests", "DATABASE_URL": url})
+    engine = get_engine(app)
+    with Session(engine) as session:
+        load_seeds(session, read_seeds())
+        for role in Role:
+            create_user(session, f"{role.value}@example.org", f"{role.label} Person", PASSWORD, role, by=None)
+        session.commit()
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{http.server_port}"
+    http.shutdown()
+    thread.join(timeout=10)
+    http.server_close()
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser(server: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server: str):  # type: ignore[no-untyped-def]
+    context = browser.new_context(base_url=server, viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def login(page, role: Role = Role.ANALYST) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/login")
+    page.get_by_label("Email").fill(f"{role.value}@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def status_in_row(page, title: str) -> str:  # type: ignore[no-untyped-def]
+    row = page.locator("table.recommendations tbody tr", has=page.get_by_role("link", name=title, exact=True))
+    return row.locator(".badge").first.inner_text()
+
+
+def test_analyst_logs_an_update_and_the_dashboard_follows(page) -> None:  # type: ignore[no-untyped-def]
+    title = "Resume anti-ISIS cooperation as a priority"
+    login(page)
+    shot(page, "01-dashboard")
+    assert status_in_row(page, title) == "Not yet assessed"
+
+    page.get_by_role("link", name=title, exact=True).click()
+    assert page.locator("blockquote").first.inner_text().startswith("Priority should be given")
+    page.get_by_role("link", name="Log status update").click()
+
+    page.get_by_label("In progress").check()
+    page.get_by_label("As of").fill("2021-10-10")
+    page.get_by_label("Assessment").fill("Joint operations **resumed** in October.")
+    page.get_by_label("Moderate").check()
+    page.locator("#evidence-0-url").fill("https://news.example.org/joint-operations")
+    page.locator("#evidence-0-title").fill("Joint operations resume")
+    page.locator("#evidence-0-publisher").fill("Example News")
+    page.locator("#evidence-0-excerpt").fill("Iraqi and Coalition forces resumed joint operations.")
+    page.locator("#evidence-0-reliability").select_option("B")
+    page.locator("#evidence-0-credibility").select_option("2")
+    page.get_by_role("button", name="Add another evidence row").click()  # no JavaScript: a round trip
+    assert page.locator("#evidence-0-title").input_value() == "Joint operations resume"
+    page.locator("#evidence-1-url").fill("https://news.example.org/militias-object")
+    page.locator("#evidence-1-title").fill("Militias object")
+    page.locator("#evidence-1-publisher").fill("Another Paper")
+    page.locator("#evidence-1-excerpt").fill("Militia leaders denounced the resumption.")
+    page.locator("#evidence-1-stance-1").check()
+    shot(page, "02-log-update-form")
+    page.get_by_role("button", name="Log status update").click()
+
+    assert page.get_by_text("Status update logged.").is_visible()
+    assert page.locator(".current .badge").inner_text() == "In progress"
+    assert page.locator(".evidence li").count() == 2
+    assert page.locator("#status-timeline").is_visible()
+    shot(page, "03-recommendation-with-timeline")
+
+    page.get_by_role("link", name="Dashboard", exact=True).first.click()
+    assert status_in_row(page, title) == "In progress"
+    page.locator("#filter-status").select_option("in_progress")
+    page.get_by_role("button", name="Show").click()
+    assert "status=in_progress" in page.url
+    assert page.locator("table.recommendations tbody tr").count() == 1
+
+    page.goto("/")
+    page.locator("#as_of").fill("2021-01-01")
+    page.get_by_role("button", name="Show").click()
+    assert page.get_by_text("Showing where things stood on").is_visible()
+    assert status_in_row(page, title) == "Not yet assessed"
+    shot(page, "04-dashboard-as-of")
+
+    page.goto("/swimlane")
+    assert page.locator("#swimlane").is_visible()
+    shot(page, "05-swimlane")
+
+    page.goto("/sources/mei-2020-real-cost-us-iran-escalation-iraq/report")
+    shot(page, "06-report-card")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download PDF (A4)").click()
+    assert download.value.suggested_filename.endswith("report-card.pdf")
+
+
+PAGES = [
+    "/login",
+    "/",
+    "/?as_of=2021-01-01",
+    f"/recommendations/{SLUG}",
+    f"/recommendations/{SLUG}/updates/new",
+    f"/recommendations/{SLUG}/edit",
+    f"/recommendations/{SLUG}/history",
+    "/sources/mei-2020-real-cost-us-iran-escalation-iraq",
+    "/sources/mei-2020-real-cost-us-iran-escalation-iraq/edit",
+    "/sources/mei-2020-real-cost-us-iran-escalation-iraq/report",
+    "/swimlane",
+    "/compare",
+    "/corrections",
+    "/audit",
+    "/no-such-page",
+]
+
+
+def test_no_accessibility_violations_on_any_page(page) -> None:  # type: ignore[no-untyped-def]
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    login(page, Role.ADMIN)
+    found = {}
+    for path in PAGES:
+        page.goto(path)
+        results = axe.run(page)
+        if results.violations_count:
+            found[path] = [
+                (violation["id"], [node["target"] for node in violation["nodes"]][:3])
+                for violation in results.response["violations"]
+            ]
+    assert found == {}
+
+
+def test_keyboard_alone_logs_in_and_reaches_a_recommendation(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/login")
+    page.keyboard.press("Tab")  # the skip link comes first
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.locator("#email").focus()
+    page.keyboard.type("viewer@example.org")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/$"))
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        href = page.evaluate("document.activeElement.getAttribute('href') || ''")
+        if href.startswith("/recommendations/"):
+            break
+    else:
+        pytest.fail("no recommendation link reached by Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # focus is visible
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/recommendations/"))
+    assert page.locator("h1").is_visible()
+
+
+def test_pages_fit_a_phone_screen(browser, server: str) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(base_url=server, viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    try:
+        login(page, Role.ADMIN)
+        overflowing = []
+        for path in PAGES:
+            page.goto(path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 391:
+                overflowing.append((path, width))
+        shot(page, "07-phone")
+        page.goto("/")
+        shot(page, "08-phone-dashboard")
+        assert overflowing == []
+    finally:
+        context.close()
