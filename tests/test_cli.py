@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker.models import User
+from tracker.models import AuditEvent, User
 from tracker.vocabulary import Role
 
 from .helpers import PASSWORD
@@ -48,3 +50,102 @@ def test_unknown_role_is_refused(runner) -> None:
     result = runner.invoke(args=["users", "create", "r@example.org", "--role", "king", "--password-stdin"], input=PASSWORD)
     assert result.exit_code == 2
     assert "'king' is not one of" in result.output
+
+
+def reread(db: Session, user: User) -> None:
+    """Read the user again, outside any snapshot from before the command."""
+    db.rollback()
+    db.refresh(user)
+
+
+def test_users_set_role(runner, db: Session, make_user) -> None:
+    user = make_user(Role.VIEWER, email="vic@example.org")
+    result = runner.invoke(args=["users", "set-role", "VIC@example.org", "editor"])
+    assert result.exit_code == 0, result.output
+    assert "vic@example.org is now Editor." in result.output
+    reread(db, user)
+    assert user.role is Role.EDITOR
+    event = db.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert (event.action, event.user_id, event.after) == ("user.role", None, {"role": "editor"})
+
+
+def test_users_set_role_refuses_an_unknown_role(runner, db: Session, make_user) -> None:
+    user = make_user(Role.VIEWER)
+    result = runner.invoke(args=["users", "set-role", user.email, "king"])
+    assert result.exit_code == 2
+    assert "'king' is not one of" in result.output
+    reread(db, user)
+    assert user.role is Role.VIEWER
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["users", "set-role", "nobody@example.org", "admin"],
+        ["users", "disable", "nobody@example.org"],
+        ["users", "enable", "nobody@example.org"],
+        ["users", "reset-password", "nobody@example.org", "--password-stdin"],
+    ],
+)
+def test_an_unknown_email_fails_with_one_clear_line(runner, args: list[str]) -> None:
+    result = runner.invoke(args=args, input=PASSWORD + "\n")
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: No user has the email nobody@example.org."
+
+
+def test_users_disable_ends_the_sessions_and_enable_undoes_it(
+    app: Flask, runner, db: Session, make_user
+) -> None:
+    user = make_user(Role.ANALYST)
+    client = app.test_client()
+    assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    result = runner.invoke(args=["users", "disable", user.email])
+    assert result.exit_code == 0, result.output
+    assert f"Disabled {user.email}; sessions ended: 1." in result.output
+    assert client.get("/").status_code == 302
+    reread(db, user)
+    assert user.active is False
+    assert "(disabled)" in runner.invoke(args=["users", "list"]).output
+
+    result = runner.invoke(args=["users", "enable", user.email])
+    assert result.exit_code == 0, result.output
+    reread(db, user)
+    assert user.active is True
+    assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+
+
+def test_users_reset_password_from_stdin_ends_the_sessions(
+    app: Flask, runner, db: Session, make_user
+) -> None:
+    user = make_user(Role.VIEWER)
+    client = app.test_client()
+    assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    new = "a fresh passphrase for vera"
+    result = runner.invoke(args=["users", "reset-password", user.email, "--password-stdin"], input=new + "\n")
+    assert result.exit_code == 0, result.output
+    assert f"Password reset for {user.email}; sessions ended: 1." in result.output
+    assert client.get("/").status_code == 302
+    assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 200
+    assert client.post("/login", data={"email": user.email, "password": new}).status_code == 302
+    db.rollback()
+    actions = db.scalars(select(AuditEvent.action)).all()
+    assert "password.reset" in actions
+
+
+def test_users_reset_password_with_prompt(runner, make_user) -> None:
+    user = make_user(Role.VIEWER)
+    new = "another fresh passphrase"
+    result = runner.invoke(args=["users", "reset-password", user.email], input=f"{new}\n{new}\n")
+    assert result.exit_code == 0, result.output
+
+
+def test_users_reset_password_refuses_a_common_password(runner, db: Session, make_user) -> None:
+    user = make_user(Role.VIEWER)
+    before = user.password_hash
+    result = runner.invoke(
+        args=["users", "reset-password", user.email, "--password-stdin"], input="1q2w3e4r5t6y\n"
+    )
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: password: That password is one of the most common: choose another."
+    reread(db, user)
+    assert user.password_hash == before

@@ -1,4 +1,4 @@
-"""Logging in and out, and handing over the first admin account."""
+"""Logging in and out, one's own account, and handing over the first admin account."""
 
 from flask import Blueprint
 

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from .passwords import MAX_LENGTH, password_problem
+from ..models import User
+from .passwords import MAX_LENGTH, password_problem, verify_password
+
+NEW_PASSWORD_HELP = "12 to 128 characters; a passphrase of several words works well."
 
 
 class LoginForm(FlaskForm):
@@ -16,7 +21,7 @@ class NewPasswordMixin:
     password = PasswordField(
         "Password",
         validators=[DataRequired()],
-        description="12 to 128 characters; a passphrase of several words works well.",
+        description=NEW_PASSWORD_HELP,
     )
     confirm = PasswordField(
         "Repeat the password",
@@ -34,3 +39,24 @@ class FirstAdminForm(NewPasswordMixin, FlaskForm):
     email = EmailField(
         "Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
     )
+
+
+class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)]
+    )
+    password = PasswordField(
+        "New password", validators=[DataRequired()], description=NEW_PASSWORD_HELP
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+    )
+
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_current_password(self, field: PasswordField) -> None:
+        if not verify_password(self.user.password_hash, field.data or ""):
+            raise ValidationError("That is not your current password.")

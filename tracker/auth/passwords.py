@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
+from importlib.resources import files
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -30,10 +33,20 @@ def needs_rehash(password_hash: str) -> bool:
     return hasher.check_needs_rehash(password_hash)
 
 
+@cache
+def common_passwords() -> frozenset[str]:
+    """Read the shipped list of common passwords, lower-cased."""
+    text = files(__package__).joinpath("common_passwords.txt").read_text(encoding="utf-8")
+    lines = (line.strip() for line in text.splitlines())
+    return frozenset(line.lower() for line in lines if line and not line.startswith("#"))
+
+
 def password_problem(password: str) -> str | None:
     """Say what is wrong with a new password, or None when it is acceptable."""
     if len(password) < MIN_LENGTH:
         return f"Use at least {MIN_LENGTH} characters."
     if len(password) > MAX_LENGTH:
         return f"Use at most {MAX_LENGTH} characters."
+    if password.lower() in common_passwords():
+        return "That password is one of the most common: choose another."
     return None

@@ -1,14 +1,17 @@
-"""Accounts: creating users and checking their credentials."""
+"""Accounts: creating them, checking credentials, and changing roles, access and passwords."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..models import User
+from ..models import User, UserSession
 from ..vocabulary import Role
-from .passwords import hash_password, needs_rehash, verify_password
+from .passwords import hash_password, needs_rehash, password_problem, verify_password
+from .sessions import end_session, end_sessions
 
 
 class AccountError(ValueError):
@@ -21,6 +24,21 @@ def normalise_email(email: str) -> str:
 
 def find_user(session: Session, email: str) -> User | None:
     return session.scalars(select(User).where(User.email == normalise_email(email))).first()
+
+
+def list_accounts(session: Session) -> list[tuple[User, dt.datetime | None]]:
+    """List every user with when they last logged in (None: never), by email."""
+    last_login = (
+        select(UserSession.user_id, func.max(UserSession.created_at).label("at"))
+        .group_by(UserSession.user_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(User, last_login.c.at)
+        .outerjoin(last_login, last_login.c.user_id == User.id)
+        .order_by(User.email)
+    )
+    return [(user, at) for user, at in rows]
 
 
 def count_users(session: Session) -> int:
@@ -64,3 +82,73 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         user.password_hash = hash_password(password)
     audit.record(session, "login", user=user, target=user)
     return user
+
+
+def log_out(session: Session, user: User, user_session: UserSession | None) -> None:
+    """End this browser's session, so a copy of its cookie no longer works."""
+    if user_session is not None:
+        end_session(user_session)
+    audit.record(session, "logout", user=user, target=user)
+
+
+def set_password(user: User, password: str) -> None:
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)
+    user.password_hash = hash_password(password)
+
+
+def change_password(
+    session: Session, user: User, password: str, *, current: UserSession | None
+) -> int:
+    """Change the user's own password and end their other sessions; return how many ended."""
+    set_password(user, password)
+    ended = end_sessions(session, user, keep=current)
+    audit.record(
+        session, "password.change", user=user, target=user, after={"sessions_ended": ended}
+    )
+    return ended
+
+
+def reset_password(session: Session, user: User, password: str, *, by: User | None) -> int:
+    """Set someone's password and end all their sessions; return how many ended."""
+    set_password(user, password)
+    ended = end_sessions(session, user)
+    audit.record(session, "password.reset", user=by, target=user, after={"sessions_ended": ended})
+    return ended
+
+
+def set_role(session: Session, user: User, role: Role, *, by: User | None) -> None:
+    if by is not None and by.id == user.id:
+        raise AccountError("You cannot change your own role: ask another admin.")
+    if user.role is role:
+        return
+    before = {"role": user.role.value}
+    user.role = role
+    audit.record(
+        session, "user.role", user=by, target=user, before=before, after={"role": role.value}
+    )
+
+
+def disable_user(session: Session, user: User, *, by: User | None) -> int:
+    """Disable an account and end all its sessions; return how many ended."""
+    if by is not None and by.id == user.id:
+        raise AccountError("You cannot disable your own account: ask another admin.")
+    ended = end_sessions(session, user)
+    if user.active:
+        user.active = False
+        audit.record(
+            session, "user.disable", user=by, target=user,
+            before={"active": True}, after={"active": False, "sessions_ended": ended},
+        )  # fmt: skip
+    return ended
+
+
+def enable_user(session: Session, user: User, *, by: User | None) -> None:
+    if user.active:
+        return
+    user.active = True
+    audit.record(
+        session, "user.enable", user=by, target=user,
+        before={"active": False}, after={"active": True},
+    )  # fmt: skip

@@ -1,0 +1,171 @@
+"""Who may reach what: every route of the URL map, every role, anonymous included."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker.models import Base, StatusUpdate, User
+from tracker.vocabulary import Role
+
+from .helpers import PASSWORD, SLUG, add_updates
+
+SOURCE = "mei-2020-real-cost-us-iran-escalation-iraq"
+
+# The permission table: the least role each endpoint needs; None is open to anyone.
+PERMISSIONS: dict[str, Role | None] = {
+    "auth.login": None,
+    "auth.setup": None,
+    "health.healthz": None,
+    "auth.logout": Role.VIEWER,
+    "auth.account": Role.VIEWER,
+    "dashboard.index": Role.VIEWER,
+    "dashboard.compare": Role.VIEWER,
+    "dashboard.swimlane": Role.VIEWER,
+    "reports.tracker_report": Role.VIEWER,
+    "reports.source_report": Role.VIEWER,
+    "recommendations.show": Role.VIEWER,
+    "recommendations.history": Role.VIEWER,
+    "sources.show": Role.VIEWER,
+    "sources.history": Role.VIEWER,
+    "logs.corrections": Role.VIEWER,
+    "recommendations.log_update": Role.ANALYST,
+    # Analysts correct their own updates; this table's update is the analyst's.
+    "recommendations.correct_update": Role.ANALYST,
+    "recommendations.retract_update": Role.EDITOR,
+    "recommendations.edit": Role.EDITOR,
+    "sources.edit": Role.EDITOR,
+    "logs.audit": Role.ADMIN,
+    "admin.users": Role.ADMIN,
+    "admin.create_user": Role.ADMIN,
+    "admin.change_role": Role.ADMIN,
+    "admin.set_active": Role.ADMIN,
+    "exchange.updates_csv": Role.VIEWER,
+    "exchange.database_json": Role.VIEWER,
+    "search.index": Role.VIEWER,
+    "api.openapi": Role.VIEWER,
+    "api.sources": Role.VIEWER,
+    "api.source": Role.VIEWER,
+    "api.recommendations": Role.VIEWER,
+    "api.recommendation": Role.VIEWER,
+    "api.updates": Role.VIEWER,
+    "api.actors": Role.VIEWER,
+    "api.themes": Role.VIEWER,
+    "api.search": Role.VIEWER,
+    "tokens.index": Role.VIEWER,
+    "tokens.revoke": Role.VIEWER,
+    "feeds.updates": Role.VIEWER,
+    "feeds.source": Role.VIEWER,
+    "feeds.recommendation": Role.VIEWER,
+}
+
+ROLES: list[Role | None] = [None, *Role]  # None: not logged in
+
+
+@dataclass
+class Route:
+    endpoint: str
+    method: str
+    url: str
+
+
+def routes(app: Flask, values: dict[str, object]) -> Iterator[Route]:
+    """Every endpoint and method of the URL map, with real values in its URL."""
+    with app.test_request_context():
+        adapter = app.url_map.bind("localhost")
+        for rule in app.url_map.iter_rules():
+            if rule.endpoint == "static":
+                continue
+            # Sources are named by their own slug.
+            own = {"slug": values["source_slug"]} if rule.endpoint.startswith("sources.") else {}
+            arguments = {name: own.get(name, values[name]) for name in rule.arguments}
+            for method in sorted((rule.methods or set()) & {"GET", "POST"}):
+                yield Route(rule.endpoint, method, adapter.build(rule.endpoint, arguments))
+
+
+@pytest.fixture
+def world(db: Session, make_user) -> dict[str, object]:
+    """One user per role and an update by the analyst; the values URLs need."""
+    users = {role: make_user(role) for role in Role}
+    add_updates(db, users[Role.ANALYST], SLUG, 1)
+    update_id = db.scalars(select(StatusUpdate.id)).one()
+    return {
+        "users": users,
+        "slug": SLUG,
+        "update_id": update_id,
+        "user_id": users[Role.VIEWER].id,
+        "token": "not-a-valid-token",
+        "source_slug": SOURCE,
+    }
+
+
+def test_every_route_is_in_the_permission_table(app: Flask, world) -> None:
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - {"static"}
+    assert endpoints == set(PERMISSIONS)
+
+
+def login(app: Flask, user: User | None) -> FlaskClient:
+    client = app.test_client()
+    if user is not None:
+        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302
+    return client
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda role: role.value if role else "anonymous")
+def test_each_role_gets_exactly_its_access(app: Flask, world, role: Role | None) -> None:
+    user = world["users"][role] if role else None
+    client = login(app, user)
+    # Logging out ends the session, so it goes last.
+    ordered = sorted(routes(app, world), key=lambda route: route.endpoint == "auth.logout")
+    checked = 0
+    for route in ordered:
+        url = route.url
+        response = client.open(url, method=route.method, data={})
+        needed = PERMISSIONS[route.endpoint]
+        where = f"{route.method} {url} as {role or 'anonymous'}"
+        if needed is None:
+            assert response.status_code not in (401, 403), where
+            assert "/login?next=" not in response.headers.get("Location", ""), where
+        elif role is None and url.startswith("/api/"):
+            # Programs read the API: they get a JSON 401, not a login page.
+            assert response.status_code == 401, where
+            assert response.is_json and response.json["error"]["status"] == 401, where
+        elif role is None:
+            assert response.status_code == 302, where
+            assert response.headers["Location"].startswith("/login?next="), where
+        elif not role.can(needed):
+            assert response.status_code == 403, where
+        else:
+            assert response.status_code not in (401, 403, 500), where
+            assert "/login?next=" not in response.headers.get("Location", ""), where
+        checked += 1
+    assert checked >= len(PERMISSIONS)
+
+
+def row_counts(db: Session) -> dict[str, int]:
+    db.rollback()
+    return {
+        table.name: db.scalar(select(func.count()).select_from(table)) or 0
+        for table in Base.metadata.sorted_tables
+    }
+
+
+def test_every_post_without_a_csrf_token_is_refused_and_stores_nothing(app: Flask, db: Session, world) -> None:
+    client = login(app, world["users"][Role.ADMIN])
+    app.config["WTF_CSRF_ENABLED"] = True
+    before = row_counts(db)
+    posts = [route for route in routes(app, world) if route.method == "POST"]
+    assert len(posts) >= 10
+    for route in posts:
+        url = route.url
+        response = client.post(url, data={"reason": "x", "title": "x", "email": "x@example.org"})
+        assert response.status_code == 400, f"POST {url}"
+        assert "The form had expired or was not sent from this site." in response.get_data(as_text=True)
+    assert row_counts(db) == before

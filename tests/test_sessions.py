@@ -1,0 +1,262 @@
+"""Server-side sessions: fixation, logout, password changes, disabled accounts and timeouts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from tracker import create_app
+from tracker.auth.sessions import TOKEN_KEY
+from tracker.db import get_engine
+from tracker.models import AuditEvent, User, UserSession, utcnow
+from tracker.vocabulary import Role
+
+from .helpers import PASSWORD
+
+NEW_PASSWORD = "a longer passphrase nobody guesses"
+
+
+def log_in(client: FlaskClient, user: User, password: str = PASSWORD) -> None:
+    response = client.post("/login", data={"email": user.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def logged_in(client: FlaskClient) -> bool:
+    """Say whether the client's cookie still opens a page that needs a login."""
+    response = client.get("/account")
+    assert response.status_code in (200, 302)
+    return response.status_code == 200
+
+
+def cookie(client: FlaskClient) -> str:
+    found = client.get_cookie("session")
+    assert found is not None
+    return found.value
+
+
+def token_in(client: FlaskClient) -> str:
+    with client.session_transaction() as session:
+        return session[TOKEN_KEY]
+
+
+def sessions_of(db: Session, user: User) -> list[UserSession]:
+    db.rollback()  # read what the requests committed, not an older snapshot
+    db.expire_all()
+    return list(db.scalars(select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id)))
+
+
+def set_session_times(db: Session, user: User, **times: dt.datetime) -> None:
+    db.execute(update(UserSession).where(UserSession.user_id == user.id).values(**times))
+    db.commit()
+
+
+def actions(db: Session) -> list[str]:
+    db.rollback()
+    return list(db.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def test_login_keeps_only_a_hash_of_the_token(client: FlaskClient, db: Session, make_user) -> None:
+    user = make_user(Role.VIEWER)
+    log_in(client, user)
+    token = token_in(client)
+    [stored] = sessions_of(db, user)
+    assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest() != token
+    assert stored.ended_at is None
+    assert len(token) >= 43  # 256 random bits
+
+
+def test_login_changes_the_cookie_and_ignores_a_planted_token(
+    app: Flask, client: FlaskClient, db: Session, make_user
+) -> None:
+    victim = make_user(Role.EDITOR, name="Victim")
+    with client.session_transaction() as session:
+        session[TOKEN_KEY] = "planted-token"
+        session["carried"] = "over"
+    planted = cookie(client)
+    log_in(client, victim)
+    assert cookie(client) != planted
+    with client.session_transaction() as session:
+        assert session[TOKEN_KEY] != "planted-token"
+        assert "carried" not in session  # nothing from before the login survives it
+    [stored] = sessions_of(db, victim)
+    assert stored.token_hash == hashlib.sha256(token_in(client).encode()).hexdigest()
+
+    # Whoever kept the cookie from before the login gains nothing from it.
+    attacker = app.test_client()
+    attacker.set_cookie("session", planted)
+    assert not logged_in(attacker)
+
+
+def test_an_attackers_own_session_planted_before_login_ends_at_login(
+    app: Flask, db: Session, make_user
+) -> None:
+    attacker_user = make_user(Role.VIEWER, name="Attacker")
+    victim_user = make_user(Role.ADMIN, name="Victim")
+    attacker = app.test_client()
+    log_in(attacker, attacker_user)
+    victim = app.test_client()
+    victim.set_cookie("session", cookie(attacker))
+    log_in(victim, victim_user)
+    assert token_in(victim) != token_in(attacker)
+    assert "Victim" in victim.get("/account").get_data(as_text=True)
+    # The planted session ended with the login: its cookie opens nothing, as nobody.
+    assert not logged_in(attacker)
+    [planted] = sessions_of(db, attacker_user)
+    assert planted.ended_at is not None
+
+
+def test_a_cookie_copied_before_logout_fails_after_it(
+    app: Flask, client: FlaskClient, db: Session, make_user
+) -> None:
+    user = make_user(Role.VIEWER)
+    log_in(client, user)
+    copied = cookie(client)
+    assert client.post("/logout").status_code == 302
+    replay = app.test_client()
+    replay.set_cookie("session", copied)
+    assert not logged_in(replay)
+    [ended] = sessions_of(db, user)
+    assert ended.ended_at is not None
+    assert actions(db)[-1] == "logout"
+
+
+def test_a_token_only_works_for_the_user_it_was_issued_to(
+    client: FlaskClient, make_user
+) -> None:
+    user = make_user(Role.VIEWER)
+    other = make_user(Role.ADMIN)
+    log_in(client, user)
+    with client.session_transaction() as session:
+        session["_user_id"] = str(other.id)
+    assert not logged_in(client)
+
+
+def test_password_change_ends_the_other_sessions_only(
+    app: Flask, db: Session, make_user
+) -> None:
+    user = make_user(Role.ANALYST)
+    here, elsewhere = app.test_client(), app.test_client()
+    log_in(here, user)
+    log_in(elsewhere, user)
+    response = here.post(
+        "/account",
+        data={"current_password": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+        follow_redirects=True,
+    )
+    assert "Your password has been changed and you are logged out everywhere else." in response.get_data(as_text=True)
+    assert logged_in(here)
+    assert not logged_in(elsewhere)
+    current, other = sessions_of(db, user)
+    assert current.ended_at is None and other.ended_at is not None
+    assert "password.change" in actions(db)
+    # The new password works, the old one no longer does.
+    assert elsewhere.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 200
+    log_in(elsewhere, user, NEW_PASSWORD)
+
+
+def test_disabling_an_account_ends_its_sessions(app: Flask, db: Session, make_user) -> None:
+    admin = make_user(Role.ADMIN)
+    user = make_user(Role.ANALYST)
+    admin_client, user_client = app.test_client(), app.test_client()
+    log_in(admin_client, admin)
+    log_in(user_client, user)
+    assert logged_in(user_client)
+    response = admin_client.post(f"/admin/users/{user.id}/active", data={f"user-{user.id}-active": "0"})
+    assert response.status_code == 302
+    assert not logged_in(user_client)
+    assert all(session.ended_at is not None for session in sessions_of(db, user))
+
+
+def test_a_disabled_account_is_refused_even_with_an_open_session(
+    client: FlaskClient, db: Session, make_user
+) -> None:
+    user = make_user(Role.ANALYST)
+    log_in(client, user)
+    db.execute(update(User).where(User.id == user.id).values(active=False))
+    db.commit()
+    assert not logged_in(client)
+
+
+@pytest.mark.parametrize(
+    "idle_minutes, holds", [(119, True), (121, False)]
+)
+def test_idle_timeout(client: FlaskClient, db: Session, make_user, idle_minutes: int, holds: bool) -> None:
+    user = make_user(Role.VIEWER)
+    log_in(client, user)
+    set_session_times(db, user, last_seen_at=utcnow() - dt.timedelta(minutes=idle_minutes))
+    assert logged_in(client) is holds
+
+
+@pytest.mark.parametrize("age_minutes, holds", [(11 * 60 + 59, True), (12 * 60 + 1, False)])
+def test_absolute_timeout_holds_however_active_the_session(
+    client: FlaskClient, db: Session, make_user, age_minutes: int, holds: bool
+) -> None:
+    user = make_user(Role.VIEWER)
+    log_in(client, user)
+    set_session_times(db, user, created_at=utcnow() - dt.timedelta(minutes=age_minutes))
+    assert logged_in(client) is holds
+
+
+def test_timeouts_follow_the_configuration(app: Flask, client: FlaskClient, db: Session, make_user) -> None:
+    app.config.update(IDLE_TIMEOUT_MINUTES=10, SESSION_HOURS=1)
+    user = make_user(Role.VIEWER)
+    log_in(client, user)
+    set_session_times(db, user, last_seen_at=utcnow() - dt.timedelta(minutes=11))
+    assert not logged_in(client)
+    log_in(client, user)
+    set_session_times(db, user, created_at=utcnow() - dt.timedelta(minutes=61))
+    assert not logged_in(client)
+
+
+def test_last_seen_is_written_at_most_once_a_minute(client: FlaskClient, db: Session, make_user) -> None:
+    user = make_user(Role.VIEWER)
+    log_in(client, user)
+    recent = utcnow() - dt.timedelta(seconds=30)
+    set_session_times(db, user, last_seen_at=recent)
+    assert logged_in(client)
+    [session] = sessions_of(db, user)
+    assert session.last_seen_at == recent
+
+    earlier = utcnow() - dt.timedelta(minutes=5)
+    set_session_times(db, user, last_seen_at=earlier)
+    assert logged_in(client)
+    [session] = sessions_of(db, user)
+    assert session.last_seen_at > utcnow() - dt.timedelta(seconds=30)
+
+
+def test_the_user_and_the_session_are_checked_in_one_query(
+    client: FlaskClient, make_user, count_statements
+) -> None:
+    log_in(client, make_user(Role.VIEWER))
+    counter = count_statements()
+    assert logged_in(client)
+    assert counter.count == 1
+    assert "JOIN user_session" in counter.statements[0]
+
+
+@pytest.mark.parametrize("https, secure", [("1", True), ("0", False)])
+def test_cookies_are_secure_when_served_over_https(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, db: Session, make_user, https: str, secure: bool
+) -> None:
+    monkeypatch.setenv("TRACKER_HTTPS", https)
+    monkeypatch.setenv("TRACKER_DATABASE_URL", database_url)
+    monkeypatch.setenv("TRACKER_SECRET_KEY", "test secret key")
+    served = create_app()
+    served.config.update(TESTING=True, WTF_CSRF_ENABLED=False)
+    try:
+        user = make_user(Role.VIEWER)
+        response = served.test_client().post(
+            "/login", data={"email": user.email, "password": PASSWORD}, base_url="https://localhost"
+        )
+        assert response.status_code == 302
+        cookie = response.headers["Set-Cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+        assert ("; Secure" in cookie) is secure
+    finally:
+        get_engine(served).dispose()

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, ValidationError
+
+from ..auth.forms import NEW_PASSWORD_HELP, NewPasswordMixin
+from ..auth.services import find_user
+from ..db import get_session
+from ..forms import options
+from ..models import User
+from ..vocabulary import Role
+
+
+def role_field() -> SelectField:
+    return SelectField(
+        "Role",
+        choices=options(Role, lambda role: f"{role.label}: {role.definition}"),
+        default=Role.VIEWER.value,
+    )
+
+
+class NewUserForm(NewPasswordMixin, FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField(
+        "Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
+    role = role_field()
+    password = PasswordField(
+        "Initial password",
+        validators=[DataRequired()],
+        description=f"{NEW_PASSWORD_HELP} Hand it over in person; they can change it on their "
+        "account page.",
+    )
+    confirm = PasswordField(
+        "Repeat the initial password",
+        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+    )
+
+    def validate_email(self, field: EmailField) -> None:
+        if find_user(get_session(), field.data or "") is not None:
+            raise ValidationError("A user with this email already exists.")
+
+
+# The list shows these forms once per user: a prefix per user keeps their fields' ids apart.
+
+
+def row_prefix(user_id: int) -> str:
+    return f"user-{user_id}"
+
+
+class RoleForm(FlaskForm):
+    role = role_field()
+
+    @classmethod
+    def for_user(cls, user: User, **kwargs: object) -> RoleForm:
+        return cls(prefix=row_prefix(user.id), **kwargs)
+
+
+class ActiveForm(FlaskForm):
+    """Disable ("0") or re-enable ("1") an account; the button says which."""
+
+    active = HiddenField(
+        validators=[AnyOf(["0", "1"], message="Choose to disable or re-enable the account.")]
+    )
+
+    @classmethod
+    def for_user(cls, user: User, **kwargs: object) -> ActiveForm:
+        return cls(prefix=row_prefix(user.id), **kwargs)
