@@ -1,0 +1,295 @@
+"""Import and export, through the `tracker` command and the dashboard's download links."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker.db import get_engine
+from tracker.exchange.formats import CSV_COLUMNS
+from tracker.models import (
+    AuditEvent,
+    Evidence,
+    Recommendation,
+    StatusRevision,
+    StatusUpdate,
+    User,
+)
+from tracker.services import (
+    EvidenceInput,
+    correct_status_update,
+    record_status_update,
+    retract_status_update,
+)
+from tracker.vocabulary import Confidence, Credibility, Reliability, Role, Stance, Status
+
+from .conftest import Auth, empty_database
+from .helpers import SLUG, add_updates
+
+SOURCE = "mei-2020-real-cost-us-iran-escalation-iraq"
+
+
+def count(db: Session, model: type) -> int:
+    db.rollback()  # see what the command committed
+    return db.scalar(select(func.count()).select_from(model)) or 0
+
+
+def csv_row(key: str, recommendation: str, **overrides: str) -> dict[str, str]:
+    row = {
+        "key": key,
+        "recommendation": recommendation,
+        "author_email": "field@example.org",
+        "author_name": "Field Analyst",
+        "logged_at": "2024-03-01T09:00:00+00:00",
+        "status": "in_progress",
+        "as_of": "2024-02-01",
+        "confidence": "moderate",
+        "assessment": f"Talks resumed ({key}).",
+        "retracted_at": "",
+        "retracted_by": "",
+        "retraction_reason": "",
+        "evidence_url": f"https://news.example.org/{key}",
+        "evidence_title": f"Report {key}",
+        "evidence_publisher": "Example News",
+        "evidence_published_on": "2024-01-31",
+        "evidence_excerpt": "Delegations met in Baghdad.",
+        "evidence_stance": "supports",
+        "evidence_reliability": "B",
+        "evidence_credibility": "2",
+    }
+    row.update(overrides)
+    return row
+
+
+def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.DictWriter(file, CSV_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def slugs(db: Session) -> list[str]:
+    return list(db.scalars(select(Recommendation.slug).order_by(Recommendation.id)))
+
+
+def test_a_csv_of_10000_updates_imports_whole_with_a_progress_bar(
+    runner: FlaskCliRunner, db: Session, tmp_path: Path
+) -> None:
+    recommendations = slugs(db)
+    rows = [
+        csv_row(f"update-{n}", recommendations[n % len(recommendations)],
+                logged_at=f"2024-03-01T09:00:00.{n:06d}+00:00")
+        for n in range(10_000)
+    ]  # fmt: skip
+    path = write_csv(tmp_path / "updates.csv", rows)
+
+    result = runner.invoke(args=["import", str(path)])
+
+    assert result.exit_code == 0, result.output
+    assert "Importing status updates" in result.stderr
+    assert (
+        f"Imported {path}: 10,000 status updates; 1 author accounts created, disabled."
+        in result.stdout
+    )
+    assert count(db, StatusUpdate) == 10_000
+    assert count(db, Evidence) == 10_000
+    assert db.scalar(select(func.count()).where(StatusRevision.number == 1)) == 10_000
+    assert (
+        db.scalar(select(func.count()).where(AuditEvent.action == "status_update.create")) == 10_000
+    )
+    author = db.scalars(select(User).where(User.email == "field@example.org")).one()
+    assert (author.name, author.active) == ("Field Analyst", False)
+
+    again = runner.invoke(args=["import", str(path)])
+    assert again.exit_code == 0, again.output
+    assert "nothing new; 10,000 status updates already present" in again.stdout
+    assert count(db, StatusUpdate) == 10_000
+
+
+def test_a_file_with_three_errors_is_refused_whole_naming_each(
+    runner: FlaskCliRunner, db: Session, tmp_path: Path
+) -> None:
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    rows = [
+        csv_row("a", SLUG),
+        csv_row("b", SLUG, as_of=tomorrow),
+        csv_row("c", SLUG, evidence_url="https://news.example.org/c-1"),
+        csv_row("c", SLUG, evidence_url="https://news.example.org/c-2", evidence_reliability="G"),
+        csv_row("d", "no-such-recommendation"),
+        csv_row("e", SLUG),
+    ]
+    path = write_csv(tmp_path / "updates.csv", rows)
+    before = count(db, StatusUpdate), count(db, User), count(db, AuditEvent)
+
+    result = runner.invoke(args=["import", str(path)])
+
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-4:] == [
+        f"{path}: 3 errors; nothing was imported.",
+        "  line 3, column as_of: The date cannot be in the future.",
+        "  line 5, column evidence_reliability: Not a valid choice.",
+        "  line 6, column recommendation: No recommendation has the slug “no-such-recommendation”.",
+    ]
+    assert (count(db, StatusUpdate), count(db, User), count(db, AuditEvent)) == before
+
+
+def test_json_errors_name_their_path(runner: FlaskCliRunner, db: Session, tmp_path: Path) -> None:
+    document = {
+        "format": "tracker-export",
+        "version": 1,
+        "updates": [
+            {
+                "key": "x1",
+                "recommendation": SLUG,
+                "author": "a@example.org",
+                "status": "not_assessed",
+                "as_of": "2024-01-01",
+                "confidence": "sure",
+                "assessment": "Nothing.",
+                "evidence": [{"url": "ftp://example.org/x", "title": "T", "publisher": "P",
+                              "excerpt": "E", "stance": "supports", "reliability": "A",
+                              "credibility": "7"}],
+            }
+        ],
+    }  # fmt: skip
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document))
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-6:] == [
+        f"{path}: 5 errors; nothing was imported.",
+        "  $.updates[0].status: Not a valid choice.",
+        "  $.updates[0].confidence: Not a valid choice.",
+        "  $.updates[0].evidence[0].url: Use a link that starts with http:// or https://.",
+        "  $.updates[0].evidence[0].url: Enter a full link.",
+        "  $.updates[0].evidence[0].credibility: Not a valid choice.",
+    ]
+    assert count(db, StatusUpdate) == 0
+
+
+def test_a_dry_run_reports_and_changes_nothing(
+    runner: FlaskCliRunner, db: Session, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "updates.csv", [csv_row("a", SLUG), csv_row("b", SLUG)])
+    result = runner.invoke(args=["import", str(path), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "it would add 2 status updates" in result.stdout
+    assert count(db, StatusUpdate) == 0 and count(db, User) == 0
+
+
+def record_history(db: Session, make_user: Callable[..., User]) -> None:
+    """Updates of every kind an export must carry: corrected, retracted, formula-like text."""
+    analyst = make_user(Role.ANALYST, name="Nadia Analyst")
+    editor = make_user(Role.EDITOR, name="Eddie Editor")
+    add_updates(db, analyst, SLUG, 3)
+    recommendation = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
+    update = record_status_update(
+        db, recommendation, author=analyst, status=Status.CONTRADICTED, as_of=dt.date(2021, 5, 1),
+        assessment="=HYPERLINK(\"https://evil.example\") and -2 more",
+        confidence=Confidence.LOW,
+        evidence=[
+            EvidenceInput("https://a.example.org/1", "+First", "@Pub", "Quoted “words”.",
+                          Stance.SUPPORTS, Reliability.A, Credibility.CONFIRMED,
+                          dt.date(2021, 4, 30)),
+            EvidenceInput("https://a.example.org/2", "'Second", "Pub", "Tabbed.",
+                          Stance.CONTRADICTS, Reliability.F, Credibility.UNKNOWN),
+        ],
+    )  # fmt: skip
+    correct_status_update(
+        db, update, editor=editor, status=Status.STALLED, as_of=dt.date(2021, 5, 2),
+        assessment="-1 step: stalled, on reflection.", confidence=Confidence.HIGH,
+        reason="Misread.",
+    )  # fmt: skip
+    first = db.scalars(select(StatusUpdate).order_by(StatusUpdate.id)).first()
+    retract_status_update(db, first, editor=editor, reason="Wrong recommendation.")
+    db.commit()
+
+
+def test_export_import_export_is_identical(
+    app: Flask, runner: FlaskCliRunner, db: Session, make_user, tmp_path: Path
+) -> None:
+    record_history(db, make_user)
+    first = tmp_path / "first.json"
+    assert runner.invoke(args=["export", "--output", str(first)]).exit_code == 0
+    db.close()
+    empty_database(get_engine(app))
+
+    result = runner.invoke(args=["import", str(first)])
+    assert result.exit_code == 0, result.output
+    second = runner.invoke(args=["export"])
+
+    assert second.exit_code == 0
+    assert second.stdout == first.read_text(encoding="utf-8")
+    exported = json.loads(second.stdout)
+    assert len(exported["updates"]) == 4 and len(exported["sources"]) == 1
+    assert [u["retracted"]["reason"] for u in exported["updates"] if u["retracted"]] == [
+        "Wrong recommendation."
+    ]
+    again = runner.invoke(args=["import", str(first)])
+    assert "nothing new" in again.stdout
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised_and_read_back(
+    app: Flask, runner: FlaskCliRunner, db: Session, make_user, tmp_path: Path
+) -> None:
+    record_history(db, make_user)
+    exported = runner.invoke(args=["export", "--format", "csv"]).stdout
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert len(rows) == 5  # one per item of evidence
+    formula = [row for row in rows if row["evidence_title"] == "'+First"][0]
+    assert formula["assessment"] == "'-1 step: stalled, on reflection."
+    assert formula["evidence_publisher"] == "'@Pub"
+    assert [row["evidence_title"] for row in rows if "Second" in row["evidence_title"]] == [
+        "''Second"
+    ]
+    assert all(
+        not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+        for row in rows
+        for cell in row.values()
+    )
+
+    path = tmp_path / "updates.csv"
+    path.write_text(exported, encoding="utf-8")
+    db.close()
+    empty_database(get_engine(app))
+    runner.invoke(args=["init"])
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 0, result.output
+    titles = set(db.scalars(select(Evidence.title)))
+    assert {"+First", "'Second"} <= titles
+    assessments = set(db.scalars(select(StatusUpdate.assessment)))
+    assert "-1 step: stalled, on reflection." in assessments
+
+
+def test_the_dashboard_offers_its_filtered_view_as_csv_and_everything_as_json(
+    client: FlaskClient, auth: Auth, db: Session, make_user
+) -> None:
+    analyst = make_user(Role.ANALYST)
+    add_updates(db, analyst, SLUG, 2, status=Status.STALLED)
+    other = [slug for slug in slugs(db) if slug != SLUG][0]
+    add_updates(db, analyst, other, 1)
+    auth.login(analyst)
+
+    page = client.get("/?status=stalled").get_data(as_text=True)
+    assert 'href="/export/updates.csv?status=stalled"' in page
+    assert 'href="/export/tracker.json"' in page
+
+    response = client.get("/export/updates.csv?status=stalled")
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [(row["recommendation"], row["status"]) for row in rows] == [(SLUG, "stalled")] * 2
+
+    everything = client.get("/export/tracker.json").json
+    assert {update["recommendation"] for update in everything["updates"]} == {SLUG, other}
+    assert everything["sources"][0]["slug"] == SOURCE

@@ -1,0 +1,156 @@
+"""Full-text search over recommendations, assessments and evidence, on both databases."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from alembic import command
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from tracker.cli import alembic_config
+from tracker.engine import make_engine
+from tracker.models import Recommendation, StatusUpdate, Theme, User
+from tracker.search.engines import engine_for
+from tracker.services import correct_status_update
+from tracker.vocabulary import Confidence, Role, Status
+
+from .helpers import SLUG, evidence_row, update_form
+
+EXCERPT = "On Tuesday the ministry signed the memorandum with Erbil <b>at last</b>."
+
+
+@pytest.fixture(autouse=True)
+def fresh_index(runner: FlaskCliRunner) -> None:
+    """Index the seeded rows anew: the suite empties tables behind the application's back."""
+    result = runner.invoke(args=["reindex"])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
+def logged(client: FlaskClient, analyst: User) -> int:
+    """Log an update whose evidence holds EXCERPT through the form; return its id."""
+    response = client.post(
+        f"/recommendations/{SLUG}/updates/new",
+        data=update_form(
+            evidence_row(0, excerpt=EXCERPT), assessment="Talks **resumed** in October."
+        ),
+    )
+    assert response.status_code == 302
+    match = re.search(
+        r'id="update-(\d+)"', client.get(f"/recommendations/{SLUG}").get_data(as_text=True)
+    )
+    return int(match.group(1))
+
+
+def unmarked(html: str) -> str:
+    return re.sub(r"</?mark>", "", html)
+
+
+def test_a_phrase_from_an_evidence_excerpt_is_found_and_marked(
+    client: FlaskClient, logged: int
+) -> None:
+    page = client.get('/search?q="signed the memorandum"').get_data(as_text=True)
+    assert f'href="/recommendations/{SLUG}#update-{logged}"' in page
+    snippets = re.findall(r'<p class="snippet">(.*?)</p>', page, re.S)
+    assert len(snippets) == 1
+    assert "<mark>signed" in snippets[0]
+    assert "the ministry signed the memorandum with Erbil" in unmarked(snippets[0])
+    assert "<" not in unmarked(snippets[0])  # <mark> is the only markup
+    # SQLite shows the excerpt's "<b>" as text; PostgreSQL's headline leaves tags out.
+    assert "<b>" not in snippets[0]
+
+
+def test_words_need_not_be_adjacent_but_a_phrase_must_be(client: FlaskClient, logged: int) -> None:
+    assert "snippet" in client.get("/search?q=memorandum Tuesday").get_data(as_text=True)
+    assert "Nothing matches" in client.get('/search?q="memorandum signed"').get_data(as_text=True)
+
+
+def test_search_keeps_to_the_dashboards_filters(
+    client: FlaskClient, db: Session, logged: int
+) -> None:
+    theme = db.scalar(select(Theme.slug).join(Recommendation).where(Recommendation.slug == SLUG))
+    other = db.scalar(select(Theme.slug).where(Theme.slug != theme))
+    assert "snippet" in client.get(f"/search?q=memorandum&theme={theme}").get_data(as_text=True)
+    assert "snippet" in client.get("/search?q=memorandum&status=in_progress").get_data(as_text=True)
+    assert "Nothing matches" in client.get(f"/search?q=memorandum&theme={other}").get_data(
+        as_text=True
+    )
+    assert "Nothing matches" in client.get("/search?q=memorandum&status=stalled").get_data(
+        as_text=True
+    )
+
+
+def test_recommendations_and_corrected_assessments_are_searched(
+    client: FlaskClient, db: Session, make_user: Callable[..., User], logged: int
+) -> None:
+    title = db.scalar(select(Recommendation.title).where(Recommendation.slug == SLUG))
+    word = max(re.findall(r"[A-Za-z]{6,}", title), key=len)
+    page = client.get(f"/search?q={word}").get_data(as_text=True)
+    assert "Recommendation</span>" in page and f"/recommendations/{SLUG}" in page
+
+    assert "Assessment</span>" in client.get("/search?q=resumed").get_data(as_text=True)
+    update = db.get(StatusUpdate, logged)
+    correct_status_update(
+        db, update, editor=make_user(Role.EDITOR), status=Status.STALLED, as_of=update.as_of,
+        assessment="Negotiators walked out.", confidence=Confidence.LOW, reason="Misread.",
+    )  # fmt: skip
+    db.commit()
+    assert "Assessment</span>" in client.get("/search?q=negotiators").get_data(as_text=True)
+    assert "Assessment</span>" not in client.get("/search?q=resumed").get_data(as_text=True)
+
+
+def test_the_api_searches_too(client: FlaskClient, logged: int) -> None:
+    body = client.get('/api/v1/search?q="signed the memorandum"').json
+    assert [
+        (hit["kind"], hit["recommendation"]["slug"], hit["update_id"]) for hit in body["items"]
+    ] == [("evidence", SLUG, logged)]
+    snippet = body["items"][0]["snippet"]
+    assert "<mark>" in snippet and "<" not in unmarked(snippet)
+
+
+def test_the_dashboard_has_a_search_box(client: FlaskClient, analyst: User) -> None:
+    page = client.get("/?theme=x").get_data(as_text=True)
+    assert 'action="/search"' in page and 'name="q"' in page
+    assert '<input type="hidden" name="theme" value="x">' in page
+
+
+def test_rows_that_exist_before_the_migration_are_found_after_it(empty_database_url: str) -> None:
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "d025a95ecdaf")
+    engine = make_engine(empty_database_url)
+    try:
+        with engine.begin() as connection:
+            for statement in (
+                "INSERT INTO theme (id, slug, name) VALUES (1, 'talks', 'Talks')",
+                "INSERT INTO source (id, slug, kind, title, author, publisher, url, published_on,"
+                " date_precision, created_at, updated_at) VALUES (1, 'src', 'article', 'T', 'A',"
+                " 'P', 'https://example.org', '2020-01-01', 'month', :now, :now)",
+                "INSERT INTO recommendation (id, source_id, slug, position, title, summary,"
+                " passage, theme_id, created_at, updated_at) VALUES (1, 1, 'rec', 1,"
+                " 'Reopen the border crossings', 'Summary', 'Passage', 1, :now, :now)",
+                'INSERT INTO "user" (id, email, name, password_hash, role, active, created_at)'
+                " VALUES (1, 'a@example.org', 'A', 'x', 'analyst', true, :now)",
+                "INSERT INTO status_update (id, recommendation_id, status, as_of, assessment,"
+                " confidence, author_id, created_at) VALUES (1, 1, 'stalled', '2021-01-01',"
+                " 'Stalled in January.', 'high', 1, :now)",
+                "INSERT INTO evidence (id, update_id, position, url, title, publisher, excerpt,"
+                " stance, reliability, credibility) VALUES (1, 1, 1, 'https://example.org/e',"
+                " 'E', 'P', 'Trucks queued at the crossing for days.', 'supports', 'B', '2')",
+            ):
+                connection.execute(text(statement), {"now": "2024-01-01 00:00:00"})
+        command.upgrade(config, "head")
+        with Session(engine) as session:
+            found = engine_for(session).matches(session, "crossing", None, 10, 0)
+            assert {(m.kind, m.target_id) for m in found} == {
+                ("recommendation", 1),
+                ("evidence", 1),
+            }
+            assert (
+                engine_for(session).matches(session, "january", None, 10, 0)[0].kind == "assessment"
+            )
+    finally:
+        engine.dispose()

@@ -1,0 +1,300 @@
+"""The OpenAPI 3 description of the read API; tests/test_api.py checks the API against it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..vocabulary import Confidence, Credibility, Reliability, Stance, Status
+
+TEXT = {"type": "string"}
+NULLABLE_TEXT = {"type": "string", "nullable": True}
+DATE = {"type": "string", "format": "date"}
+TIME = {"type": "string", "format": "date-time"}
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def values(vocabulary: Any) -> list[str]:
+    return [member.value for member in vocabulary]
+
+
+def obj(properties: dict[str, Any], optional: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": [name for name in properties if name not in optional],
+    }
+
+
+SLUG_NAME = obj({"slug": TEXT, "name": TEXT})
+
+SCHEMAS: dict[str, Any] = {
+    "Error": obj({"error": obj({"status": {"type": "integer"}, "message": TEXT})}),
+    "Source": obj(
+        {
+            "slug": TEXT,
+            "kind": {"type": "string", "enum": ["article", "report", "paper", "other"]},
+            "title": TEXT,
+            "author": TEXT,
+            "publisher": TEXT,
+            "link": {"type": "string", "description": "Where the source is published."},
+            "published_on": DATE,
+            "date_precision": {"type": "string", "enum": ["day", "month", "year"]},
+            "recommendation_count": {"type": "integer", "minimum": 0},
+            "url": TEXT,
+            "recommendations_url": TEXT,
+        }
+    ),
+    "SourceWithRecommendations": {
+        "allOf": [
+            ref("Source"),
+            obj(
+                {
+                    "recommendations": {
+                        "type": "array",
+                        "items": obj(
+                            {
+                                "slug": TEXT,
+                                "position": {"type": "integer"},
+                                "title": TEXT,
+                                "url": TEXT,
+                            }
+                        ),
+                    }
+                }
+            ),
+        ]
+    },
+    "Recommendation": obj(
+        {
+            "slug": TEXT,
+            "position": {"type": "integer"},
+            "title": TEXT,
+            "summary": TEXT,
+            "passage": TEXT,
+            "condition": NULLABLE_TEXT,
+            "source": obj({"slug": TEXT, "title": TEXT}),
+            "theme": SLUG_NAME,
+            "actors": {"type": "array", "items": SLUG_NAME},
+            "status": obj({"value": {"type": "string", "enum": values(Status)}, "label": TEXT}),
+            "as_of": {**DATE, "nullable": True, "description": "The current status holds as of."},
+            "last_logged_at": {**TIME, "nullable": True},
+            "stale": {"type": "boolean"},
+            "url": TEXT,
+            "updates_url": TEXT,
+            "page": TEXT,
+        }
+    ),
+    "Evidence": obj(
+        {
+            "link": TEXT,
+            "title": TEXT,
+            "publisher": TEXT,
+            "published_on": {**DATE, "nullable": True},
+            "excerpt": TEXT,
+            "stance": {"type": "string", "enum": values(Stance)},
+            "reliability": {"type": "string", "enum": values(Reliability)},
+            "credibility": {"type": "string", "enum": values(Credibility)},
+            "grade": {"type": "string", "pattern": "^[A-F][1-6]$"},
+        }
+    ),
+    "StatusUpdate": obj(
+        {
+            "id": {"type": "integer"},
+            "status": obj(
+                {"value": {"type": "string", "enum": values(Status.recordable())}, "label": TEXT}
+            ),
+            "as_of": DATE,
+            "confidence": {"type": "string", "enum": values(Confidence)},
+            "assessment": {"type": "string", "description": "Markdown."},
+            "author": obj({"name": TEXT}),
+            "logged_at": TIME,
+            "revision": {"type": "integer", "minimum": 1},
+            "corrected_at": {**TIME, "nullable": True},
+            "retracted_at": {**TIME, "nullable": True},
+            "retraction_reason": NULLABLE_TEXT,
+            "evidence": {"type": "array", "items": ref("Evidence"), "minItems": 1},
+        }
+    ),
+    "Named": obj({"slug": TEXT, "name": TEXT, "recommendations_url": TEXT}),
+    "SearchHit": obj(
+        {
+            "kind": {"type": "string", "enum": ["recommendation", "assessment", "evidence"]},
+            "recommendation": obj({"slug": TEXT, "title": TEXT, "url": TEXT}),
+            "update_id": {"type": "integer", "nullable": True},
+            "snippet": {
+                "type": "string",
+                "description": "Escaped HTML whose only markup is <mark> around the matches.",
+            },
+        }
+    ),
+}
+
+PARAMETERS: dict[str, Any] = {
+    "limit": {
+        "name": "limit",
+        "in": "query",
+        "description": "How many items a page holds.",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+    },
+    "cursor": {
+        "name": "cursor",
+        "in": "query",
+        "description": "Where the previous page stopped: copy it from that page's `next` link.",
+        "schema": {"type": "string"},
+    },
+    "source": {"name": "source", "in": "query", "description": "A source's slug.", "schema": TEXT},
+    "theme": {"name": "theme", "in": "query", "description": "A theme's slug.", "schema": TEXT},
+    "actor": {"name": "actor", "in": "query", "description": "An actor's slug.", "schema": TEXT},
+    "status": {
+        "name": "status",
+        "in": "query",
+        "description": "The current status.",
+        "schema": {"type": "string", "enum": values(Status)},
+    },
+    "source_slug": {"name": "source_slug", "in": "path", "required": True, "schema": TEXT},
+    "slug": {"name": "slug", "in": "path", "required": True, "schema": TEXT},
+    "q": {
+        "name": "q",
+        "in": "query",
+        "required": True,
+        "description": "Words, or a “quoted phrase”, to find.",
+        "schema": {"type": "string", "maxLength": 500},
+    },
+}
+
+
+def param(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/parameters/{name}"}
+
+
+def error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": ref("Error")}}}
+
+
+ERRORS = {
+    "401": error("No session and no valid API token."),
+    "403": error("The account's role may not read this."),
+}
+
+
+def found(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "headers": {"ETag": {"schema": TEXT, "description": "Send it back in If-None-Match."}},
+        "content": {"application/json": {"schema": schema}},
+    }
+
+
+def page_of(name: str) -> dict[str, Any]:
+    return obj(
+        {
+            "items": {"type": "array", "items": ref(name)},
+            "next": {**NULLABLE_TEXT, "description": "The next page, or null on the last."},
+        }
+    )
+
+
+def get(
+    summary: str,
+    schema: dict[str, Any],
+    parameters: list[str],
+    *,
+    paged: bool = False,
+    missing: str | None = None,
+) -> dict[str, Any]:
+    names = [*parameters, *(["limit", "cursor"] if paged else [])]
+    responses = {
+        "200": found(schema, summary),
+        "304": {"description": "Not modified: the copy named by If-None-Match is current."},
+        **ERRORS,
+    }
+    if names:
+        responses["400"] = error("A parameter is not valid.")
+    if missing:
+        responses["404"] = error(missing)
+    operation: dict[str, Any] = {"summary": summary, "responses": responses}
+    if names:
+        operation["parameters"] = [param(name) for name in names]
+    return {"get": operation}
+
+
+FILTERS = ["source", "theme", "actor", "status"]
+
+
+def document(base: str) -> dict[str, Any]:
+    """Describe the API served under `base`."""
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Tracker read API",
+            "version": "1",
+            "description": (
+                "Read policy recommendations, where each stands, and the evidenced history "
+                "behind it. Authenticate with the browser's session or a personal token made "
+                "at /account/tokens, sent as `Authorization: Bearer <token>`. Lists come in "
+                "pages: follow `next` until it is null. Responses carry an ETag; send it back "
+                "in If-None-Match to get 304 when nothing changed."
+            ),
+        },
+        "servers": [{"url": base}],
+        "security": [{"bearerToken": []}, {"session": []}],
+        "paths": {
+            "/openapi.json": {
+                "get": {
+                    "summary": "This document.",
+                    "responses": {
+                        "200": {"description": "OpenAPI 3", "content": {"application/json": {}}},
+                        "304": {"description": "Not modified."},
+                        **ERRORS,
+                    },
+                }
+            },
+            "/sources": get("Sources, by slug.", page_of("Source"), [], paged=True),
+            "/sources/{source_slug}": get(
+                "A source and its recommendations.",
+                ref("SourceWithRecommendations"),
+                ["source_slug"],
+                missing="No source has this slug.",
+            ),
+            "/recommendations": get(
+                "Recommendations with their current status, in the dashboard's order.",
+                page_of("Recommendation"),
+                FILTERS,
+                paged=True,
+            ),
+            "/recommendations/{slug}": get(
+                "A recommendation with its current status.",
+                ref("Recommendation"),
+                ["slug"],
+                missing="No recommendation has this slug.",
+            ),
+            "/recommendations/{slug}/updates": get(
+                "A recommendation's status updates, latest as-of date first, with evidence.",
+                page_of("StatusUpdate"),
+                ["slug"],
+                paged=True,
+                missing="No recommendation has this slug.",
+            ),
+            "/actors": get(
+                "Whom recommendations address, by slug.", page_of("Named"), [], paged=True
+            ),
+            "/themes": get("Themes, by slug.", page_of("Named"), [], paged=True),
+            "/search": get(
+                "Recommendations, assessments and evidence matching words, best first.",
+                page_of("SearchHit"),
+                ["q", *FILTERS],
+                paged=True,
+            ),
+        },
+        "components": {
+            "schemas": SCHEMAS,
+            "parameters": PARAMETERS,
+            "securitySchemes": {
+                "bearerToken": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+            },
+        },
+    }

@@ -1,0 +1,81 @@
+"""Cursor pagination: an opaque cursor names where the previous page stopped."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from flask import abort, request, url_for
+
+Item = TypeVar("Item")
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
+def limit_from_query() -> int:
+    value = request.args.get("limit", str(DEFAULT_LIMIT))
+    if not value.isdigit() or not 1 <= int(value) <= MAX_LIMIT:
+        abort(400, description=f"limit must be a whole number from 1 to {MAX_LIMIT}.")
+    return int(value)
+
+
+def encode(position: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode().rstrip("=")
+
+
+def decode(cursor: str) -> dict[str, Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        position = json.loads(raw)
+    except (binascii.Error, ValueError):
+        position = None
+    if not isinstance(position, dict):
+        abort(400, description="The cursor is not one this API gave: start again without it.")
+    return position
+
+
+def cursor_from_query() -> dict[str, Any] | None:
+    cursor = request.args.get("cursor")
+    return decode(cursor) if cursor else None
+
+
+def next_link(endpoint: str, position: dict[str, Any], **values: Any) -> str:
+    """Link to the next page: the same query with the cursor moved on."""
+    args = {key: value for key, value in request.args.items() if key != "cursor"}
+    return url_for(endpoint, **values, **args, cursor=encode(position))
+
+
+def keyset_page(
+    items: Sequence[Item], key: Callable[[Item], list[Any]], endpoint: str, **values: Any
+) -> tuple[list[Item], str | None]:
+    """Take a page of `items`, which are in ascending order of `key`, after the cursor's key."""
+    limit = limit_from_query()
+    position = cursor_from_query()
+    after = position.get("after") if position else None
+    if position is not None and not isinstance(after, list):
+        abort(400, description="The cursor is not one this API gave: start again without it.")
+    try:
+        rest = [item for item in items if after is None or key(item) > after]
+    except TypeError:
+        abort(400, description="The cursor is not one this API gave: start again without it.")
+    page = rest[:limit]
+    more = len(rest) > limit
+    return page, next_link(endpoint, {"after": key(page[-1])}, **values) if more else None
+
+
+def offset_page(
+    fetch: Callable[[int, int], list[Item]], endpoint: str, **values: Any
+) -> tuple[list[Item], str | None]:
+    """Take a page from `fetch(limit, offset)`, for lists ordered by relevance."""
+    limit = limit_from_query()
+    position = cursor_from_query() or {"offset": 0}
+    offset = position.get("offset")
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        abort(400, description="The cursor is not one this API gave: start again without it.")
+    rows = fetch(limit + 1, offset)
+    more = len(rows) > limit
+    return rows[:limit], next_link(endpoint, {"offset": offset + limit}, **values) if more else None

@@ -1,0 +1,294 @@
+"""The read API: sources, recommendations with their current status and history, actors, themes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import abort, current_app, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from ..db import get_session
+from ..models import Actor, Recommendation, Source, StatusUpdate, Theme
+from ..search.results import Hit, search
+from ..services import DashboardFilters, DashboardRow, Moment, dashboard, timeline
+from ..vocabulary import Status
+from . import bp
+from .openapi import document
+from .paging import keyset_page, offset_page
+
+
+def respond(data: dict[str, Any]) -> Response:
+    """Answer with JSON and an ETag; 304 when the client's copy is still current."""
+    response = jsonify(data)
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def listing(items: list[dict[str, Any]], next_url: str | None) -> Response:
+    return respond({"items": items, "next": next_url})
+
+
+def filters_from_query() -> DashboardFilters:
+    """Read the dashboard's filters; unlike the dashboard, refuse a status it does not know."""
+    status = request.args.get("status") or None
+    if status is not None and status not in Status._value2member_map_:
+        allowed = ", ".join(member.value for member in Status)
+        abort(400, description=f"status must be one of: {allowed}.")
+    return DashboardFilters(
+        source=request.args.get("source") or None,
+        theme=request.args.get("theme") or None,
+        actor=request.args.get("actor") or None,
+        status=Status(status) if status else None,
+    )
+
+
+def current_rows(filters: DashboardFilters) -> list[DashboardRow]:
+    board = dashboard(
+        get_session(),
+        filters,
+        Moment(dt.date.today()),
+        stale_after_days=current_app.config["STALE_AFTER_DAYS"],
+    )
+    return board.rows
+
+
+@bp.get("/openapi.json")
+def openapi() -> ResponseReturnValue:
+    """Describe this API in OpenAPI 3."""
+    return respond(document(bp.url_prefix or ""))
+
+
+@bp.get("/sources")
+def sources() -> ResponseReturnValue:
+    """List the sources, by slug."""
+    db = get_session()
+    counts = dict(
+        db.execute(
+            select(Recommendation.source_id, func.count()).group_by(Recommendation.source_id)
+        ).all()
+    )
+    rows = list(db.scalars(select(Source).order_by(Source.slug)))
+    page, next_url = keyset_page(rows, lambda source: [source.slug], "api.sources")
+    return listing([source_data(source, counts.get(source.id, 0)) for source in page], next_url)
+
+
+@bp.get("/sources/<source_slug>")
+def source(source_slug: str) -> ResponseReturnValue:
+    """Show a source with its recommendations, in their order."""
+    found = (
+        get_session()
+        .scalars(
+            select(Source)
+            .where(Source.slug == source_slug)
+            .options(selectinload(Source.recommendations))
+        )
+        .first()
+    )
+    if found is None:
+        abort(404, description=f"No source has the slug “{source_slug}”.")
+    data = source_data(found, len(found.recommendations))
+    data["recommendations"] = [
+        {
+            "slug": rec.slug,
+            "position": rec.position,
+            "title": rec.title,
+            "url": url_for("api.recommendation", slug=rec.slug),
+        }
+        for rec in found.recommendations
+    ]
+    return respond(data)
+
+
+def source_data(source: Source, count: int) -> dict[str, Any]:
+    return {
+        "slug": source.slug,
+        "kind": source.kind.value,
+        "title": source.title,
+        "author": source.author,
+        "publisher": source.publisher,
+        "link": source.url,
+        "published_on": source.published_on.isoformat(),
+        "date_precision": source.date_precision.value,
+        "recommendation_count": count,
+        "url": url_for("api.source", source_slug=source.slug),
+        "recommendations_url": url_for("api.recommendations", source=source.slug),
+    }
+
+
+@bp.get("/recommendations")
+def recommendations() -> ResponseReturnValue:
+    """List recommendations with their current status, filtered as the dashboard is."""
+    rows = current_rows(filters_from_query())
+    page, next_url = keyset_page(
+        rows,
+        lambda row: [
+            row.recommendation.source.published_on.isoformat(),
+            row.recommendation.source_id,
+            row.recommendation.position,
+        ],
+        "api.recommendations",
+    )
+    return listing([recommendation_data(row) for row in page], next_url)
+
+
+@bp.get("/recommendations/<slug>")
+def recommendation(slug: str) -> ResponseReturnValue:
+    """Show a recommendation with its current status."""
+    db = get_session()
+    exists = db.scalar(select(Recommendation.id).where(Recommendation.slug == slug))
+    rows = [] if exists is None else current_rows(DashboardFilters())
+    row = next((row for row in rows if row.recommendation.slug == slug), None)
+    if row is None:
+        abort(404, description=f"No recommendation has the slug “{slug}”.")
+    return respond(recommendation_data(row))
+
+
+def recommendation_data(row: DashboardRow) -> dict[str, Any]:
+    rec = row.recommendation
+    judgement = row.judgement
+    return {
+        "slug": rec.slug,
+        "position": rec.position,
+        "title": rec.title,
+        "summary": rec.summary,
+        "passage": rec.passage,
+        "condition": rec.condition,
+        "source": {"slug": rec.source.slug, "title": rec.source.title},
+        "theme": {"slug": rec.theme.slug, "name": rec.theme.name},
+        "actors": [{"slug": actor.slug, "name": actor.name} for actor in rec.actors],
+        "status": {"value": row.status.value, "label": row.status.label},
+        "as_of": judgement.as_of.isoformat() if judgement else None,
+        "last_logged_at": row.last_logged_at.isoformat() if row.last_logged_at else None,
+        "stale": row.stale,
+        "url": url_for("api.recommendation", slug=rec.slug),
+        "updates_url": url_for("api.updates", slug=rec.slug),
+        "page": url_for("recommendations.show", slug=rec.slug, _external=True),
+    }
+
+
+@bp.get("/recommendations/<slug>/updates")
+def updates(slug: str) -> ResponseReturnValue:
+    """List a recommendation's status updates, latest as-of date first, with their evidence."""
+    db = get_session()
+    found = db.scalars(select(Recommendation).where(Recommendation.slug == slug)).first()
+    if found is None:
+        abort(404, description=f"No recommendation has the slug “{slug}”.")
+    history = timeline(db, found, Moment(dt.date.today()))
+    page, next_url = keyset_page(
+        history,
+        # Ascending in the order listed: the latest as-of date, then the latest logged, first.
+        lambda u: [-u.as_of.toordinal(), -u.created_at.timestamp(), -u.id],
+        "api.updates",
+        slug=slug,
+    )
+    return listing([update_data(update) for update in page], next_url)
+
+
+def update_data(update: StatusUpdate) -> dict[str, Any]:
+    return {
+        "id": update.id,
+        "status": {"value": update.status.value, "label": update.status.label},
+        "as_of": update.as_of.isoformat(),
+        "confidence": update.confidence.value,
+        "assessment": update.assessment,
+        "author": {"name": update.author.name},
+        "logged_at": update.created_at.isoformat(),
+        "revision": update.revision,
+        "corrected_at": update.corrected_at.isoformat() if update.corrected_at else None,
+        "retracted_at": update.retracted_at.isoformat() if update.retracted_at else None,
+        "retraction_reason": update.retraction_reason,
+        "evidence": [
+            {
+                "link": item.url,
+                "title": item.title,
+                "publisher": item.publisher,
+                "published_on": item.published_on.isoformat() if item.published_on else None,
+                "excerpt": item.excerpt,
+                "stance": item.stance.value,
+                "reliability": item.reliability.value,
+                "credibility": item.credibility.value,
+                "grade": item.grade,
+            }
+            for item in update.evidence
+        ],
+    }
+
+
+@bp.get("/actors")
+def actors() -> ResponseReturnValue:
+    """List whom recommendations are addressed to, by slug."""
+    rows = list(get_session().scalars(select(Actor).order_by(Actor.slug)))
+    page, next_url = keyset_page(rows, lambda actor: [actor.slug], "api.actors")
+    return listing(
+        [
+            {
+                "slug": actor.slug,
+                "name": actor.name,
+                "recommendations_url": url_for("api.recommendations", actor=actor.slug),
+            }
+            for actor in page
+        ],
+        next_url,
+    )
+
+
+@bp.get("/themes")
+def themes() -> ResponseReturnValue:
+    """List the themes, by slug."""
+    rows = list(get_session().scalars(select(Theme).order_by(Theme.slug)))
+    page, next_url = keyset_page(rows, lambda theme: [theme.slug], "api.themes")
+    return listing(
+        [
+            {
+                "slug": theme.slug,
+                "name": theme.name,
+                "recommendations_url": url_for("api.recommendations", theme=theme.slug),
+            }
+            for theme in page
+        ],
+        next_url,
+    )
+
+
+@bp.get("/search", endpoint="search")
+def search_results() -> ResponseReturnValue:
+    """Search recommendations, assessments and evidence, best match first."""
+    typed = request.args.get("q")
+    if typed is None or len(typed) > 500:
+        abort(400, description="q must hold the words to search for (at most 500 characters).")
+    query = typed.strip()
+    filters = filters_from_query()
+
+    def fetch(limit: int, offset: int) -> list[Hit]:
+        if not query:
+            return []
+        return search(
+            get_session(),
+            query,
+            filters,
+            stale_after_days=current_app.config["STALE_AFTER_DAYS"],
+            limit=limit,
+            offset=offset,
+        )
+
+    page, next_url = offset_page(fetch, "api.search")
+    return listing(
+        [
+            {
+                "kind": hit.kind,
+                "recommendation": {
+                    "slug": hit.recommendation.slug,
+                    "title": hit.recommendation.title,
+                    "url": url_for("api.recommendation", slug=hit.recommendation.slug),
+                },
+                "update_id": hit.update_id,
+                "snippet": str(hit.snippet),
+            }
+            for hit in page
+        ],
+        next_url,
+    )

@@ -1,0 +1,100 @@
+"""`tracker export` and `tracker import`."""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from ..backup_cli import progress_bar
+from ..db import get_session
+from .exporting import dump_json, export_document, write_csv
+from .importing import apply, read_document
+
+KINDS = click.Choice(["json", "csv"])
+
+
+@click.command("export")
+@click.option(
+    "--format",
+    "kind",
+    type=KINDS,
+    default="json",
+    show_default=True,
+    help="json: the whole database; csv: status updates, a row per item of evidence.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+@with_appcontext
+def export_command(kind: str, output: Path | None) -> None:
+    """Export the database as JSON, or its status updates with their evidence as CSV."""
+    db = get_session()
+    if kind == "json":
+        text = dump_json(export_document(db))
+    else:
+        buffer = io.StringIO(newline="")
+        write_csv(db, buffer)
+        text = buffer.getvalue()
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8", newline="")
+    click.echo(f"Exported to {output}.", err=True)
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format", "kind", type=KINDS, help="The file's format (default: from its extension)."
+)
+@click.option("--dry-run", is_flag=True, help="Check the file and report, changing nothing.")
+@with_appcontext
+def import_command(file: Path, kind: str | None, dry_run: bool) -> None:
+    """Import a JSON or CSV file like `tracker export` makes: all of it, or nothing if wrong."""
+    kind = kind or ("csv" if file.suffix.lower() == ".csv" else "json")
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"{file} is not UTF-8 text: {error}.") from None
+    document = read_document(text, kind)
+    db = get_session()
+    # Take SQLite's write lock up front: an import reads first, then writes.
+    db.connection(execution_options={"sqlite_immediate": True})
+    with progress_bar("Importing status updates") as progress:
+        outcome = apply(db, document, source_name=file.name, progress=progress)
+    if outcome.problems:
+        db.rollback()
+        count = len(outcome.problems)
+        click.echo(
+            f"{file}: {count} error{'s' if count != 1 else ''}; nothing was imported.", err=True
+        )
+        for problem in outcome.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    if dry_run:
+        db.rollback()
+        click.echo(
+            f"Dry run: {file} has no error; it would add {summary(outcome.counts)}. "
+            "Nothing was changed."
+        )
+        return
+    db.commit()
+    click.echo(f"Imported {file}: {summary(outcome.counts)}.")
+
+
+def summary(counts: Counter[str]) -> str:
+    added = [
+        f"{n:,} {label.removesuffix(' added')}"
+        for label, n in counts.items()
+        if n and label.endswith(" added")
+    ]
+    other = [f"{n:,} {label}" for label, n in counts.items() if n and not label.endswith(" added")]
+    return "; ".join([", ".join(added) or "nothing new", *other])

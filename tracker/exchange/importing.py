@@ -1,0 +1,825 @@
+"""Read the exchange formats into the database: all of a file, or nothing of it.
+
+Reading a file finds what is malformed; applying it checks each update with the status update
+form's own validators and the rules of `record_status_update`, and adds what passes in bulk.
+The caller commits only when no problem was found, so a file with one error changes nothing,
+and its report names the line (CSV) or JSON path of every error. Entries already present are
+kept as they are: sources, recommendations, actors and themes by slug, updates by their key.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import secrets
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session, selectinload
+from werkzeug.datastructures import MultiDict
+from wtforms import Form
+
+from .. import audit
+from ..auth.services import create_user, disable_user, normalise_email
+from ..catalogue import (
+    CatalogueError,
+    create_actor,
+    create_recommendation,
+    create_source,
+    create_theme,
+)
+from ..models import (
+    Actor,
+    AuditEvent,
+    Evidence,
+    Recommendation,
+    Source,
+    StatusRevision,
+    StatusUpdate,
+    Theme,
+    User,
+    utcnow,
+)
+from ..recommendations.forms import MAX_EVIDENCE_ROWS, EvidenceForm, StatusUpdateForm
+from ..search.index import index_updates
+from ..services import (
+    EvidenceInput,
+    TrackingError,
+    add_revision,
+    check_status_update,
+    created_update_audit,
+    refresh_current_updates,
+    status_update_rows,
+)
+from ..vocabulary import Confidence, DatePrecision, RevisionKind, Role, SourceKind, Status
+from .formats import (
+    CSV_COLUMNS,
+    EVIDENCE_FIELDS,
+    FORMAT,
+    OPTIONAL_COLUMNS,
+    UPDATE_COLUMNS,
+    VERSION,
+    derived_key,
+    restore,
+)
+
+# Updates are added and flushed this many at a time: few round trips, bounded memory.
+CHUNK = 1_000
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+Progress = Callable[[int, int], None]
+Place = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass
+class UpdateRecord:
+    """An update as a file gives it: text, checked when applied."""
+
+    place: Place  # where a field of the update is written, for messages
+    evidence_places: list[Place]
+    values: dict[str, str]
+    evidence: list[dict[str, str]]
+    retracted: dict[str, str] | None = None
+
+    @property
+    def key(self) -> str:
+        return self.values["key"]
+
+
+@dataclass
+class Document:
+    """What a file holds; the catalogue parts as (JSON path, object) pairs."""
+
+    actors: list[tuple[str, Any]] = field(default_factory=list)
+    themes: list[tuple[str, Any]] = field(default_factory=list)
+    authors: list[tuple[str, Any]] = field(default_factory=list)
+    sources: list[tuple[str, Any]] = field(default_factory=list)
+    updates: list[UpdateRecord] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    counts: Counter[str] = field(default_factory=Counter)
+    problems: list[Problem] = field(default_factory=list)
+
+
+# Reading
+
+
+def read_document(text: str, kind: str) -> Document:
+    """Read a file's text as "json" or "csv"; malformed parts are listed in `problems`."""
+    return read_json(text) if kind == "json" else read_csv(text)
+
+
+def read_json(text: str) -> Document:
+    document = Document()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        document.problems.append(Problem("$", f"This is not valid JSON: {error}."))
+        return document
+    if not isinstance(data, dict):
+        document.problems.append(Problem("$", "Expected an object with sources and updates."))
+        return document
+    if data.get("format", FORMAT) != FORMAT or data.get("version", VERSION) != VERSION:
+        document.problems.append(Problem("$", f"Expected format “{FORMAT}”, version {VERSION}."))
+        return document
+    for name in ("actors", "themes", "authors", "sources"):
+        getattr(document, name).extend(objects(data, name, f"$.{name}", document.problems))
+    for path, item in objects(data, "updates", "$.updates", document.problems):
+        document.updates.append(json_update(path, item, document.problems))
+    return document
+
+
+def objects(
+    data: dict[str, Any], name: str, path: str, problems: list[Problem]
+) -> Iterator[tuple[str, Any]]:
+    """Yield the objects of the list `data[name]` with their paths."""
+    items = data.get(name) or []
+    if not isinstance(items, list):
+        problems.append(Problem(path, "Expected a list."))
+        return
+    for index, item in enumerate(items):
+        if isinstance(item, dict):
+            yield f"{path}[{index}]", item
+        else:
+            problems.append(Problem(f"{path}[{index}]", "Expected an object."))
+
+
+def json_update(path: str, item: dict[str, Any], problems: list[Problem]) -> UpdateRecord:
+    fields = (
+        "key",
+        "recommendation",
+        "author",
+        "logged_at",
+        "status",
+        "as_of",
+        "confidence",
+        "assessment",
+    )
+    values = {name: json_text(item, name, f"{path}.{name}", problems) for name in fields}
+    evidence = []
+    places: list[Place] = []
+    for evidence_path, row in objects(item, "evidence", f"{path}.evidence", problems):
+        evidence.append(
+            {
+                name: json_text(row, name, f"{evidence_path}.{name}", problems)
+                for name in EVIDENCE_FIELDS
+            }
+        )
+        places.append(lambda name, at=evidence_path: f"{at}.{name}")
+    retracted = item.get("retracted")
+    if retracted is not None and not isinstance(retracted, dict):
+        problems.append(Problem(f"{path}.retracted", "Expected an object or null."))
+        retracted = None
+    if retracted is not None:
+        retracted = {
+            name: json_text(retracted, name, f"{path}.retracted.{name}", problems)
+            for name in ("at", "by", "reason")
+        }
+    return UpdateRecord(
+        place=lambda name: f"{path}.{name}",
+        evidence_places=places,
+        values=values,
+        evidence=evidence,
+        retracted=retracted,
+    )
+
+
+def json_text(data: dict[str, Any], name: str, path: str, problems: list[Problem]) -> str:
+    value = data.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        problems.append(Problem(path, "Expected text."))
+        return ""
+    return value
+
+
+def read_csv(text: str) -> Document:
+    document = Document()
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [name.strip() for name in next(reader)]
+    except StopIteration:
+        document.problems.append(Problem("line 1", "The file is empty."))
+        return document
+    missing = [name for name in CSV_COLUMNS if name not in header and name not in OPTIONAL_COLUMNS]
+    unknown = [name for name in header if name not in CSV_COLUMNS]
+    if missing:
+        document.problems.append(Problem("line 1", f"Missing columns: {', '.join(missing)}."))
+    if unknown:
+        document.problems.append(Problem("line 1", f"Unknown columns: {', '.join(unknown)}."))
+    if missing or unknown:
+        return document
+    by_key: dict[str, tuple[int, dict[str, str], UpdateRecord]] = {}
+    while True:
+        line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            document.problems.append(Problem(f"line {line}", f"Malformed CSV: {error}."))
+            break
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(header):
+            document.problems.append(
+                Problem(f"line {line}", f"Expected {len(header)} cells, found {len(cells)}.")
+            )
+            continue
+        row = {name: "" for name in CSV_COLUMNS} | {
+            name: restore(cell) for name, cell in zip(header, cells, strict=True)
+        }
+        csv_row(document, by_key, line, row)
+    return document
+
+
+def csv_row(
+    document: Document,
+    by_key: dict[str, tuple[int, dict[str, str], UpdateRecord]],
+    line: int,
+    row: dict[str, str],
+) -> None:
+    """Add a CSV row's evidence to its update, which its first row starts."""
+    key = row["key"].strip()
+    head = {name: row[name] for name in UPDATE_COLUMNS}
+    evidence = {name: row[f"evidence_{name}"] for name in EVIDENCE_FIELDS}
+
+    def evidence_place(name: str) -> str:
+        return f"line {line}, column evidence_{name}"
+
+    if key and key in by_key:
+        first, first_head, record = by_key[key]
+        differing = [name for name in UPDATE_COLUMNS if head[name] != first_head[name]]
+        for name in differing:
+            document.problems.append(
+                Problem(
+                    f"line {line}, column {name}",
+                    f"Differs from line {first}, where update “{key}” starts; "
+                    "an update's columns must repeat on each of its rows.",
+                )
+            )
+        record.evidence.append(evidence)
+        record.evidence_places.append(evidence_place)
+        return
+    columns = {"author": "author_email"}
+    values = {name: head[name] for name in UPDATE_COLUMNS} | {
+        "key": key,
+        "author": head["author_email"],
+    }
+    retracted = None
+    if any(head[name].strip() for name in ("retracted_at", "retracted_by", "retraction_reason")):
+        retracted = {
+            "at": head["retracted_at"],
+            "by": head["retracted_by"],
+            "reason": head["retraction_reason"],
+        }
+        columns |= {
+            "retracted.at": "retracted_at",
+            "retracted.by": "retracted_by",
+            "retracted.reason": "retraction_reason",
+        }
+    record = UpdateRecord(
+        place=lambda name: f"line {line}, column {columns.get(name, name)}",
+        evidence_places=[evidence_place],
+        values=values,
+        evidence=[evidence],
+        retracted=retracted,
+    )
+    document.updates.append(record)
+    if key:
+        by_key[key] = (line, head, record)
+
+
+# Applying
+
+
+def apply(
+    session: Session,
+    document: Document,
+    *,
+    source_name: str,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Add what the document holds that the database lacks; the caller commits if no problem."""
+    outcome = Outcome(problems=list(document.problems))
+    if outcome.problems:
+        return outcome
+    now = utcnow()
+    add_named(session, Actor, create_actor, document.actors, outcome, "actors")
+    add_named(session, Theme, create_theme, document.themes, outcome, "themes")
+    declared = add_sources(session, document.sources, outcome)
+    authors = find_authors(session, document, outcome)
+    add_updates(session, document.updates, authors, declared, outcome, now, progress)
+    if not outcome.problems:
+        audit.record(
+            session, "import", user=None,
+            after={"file": source_name, **dict(sorted(outcome.counts.items()))},
+        )  # fmt: skip
+        session.flush()
+    return outcome
+
+
+def add_named(
+    session: Session,
+    model: type[Actor] | type[Theme],
+    create: Callable[..., Any],
+    entries: list[tuple[str, Any]],
+    outcome: Outcome,
+    label: str,
+) -> None:
+    existing = set(session.scalars(select(model.slug)))
+    for path, item in entries:
+        slug = item.get("slug")
+        if isinstance(slug, str) and slug in existing:
+            outcome.counts[f"{label} already present"] += 1
+            continue
+        try:
+            create(
+                session, slug=text_of(item, "slug", path), name=text_of(item, "name", path), by=None
+            )
+        except CatalogueError as error:
+            outcome.problems.append(Problem(f"{path}.{error.field}", str(error)))
+        else:
+            existing.add(slug)
+            outcome.counts[f"{label} added"] += 1
+
+
+def text_of(item: dict[str, Any], name: str, path: str) -> str:
+    value = item.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise CatalogueError(name, "Expected text.")
+    return value
+
+
+def add_sources(session: Session, entries: list[tuple[str, Any]], outcome: Outcome) -> set[str]:
+    """Add the sources and recommendations the database lacks; return every slug declared."""
+    declared: set[str] = set()
+    themes = {theme.slug: theme for theme in session.scalars(select(Theme))}
+    actors = {actor.slug: actor for actor in session.scalars(select(Actor))}
+    stored = {
+        source.slug: source
+        for source in session.scalars(select(Source).options(selectinload(Source.recommendations)))
+    }
+    for path, item in entries:
+        slug_of_source = item.get("slug")
+        source = stored.get(slug_of_source) if isinstance(slug_of_source, str) else None
+        if source is not None:
+            outcome.counts["sources already present"] += 1
+        else:
+            try:
+                source = create_source(
+                    session,
+                    slug=text_of(item, "slug", path),
+                    kind=choice(item, "kind", SourceKind),
+                    title=text_of(item, "title", path),
+                    author=text_of(item, "author", path),
+                    publisher=text_of(item, "publisher", path),
+                    url=text_of(item, "url", path),
+                    published_on=date_of(item, "published_on"),
+                    date_precision=choice(item, "date_precision", DatePrecision),
+                    text=text_of(item, "text", path) or None,
+                    by=None,
+                )
+            except CatalogueError as error:
+                outcome.problems.append(Problem(f"{path}.{error.field}", str(error)))
+            else:
+                outcome.counts["sources added"] += 1
+        present = (
+            {rec.slug for rec in source.recommendations} if source in stored.values() else set()
+        )
+        recommendations = objects(
+            item, "recommendations", f"{path}.recommendations", outcome.problems
+        )
+        for rec_path, rec in recommendations:
+            slug = rec.get("slug")
+            if isinstance(slug, str):
+                declared.add(slug)
+            if source is None:
+                continue  # its source is refused, and says why
+            if slug in present:
+                outcome.counts["recommendations already present"] += 1
+                continue
+            try:
+                theme = themes.get(text_of(rec, "theme", rec_path))
+                if theme is None:
+                    raise CatalogueError("theme", f"No theme has the slug “{rec.get('theme')}”.")
+                addressed = []
+                named = rec.get("actors") or []
+                if not isinstance(named, list):
+                    raise CatalogueError("actors", "Expected a list of actors' slugs.")
+                for slug_of_actor in named:
+                    actor = actors.get(slug_of_actor) if isinstance(slug_of_actor, str) else None
+                    if actor is None:
+                        raise CatalogueError("actors", f"No actor has the slug “{slug_of_actor}”.")
+                    addressed.append(actor)
+                position = rec.get("position")
+                if position is not None and (not isinstance(position, int) or position < 1):
+                    raise CatalogueError("position", "Expected a whole number from 1.")
+                create_recommendation(
+                    session,
+                    source,
+                    slug=text_of(rec, "slug", rec_path),
+                    title=text_of(rec, "title", rec_path),
+                    summary=text_of(rec, "summary", rec_path),
+                    passage=text_of(rec, "passage", rec_path),
+                    theme=theme,
+                    actors=addressed,
+                    condition=text_of(rec, "condition", rec_path) or None,
+                    position=position,
+                    by=None,
+                )
+            except CatalogueError as error:
+                outcome.problems.append(Problem(f"{rec_path}.{error.field}", str(error)))
+            else:
+                outcome.counts["recommendations added"] += 1
+    return declared
+
+
+def choice(item: dict[str, Any], name: str, vocabulary: Iterable[Any]) -> Any:
+    value = item.get(name)
+    for member in vocabulary:
+        if member.value == value:
+            return member
+    allowed = ", ".join(member.value for member in vocabulary)
+    raise CatalogueError(name, f"Not a valid choice: “{value}” (one of {allowed}).")
+
+
+def date_of(item: dict[str, Any], name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(item.get(name) or "")
+    except (TypeError, ValueError):
+        raise CatalogueError(name, "Expected a date, YYYY-MM-DD.") from None
+
+
+def find_authors(session: Session, document: Document, outcome: Outcome) -> dict[str, User]:
+    """Map every email the updates name to its user, creating a disabled account if none.
+
+    An author's account is needed to keep who judged what; it is created disabled, with an
+    unknown password, until an admin enables it and sets one.
+    """
+    names: dict[str, str] = {}
+    for path, item in document.authors:
+        email = item.get("email")
+        if not isinstance(email, str) or not EMAIL.fullmatch(email.strip()):
+            outcome.problems.append(Problem(f"{path}.email", "Expected an email address."))
+            continue
+        names[normalise_email(email)] = str(item.get("name") or "").strip()
+    wanted: dict[str, str] = {}
+    for record in document.updates:
+        emails = [("author", record.values["author"], record.values.get("author_name", ""))]
+        if record.retracted is not None:
+            emails.append(("retracted.by", record.retracted["by"], ""))
+        for name, email, author_name in emails:
+            if not EMAIL.fullmatch(email.strip()):
+                outcome.problems.append(Problem(record.place(name), "Expected an email address."))
+                continue
+            wanted.setdefault(normalise_email(email), author_name.strip())
+    users = {
+        user.email: user
+        for user in session.scalars(select(User).where(User.email.in_(list(wanted))))
+    }
+    for email in sorted(set(wanted) - set(users)):
+        name = names.get(email) or wanted[email] or email.split("@")[0]
+        user = create_user(session, email, name, secrets.token_urlsafe(24), Role.ANALYST, by=None)
+        disable_user(session, user, by=None)
+        users[email] = user
+        outcome.counts["author accounts created, disabled"] += 1
+    return users
+
+
+def add_updates(
+    session: Session,
+    records: list[UpdateRecord],
+    authors: dict[str, User],
+    declared: set[str],
+    outcome: Outcome,
+    now: dt.datetime,
+    progress: Progress | None,
+) -> None:
+    recommendations = load_recommendations(session, {r.values["recommendation"] for r in records})
+    checker = Checker(recommendations, authors, declared, known_keys(session), now)
+    pending: list[Prepared] = []
+    touched: set[int] = set()
+    total = len(records)
+    for done, record in enumerate(records, start=1):
+        prepared = checker.check(record, outcome)
+        if prepared is not None:
+            pending.append(prepared)
+        if len(pending) >= CHUNK or done == total:
+            if not outcome.problems:  # the file is refused: spare the writes
+                write(session, pending, authors, now)
+                outcome.counts["status updates added"] += len(pending)
+                touched.update(prepared.update["recommendation_id"] for prepared in pending)
+            pending = []
+            if progress:
+                progress(done, total)
+    if touched and not outcome.problems:
+        refresh_current_updates(session, touched)
+
+
+def load_recommendations(session: Session, slugs: set[str]) -> dict[str, Recommendation]:
+    found: dict[str, Recommendation] = {}
+    ordered = sorted(slugs)
+    for start in range(0, len(ordered), 500):
+        batch = ordered[start : start + 500]
+        for rec in session.scalars(select(Recommendation).where(Recommendation.slug.in_(batch))):
+            found[rec.slug] = rec
+    return found
+
+
+def known_keys(session: Session) -> set[str]:
+    """Return the keys of the updates already stored, as an export would write them."""
+    keys = set(
+        session.scalars(select(StatusUpdate.import_key).where(StatusUpdate.import_key.is_not(None)))
+    )
+    logged = session.execute(
+        select(Recommendation.slug, User.email, StatusUpdate.created_at)
+        .join(StatusUpdate.recommendation)
+        .join(StatusUpdate.author)
+        .where(StatusUpdate.import_key.is_(None))
+    )
+    keys.update(derived_key(slug, email, at) for slug, email, at in logged)
+    return keys
+
+
+class UpdateFields(Form):
+    """The status update form's own fields and validators, less its evidence rows."""
+
+    status = StatusUpdateForm.status
+    as_of = StatusUpdateForm.as_of
+    assessment = StatusUpdateForm.assessment
+    confidence = StatusUpdateForm.confidence
+
+
+@dataclass
+class Prepared:
+    """A checked update's rows, ready for a bulk insert."""
+
+    update: dict[str, Any]
+    revision: dict[str, Any]
+    evidence: list[dict[str, Any]]
+    audit: dict[str, Any]
+    retraction: tuple[dt.datetime, User, str] | None
+
+
+class Checker:
+    """Check updates as the status update form and `record_status_update` would.
+
+    The forms are built once and refilled for each update: building them costs more than
+    the check itself.
+    """
+
+    def __init__(
+        self,
+        recommendations: dict[str, Recommendation],
+        authors: dict[str, User],
+        declared: set[str],
+        known: set[str],
+        now: dt.datetime,
+    ) -> None:
+        self.recommendations = recommendations
+        self.authors = authors
+        self.declared = declared
+        self.known = known
+        self.now = now
+        self.seen: dict[str, str] = {}
+        self.fields = UpdateFields()
+        self.row = EvidenceForm()
+
+    def check(self, record: UpdateRecord, outcome: Outcome) -> Prepared | None:
+        values = record.values
+        problems: list[Problem] = []
+        key = values["key"].strip()
+        if not key:
+            problems.append(Problem(record.place("key"), "This field is required."))
+        elif len(key) > 64:
+            problems.append(Problem(record.place("key"), "Use at most 64 characters."))
+        elif key in self.seen:
+            problems.append(
+                Problem(
+                    record.place("key"), f"The key “{key}” is already used at {self.seen[key]}."
+                )
+            )
+        elif key in self.known:
+            self.seen[key] = record.place("key")
+            outcome.counts["status updates already present"] += 1
+            return None
+        self.seen.setdefault(key, record.place("key"))
+        recommendation = self.recommendations.get(values["recommendation"])
+        if recommendation is None and values["recommendation"] not in self.declared:
+            problems.append(
+                Problem(
+                    record.place("recommendation"),
+                    f"No recommendation has the slug “{values['recommendation']}”.",
+                )
+            )
+        logged_at = moment(values["logged_at"], record.place("logged_at"), problems) or self.now
+        if logged_at > self.now:
+            problems.append(
+                Problem(record.place("logged_at"), "The logged time cannot be in the future.")
+            )
+        evidence = self.check_form(record, problems)
+        retraction = None
+        if record.retracted is not None:
+            retraction = checked_retraction(record, logged_at, self.now, problems)
+        fields = self.fields
+        if not problems:
+            try:
+                check_status_update(
+                    status=Status(fields.status.data),
+                    as_of=fields.as_of.data,
+                    evidence=evidence,
+                    now=logged_at,
+                )
+            except TrackingError as error:
+                on = logged_at.date().isoformat()
+                problems.append(Problem(record.place("as_of"), f"{error} It was logged on {on}."))
+        outcome.problems.extend(problems)
+        author = self.authors.get(normalise_email(values["author"]))
+        retractor = self.authors.get(retraction[1]) if retraction else None
+        if problems or recommendation is None or author is None:
+            return None
+        if retraction is not None and retractor is None:
+            return None  # the retraction's author is refused, and says why
+        status, confidence = Status(fields.status.data), Confidence(fields.confidence.data)
+        assessment = fields.assessment.data.strip()
+        update, revision, items = status_update_rows(
+            recommendation.id,
+            author_id=author.id,
+            status=status,
+            as_of=fields.as_of.data,
+            assessment=assessment,
+            confidence=confidence,
+            evidence=evidence,
+            now=logged_at,
+        )
+        update["import_key"] = key
+        return Prepared(
+            update=update,
+            revision=revision,
+            evidence=items,
+            audit=created_update_audit(
+                recommendation.slug, status, fields.as_of.data, confidence, assessment, evidence
+            ),
+            retraction=(retraction[0], retractor, retraction[2])
+            if retraction and retractor
+            else None,
+        )
+
+    def check_form(self, record: UpdateRecord, problems: list[Problem]) -> list[EvidenceInput]:
+        """Run the form's validators over the update and each item of its evidence."""
+        values = record.values
+        self.fields.process(
+            MultiDict(
+                {name: values[name] for name in ("status", "as_of", "assessment", "confidence")}
+            )
+        )
+        if not self.fields.validate():
+            problems.extend(
+                Problem(record.place(name), error)
+                for name, errors in self.fields.errors.items()
+                for error in errors
+            )
+        if not record.evidence:
+            problems.append(
+                Problem(record.place("evidence"), "An update needs at least one item of evidence.")
+            )
+        if len(record.evidence) > MAX_EVIDENCE_ROWS:
+            problems.append(
+                Problem(
+                    record.place("evidence"), f"Give at most {MAX_EVIDENCE_ROWS} items of evidence."
+                )
+            )
+        evidence = []
+        for item, place in zip(record.evidence, record.evidence_places, strict=True):
+            self.row.process(MultiDict(item))
+            if self.row.validate():
+                evidence.append(self.row.to_input())
+            else:
+                problems.extend(
+                    Problem(place(name), error)
+                    for name, errors in self.row.errors.items()
+                    for error in errors
+                )
+        return evidence
+
+
+def moment(value: str, where: str, problems: list[Problem]) -> dt.datetime | None:
+    """Read an ISO 8601 time; one without a time zone is in UTC."""
+    if not value.strip():
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        problems.append(Problem(where, "Expected a time, YYYY-MM-DDTHH:MM:SS+00:00."))
+        return None
+    return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
+
+
+def checked_retraction(
+    record: UpdateRecord, logged_at: dt.datetime, now: dt.datetime, problems: list[Problem]
+) -> tuple[dt.datetime, str, str] | None:
+    assert record.retracted is not None
+    at = moment(record.retracted["at"], record.place("retracted.at"), problems)
+    reason = record.retracted["reason"].strip()
+    if at is None:
+        problems.append(Problem(record.place("retracted.at"), "Give the time of the retraction."))
+    elif not logged_at <= at <= now:
+        problems.append(
+            Problem(
+                record.place("retracted.at"),
+                "A retraction is made after the update is logged, and not in the future.",
+            )
+        )
+    if not reason:
+        problems.append(
+            Problem(record.place("retracted.reason"), "Give the reason for the retraction.")
+        )
+    if at is None or not reason:
+        return None
+    return at, normalise_email(record.retracted["by"]), reason
+
+
+def write(
+    session: Session, pending: list[Prepared], authors: dict[str, User], now: dt.datetime
+) -> None:
+    """Insert a chunk of checked updates with their revisions, evidence and audit events."""
+    if not pending:
+        return
+    ids = session.scalars(
+        insert(StatusUpdate).returning(StatusUpdate.id, sort_by_parameter_order=True),
+        [prepared.update for prepared in pending],
+    ).all()
+    session.execute(
+        insert(StatusRevision),
+        [
+            prepared.revision | {"update_id": id_}
+            for prepared, id_ in zip(pending, ids, strict=True)
+        ],
+    )
+    session.execute(
+        insert(Evidence),
+        [
+            item | {"update_id": id_}
+            for prepared, id_ in zip(pending, ids, strict=True)
+            for item in prepared.evidence
+        ],
+    )
+    session.execute(
+        insert(AuditEvent),
+        [
+            {
+                "at": now,
+                "user_id": prepared.update["author_id"],
+                "action": "status_update.create",
+                "target_type": StatusUpdate.__tablename__,
+                "target_id": id_,
+                "after": prepared.audit,
+            }
+            for prepared, id_ in zip(pending, ids, strict=True)
+        ],
+    )
+    index_updates(session.connection(), ids)
+    for prepared, id_ in zip(pending, ids, strict=True):
+        if prepared.retraction is not None:
+            at, by, reason = prepared.retraction
+            update = session.get_one(StatusUpdate, id_)
+            retract_imported(session, update, by=by, reason=reason, at=at)
+
+
+def retract_imported(
+    session: Session, update: StatusUpdate, *, by: User, reason: str, at: dt.datetime
+) -> None:
+    """Carry over a retraction as the file records it: by whom and when it was made."""
+    revision = add_revision(
+        session, update, RevisionKind.RETRACTION, by, reason, at,
+        status=update.status, as_of=update.as_of, assessment=update.assessment,
+        confidence=update.confidence,
+    )  # fmt: skip
+    update.retracted_at = revision.created_at
+    update.retraction_reason = reason
+    audit.record(
+        session, "status_update.retract", user=by, target=update,
+        before={"retracted": False}, after={"retracted": True, "reason": reason},
+    )  # fmt: skip

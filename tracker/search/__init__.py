@@ -1,0 +1,7 @@
+"""Full-text search over recommendations, assessments and evidence."""
+
+from flask import Blueprint
+
+bp = Blueprint("search", __name__)
+
+from . import index, views  # noqa: E402,F401  (registers the routes and the index's hook)

@@ -1,0 +1,117 @@
+"""SQLite's search index: an FTS5 table the application keeps in step with what it writes.
+
+Each flush re-indexes the recommendations, updates and evidence it added, changed or
+deleted, in the same transaction; bulk inserts, which bypass the flush, call `index_updates`.
+`rebuild` starts over from the rows, for a database loaded without the application (a
+logical restore, hand-written SQL): `tracker reindex`.
+
+Why not triggers, which would see every write whatever makes it: on SQLite, Alembic's batch
+migrations rebuild a table to alter it and drop its triggers without a word, so any later
+migration of these three tables would silently stop the index from following them. An
+application hook cannot be lost that way, and the rebuild covers what it does not see.
+
+PostgreSQL needs none of this: its GIN indexes follow the rows by themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+
+from sqlalchemy import Connection, bindparam, event, inspect, text
+from sqlalchemy.orm import Session, UOWTransaction
+
+from ..models import Evidence, Recommendation, StatusUpdate
+
+# An entry's rowid is its row's id times 4 plus its kind: a row finds its entry directly.
+KIND_OF_TABLE = {"recommendation": 0, "status_update": 1, "evidence": 2}
+
+ENTRIES = {
+    "recommendation": "SELECT id * 4, title, summary || char(10) || passage, id "
+    "FROM recommendation WHERE id IN :ids",
+    "status_update": "SELECT id * 4 + 1, '', assessment, recommendation_id "
+    "FROM status_update WHERE id IN :ids",
+    "evidence": "SELECT e.id * 4 + 2, e.title, e.excerpt, u.recommendation_id "
+    "FROM evidence e JOIN status_update u ON u.id = e.update_id WHERE e.id IN :ids",
+}
+# The columns whose change changes an entry.
+WATCHED = {
+    Recommendation: ("title", "summary", "passage"),
+    StatusUpdate: ("assessment", "recommendation_id"),
+    Evidence: ("title", "excerpt", "update_id"),
+}
+CHUNK = 500
+
+
+def chunks(ids: Iterable[int]) -> Iterable[list[int]]:
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), CHUNK):
+        yield ordered[start : start + CHUNK]
+
+
+def index_rows(connection: Connection, table: str, ids: Collection[int]) -> None:
+    """Write the entries of these rows of `table` afresh; rows that are gone lose theirs."""
+    kind = KIND_OF_TABLE[table]
+    for batch in chunks(ids):
+        rowids = [id_ * 4 + kind for id_ in batch]
+        connection.execute(
+            text("DELETE FROM search_index WHERE rowid IN :rowids").bindparams(
+                bindparam("rowids", expanding=True)
+            ),
+            {"rowids": rowids},
+        )
+        connection.execute(
+            text(
+                f"INSERT INTO search_index (rowid, title, body, recommendation_id) {ENTRIES[table]}"
+            ).bindparams(bindparam("ids", expanding=True)),
+            {"ids": batch},
+        )
+
+
+def index_updates(connection: Connection, update_ids: Collection[int]) -> None:
+    """Index updates inserted in bulk, with their evidence."""
+    if connection.dialect.name != "sqlite":
+        return
+    index_rows(connection, "status_update", update_ids)
+    for batch in chunks(update_ids):
+        evidence = connection.execute(
+            text("SELECT id FROM evidence WHERE update_id IN :ids").bindparams(
+                bindparam("ids", expanding=True)
+            ),
+            {"ids": batch},
+        ).scalars()
+        index_rows(connection, "evidence", list(evidence))
+
+
+def rebuild(connection: Connection) -> int:
+    """Index every row anew; return how many entries the index holds."""
+    connection.execute(text("DELETE FROM search_index"))
+    for query in ENTRIES.values():
+        everything = query.rsplit(" WHERE ", 1)[0]
+        connection.execute(
+            text(f"INSERT INTO search_index (rowid, title, body, recommendation_id) {everything}")
+        )
+    return connection.execute(text("SELECT count(*) FROM search_index")).scalar_one()
+
+
+@event.listens_for(Session, "after_flush")
+def follow_flush(session: Session, _context: UOWTransaction) -> None:
+    """Re-index what this flush added, changed or deleted, in its transaction."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    changed: dict[str, set[int]] = {table: set() for table in KIND_OF_TABLE}
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        watched = WATCHED.get(type(instance))
+        if watched is None:
+            continue
+        state = inspect(instance)
+        if instance in session.dirty and not any(
+            state.attrs[name].history.has_changes() for name in watched
+        ):
+            continue
+        row_id = state.identity[0] if state.identity else state.dict.get("id")
+        if row_id is not None:
+            changed[type(instance).__tablename__].add(row_id)
+    for table, ids in changed.items():
+        if ids:
+            index_rows(connection, table, ids)

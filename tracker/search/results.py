@@ -1,0 +1,81 @@
+"""Search results as pages and the API show them: what matched, where, and a snippet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from ..models import Evidence, Recommendation
+from ..services import DashboardFilters, Moment, dashboard
+from .engines import engine_for, highlight
+
+LABELS = {"recommendation": "Recommendation", "assessment": "Assessment", "evidence": "Evidence"}
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    recommendation: Recommendation
+    update_id: int | None  # the update an assessment or an item of evidence belongs to
+    snippet: Markup
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.kind]
+
+
+def search(
+    session: Session,
+    query: str,
+    filters: DashboardFilters,
+    *,
+    stale_after_days: int,
+    limit: int,
+    offset: int = 0,
+) -> list[Hit]:
+    """Find what matches `query` among the recommendations the dashboard's filters show."""
+    ids = None
+    if filters.source or filters.theme or filters.actor or filters.status:
+        board = dashboard(
+            session, filters, Moment(dt.date.today()), stale_after_days=stale_after_days
+        )
+        ids = [row.recommendation.id for row in board.rows]
+    matches = engine_for(session).matches(session, query, ids, limit, offset)
+    recommendations = {
+        rec.id: rec
+        for rec in session.scalars(
+            select(Recommendation)
+            .where(Recommendation.id.in_({m.recommendation_id for m in matches}))
+            .options(joinedload(Recommendation.source))
+        )
+    }
+    evidence_ids = [m.target_id for m in matches if m.kind == "evidence"]
+    updates_of_evidence = (
+        dict(
+            session.execute(
+                select(Evidence.id, Evidence.update_id).where(Evidence.id.in_(evidence_ids))
+            ).all()
+        )
+        if evidence_ids
+        else {}
+    )
+    hits = []
+    for match in matches:
+        update_id = {
+            "recommendation": None,
+            "assessment": match.target_id,
+            "evidence": updates_of_evidence.get(match.target_id),
+        }[match.kind]
+        hits.append(
+            Hit(
+                match.kind,
+                recommendations[match.recommendation_id],
+                update_id,
+                highlight(match.snippet),
+            )
+        )
+    return hits
