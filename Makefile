@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint clean
+.PHONY: run test benchmark clean
 
 run: $(INSTALLED)
 	$(BIN)/tracker init
@@ -16,6 +16,9 @@ run: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+benchmark: $(INSTALLED)
+	$(BIN)/python benchmarks/run.py $(BENCHMARK_ARGS)
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \

@@ -104,6 +104,8 @@ def empty_database(engine: Engine) -> None:
             tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
             connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         else:
+            # Recommendations point at their current update: break that cycle first.
+            connection.execute(text("UPDATE recommendation SET current_update_id = NULL"))
             for table in reversed(Base.metadata.sorted_tables):
                 connection.execute(table.delete())
 

@@ -136,3 +136,227 @@ def form_fields(page: str) -> dict[str, str | list[str]]:
     reader = _FormReader()
     reader.feed(page)
     return {name: values[0] if len(values) == 1 else values for name, values in reader.fields.items()}
+
+
+# Tracker served for real: `tracker serve` in a subprocess on 127.0.0.1, and a client for it.
+# These imports sit here, not above, because this part was added after the form helpers.
+
+import http.client  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import urllib.parse  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from http.cookies import SimpleCookie  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from sqlalchemy import func  # noqa: E402
+
+from tracker import create_app  # noqa: E402
+from tracker.db import get_engine  # noqa: E402
+from tracker.models import Evidence, StatusRevision, StatusUpdate  # noqa: E402
+
+TRACKER = Path(sys.executable).with_name("tracker")
+WRITER_EMAIL = "writer@example.org"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def tracker_environment(database_url: str, **variables: str) -> dict[str, str]:
+    """The environment of a `tracker` process on `database_url`, with `variables` added."""
+    environment = {name: value for name, value in os.environ.items() if "TRACKER_" not in name}
+    environment.update(
+        TRACKER_DATABASE_URL=database_url,
+        TRACKER_SECRET_KEY="served test secret key",
+        # Every test thread logs in from 127.0.0.1 with the same account.
+        TRACKER_LOGIN_LIMIT_PER_ACCOUNT="1000 per minute",
+        TRACKER_LOGIN_LIMIT_PER_ADDRESS="1000 per minute",
+    )
+    environment.update(variables)
+    return environment
+
+
+def prepare_served_database(database_url: str) -> None:
+    """Run `tracker init` and create the analyst the clients log in as (in this process)."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": database_url})
+    try:
+        runner = app.test_cli_runner()
+        result = runner.invoke(args=["init"])
+        assert result.exit_code == 0, result.output or repr(result.exception)
+        result = runner.invoke(
+            args=["users", "create", WRITER_EMAIL, "--role", "analyst", "--password-stdin"],
+            input=PASSWORD + "\n",
+        )
+        assert result.exit_code == 0, result.output or repr(result.exception)
+    finally:
+        get_engine(app).dispose()
+
+
+class ServedTracker:
+    """`tracker serve` in a subprocess, its output in a log file."""
+
+    def __init__(self, environment: dict[str, str], log_path: Path) -> None:
+        self.port = free_port()
+        self.log_path = log_path
+        self._log = open(log_path, "w")  # noqa: SIM115  (closed by stop)
+        self.process = subprocess.Popen(
+            [str(TRACKER), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            env=environment, stdout=self._log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+    def wait_until_answering(self, deadline: float = 60) -> None:
+        """Wait until the server answers HTTP at all, or fail with its log if it died."""
+        give_up = time.monotonic() + deadline
+        while time.monotonic() < give_up:
+            if self.process.poll() is not None:
+                status = self.process.returncode
+                raise AssertionError(f"tracker serve exited with {status}:\n{self.log()}")
+            try:
+                Browser(self.port).get("/healthz")
+            except OSError:
+                time.sleep(0.1)
+            else:
+                return
+        raise AssertionError(f"tracker serve did not answer on port {self.port}:\n{self.log()}")
+
+    def worker_pids(self) -> list[int]:
+        """The pids of gunicorn's workers: the children of the master process."""
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                # The command name in brackets may hold spaces; the parent pid follows it.
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:
+                children.append(int(stat.parent.name))
+        return sorted(children)
+
+    def terminate(self) -> None:
+        """Ask gunicorn to stop gracefully (SIGTERM), as a service manager would."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
+    def stop(self) -> int:
+        """Stop gracefully and wait for the end; return the exit status."""
+        if self.process.poll() is None:
+            self.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+        return self.process.returncode
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@contextmanager
+def served(environment: dict[str, str], log_path: Path) -> Iterator[ServedTracker]:
+    """Serve Tracker for the duration of the block, and stop it however the block ends."""
+    server = ServedTracker(environment, log_path)
+    try:
+        server.wait_until_answering()
+        yield server
+    finally:
+        server.stop()
+
+
+@dataclass
+class Reply:
+    status: int
+    location: str | None
+    body: str
+
+
+@dataclass
+class Browser:
+    """What a browser does over HTTP: keep cookies; report redirects rather than follow them."""
+
+    port: int
+    cookies: dict[str, str] = field(default_factory=dict)
+
+    def request(
+        self, method: str, path: str, fields: dict[str, str] | None = None, *,
+        port: int | None = None, headers: dict[str, str] | None = None,
+    ) -> Reply:  # fmt: skip
+        connection = http.client.HTTPConnection("127.0.0.1", port or self.port, timeout=30)
+        try:
+            sent = dict(headers or {})
+            if self.cookies:
+                sent["Cookie"] = "; ".join(f"{key}={value}" for key, value in self.cookies.items())
+            body = None
+            if fields is not None:
+                body = urllib.parse.urlencode(fields, doseq=True)
+                sent["Content-Type"] = "application/x-www-form-urlencoded"
+            connection.request(method, path, body=body, headers=sent)
+            response = connection.getresponse()
+            text = response.read().decode("utf-8", errors="replace")
+            for header in response.msg.get_all("Set-Cookie") or []:
+                for name, morsel in SimpleCookie(header).items():
+                    if morsel["max-age"] == "0" or not morsel.value:
+                        self.cookies.pop(name, None)
+                    else:
+                        self.cookies[name] = morsel.value
+            return Reply(response.status, response.getheader("Location"), text)
+        finally:
+            connection.close()
+
+    def get(self, path: str, **options: Any) -> Reply:
+        return self.request("GET", path, **options)
+
+    def post(self, path: str, fields: dict[str, str], **options: Any) -> Reply:
+        return self.request("POST", path, fields, **options)
+
+    def log_in(self, email: str = WRITER_EMAIL, password: str = PASSWORD) -> None:
+        page = self.get("/login")
+        reply = self.post(
+            "/login", {"csrf_token": csrf_token(page.body), "email": email, "password": password}
+        )
+        assert reply.status == 302, f"login answered {reply.status}: {squash(reply.body)[:500]}"
+
+    def log_update(
+        self, assessment: str, *, form_port: int | None = None, port: int | None = None
+    ) -> tuple[Reply, bool]:
+        """Log a status update through the real form; say whether the form was posted."""
+        path = f"/recommendations/{SLUG}/updates/new"
+        form = self.get(path, port=form_port)
+        if form.status != 200:
+            return form, False
+        fields = update_form(assessment=assessment)
+        fields["csrf_token"] = csrf_token(form.body)
+        return self.post(path, fields, port=port), True
+
+
+def csrf_token(page: str) -> str:
+    """The page's CSRF token (the log-out form in the header carries the same one)."""
+    token = form_fields(page)["csrf_token"]
+    return token[0] if isinstance(token, list) else token
+
+
+def broken_updates(session: Session) -> dict[str, int]:
+    """Count halves of writes: updates without evidence or revision, evidence without update."""
+    has_evidence = select(Evidence.id).where(Evidence.update_id == StatusUpdate.id).exists()
+    has_revision = select(StatusRevision.id).where(StatusRevision.update_id == StatusUpdate.id)
+    has_update = select(StatusUpdate.id).where(StatusUpdate.id == Evidence.update_id).exists()
+
+    def count(model: type, condition: Any) -> int:
+        return session.scalar(select(func.count()).select_from(model).where(condition)) or 0
+
+    return {
+        "updates without evidence": count(StatusUpdate, ~has_evidence),
+        "updates without revision": count(StatusUpdate, ~has_revision.exists()),
+        "evidence without update": count(Evidence, ~has_update),
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from tracker.charts import Bar, Segment, TimeScale, bars_by, segments
+from tracker.charts import Bar, Segment, TimeScale, segments
 from tracker.vocabulary import Status
 
 D = dt.date.fromisoformat
@@ -52,11 +52,6 @@ def test_bars_scale_and_describe_themselves() -> None:
         (Status.IMPLEMENTED, 1, 75.0, 25.0),
     ]
     assert bar.description == "All: Not yet assessed: 3, Implemented: 1"
-
-
-def test_bars_by_count_each_label_of_a_row() -> None:
-    bars = bars_by([(["US", "Iraq"], Status.STALLED), (["US"], Status.IMPLEMENTED)])
-    assert [(bar.label, bar.total) for bar in bars] == [("Iraq", 1), ("US", 2)]
 
 
 def test_time_scale_maps_dates_and_ticks_years() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterable
 
 import pytest
 from sqlalchemy import select
@@ -12,13 +13,14 @@ from sqlalchemy.orm import Session, selectinload
 from tracker.models import Recommendation, StatusRevision, StatusUpdate
 from tracker.services import (
     EvidenceInput,
+    Judgement,
     Moment,
     TrackingError,
     correct_status_update,
-    judgement_in_force,
     judgements_in_force,
     record_status_update,
     retract_status_update,
+    revision_at,
 )
 from tracker.vocabulary import (
     Confidence,
@@ -33,6 +35,24 @@ from tracker.vocabulary import (
 from .helpers import SLUG
 
 T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+
+
+def judgement_in_force(updates: Iterable[StatusUpdate], moment: Moment) -> Judgement | None:
+    """Pick the judgement in force at `moment`, plainly: the reference the SQL must match.
+
+    The rule: among updates not retracted (at that moment), the one with the latest as-of
+    date on or before `moment.as_of`, ties going to the one logged last, in its revision of
+    that moment.
+    """
+    candidates = []
+    for update in updates:
+        revision = revision_at(update, moment)
+        if revision is None or revision.kind is RevisionKind.RETRACTION:
+            continue
+        if revision.as_of <= moment.as_of:
+            candidates.append(Judgement(update.id, revision.status, revision.as_of, update.created_at))
+    return max(candidates, key=lambda j: (j.as_of, j.logged_at, j.update_id), default=None)
+
 NOW = Moment(as_of=dt.date(2030, 1, 1))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -20,6 +21,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("BASE_URL", "http://127.0.0.1:5000")
     app.config.setdefault("IDLE_TIMEOUT_MINUTES", 120)
     app.config.setdefault("SESSION_HOURS", 12)
+    app.config.setdefault("PROXY_FIX", 0)
     app.config.setdefault("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour")
     app.config.setdefault("LOGIN_LIMIT_PER_ADDRESS", "30 per minute")
     app.config.update(
@@ -30,13 +32,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import (
         admin,
+        api,
         auth,
+        caching,
         cli,
         dashboard,
         db,
         errors,
+        exchange,
+        feeds,
+        health,
         logs,
         recommendations,
+        reports,
+        search,
         security,
         sources,
         templating,
@@ -46,13 +55,28 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    caching.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    throttle.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(recommendations.bp)
     app.register_blueprint(logs.bp)
     app.register_blueprint(sources.bp)
+    app.register_blueprint(reports.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(exchange.bp)
+    app.register_blueprint(search.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(api.tokens_bp)
+    app.register_blueprint(feeds.bp)
+    throttle.init_app(app)  # after the blueprints: it limits the views they registered
+    hops = app.config["PROXY_FIX"]
+    if hops:
+        # Behind that many reverse proxies, the client's address, scheme and host are the
+        # ones they forward; without proxies these headers could be forged by anyone.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
     return app

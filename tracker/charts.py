@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .vocabulary import Status
@@ -43,15 +43,6 @@ class Bar:
     def description(self) -> str:
         parts = [f"{status.label}: {count}" for status, count, _, _ in self.pieces(1)]
         return f"{self.label}: " + ", ".join(parts) if parts else f"{self.label}: none"
-
-
-def bars_by(rows: Iterable[tuple[Iterable[str], Status]]) -> list[Bar]:
-    """Count statuses per label; a row may carry several labels (a recommendation's actors)."""
-    counts: dict[str, Counter[Status]] = {}
-    for labels, status in rows:
-        for label in labels:
-            counts.setdefault(label, Counter())[status] += 1
-    return [Bar(label, counts[label]) for label in sorted(counts)]
 
 
 @dataclass(frozen=True)

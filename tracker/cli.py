@@ -14,11 +14,25 @@ from sqlalchemy import select
 
 from . import create_app
 from .auth.passwords import password_problem
-from .auth.services import AccountError, count_users, create_user
+from .auth.services import (
+    AccountError,
+    count_users,
+    create_user,
+    disable_user,
+    enable_user,
+    find_user,
+    normalise_email,
+    reset_password,
+    set_role,
+)
 from .auth.views import first_admin_link
+from .backup_cli import backup_command, restore_command
 from .db import get_session
+from .exchange.cli import export_command, import_command
 from .models import User
+from .search.commands import reindex_command
 from .seeds import SeedError, load_seeds, read_seeds
+from .serving import serve_command
 from .vocabulary import Role
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +46,12 @@ def cli() -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(init_command)
     app.cli.add_command(users)
+    app.cli.add_command(serve_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(export_command)
+    app.cli.add_command(import_command)
+    app.cli.add_command(reindex_command)
 
 
 def alembic_config(database_url: str) -> Config:
@@ -64,24 +84,36 @@ def init_command() -> None:
 
 users = AppGroup("users", help="Manage user accounts.")
 
+ROLE_CHOICE = click.Choice([role.value for role in Role])
 
-@users.command("create")
-@click.argument("email")
-@click.option("--name", help="Full name (default: the part of the email before @).")
-@click.option(
-    "--role", type=click.Choice([role.value for role in Role]), default=Role.VIEWER.value,
-    show_default=True,
-)  # fmt: skip
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def create_user_command(email: str, name: str | None, role: str, password_stdin: bool) -> None:
-    """Create a user account."""
-    if password_stdin:
+
+def read_new_password(from_stdin: bool) -> str:
+    """Read a new password from standard input or a prompt, refusing a weak one."""
+    if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     problem = password_problem(password)
     if problem:
         raise click.ClickException(f"password: {problem}")
+    return password
+
+
+def existing_user(email: str) -> User:
+    user = find_user(get_session(), email)
+    if user is None:
+        raise click.ClickException(f"No user has the email {normalise_email(email)}.")
+    return user
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--name", help="Full name (default: the part of the email before @).")
+@click.option("--role", type=ROLE_CHOICE, default=Role.VIEWER.value, show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user_command(email: str, name: str | None, role: str, password_stdin: bool) -> None:
+    """Create a user account."""
+    password = read_new_password(password_stdin)
     db = get_session()
     try:
         user = create_user(db, email, name or email.split("@")[0], password, Role(role), by=None)
@@ -97,3 +129,50 @@ def list_users() -> None:
     for user in get_session().scalars(select(User).order_by(User.email)):
         state = "" if user.active else "  (disabled)"
         click.echo(f"{user.email}\t{user.name}\t{user.role.value}{state}")
+
+
+@users.command("set-role")
+@click.argument("email")
+@click.argument("role", type=ROLE_CHOICE)
+def set_role_command(email: str, role: str) -> None:
+    """Give a user another role."""
+    user = existing_user(email)
+    db = get_session()
+    set_role(db, user, Role(role), by=None)
+    db.commit()
+    click.echo(f"{user.email} is now {user.role.label}.")
+
+
+@users.command("disable")
+@click.argument("email")
+def disable_command(email: str) -> None:
+    """Disable an account and log it out everywhere; nothing is deleted."""
+    user = existing_user(email)
+    db = get_session()
+    ended = disable_user(db, user, by=None)
+    db.commit()
+    click.echo(f"Disabled {user.email}; sessions ended: {ended}.")
+
+
+@users.command("enable")
+@click.argument("email")
+def enable_command(email: str) -> None:
+    """Let a disabled account log in again."""
+    user = existing_user(email)
+    db = get_session()
+    enable_user(db, user, by=None)
+    db.commit()
+    click.echo(f"Enabled {user.email}.")
+
+
+@users.command("reset-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def reset_password_command(email: str, password_stdin: bool) -> None:
+    """Set a user's password and log them out everywhere."""
+    user = existing_user(email)
+    password = read_new_password(password_stdin)
+    db = get_session()
+    ended = reset_password(db, user, password, by=None)
+    db.commit()
+    click.echo(f"Password reset for {user.email}; sessions ended: {ended}.")

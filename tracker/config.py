@@ -18,7 +18,27 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # Where users reach the site, for links printed on the console.
         "BASE_URL": os.environ.get("TRACKER_BASE_URL", "http://127.0.0.1:5000"),
         "STALE_AFTER_DAYS": int(os.environ.get("TRACKER_STALE_AFTER_DAYS", "90")),
-        "SESSION_COOKIE_SECURE": os.environ.get("TRACKER_SECURE_COOKIES", "0") == "1",
+        # Host names the site answers to, comma-separated; any other Host header gets 400.
+        "TRUSTED_HOSTS": [
+            host.strip()
+            for host in os.environ.get("TRACKER_TRUSTED_HOSTS", "").split(",")
+            if host.strip()
+        ]
+        or None,
+        # How many reverse proxies stand in front: their X-Forwarded-For/Proto/Host are trusted.
+        "PROXY_FIX": int(os.environ.get("TRACKER_PROXY_FIX", "0")),
+        # Served over HTTPS: cookies are then never sent over plain HTTP.
+        "SESSION_COOKIE_SECURE": os.environ.get("TRACKER_HTTPS", "0") == "1",
+        "IDLE_TIMEOUT_MINUTES": int(os.environ.get("TRACKER_IDLE_TIMEOUT_MINUTES", "120")),
+        "SESSION_HOURS": int(os.environ.get("TRACKER_SESSION_HOURS", "12")),
+        # Shared by every process, for login throttling; without it each process counts alone.
+        "REDIS_URL": os.environ.get("TRACKER_REDIS_URL") or None,
+        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get(
+            "TRACKER_LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour"
+        ),
+        "LOGIN_LIMIT_PER_ADDRESS": os.environ.get(
+            "TRACKER_LOGIN_LIMIT_PER_ADDRESS", "30 per minute"
+        ),
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .engine import make_engine
@@ -33,5 +34,13 @@ def get_session() -> Session:
 
 def close_session(_exc: BaseException | None = None) -> None:
     session: Session | None = g.pop("db_session", None)
-    if session is not None:
+    if session is None:
+        return
+    try:
         session.close()
+    except DBAPIError as error:
+        # The database went away after the answer was made: raising here would turn that
+        # answer into a bare 500. Drop the connection; the pool opens a fresh one next time.
+        reason = " ".join(str(error.orig or error).split())
+        current_app.logger.warning("database connection lost at the end of a request: %s", reason)
+        session.invalidate()

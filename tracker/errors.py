@@ -8,8 +8,11 @@ import uuid
 from flask import Flask, current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 from werkzeug.wrappers import Response
+
+from .db import close_session
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
@@ -19,7 +22,14 @@ MESSAGES = {
     404: "There is nothing at this address.",
     405: "That method is not allowed here.",
     500: "Something went wrong on our side. It has been logged.",
+    503: "The database is not answering. Try again in a minute.",
 }
+
+# What the DBAPI raises when the database is down, restarting or unreachable.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
+# Paths whose callers read JSON, not pages.
+JSON_PATHS = ("/api/", "/healthz")
 
 
 def init_app(app: Flask) -> None:
@@ -28,6 +38,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, csrf_error)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(InternalServerError, internal_error)
+    for error in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error, database_unavailable)
     app.register_error_handler(SecurityError, untrusted_host)
 
 
@@ -45,6 +57,9 @@ def send_request_id(response: Response) -> Response:
 
 def internal_error(error: InternalServerError) -> ResponseReturnValue:
     """Log the failure with the request id; the page shows the id, never a traceback."""
+    if isinstance(error.original_exception, DATABASE_UNAVAILABLE):
+        # The database went away while another error page was being shown.
+        return database_unavailable(error.original_exception)
     request_id = g.get("request_id", "unknown")
     current_app.logger.error(
         "request %s failed: %s %s",
@@ -55,6 +70,30 @@ def internal_error(error: InternalServerError) -> ResponseReturnValue:
     )
     message = f"{MESSAGES[500]} Quote this reference if you report it: {request_id}."
     return render_template("error.html", code=500, title="Server error", message=message), 500
+
+
+def database_unavailable(error: OperationalError | InterfaceError) -> ResponseReturnValue:
+    """Answer 503 while the database is away; the engine reconnects once it is back."""
+    request_id = g.get("request_id", "unknown")
+    current_app.logger.error(
+        "request %s: the database is unavailable: %s %s",
+        request_id,
+        request.method,
+        request.path,
+        exc_info=error,
+    )
+    # The session's connection is broken: nothing else in this request may use it.
+    close_session()
+    headers = {"Retry-After": "30"}
+    if request.path.startswith(JSON_PATHS):
+        return {"error": MESSAGES[503]}, 503, headers
+    # Who is logged in cannot be checked without the database: the layout shows a visitor's
+    # header rather than trying again (Flask-Login keeps the request's user on g).
+    g._login_user = current_app.login_manager.anonymous_user()
+    page = render_template(
+        "error.html", code=503, title="Service unavailable", message=MESSAGES[503]
+    )
+    return page, 503, headers
 
 
 def http_error(error: HTTPException) -> ResponseReturnValue:

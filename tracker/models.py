@@ -194,6 +194,11 @@ class Recommendation(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+    # The update in force now, kept by the services that write updates, so that listing
+    # where things stand is one indexed join however long the history grows.
+    current_update_id: Mapped[int | None] = mapped_column(
+        ForeignKey("status_update.id", use_alter=True), index=True
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -203,7 +208,9 @@ class Recommendation(Base):
         secondary=recommendation_actor, order_by=Actor.name, lazy="raise"
     )
     updates: Mapped[list[StatusUpdate]] = relationship(
-        back_populates="recommendation", lazy="raise"
+        back_populates="recommendation",
+        foreign_keys="StatusUpdate.recommendation_id",
+        lazy="raise",
     )
 
 
@@ -215,7 +222,10 @@ class StatusUpdate(Base):
     """
 
     __tablename__ = "status_update"
-    __table_args__ = (Index(None, "recommendation_id", "as_of", "created_at"),)
+    __table_args__ = (
+        Index(None, "recommendation_id", "as_of", "created_at"),
+        Index(None, "as_of"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendation.id"))
@@ -229,8 +239,12 @@ class StatusUpdate(Base):
     corrected_at: Mapped[dt.datetime | None]
     retracted_at: Mapped[dt.datetime | None]
     retraction_reason: Mapped[str | None] = mapped_column(Text)
+    # The key an imported update carries in the file, so importing it again adds nothing.
+    import_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
-    recommendation: Mapped[Recommendation] = relationship(back_populates="updates", lazy="raise")
+    recommendation: Mapped[Recommendation] = relationship(
+        back_populates="updates", foreign_keys=[recommendation_id], lazy="raise"
+    )
     author: Mapped[User] = relationship(lazy="raise")
     evidence: Mapped[list[Evidence]] = relationship(
         back_populates="update", order_by="Evidence.position", lazy="raise"
@@ -339,3 +353,23 @@ class AuditEvent(Base):
     remote_addr: Mapped[str | None] = mapped_column(String(64))
 
     user: Mapped[User | None] = relationship(lazy="raise")
+
+
+class ApiToken(Base):
+    """A personal token for the read API and the feeds; only its SHA-256 hash is kept."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+
+    user: Mapped[User] = relationship(lazy="raise")
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask import Flask, Request, abort, current_app, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
@@ -49,6 +49,15 @@ def load_user(user_id: str) -> User | None:
     from .auth.sessions import TOKEN_KEY, load_session_user
 
     return load_session_user(get_session(), user_id, session.get(TOKEN_KEY))
+
+
+@login_manager.request_loader
+def load_user_from_request(request: Request) -> User | None:
+    """Let the read API and the feeds authenticate a program by its personal API token."""
+    # Imported here: the api package's views import this module.
+    from .api.tokens import user_from_request
+
+    return user_from_request(get_session(), request)
 
 
 def requires(role: Role) -> Callable[[View], View]:

@@ -76,7 +76,7 @@ def load_seeds(session: Session, data: dict[str, Any]) -> Counter[str]:
                 addressed = [actors[slug] for slug in rec["actors"]]
             except KeyError as missing:
                 raise SeedError(f"{rec['slug']}: unknown theme or actor {missing}") from None
-            recommendation = upsert(
+            upsert(
                 session,
                 Recommendation,
                 rec["slug"],

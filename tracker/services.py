@@ -9,9 +9,10 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Subquery, case, func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import Select, Subquery, case, func, select
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from . import audit
 from .models import (
@@ -23,6 +24,7 @@ from .models import (
     StatusUpdate,
     Theme,
     User,
+    recommendation_actor,
     utcnow,
 )
 from .vocabulary import Confidence, Credibility, Reliability, RevisionKind, Role, Stance, Status
@@ -74,6 +76,7 @@ def record_status_update(
     )
     session.add(update)
     session.flush()
+    refresh_current_updates(session, [recommendation.id])
     audit_status_update(session, update, recommendation, author, evidence)
     return update
 
@@ -105,41 +108,72 @@ def new_status_update(
     now: dt.datetime,
 ) -> StatusUpdate:
     """Build a checked update with its first revision and its evidence, for the caller to add."""
-    return StatusUpdate(
-        recommendation_id=recommendation.id,
+    values, revision, items = status_update_rows(
+        recommendation.id,
+        author_id=author.id,
         status=status,
         as_of=as_of,
         assessment=assessment,
         confidence=confidence,
-        author_id=author.id,
-        created_at=now,
-        revisions=[
-            StatusRevision(
-                number=1,
-                kind=RevisionKind.ORIGINAL,
-                status=status,
-                as_of=as_of,
-                assessment=assessment,
-                confidence=confidence,
-                author_id=author.id,
-                created_at=now,
-            )
-        ],
-        evidence=[
-            Evidence(
-                position=position,
-                url=item.url,
-                title=item.title,
-                publisher=item.publisher,
-                published_on=item.published_on,
-                excerpt=item.excerpt,
-                stance=item.stance,
-                reliability=item.reliability,
-                credibility=item.credibility,
-            )
-            for position, item in enumerate(evidence, start=1)
-        ],
+        evidence=evidence,
+        now=now,
     )
+    return StatusUpdate(
+        **values,
+        revisions=[StatusRevision(**revision)],
+        evidence=[Evidence(**item) for item in items],
+    )
+
+
+def status_update_rows(
+    recommendation_id: int,
+    *,
+    author_id: int,
+    status: Status,
+    as_of: dt.date,
+    assessment: str,
+    confidence: Confidence,
+    evidence: Sequence[EvidenceInput],
+    now: dt.datetime,
+) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
+    """Give the column values of a checked update, of its first revision and of its evidence.
+
+    Ids that link them are left to the caller: the ORM fills them in, a bulk insert sets them.
+    """
+    judgement = {
+        "status": status,
+        "as_of": as_of,
+        "assessment": assessment,
+        "confidence": confidence,
+    }
+    update = {
+        "recommendation_id": recommendation_id,
+        **judgement,
+        "author_id": author_id,
+        "created_at": now,
+    }
+    revision = {
+        "number": 1,
+        "kind": RevisionKind.ORIGINAL,
+        **judgement,
+        "author_id": author_id,
+        "created_at": now,
+    }
+    items = [
+        {
+            "position": position,
+            "url": item.url,
+            "title": item.title,
+            "publisher": item.publisher,
+            "published_on": item.published_on,
+            "excerpt": item.excerpt,
+            "stance": item.stance,
+            "reliability": item.reliability,
+            "credibility": item.credibility,
+        }
+        for position, item in enumerate(evidence, start=1)
+    ]
+    return update, revision, items
 
 
 def audit_status_update(
@@ -150,20 +184,34 @@ def audit_status_update(
     evidence: Sequence[EvidenceInput],
 ) -> None:
     """Record the creation of a flushed update in the audit trail."""
-    audit.record(
-        session,
-        "status_update.create",
-        user=author,
-        target=update,
-        after={
-            "recommendation": recommendation.slug,
-            "status": update.status.value,
-            "as_of": update.as_of.isoformat(),
-            "confidence": update.confidence.value,
-            "assessment": update.assessment,
-            "evidence": [item.url for item in evidence],
-        },
+    after = created_update_audit(
+        recommendation.slug,
+        update.status,
+        update.as_of,
+        update.confidence,
+        update.assessment,
+        evidence,
     )
+    audit.record(session, "status_update.create", user=author, target=update, after=after)
+
+
+def created_update_audit(
+    recommendation_slug: str,
+    status: Status,
+    as_of: dt.date,
+    confidence: Confidence,
+    assessment: str,
+    evidence: Sequence[EvidenceInput],
+) -> dict[str, Any]:
+    """Describe a new update for the audit trail."""
+    return {
+        "recommendation": recommendation_slug,
+        "status": status.value,
+        "as_of": as_of.isoformat(),
+        "confidence": confidence.value,
+        "assessment": assessment,
+        "evidence": [item.url for item in evidence],
+    }
 
 
 def correct_status_update(
@@ -198,6 +246,8 @@ def correct_status_update(
     update.corrected_at = revision.created_at
     for key, value in values.items():
         setattr(update, key, value)
+    session.flush()
+    refresh_current_updates(session, [update.recommendation_id])
     audit.record(
         session, "status_update.correct", user=editor, target=update,
         before=audit.printable(before) | {"revision": revision.number - 1},
@@ -228,11 +278,38 @@ def retract_status_update(
     )  # fmt: skip
     update.retracted_at = revision.created_at
     update.retraction_reason = reason
+    session.flush()
+    refresh_current_updates(session, [update.recommendation_id])
     audit.record(
         session, "status_update.retract", user=editor, target=update,
         before={"retracted": False}, after={"retracted": True, "reason": reason},
     )  # fmt: skip
     return revision
+
+
+def refresh_current_updates(session: Session, recommendation_ids: Iterable[int] | None) -> None:
+    """Point recommendations (all of them for None) at the update in force now.
+
+    Now, as-of dates cannot be in the future, so the rule needs no date: the update not
+    retracted with the latest as-of date, ties going to the one logged last.
+    """
+    latest = (
+        select(StatusUpdate.id)
+        .where(
+            StatusUpdate.recommendation_id == Recommendation.id,
+            StatusUpdate.retracted_at.is_(None),
+        )
+        .order_by(StatusUpdate.as_of.desc(), StatusUpdate.created_at.desc(), StatusUpdate.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    # On the table, not the mapped class: moving the pointer is not an editor's edit, so
+    # it must not bump the version that guards editors' saves.
+    table = Recommendation.__table__
+    statement = table.update().values(current_update_id=latest, updated_at=table.c.updated_at)
+    if recommendation_ids is not None:
+        statement = statement.where(table.c.id.in_(list(recommendation_ids)))
+    session.execute(statement)
 
 
 def add_revision(
@@ -304,23 +381,6 @@ def revision_at(update: StatusUpdate, moment: Moment) -> StatusRevision | None:
     return shown[-1] if shown else None
 
 
-def judgement_in_force(updates: Iterable[StatusUpdate], moment: Moment) -> Judgement | None:
-    """Pick the judgement in force at `moment` among a recommendation's updates.
-
-    The rule: among updates not retracted (at that moment), the one with the latest as-of
-    date on or before `moment.as_of`, ties going to the one logged last, in its revision of
-    that moment.
-    """
-    candidates = []
-    for update in updates:
-        revision = revision_at(update, moment)
-        if revision is None or revision.kind is RevisionKind.RETRACTION:
-            continue
-        if revision.as_of <= moment.as_of:
-            candidates.append(Judgement(update.id, revision.status, revision.as_of, update.created_at))
-    return max(candidates, key=lambda j: (j.as_of, j.logged_at, j.update_id), default=None)
-
-
 def judgements_at(moment: Moment) -> Subquery:
     """Select every update's judgement as shown at `moment`, retracted ones left out.
 
@@ -364,9 +424,22 @@ def judgements_at(moment: Moment) -> Subquery:
 def judgements_in_force(moment: Moment) -> Subquery:
     """Select, per recommendation, the judgement in force at `moment`, in SQL.
 
-    The same rule as `judgement_in_force`, so that a page showing many recommendations
-    costs one query.
+    The rule: among updates not retracted at that moment, the one with the latest as-of date
+    on or before `moment.as_of`, ties going to the one logged last, in its revision of that
+    moment. One query, for a page showing many recommendations.
     """
+    if moment.is_now:
+        return (
+            select(
+                StatusUpdate.recommendation_id,
+                StatusUpdate.id.label("update_id"),
+                StatusUpdate.status,
+                StatusUpdate.as_of,
+                StatusUpdate.created_at.label("logged_at"),
+            )
+            .join(Recommendation, Recommendation.current_update_id == StatusUpdate.id)
+            .subquery("in_force")
+        )
     rows = judgements_at(moment)
     ranked = select(
         rows,
@@ -417,49 +490,111 @@ class DashboardRow:
 class Dashboard:
     moment: Moment
     rows: list[DashboardRow]
-    counts: Counter[Status] = field(default_factory=Counter)
+    counts: Counter[Status]
+    stale_count: int
+    by_theme: dict[str, Counter[Status]] = field(default_factory=dict)
+    by_actor: dict[str, Counter[Status]] = field(default_factory=dict)
+    page: int = 1
+    per_page: int | None = None
 
     @property
-    def stale_count(self) -> int:
-        return sum(row.stale for row in self.rows)
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def pages(self) -> int:
+        if not self.per_page:
+            return 1
+        return max(1, -(-self.total // self.per_page))
 
 
 def dashboard(
-    session: Session, filters: DashboardFilters, moment: Moment, *, stale_after_days: int
+    session: Session,
+    filters: DashboardFilters,
+    moment: Moment,
+    *,
+    stale_after_days: int,
+    page: int = 1,
+    per_page: int | None = None,
 ) -> Dashboard:
-    """Load every recommendation that passes the filters with its status at `moment`."""
+    """Load the recommendations that pass the filters with their status at `moment`.
+
+    Counts, staleness and the breakdowns by theme and actor cover every recommendation that
+    passes; the rows are one page of them when `per_page` is given. Each is one query whose
+    cost follows the recommendations, not the length of their histories.
+    """
     in_force = judgements_in_force(moment)
-    logged = select(
-        StatusUpdate.recommendation_id, func.max(StatusUpdate.created_at).label("at")
-    ).group_by(StatusUpdate.recommendation_id)
+    stale_before = moment.as_of - dt.timedelta(days=stale_after_days)
+
+    def passing(query: Select) -> Select:
+        query = (
+            query.join(Source, Source.id == Recommendation.source_id)
+            .join(Theme, Theme.id == Recommendation.theme_id)
+            .outerjoin(in_force, in_force.c.recommendation_id == Recommendation.id)
+        )
+        if filters.source:
+            query = query.where(Source.slug == filters.source)
+        if filters.theme:
+            query = query.where(Theme.slug == filters.theme)
+        if filters.actor:
+            query = query.where(Recommendation.actors.any(Actor.slug == filters.actor))
+        if filters.status is Status.NOT_ASSESSED:
+            query = query.where(in_force.c.update_id.is_(None))
+        elif filters.status is not None:
+            query = query.where(in_force.c.status == filters.status.value)
+        return query
+
+    def status_of(value: str | None) -> Status:
+        return Status(value) if value else Status.NOT_ASSESSED
+
+    counts: Counter[Status] = Counter()
+    stale = 0
+    summary = select(
+        in_force.c.status,
+        func.count(),
+        func.coalesce(func.sum(case((in_force.c.as_of < stale_before, 1), else_=0)), 0),
+    ).select_from(Recommendation)
+    for status, count, stale_here in session.execute(
+        passing(summary).group_by(in_force.c.status)
+    ):
+        counts[status_of(status)] += count
+        stale += stale_here
+
+    by_theme: dict[str, Counter[Status]] = {}
+    by_actor: dict[str, Counter[Status]] = {}
+    if per_page:  # a paged list shows the breakdowns of all that passes
+        themes = select(Theme.name, in_force.c.status, func.count()).select_from(Recommendation)
+        for name, status, count in session.execute(
+            passing(themes).group_by(Theme.name, in_force.c.status)
+        ):
+            by_theme.setdefault(name, Counter())[status_of(status)] += count
+        actors = (
+            select(Actor.name, in_force.c.status, func.count())
+            .select_from(Recommendation)
+            .join(recommendation_actor, recommendation_actor.c.recommendation_id == Recommendation.id)
+            .join(Actor, Actor.id == recommendation_actor.c.actor_id)
+        )
+        for name, status, count in session.execute(
+            passing(actors).group_by(Actor.name, in_force.c.status)
+        ):
+            by_actor.setdefault(name, Counter())[status_of(status)] += count
+
+    logged = select(func.max(StatusUpdate.created_at)).where(
+        StatusUpdate.recommendation_id == Recommendation.id
+    )
     if moment.known_before is not None:
         logged = logged.where(StatusUpdate.created_at < moment.known_before)
-    last_logged = logged.subquery()
-    query = (
-        select(Recommendation, in_force, last_logged.c.at)
-        .join(Recommendation.source)
-        .join(Recommendation.theme)
-        .outerjoin(in_force, in_force.c.recommendation_id == Recommendation.id)
-        .outerjoin(last_logged, last_logged.c.recommendation_id == Recommendation.id)
-        .options(
-            joinedload(Recommendation.source),
-            joinedload(Recommendation.theme),
+    last_logged = logged.correlate(Recommendation).scalar_subquery().label("at")
+    query = passing(
+        select(Recommendation, in_force, last_logged).options(
+            contains_eager(Recommendation.source),
+            contains_eager(Recommendation.theme),
             selectinload(Recommendation.actors),
         )
-    )
-    if filters.source:
-        query = query.where(Source.slug == filters.source)
-    if filters.theme:
-        query = query.where(Theme.slug == filters.theme)
-    if filters.actor:
-        query = query.where(Recommendation.actors.any(Actor.slug == filters.actor))
-    if filters.status is Status.NOT_ASSESSED:
-        query = query.where(in_force.c.update_id.is_(None))
-    elif filters.status is not None:
-        query = query.where(in_force.c.status == filters.status.value)
-    query = query.order_by(*dashboard_order(filters.sort, in_force, last_logged))
+    ).order_by(*dashboard_order(filters.sort, in_force, last_logged))
+    if per_page:
+        query = query.limit(per_page).offset((max(page, 1) - 1) * per_page)
 
-    stale_before = moment.as_of - dt.timedelta(days=stale_after_days)
     rows = []
     for row in session.execute(query):
         judgement = (
@@ -475,10 +610,19 @@ def dashboard(
                 stale=judgement is not None and judgement.as_of < stale_before,
             )
         )
-    return Dashboard(moment=moment, rows=rows, counts=Counter(row.status for row in rows))
+    return Dashboard(
+        moment=moment,
+        rows=rows,
+        counts=counts,
+        stale_count=stale,
+        by_theme=by_theme,
+        by_actor=by_actor,
+        page=max(page, 1),
+        per_page=per_page,
+    )
 
 
-def dashboard_order(sort: str, in_force: Subquery, last_logged: Subquery) -> tuple:
+def dashboard_order(sort: str, in_force: Subquery, last_logged: Any) -> tuple:
     by_position = (Source.published_on, Source.id, Recommendation.position)
     orders = {
         "position": by_position,
@@ -493,7 +637,7 @@ def dashboard_order(sort: str, in_force: Subquery, last_logged: Subquery) -> tup
             *by_position,
         ),
         "as_of": (in_force.c.as_of.desc().nulls_last(), *by_position),
-        "logged": (last_logged.c.at.desc().nulls_last(), *by_position),
+        "logged": (last_logged.desc().nulls_last(), *by_position),
     }
     return orders.get(sort, by_position)
 
@@ -510,22 +654,36 @@ def load_recommendation(session: Session, slug: str) -> Recommendation | None:
     ).first()
 
 
-def timeline(session: Session, recommendation: Recommendation) -> list[StatusUpdate]:
-    """Load a recommendation's updates, newest as-of date first, with evidence and authors."""
-    return list(
-        session.scalars(
-            select(StatusUpdate)
-            .where(StatusUpdate.recommendation_id == recommendation.id)
-            .order_by(
-                StatusUpdate.as_of.desc(), StatusUpdate.created_at.desc(), StatusUpdate.id.desc()
-            )
-            .options(
-                joinedload(StatusUpdate.author),
-                selectinload(StatusUpdate.evidence),
-                selectinload(StatusUpdate.revisions).joinedload(StatusRevision.author),
-            )
+def timeline(
+    session: Session,
+    recommendation: Recommendation,
+    moment: Moment,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[StatusUpdate]:
+    """Load a page of a recommendation's updates logged by `moment`, newest as-of date first.
+
+    With their evidence, revisions and authors. Known on a past day, the revision to show
+    may have another as-of date than the latest: `revision_at` picks it.
+    """
+    query = (
+        select(StatusUpdate)
+        .where(StatusUpdate.recommendation_id == recommendation.id)
+        .order_by(StatusUpdate.as_of.desc(), StatusUpdate.created_at.desc(), StatusUpdate.id.desc())
+        .options(
+            joinedload(StatusUpdate.author),
+            selectinload(StatusUpdate.evidence),
+            selectinload(StatusUpdate.revisions).joinedload(StatusRevision.author),
         )
+        .limit(limit)
+        .offset(offset)
     )
+    if moment.known_before is None:
+        query = query.where(StatusUpdate.as_of <= moment.as_of)
+    else:
+        query = query.where(StatusUpdate.created_at < moment.known_before)
+    return list(session.scalars(query))
 
 
 def filter_choices(session: Session) -> dict[str, list[tuple[str, str]]]:
@@ -592,17 +750,38 @@ class Lane:
 def lanes(session: Session, filters: DashboardFilters, moment: Moment) -> list[Lane]:
     """Load each recommendation's judgements at `moment`, in the order the rule ranks them."""
     board = dashboard(session, filters, moment, stale_after_days=0)
-    ids = [row.recommendation.id for row in board.rows]
+    history = judgement_history(session, [row.recommendation.id for row in board.rows], moment)
+    return [Lane(row.recommendation, history[row.recommendation.id]) for row in board.rows]
+
+
+def judgement_history(
+    session: Session, recommendation_ids: Sequence[int], moment: Moment
+) -> dict[int, list[tuple[dt.date, Status]]]:
+    """Load (as-of date, status) of every judgement shown at `moment`, per recommendation.
+
+    In the order the rule ranks them: by as-of date, then by the time logged.
+    """
     rows = judgements_at(moment)
-    history: dict[int, list[tuple[dt.date, Status]]] = {id: [] for id in ids}
+    history: dict[int, list[tuple[dt.date, Status]]] = {id: [] for id in recommendation_ids}
     query = (
         select(rows.c.recommendation_id, rows.c.as_of, rows.c.status)
-        .where(rows.c.recommendation_id.in_(ids), rows.c.as_of <= moment.as_of)
+        .where(rows.c.recommendation_id.in_(recommendation_ids), rows.c.as_of <= moment.as_of)
         .order_by(rows.c.recommendation_id, rows.c.as_of, rows.c.logged_at, rows.c.update_id)
     )
     for recommendation_id, as_of, status in session.execute(query):
         history[recommendation_id].append((as_of, Status(status)))
-    return [Lane(row.recommendation, history[row.recommendation.id]) for row in board.rows]
+    return history
+
+
+def judgement_of(session: Session, recommendation_id: int, moment: Moment) -> Judgement | None:
+    """Find one recommendation's judgement in force at `moment`."""
+    in_force = judgements_in_force(moment)
+    row = session.execute(
+        select(in_force).where(in_force.c.recommendation_id == recommendation_id)
+    ).first()
+    if row is None:
+        return None
+    return Judgement(row.update_id, Status(row.status), row.as_of, row.logged_at)
 
 
 def updates_with_evidence(session: Session, ids: Iterable[int]) -> dict[int, StatusUpdate]:

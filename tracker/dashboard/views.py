@@ -5,7 +5,8 @@ import datetime as dt
 from flask import current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
-from ..charts import Bar, TimeScale, bars_by, describe, segments
+from ..charts import Bar, TimeScale, describe, segments
+from ..caching import cached_page
 from ..db import get_session
 from ..services import (
     DashboardFilters,
@@ -19,6 +20,8 @@ from ..services import (
 from ..views import moment_from_query
 from ..vocabulary import Status
 from . import bp
+
+PER_PAGE = 100
 
 
 def filters_from_query() -> DashboardFilters:
@@ -36,19 +39,24 @@ def filters_from_query() -> DashboardFilters:
 
 
 @bp.get("/")
+@cached_page
 def index() -> ResponseReturnValue:
     """Show every recommendation with its status now, or at the moment the query names."""
     db = get_session()
     filters = filters_from_query()
     moment, date_errors = moment_from_query()
     board = dashboard(
-        db, filters, moment, stale_after_days=current_app.config["STALE_AFTER_DAYS"]
+        db,
+        filters,
+        moment,
+        stale_after_days=current_app.config["STALE_AFTER_DAYS"],
+        page=request.args.get("page", 1, type=int),
+        per_page=PER_PAGE,
     )
-    statuses = [(row.recommendation, row.status) for row in board.rows]
     charts = {
-        "overall": [Bar("All shown", board.counts)] if board.rows else [],
-        "theme": bars_by(([rec.theme.name], status) for rec, status in statuses),
-        "actor": bars_by(([a.name for a in rec.actors], status) for rec, status in statuses),
+        "overall": [Bar("All shown", board.counts)] if board.total else [],
+        "theme": [Bar(name, counts) for name, counts in sorted(board.by_theme.items())],
+        "actor": [Bar(name, counts) for name, counts in sorted(board.by_actor.items())],
     }
     return render_template(
         "dashboard/index.html",

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..charts import TimeScale, describe, segments
+from ..caching import cached_page
 from ..db import get_session
 from ..editing import EditConflict, EditError, actors_by_id, edit_recommendation
 from ..models import Actor, Recommendation, StatusUpdate, Theme
@@ -18,7 +19,8 @@ from ..services import (
     Moment,
     TrackingError,
     correct_status_update,
-    judgement_in_force,
+    judgement_history,
+    judgement_of,
     load_recommendation,
     record_status_update,
     retract_status_update,
@@ -27,7 +29,7 @@ from ..services import (
 )
 from ..versions import diff, snapshot
 from ..views import moment_from_query, render_history
-from ..vocabulary import Confidence, RevisionKind, Role, Status
+from ..vocabulary import Confidence, Role, Status
 from . import bp
 from .forms import CorrectionForm, RecommendationForm, RetractionForm, StatusUpdateForm
 
@@ -39,37 +41,41 @@ def get_recommendation_or_404(slug: str) -> Recommendation:
     return recommendation
 
 
+TIMELINE_PAGE = 50
+
+
 @bp.get("/<slug>")
+@cached_page
 def show(slug: str) -> ResponseReturnValue:
-    """Show a recommendation, the source's own words for it, and its whole history."""
+    """Show a recommendation, the source's own words for it, and its history, newest first."""
+    db = get_session()
     recommendation = get_recommendation_or_404(slug)
     moment, date_errors = moment_from_query()
-    updates = timeline(get_session(), recommendation)
+    page = max(request.args.get("page", 1, type=int), 1)
+    updates = timeline(
+        db, recommendation, moment, limit=TIMELINE_PAGE + 1, offset=(page - 1) * TIMELINE_PAGE
+    )
     entries = []
-    for update in updates:
+    for update in updates[:TIMELINE_PAGE]:
         shown = revision_at(update, moment)
         if shown is not None and shown.as_of <= moment.as_of:
             entries.append((update, shown))
-    in_force = sorted(
-        (shown.as_of, update.created_at, update.id, shown.status)
-        for update, shown in entries
-        if shown.kind is not RevisionKind.RETRACTION
-    )
-    start = min([recommendation.source.published_on, *(day for day, *_ in in_force)])
-    spans = segments([(day, status) for day, _, _, status in in_force], start, moment.as_of)
+    history = judgement_history(db, [recommendation.id], moment)[recommendation.id]
+    start = min([recommendation.source.published_on, *(day for day, _ in history)])
+    spans = segments(history, start, moment.as_of)
     return render_template(
         "recommendations/show.html",
         recommendation=recommendation,
         entries=entries,
-        current=judgement_in_force(updates, moment),
+        page=page,
+        more=len(updates) > TIMELINE_PAGE,
+        current=judgement_of(db, recommendation.id, moment),
         moment=moment,
         date_errors=date_errors,
         chart={
             "spans": spans,
             "scale": TimeScale(start, moment.as_of, width=780, left=10),
-            "markers": [
-                (day, f"{status.label} as of {day.isoformat()}") for day, _, _, status in in_force
-            ],
+            "markers": [(day, f"{status.label} as of {day.isoformat()}") for day, status in history],
             "description": describe(spans),
         },
     )
@@ -105,7 +111,7 @@ def log_update(slug: str) -> ResponseReturnValue:
             flash("Status update logged.", "success")
             return redirect(url_for(".show", slug=slug))
     elif not form.is_submitted():
-        current = judgement_in_force(timeline(db, recommendation), Moment(dt.date.today()))
+        current = judgement_of(db, recommendation.id, Moment(dt.date.today()))
         form.status.data = current.status.value if current else None
         form.as_of.data = dt.date.today()
     return render_template(

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..caching import cached_page
 from ..db import get_session
 from ..editing import EditConflict, EditError, edit_source
 from ..models import Source
@@ -28,6 +29,7 @@ def get_source_or_404(slug: str) -> Source:
 
 
 @bp.get("/<slug>")
+@cached_page
 def show(slug: str) -> ResponseReturnValue:
     """Show a source with each of its recommendations and where it stands: its report card."""
     source = get_source_or_404(slug)

@@ -1,0 +1,428 @@
+"""Benchmark Tracker's pages at three sizes of history, against the floor of a bare Flask app.
+
+    python benchmarks/run.py [--sizes S,M,L] [--databases sqlite,postgresql] [--duration 10]
+
+Each data set is built through `tracker import`, served by `tracker serve` (gunicorn) on
+loopback and loaded with wrk; the floor is a "hello world" Flask app served with the same
+settings in the same run. Results are printed and written to benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.cookiejar
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+import flask
+import sqlalchemy
+from sqlalchemy import create_engine, event, text
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PASSWORD = "benchmark password, long enough"
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+POSTGRES = os.environ.get(
+    "TRACKER_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@dataclass(frozen=True)
+class Size:
+    name: str
+    recommendations: int  # added to the seeded article's; 0: the seeded article alone
+    updates: int
+    evidence_per_update: int
+
+
+SIZES = {
+    "S": Size("S", 0, 1_000, 1),
+    "M": Size("M", 1_000, 100_000, 2),
+    "L": Size("L", 1_000, 1_000_000, 2),
+}
+CHUNK = 50_000  # updates per import file
+STATUSES = [
+    "no_action",
+    "in_progress",
+    "partially_implemented",
+    "implemented",
+    "stalled",
+    "contradicted",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def tracker(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+    result = subprocess.run(
+        [str(BIN / "tracker"), *args], env=env, input=stdin, capture_output=True, text=True
+    )
+    if result.returncode:
+        raise SystemExit(f"tracker {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def documents(size: Size, seeded: list[str], folder: Path) -> list[Path]:
+    """Write the import files: recommendations first, then updates in chunks."""
+    chooser = random.Random(size.updates)
+    slugs = list(seeded)
+    files = []
+    base = {"format": "tracker-export", "version": 1, "actors": [], "themes": [], "authors": []}
+    if size.recommendations:
+        recs = [
+            {
+                "slug": f"bench-{n:04d}", "position": n, "title": f"Benchmark recommendation {n}",
+                "summary": "A recommendation made for the benchmark.", "passage": f"Passage {n}.",
+                "theme": "security-cooperation", "actors": ["united-states"], "condition": None,
+            }
+            for n in range(1, size.recommendations + 1)
+        ]  # fmt: skip
+        source = {
+            "slug": "benchmark-report", "kind": "report", "title": "Benchmark report",
+            "author": "Bench Author", "publisher": "Bench Press", "url": "https://example.org/r",
+            "published_on": "2020-01-01", "date_precision": "day", "text": None,
+            "recommendations": recs,
+        }  # fmt: skip
+        path = folder / "sources.json"
+        path.write_text(json.dumps(base | {"sources": [source], "updates": []}))
+        files.append(path)
+        slugs += [rec["slug"] for rec in recs]
+    days = (dt.date.today() - dt.date(2020, 2, 1)).days
+    latest = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+
+    def logged(as_of: dt.date, n: int) -> dt.datetime:
+        """Analysts log within weeks of the as-of date; the seconds keep each key apart."""
+        moment = dt.datetime.combine(as_of, dt.time(), dt.UTC) + dt.timedelta(
+            days=chooser.randrange(30), seconds=n % 86_400
+        )
+        return min(moment, latest - dt.timedelta(seconds=n))
+    for first in range(0, size.updates, CHUNK):
+        updates = []
+        for n in range(first, min(first + CHUNK, size.updates)):
+            as_of = dt.date(2020, 2, 1) + dt.timedelta(days=chooser.randrange(days))
+            updates.append({
+                "key": f"bench-{n}", "recommendation": chooser.choice(slugs),
+                "author": f"analyst{n % 5}@example.org",
+                "logged_at": logged(as_of, n).isoformat(),
+                "status": chooser.choice(STATUSES), "as_of": as_of.isoformat(),
+                "confidence": "moderate", "assessment": f"Development number {n} noted.",
+                "retracted": None,
+                "evidence": [
+                    {"url": f"https://news.example.org/{n}/{e}", "title": f"Report {n}.{e}",
+                     "publisher": "Example News", "published_on": None,
+                     "excerpt": "Officials confirmed the talks resumed.", "stance": "supports",
+                     "reliability": "B", "credibility": "2"}
+                    for e in range(size.evidence_per_update)
+                ],
+            })  # fmt: skip
+        path = folder / f"updates-{first // CHUNK:03d}.json"
+        path.write_text(json.dumps(base | {"sources": [], "updates": updates}))
+        files.append(path)
+    return files
+
+
+class Server:
+    """A server process on a free loopback port ("{port}" in its command), stopped on exit."""
+
+    def __init__(self, command: list[str], env: dict[str, str], ready: str = "/") -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [part.replace("{port}", str(self.port)) for part in command],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(self.url + ready, timeout=1)
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit(f"server did not start: {command}")
+
+    def worker_memory_mb(self) -> float:
+        """The largest resident size among the gunicorn workers."""
+        children = (
+            Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        )
+        sizes = []
+        for pid in children:
+            status = Path(f"/proc/{pid}/status").read_text()
+            sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
+        return max(sizes)
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def login(url: str) -> tuple[str, str]:
+    """Log in as the benchmark analyst; return the cookie header and a CSRF token."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    token = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"',
+        opener.open(url + "/login").read().decode(),
+    ).group(1)
+    data = urllib.parse.urlencode(
+        {"csrf_token": token, "email": "bench@example.org", "password": PASSWORD}
+    )
+    opener.open(url + "/login", data.encode())
+    page = opener.open(url + "/").read().decode()  # shows the welcome message once
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return "; ".join(f"{c.name}={c.value}" for c in jar), token
+
+
+@dataclass
+class Measure:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def wrk(
+    url: str, cookie: str = "", duration: int = 10, connections: int = 8, script: Path | None = None
+) -> Measure:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    if script:
+        command += ["-s", str(script)]
+    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+
+    def latency(label: str) -> float:
+        value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)\b", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return Measure(
+        float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        latency("50%"), latency("99%"), int(errors.group(1)) if errors else 0,
+    )  # fmt: skip
+
+
+def statements_per_page(database_url: str, paths: dict[str, str]) -> dict[str, int]:
+    """Count the SQL statements each page costs, in process, after a first warming request."""
+    from tracker import create_app
+    from tracker.db import get_engine
+
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
+                      "PAGE_CACHE_SIZE": 0})  # fmt: skip
+    client = app.test_client()
+    client.post("/login", data={"email": "bench@example.org", "password": PASSWORD})
+    client.get("/")
+    counts = {}
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(get_engine(app), "before_cursor_execute", listener)
+    for name, path in paths.items():
+        statements.clear()
+        client.get(path)
+        counts[name] = len(statements)
+    event.remove(get_engine(app), "before_cursor_execute", listener)
+    get_engine(app).dispose()
+    return counts
+
+
+def post_script(folder: Path, slug: str, token: str) -> Path:
+    body = urllib.parse.urlencode({
+        "csrf_token": token, "status": "in_progress", "as_of": dt.date.today().isoformat(),
+        "assessment": "Logged under load.", "confidence": "moderate",
+        "evidence-0-url": "https://news.example.org/load", "evidence-0-title": "Load",
+        "evidence-0-publisher": "Bench", "evidence-0-excerpt": "Under load.",
+        "evidence-0-stance": "supports", "evidence-0-reliability": "B", "evidence-0-credibility": "2",
+        "save": "Log status update",
+    })  # fmt: skip
+    path = folder / "post.lua"
+    path.write_text(
+        'wrk.method = "POST"\n'
+        f"wrk.body = {json.dumps(body)}\n"
+        'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
+    )
+    return path
+
+
+def fresh_database(kind: str, folder: Path) -> tuple[str, callable]:
+    if kind == "sqlite":
+        return f"sqlite:///{folder / 'bench.sqlite3'}", lambda: None
+    name = f"tracker_bench_{os.getpid()}"
+    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return sqlalchemy.engine.make_url(POSTGRES).set(database=name).render_as_string(False), drop
+
+
+def run_size(kind: str, size: Size, duration: int, floor: Measure) -> list[dict]:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        url, drop = fresh_database(kind, folder)
+        env = os.environ | {
+            "TRACKER_DATABASE_URL": url, "TRACKER_SECRET_KEY": "benchmark secret",
+            "TRACKER_LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute", "TRACKER_LOGIN_LIMIT_PER_ADDRESS": "1000 per minute",
+        }  # fmt: skip
+        try:
+            tracker(env, "init")
+            tracker(
+                env,
+                "users",
+                "create",
+                "bench@example.org",
+                "--role",
+                "analyst",
+                "--password-stdin",
+                stdin=PASSWORD + "\n",
+            )
+            engine = create_engine(url)
+            with engine.connect() as connection:
+                seeded = list(connection.execute(text("SELECT slug FROM recommendation")).scalars())
+            files = documents(size, seeded, folder)
+            started = time.perf_counter()
+            with click.progressbar(
+                files, label=f"{kind} {size.name}: importing {size.updates:,} updates"
+            ) as bar:
+                for path in bar:
+                    tracker(env, "import", str(path))
+            import_seconds = time.perf_counter() - started
+            with engine.connect() as connection:
+                busiest = connection.execute(text(
+                    "SELECT r.slug FROM recommendation r JOIN status_update u ON u.recommendation_id = r.id "
+                    "GROUP BY r.slug ORDER BY count(*) DESC LIMIT 1")).scalar()  # fmt: skip
+                updates = connection.execute(text("SELECT count(*) FROM status_update")).scalar()
+            engine.dispose()
+            paths = {
+                "dashboard": "/",
+                "filtered dashboard": "/?theme=security-cooperation&status=in_progress",
+                "recommendation (longest history)": f"/recommendations/{busiest}",
+                "search": "/search?q=talks",
+                "API list": "/api/v1/recommendations",
+            }
+            statements = statements_per_page(url, paths)
+            with Server([str(BIN / "tracker"), "serve", "--port", "{port}"], env, ready="/healthz") as server:
+                cookie, token = login(server.url)
+                for name, path in paths.items():
+                    measure = wrk(server.url + path, cookie, duration)
+                    rows.append(row(kind, size, name, measure, floor, statements[name]))
+                script = post_script(folder, busiest, token)
+                measure = wrk(
+                    f"{server.url}/recommendations/{busiest}/updates/new",
+                    cookie,
+                    duration,
+                    8,
+                    script,
+                )
+                rows.append(
+                    row(kind, size, "post a status update (8 writers)", measure, floor, None)
+                )
+                memory = server.worker_memory_mb()
+            rows.append({"database": kind, "size": size.name, "page": "facts",
+                         "note": f"{updates:,} updates; import {import_seconds:.1f} s; worker memory {memory:.0f} MB"})  # fmt: skip
+        finally:
+            drop()
+    return rows
+
+
+def row(
+    kind: str, size: Size, page: str, measure: Measure, floor: Measure, statements: int | None
+) -> dict:
+    return {
+        "database": kind, "size": size.name, "page": page, "rps": measure.rps,
+        "ratio": measure.rps / floor.rps, "p50": measure.p50_ms, "p99": measure.p99_ms,
+        "errors": measure.errors, "statements": statements,
+    }  # fmt: skip
+
+
+def table(rows: list[dict], floor: Measure) -> str:
+    lines = [
+        f'Floor (bare Flask "hello world", same gunicorn settings): {floor.rps:,.0f} req/s, '
+        f"p50 {floor.p50_ms:.2f} ms, p99 {floor.p99_ms:.2f} ms",
+        "",
+        "| database | size | page | req/s | × floor | p50 ms | p99 ms | non-2xx/3xx | SQL statements |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    notes = []
+    for r in rows:
+        if r["page"] == "facts":
+            notes.append(f"- {r['database']} {r['size']}: {r['note']}")
+            continue
+        lines.append(
+            f"| {r['database']} | {r['size']} | {r['page']} | {r['rps']:,.0f} | {r['ratio']:.2f} | "
+            f"{r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} | {r['statements'] if r['statements'] is not None else '—'} |"
+        )
+    return "\n".join([*lines, "", *notes])
+
+
+def machine() -> str:
+    cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+    memory = (
+        int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        // 1024
+        // 1024
+    )
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("\n")[
+        0
+    ]
+    return (
+        f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC\n"
+        f"- Machine: {os.cpu_count()} cores ({cpu.group(1) if cpu else platform.machine()}), {memory} GiB\n"
+        f"- Python {platform.python_version()}, Flask {flask.__version__}, SQLAlchemy {sqlalchemy.__version__}, "
+        f"SQLite {__import__('sqlite3').sqlite_version}, {wrk_version}\n"
+        f"- Server: `tracker serve`, gunicorn gthread, TRACKER_WORKERS={os.environ.get('TRACKER_WORKERS', '2')}, "
+        f"TRACKER_THREADS={os.environ.get('TRACKER_THREADS', '4')}; wrk 2 threads, 8 connections"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="S,M,L")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    with Server([sys.executable, str(ROOT / "benchmarks" / "floor.py"), "{port}"], env) as server:
+        floor = wrk(server.url + "/", duration=args.duration)
+    rows = []
+    for kind in args.databases.split(","):
+        for name in args.sizes.split(","):
+            rows += run_size(kind, SIZES[name], args.duration, floor)
+            print(table(rows, floor), flush=True)
+    report = table(rows, floor)
+    RESULTS.write_text(f"# Benchmark results\n\n{machine()}\n\n{report}\n")
+    print(f"\nWritten to {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
