@@ -19,6 +19,7 @@ import random
 import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -26,16 +27,18 @@ import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 import click
-import flask
 import sqlalchemy
 from sqlalchemy import create_engine, event, text
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PASSWORD = "benchmark password, long enough"
+# Sessions are bound to the browser that logged in: wrk must present the same one.
+USER_AGENT = "tracker-benchmark"
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 POSTGRES = os.environ.get(
     "TRACKER_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -115,6 +118,7 @@ def documents(size: Size, seeded: list[str], folder: Path) -> list[Path]:
             days=chooser.randrange(30), seconds=n % 86_400
         )
         return min(moment, latest - dt.timedelta(seconds=n))
+
     for first in range(0, size.updates, CHUNK):
         updates = []
         for n in range(first, min(first + CHUNK, size.updates)):
@@ -183,6 +187,7 @@ def login(url: str) -> tuple[str, str]:
     """Log in as the benchmark analyst; return the cookie header and a CSRF token."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     token = re.search(
         r'name="csrf_token" type="hidden" value="([^"]+)"',
         opener.open(url + "/login").read().decode(),
@@ -194,6 +199,14 @@ def login(url: str) -> tuple[str, str]:
     page = opener.open(url + "/").read().decode()  # shows the welcome message once
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     return "; ".join(f"{c.name}={c.value}" for c in jar), token
+
+
+def check_page(url: str, cookie: str) -> None:
+    """Make sure the page itself answers, not a redirect to the login page."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie, "User-Agent": USER_AGENT})
+    with urllib.request.urlopen(request) as response:
+        if response.status != 200 or "/login" in response.url:
+            raise SystemExit(f"{url} answered {response.status} at {response.url}")
 
 
 @dataclass
@@ -208,6 +221,7 @@ def wrk(
     url: str, cookie: str = "", duration: int = 10, connections: int = 8, script: Path | None = None
 ) -> Measure:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
+    command += ["-H", f"User-Agent: {USER_AGENT}"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     if script:
@@ -329,9 +343,12 @@ def run_size(kind: str, size: Size, duration: int, floor: Measure) -> list[dict]
                 "API list": "/api/v1/recommendations",
             }
             statements = statements_per_page(url, paths)
-            with Server([str(BIN / "tracker"), "serve", "--port", "{port}"], env, ready="/healthz") as server:
+            with Server(
+                [str(BIN / "tracker"), "serve", "--port", "{port}"], env, ready="/healthz"
+            ) as server:
                 cookie, token = login(server.url)
                 for name, path in paths.items():
+                    check_page(server.url + path, cookie)
                     measure = wrk(server.url + path, cookie, duration)
                     rows.append(row(kind, size, name, measure, floor, statements[name]))
                 script = post_script(folder, busiest, token)
@@ -363,11 +380,15 @@ def row(
     }  # fmt: skip
 
 
-def table(rows: list[dict], floor: Measure) -> str:
+def measure_floor(duration: int) -> Measure:
+    """Load a bare "hello world" Flask app served with the same gunicorn settings."""
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    with Server([sys.executable, str(ROOT / "benchmarks" / "floor.py"), "{port}"], env) as server:
+        return wrk(server.url + "/", duration=duration)
+
+
+def table(rows: list[dict]) -> str:
     lines = [
-        f'Floor (bare Flask "hello world", same gunicorn settings): {floor.rps:,.0f} req/s, '
-        f"p50 {floor.p50_ms:.2f} ms, p99 {floor.p99_ms:.2f} ms",
-        "",
         "| database | size | page | req/s | × floor | p50 ms | p99 ms | non-2xx/3xx | SQL statements |",
         "|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
@@ -396,8 +417,8 @@ def machine() -> str:
     return (
         f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC\n"
         f"- Machine: {os.cpu_count()} cores ({cpu.group(1) if cpu else platform.machine()}), {memory} GiB\n"
-        f"- Python {platform.python_version()}, Flask {flask.__version__}, SQLAlchemy {sqlalchemy.__version__}, "
-        f"SQLite {__import__('sqlite3').sqlite_version}, {wrk_version}\n"
+        f"- Python {platform.python_version()}, Flask {metadata.version('flask')}, SQLAlchemy {sqlalchemy.__version__}, "
+        f"SQLite {sqlite3.sqlite_version}, {wrk_version}\n"
         f"- Server: `tracker serve`, gunicorn gthread, TRACKER_WORKERS={os.environ.get('TRACKER_WORKERS', '2')}, "
         f"TRACKER_THREADS={os.environ.get('TRACKER_THREADS', '4')}; wrk 2 threads, 8 connections"
     )
@@ -411,15 +432,14 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
-    env = os.environ | {"PYTHONPATH": str(ROOT)}
-    with Server([sys.executable, str(ROOT / "benchmarks" / "floor.py"), "{port}"], env) as server:
-        floor = wrk(server.url + "/", duration=args.duration)
     rows = []
     for kind in args.databases.split(","):
         for name in args.sizes.split(","):
+            floor = measure_floor(args.duration)  # again each time: the machine's load drifts
+            rows.append(row(kind, SIZES[name], "floor: bare Flask app", floor, floor, None))
             rows += run_size(kind, SIZES[name], args.duration, floor)
-            print(table(rows, floor), flush=True)
-    report = table(rows, floor)
+            print(table(rows), flush=True)
+    report = table(rows)
     RESULTS.write_text(f"# Benchmark results\n\n{machine()}\n\n{report}\n")
     print(f"\nWritten to {RESULTS.relative_to(ROOT)}")
 
