@@ -222,3 +222,18 @@ def count_statements(app: Flask) -> Iterator[Callable[[], StatementCounter]]:
     yield start
     for counter in counters:
         event.remove(engine, "before_cursor_execute", counter)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say how many tests passed, failed or skipped on each database."""
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            ids = report.nodeid.partition("[")[2].rstrip("]").split("-")
+            backend = next((name for name in ("sqlite", "postgresql") if name in ids), None)
+            if backend:
+                tally = counts.setdefault(backend, {})
+                tally[outcome] = tally.get(outcome, 0) + 1
+    for backend, tally in sorted(counts.items()):
+        line = ", ".join(f"{count} {outcome}" for outcome, count in sorted(tally.items()))
+        terminalreporter.write_line(f"{backend}: {line}")

@@ -130,6 +130,8 @@ def test_each_role_gets_exactly_its_access(app: Flask, world, role: Role | None)
         response = client.open(url, method=route.method, data={})
         needed = PERMISSIONS[route.endpoint]
         where = f"{route.method} {url} as {role or 'anonymous'}"
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"], where
+        assert response.headers["X-Content-Type-Options"] == "nosniff", where
         if needed is None:
             assert response.status_code not in (401, 403), where
             assert "/login?next=" not in response.headers.get("Location", ""), where
