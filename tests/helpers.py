@@ -208,6 +208,7 @@ class ServedTracker:
     def __init__(self, environment: dict[str, str], log_path: Path) -> None:
         self.port = free_port()
         self.log_path = log_path
+        self.terminated = False
         self._log = open(log_path, "w")  # noqa: SIM115  (closed by stop)
         self.process = subprocess.Popen(
             [str(TRACKER), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
@@ -243,9 +244,13 @@ class ServedTracker:
         return sorted(children)
 
     def terminate(self) -> None:
-        """Ask gunicorn to stop gracefully (SIGTERM), as a service manager would."""
-        if self.process.poll() is None:
+        """Ask gunicorn to stop gracefully (SIGTERM), as a service manager would, once.
+
+        A second SIGTERM could land while Python exits, after its handlers are gone.
+        """
+        if not self.terminated and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
+            self.terminated = True
 
     def stop(self) -> int:
         """Stop gracefully and wait for the end; return the exit status."""

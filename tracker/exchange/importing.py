@@ -528,7 +528,7 @@ def add_updates(
             pending.append(prepared)
         if len(pending) >= CHUNK or done == total:
             if not outcome.problems:  # the file is refused: spare the writes
-                write(session, pending, authors, now)
+                write(session, pending, now)
                 outcome.counts["status updates added"] += len(pending)
                 touched.update(prepared.update["recommendation_id"] for prepared in pending)
             pending = []
@@ -761,9 +761,7 @@ def checked_retraction(
     return at, normalise_email(record.retracted["by"]), reason
 
 
-def write(
-    session: Session, pending: list[Prepared], authors: dict[str, User], now: dt.datetime
-) -> None:
+def write(session: Session, pending: list[Prepared], now: dt.datetime) -> None:
     """Insert a chunk of checked updates with their revisions, evidence and audit events."""
     if not pending:
         return
