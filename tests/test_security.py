@@ -126,3 +126,9 @@ def test_trusted_hosts_refuse_other_host_headers(app: Flask, client) -> None:
     app.config["TRUSTED_HOSTS"] = ["tracker.example.org"]
     assert client.get("/login", base_url="http://evil.example.com").status_code == 400
     assert client.get("/login", base_url="http://tracker.example.org").status_code == 200
+
+
+def test_nul_characters_are_refused_with_400(client, analyst) -> None:
+    assert client.get("/", query_string={"actor": "\x00"}).status_code == 400
+    response = client.get("/api/v1/recommendations", query_string={"actor": "\x00"})
+    assert response.status_code == 400 and response.is_json

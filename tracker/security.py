@@ -38,6 +38,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
+    app.before_request(refuse_nul_characters)
     app.before_request(enforce_access)
     app.after_request(set_security_headers)
 
@@ -82,6 +83,14 @@ def required_role(endpoint: str | None) -> Role | None:
         return None
     view = current_app.view_functions[endpoint]
     return getattr(view, "required_role", Role.VIEWER)
+
+
+def refuse_nul_characters() -> None:
+    """Refuse text with NUL characters, which no field needs and PostgreSQL cannot store."""
+    for values in (request.args, request.form):
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                abort(400, description="Text may not contain NUL characters.")
 
 
 def enforce_access() -> ResponseReturnValue | None:
