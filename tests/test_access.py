@@ -32,6 +32,7 @@ PERMISSIONS: dict[str, Role | None] = {
     "reports.source_report": Role.VIEWER,
     "recommendations.show": Role.VIEWER,
     "recommendations.history": Role.VIEWER,
+    "sources.index": Role.VIEWER,
     "sources.show": Role.VIEWER,
     "sources.history": Role.VIEWER,
     "logs.corrections": Role.VIEWER,
@@ -41,6 +42,12 @@ PERMISSIONS: dict[str, Role | None] = {
     "recommendations.retract_update": Role.EDITOR,
     "recommendations.edit": Role.EDITOR,
     "sources.edit": Role.EDITOR,
+    "sources.new": Role.EDITOR,
+    "sources.add_recommendation": Role.EDITOR,
+    "lists.index": Role.VIEWER,
+    "lists.add": Role.EDITOR,
+    "lists.rename": Role.EDITOR,
+    "lists.merge": Role.EDITOR,
     "logs.audit": Role.ADMIN,
     "admin.users": Role.ADMIN,
     "admin.create_user": Role.ADMIN,
@@ -68,6 +75,12 @@ PERMISSIONS: dict[str, Role | None] = {
 ROLES: list[Role | None] = [None, *Role]  # None: not logged in
 
 
+OWN_SLUGS = {
+    "sources": {"slug": SOURCE},
+    "lists": {"kind": "actors", "slug": "unami"},
+}
+
+
 @dataclass
 class Route:
     endpoint: str
@@ -82,9 +95,9 @@ def routes(app: Flask, values: dict[str, object]) -> Iterator[Route]:
         for rule in app.url_map.iter_rules():
             if rule.endpoint == "static":
                 continue
-            # Sources are named by their own slug.
-            own = {"slug": values["source_slug"]} if rule.endpoint.startswith("sources.") else {}
-            arguments = {name: own.get(name, values[name]) for name in rule.arguments}
+            # Sources, actors and themes are named by their own slugs.
+            own = OWN_SLUGS.get(rule.endpoint.partition(".")[0], {})
+            arguments = {name: own[name] if name in own else values[name] for name in rule.arguments}
             for method in sorted((rule.methods or set()) & {"GET", "POST"}):
                 yield Route(rule.endpoint, method, adapter.build(rule.endpoint, arguments))
 

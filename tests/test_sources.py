@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 from markupsafe import escape
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker.models import AuditEvent, Recommendation, Source
+from tracker.models import Actor, AuditEvent, ContentVersion, Recommendation, Source, Theme
 from tracker.vocabulary import Role, Status
 
 from .helpers import SLUG, add_updates, form_fields, squash
@@ -78,3 +78,132 @@ def test_concurrent_source_edit_is_refused(client: FlaskClient, app, db: Session
 def test_analysts_cannot_edit_sources(client: FlaskClient, analyst) -> None:
     assert client.get(f"{SOURCE}/edit").status_code == 403
     assert client.post(f"{SOURCE}/edit", data={}).status_code == 403
+
+
+SECOND_TEXT = (
+    "Baghdad should open a standing channel to the Kurdistan Regional Government on revenue. "
+    "The United Nations should convene quarterly talks on the disputed territories."
+)
+
+
+def new_source_form(**overrides: str) -> dict[str, str]:
+    return {
+        "title": "Iraq after the protests",
+        "kind": "report",
+        "author": "A. Researcher",
+        "publisher": "Example Institute",
+        "url": "https://example.org/iraq-after-the-protests",
+        "published_on": "2021-03-01",
+        "date_precision": "month",
+        "text": SECOND_TEXT,
+    } | overrides
+
+
+def new_recommendation_form(db: Session, **overrides: object) -> dict[str, object]:
+    theme = db.scalars(select(Theme.id).where(Theme.slug == "political-transition")).one()
+    actor = db.scalars(select(Actor.id).where(Actor.slug == "government-of-iraq")).one()
+    return {
+        "title": "Open a revenue channel with the KRG",
+        "summary": "A standing channel between Baghdad and Erbil on oil revenue.",
+        "passage": "Baghdad should open a standing channel to the Kurdistan Regional Government on revenue.",
+        "theme": str(theme),
+        "actors": [str(actor)],
+        "save": "Add recommendation",
+    } | overrides
+
+
+def test_editor_adds_a_second_source_and_its_recommendations(client: FlaskClient, db: Session, make_user, auth) -> None:
+    auth.login(make_user(Role.EDITOR))
+    assert 'href="/sources/new"' in client.get("/sources/").get_data(as_text=True)
+    response = client.post("/sources/new", data=new_source_form())
+    assert response.headers["Location"] == "/sources/iraq-after-the-protests/recommendations/new"
+
+    form = new_recommendation_form(db) | {"add_another": "Add and start another"}
+    form.pop("save")
+    response = client.post(response.headers["Location"], data=form)
+    assert response.headers["Location"] == "/sources/iraq-after-the-protests/recommendations/new"
+    response = client.post(
+        "/sources/iraq-after-the-protests/recommendations/new",
+        data=new_recommendation_form(
+            db, title="Convene talks on disputed territories", slug="disputed-territories-talks",
+            summary="Quarterly UN talks.",
+            passage="The United Nations should convene quarterly talks on the disputed territories.",
+        ),
+    )  # fmt: skip
+    assert response.headers["Location"] == "/sources/iraq-after-the-protests"
+
+    card = squash(client.get("/sources/iraq-after-the-protests").get_data(as_text=True))
+    assert "A. Researcher, <cite>Iraq after the protests</cite>, Example Institute, March 2021 (report)" in card
+    assert '<td>1</td> <td><a href="/recommendations/open-a-revenue-channel-with-the-krg">' in card
+    assert '<td>2</td> <td><a href="/recommendations/disputed-territories-talks">' in card
+    assert "Government of Iraq" in card
+    listing = squash(client.get("/sources/").get_data(as_text=True))
+    assert '<a href="/sources/iraq-after-the-protests">Iraq after the protests</a>' in listing
+    assert "Open a revenue channel with the KRG" in client.get("/?theme=political-transition").get_data(as_text=True)
+    db.rollback()
+    actions = db.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions[-3:] == ["source.create", "recommendation.create", "recommendation.create"]
+    assert db.scalar(select(func.count()).select_from(ContentVersion)) >= 3
+
+
+def test_a_passage_not_in_the_full_text_says_where_it_differs(client: FlaskClient, db: Session, make_user, auth) -> None:
+    auth.login(make_user(Role.EDITOR))
+    client.post("/sources/new", data=new_source_form())
+    passage = "Baghdad should open a permanent channel to the Kurdistan Regional Government on revenue."
+    response = client.post(
+        "/sources/iraq-after-the-protests/recommendations/new",
+        data=new_recommendation_form(db, passage=passage),
+    )
+    assert response.status_code == 200
+    page = squash(response.get_data(as_text=True))
+    assert (
+        '<p class="error" id="passage-error">The passage is not in the source&#39;s full text: it matches up to '
+        "“Baghdad should open a” and differs from “permanent”.</p>"
+    ) in page
+    assert "permanent channel" in page  # what the editor typed is kept
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(Recommendation).where(Recommendation.source.has(slug="iraq-after-the-protests"))) == 0
+
+
+def test_a_source_without_full_text_takes_any_passage(client: FlaskClient, db: Session, make_user, auth) -> None:
+    auth.login(make_user(Role.EDITOR))
+    client.post("/sources/new", data=new_source_form(text=""))
+    response = client.post(
+        "/sources/iraq-after-the-protests/recommendations/new",
+        data=new_recommendation_form(db, passage="Words that no full text can contradict."),
+    )
+    assert response.status_code == 302
+
+
+def test_a_new_source_with_bad_fields_is_refused_field_by_field(client: FlaskClient, db: Session, make_user, auth) -> None:
+    auth.login(make_user(Role.EDITOR))
+    bad = new_source_form(title="", url="ftp://example.org/x", published_on="2999-01-01", slug="Not A Slug")
+    page = squash(client.post("/sources/new", data=bad).get_data(as_text=True))
+    assert '<p class="error" id="title-error">This field is required.</p>' in page
+    assert '<p class="error" id="url-error">Use a link that starts with http:// or https://.' in page
+    assert '<p class="error" id="published_on-error">The date cannot be in the future.</p>' in page
+    assert "Example Institute" in page
+    taken = new_source_form(slug="mei-2020-real-cost-us-iran-escalation-iraq")
+    page = squash(client.post("/sources/new", data=taken).get_data(as_text=True))
+    assert (
+        '<p class="error" id="slug-error">The slug “mei-2020-real-cost-us-iran-escalation-iraq” is already taken.</p>'
+    ) in page
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(Source)) == 1
+
+
+def test_a_recommendation_needs_an_actor_and_a_free_slug(client: FlaskClient, db: Session, make_user, auth) -> None:
+    auth.login(make_user(Role.EDITOR))
+    client.post("/sources/new", data=new_source_form())
+    url = "/sources/iraq-after-the-protests/recommendations/new"
+    page = squash(client.post(url, data=new_recommendation_form(db, actors=[])).get_data(as_text=True))
+    assert '<p class="error" id="actors-error">Choose at least one actor.</p>' in page
+    page = squash(client.post(url, data=new_recommendation_form(db, slug=SLUG)).get_data(as_text=True))
+    assert f'<p class="error" id="slug-error">The slug “{SLUG}” is already taken.</p>' in page
+
+
+def test_only_editors_add_sources_and_recommendations(client: FlaskClient, analyst) -> None:
+    assert "Add a source" not in client.get("/sources/").get_data(as_text=True)
+    assert client.get("/sources/new").status_code == 403
+    assert client.post("/sources/new", data=new_source_form()).status_code == 403
+    assert client.post(f"{SOURCE}/recommendations/new", data={}).status_code == 403

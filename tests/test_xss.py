@@ -87,9 +87,12 @@ def test_hostile_text_in_every_field_stays_inert(client: FlaskClient, db: Sessio
     source = form_fields(client.get(f"{SOURCE}/edit").get_data(as_text=True))
     source |= {"title": payload, "author": payload, "publisher": payload}
     assert client.post(f"{SOURCE}/edit", data=source).status_code == 302
+    assert client.post("/actors/unami/rename", data={"name": payload}).status_code == 302
+    assert client.post("/themes/", data={"name": payload, "slug": "hostile"}).status_code == 302
 
     for path in ("/", REC, f"{REC}/history", f"{REC}/edit", f"{REC}/updates/new", SOURCE,
-                 f"{SOURCE}/history", f"{SOURCE}/edit", "/corrections", "/audit"):  # fmt: skip
+                 f"{SOURCE}/history", f"{SOURCE}/edit", f"{SOURCE}/recommendations/new", "/sources/",
+                 "/actors/", "/themes/", "/actors/unami/merge", "/corrections", "/audit"):  # fmt: skip
         page = client.get(path).get_data(as_text=True)
         assert live_markup(page) == [], path
     assert str(escape(payload)) in client.get(REC).get_data(as_text=True)  # shown, as text

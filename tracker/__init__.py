@@ -42,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         exchange,
         feeds,
         health,
+        lists,
         logs,
         recommendations,
         reports,
@@ -64,6 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(recommendations.bp)
     app.register_blueprint(logs.bp)
     app.register_blueprint(sources.bp)
+    app.register_blueprint(lists.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(exchange.bp)

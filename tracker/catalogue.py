@@ -1,14 +1,15 @@
 """Adding to the catalogue: actors, themes, sources and their recommendations.
 
 Each function checks what it is given, adds and flushes, keeps the first version of a source
-or recommendation and records the creation in the audit trail; the caller commits. Imports
-use them today and the web forms for new sources will too.
+or recommendation and records the creation in the audit trail; the caller commits. The web
+forms and the importer both add through them, so an entry passes the same checks either way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import TypeVar
 
@@ -27,7 +28,7 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 class CatalogueError(ValueError):
-    """A new entry refused for a reason the user can fix, naming the field."""
+    """An entry or a change refused for a reason the user can fix, naming the field."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
@@ -37,14 +38,14 @@ class CatalogueError(ValueError):
 def create_actor(session: Session, *, slug: str, name: str, by: User | None) -> Actor:
     """Add an actor recommendations can be addressed to."""
     check_slug(session, Actor, slug)
-    actor = Actor(slug=slug, name=required("name", name, 200))
+    actor = Actor(slug=slug, name=check_name(session, Actor, required("name", name, 200)))
     return added(session, actor, by, {"slug": slug, "name": actor.name})
 
 
 def create_theme(session: Session, *, slug: str, name: str, by: User | None) -> Theme:
     """Add a theme recommendations can be filed under."""
     check_slug(session, Theme, slug)
-    theme = Theme(slug=slug, name=required("name", name, 200))
+    theme = Theme(slug=slug, name=check_name(session, Theme, required("name", name, 200)))
     return added(session, theme, by, {"slug": slug, "name": theme.name})
 
 
@@ -106,8 +107,7 @@ def create_recommendation(
     """Add a recommendation to a source, last unless `position` says where."""
     check_slug(session, Recommendation, slug)
     passage = required("passage", passage, 10_000)
-    if source.text is not None and passage not in source.text:
-        raise CatalogueError("passage", "The passage is not in the source's full text.")
+    check_passage(source, passage)
     if not actors:
         raise CatalogueError("actors", "Address the recommendation to at least one actor.")
     if position is None:
@@ -136,6 +136,50 @@ def create_recommendation(
     return recommendation
 
 
+def slug_from(title: str) -> str:
+    """Suggest a slug for a title: its words in lowercase ASCII, joined by hyphens."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_title.lower())
+    slug = ""
+    for word in words:
+        if len(slug) + len(word) + 1 > 60:
+            break
+        slug = f"{slug}-{word}" if slug else word
+    return slug
+
+
+def check_passage(source: Source, passage: str) -> None:
+    """Refuse a passage that is not word for word in the source's full text, when it has one."""
+    if source.text is not None and passage not in source.text:
+        raise CatalogueError("passage", passage_mismatch(source.text, passage))
+
+
+def passage_mismatch(text: str, passage: str) -> str:
+    """Say where a passage stops matching the source's full text."""
+    words = passage.split()
+    flat_text = " ".join(text.split())
+    matched = 0
+    for count in range(1, len(words) + 1):
+        if " ".join(words[:count]) in flat_text:
+            matched = count
+        else:
+            break
+    if matched == len(words):
+        return (
+            "The passage matches the full text only if line breaks and spaces are ignored: "
+            "copy it exactly."
+        )
+    if matched == 0:
+        return (
+            "The passage is not in the source's full text: "
+            f"it differs from the first word, “{words[0]}”."
+        )
+    return (
+        "The passage is not in the source's full text: it matches up to "
+        f"“{' '.join(words[max(0, matched - 6) : matched])}” and differs from “{words[matched]}”."
+    )
+
+
 def check_slug(session: Session, model: Catalogued, slug: str) -> None:
     if not SLUG.fullmatch(slug) or len(slug) > 120:
         raise CatalogueError(
@@ -143,6 +187,19 @@ def check_slug(session: Session, model: Catalogued, slug: str) -> None:
         )
     if session.scalar(select(model.id).where(model.slug == slug)) is not None:
         raise CatalogueError("slug", f"The slug “{slug}” is already taken.")
+
+
+def check_name(
+    session: Session, model: type[Actor] | type[Theme], name: str, but: Actor | Theme | None = None
+) -> str:
+    """Refuse a name another actor (or theme) already has: two of them would be one, twice."""
+    query = select(model.slug).where(func.lower(model.name) == name.lower())
+    if but is not None:
+        query = query.where(model.id != but.id)
+    taken = session.scalar(query)
+    if taken is not None:
+        raise CatalogueError("name", f"The {model.__tablename__} “{taken}” already has this name.")
+    return name
 
 
 def required(field: str, value: str, limit: int) -> str:

@@ -1,15 +1,32 @@
-"""Editors' changes to sources and recommendations: versioned, and never a silent overwrite."""
+"""Editors' changes to the catalogue: versioned, audited, and never a silent overwrite.
+
+Sources and recommendations keep a version per save. Actors and themes are managed lists:
+renaming one keeps its slug, so links and filters still find it; merging one into another
+moves its recommendations over, each with a new version, before removing it.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 
 from . import audit
-from .models import Actor, ContentVersion, Recommendation, Source, User
+from .catalogue import CatalogueError, check_name, check_passage, required
+from .models import (
+    Actor,
+    ContentVersion,
+    Recommendation,
+    Source,
+    Theme,
+    User,
+    recommendation_actor,
+    utcnow,
+)
 from .versions import Versioned, record_version, snapshot
+
+Listed = Actor | Theme
 
 
 class EditConflict(Exception):
@@ -19,14 +36,6 @@ class EditConflict(Exception):
         super().__init__(f"Version {version} was saved meanwhile.")
         self.saved = saved
         self.version = version
-
-
-class EditError(ValueError):
-    """An edit refused for a reason the editor can fix, naming the field."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def edit_recommendation(
@@ -43,8 +52,7 @@ def edit_recommendation(
     """
     source = session.get(Source, recommendation.source_id)
     assert source is not None
-    if source.text is not None and values["passage"] not in source.text:
-        raise EditError("passage", passage_mismatch(source.text, values["passage"]))
+    check_passage(source, values["passage"])
     return save(session, recommendation, editor, expected_version, values)
 
 
@@ -61,7 +69,7 @@ def edit_source(
         ).all()
         missing = [title for title, passage in passages if passage not in text]
         if missing:
-            raise EditError(
+            raise CatalogueError(
                 "text",
                 "The full text must contain every recommendation's passage; missing: "
                 + "; ".join(missing)
@@ -81,8 +89,10 @@ def save(
     after = snapshot(session, entity)
     if after == before:
         return None
-    # The version column makes this UPDATE match only the version read above: a save
-    # that raced past the check fails here instead of overwriting.
+    # Touching the row makes even a change of actors alone an UPDATE of it, and the version
+    # column makes that UPDATE match only the version read above: a save that raced past
+    # the check fails here instead of overwriting.
+    entity.updated_at = utcnow()
     session.flush()
     version = record_version(session, entity, editor)
     changed = [key for key in after if after[key] != before[key]]
@@ -94,27 +104,68 @@ def save(
     return version
 
 
-def passage_mismatch(text: str, passage: str) -> str:
-    """Say where a passage stops matching the source's full text."""
-    words = passage.split()
-    matched = 0
-    for count in range(1, len(words) + 1):
-        if " ".join(words[:count]) in " ".join(text.split()):
-            matched = count
-        else:
-            break
-    if matched == len(words):
-        return (
-            "The passage matches the full text only if line breaks and spaces are ignored: "
-            "copy it exactly."
-        )
-    if matched == 0:
-        return f"The passage is not in the source's full text: it differs from the first word, “{words[0]}”."
-    return (
-        "The passage is not in the source's full text: it matches up to "
-        f"“{' '.join(words[max(0, matched - 6):matched])}” and differs from “{words[matched]}”."
-    )
-
-
 def actors_by_id(session: Session, ids: list[int]) -> list[Actor]:
     return list(session.scalars(select(Actor).where(Actor.id.in_(ids)))) if ids else []
+
+
+def rename_entry(session: Session, entry: Listed, *, name: str, editor: User) -> bool:
+    """Give an actor or a theme a new name; False when the name is unchanged."""
+    name = required("name", name, 200)
+    if name == entry.name:
+        return False
+    check_name(session, type(entry), name, but=entry)
+    before = entry.name
+    entry.name = name
+    session.flush()
+    audit.record(
+        session, f"{entry.__tablename__}.rename", user=editor, target=entry,
+        before={"name": before}, after={"name": name},
+    )  # fmt: skip
+    return True
+
+
+def merge_entries(session: Session, entry: Listed, into: Listed, *, editor: User) -> list[str]:
+    """Fold an actor or a theme into another and remove it; return the slugs of what moved."""
+    if entry.id == into.id:
+        raise CatalogueError("into", "Choose another entry to merge into.")
+    if isinstance(entry, Actor):
+        moved = session.scalars(
+            select(Recommendation)
+            .where(Recommendation.actors.any(Actor.id == entry.id))
+            .options(selectinload(Recommendation.actors))
+            .order_by(Recommendation.id)
+        ).all()
+        for recommendation in moved:
+            actors = [actor for actor in recommendation.actors if actor.id != entry.id]
+            if into not in actors:
+                actors.append(into)
+            save(session, recommendation, editor, recommendation.version, {"actors": actors})
+    else:
+        moved = session.scalars(
+            select(Recommendation)
+            .where(Recommendation.theme_id == entry.id)
+            .options(selectinload(Recommendation.actors))
+            .order_by(Recommendation.id)
+        ).all()
+        for recommendation in moved:
+            save(session, recommendation, editor, recommendation.version, {"theme_id": into.id})
+    slugs = [recommendation.slug for recommendation in moved]
+    audit.record(
+        session, f"{entry.__tablename__}.merge", user=editor, target=entry,
+        before={"slug": entry.slug, "name": entry.name},
+        after={"into": into.slug, "recommendations": slugs},
+    )  # fmt: skip
+    session.delete(entry)
+    session.flush()
+    return slugs
+
+
+def usage(session: Session, model: type[Listed]) -> list[tuple[Listed, int]]:
+    """List every actor or theme by name with the number of recommendations filed under it."""
+    if model is Actor:
+        count = func.count(recommendation_actor.c.recommendation_id)
+        query = select(Actor, count).outerjoin(recommendation_actor).group_by(Actor.id)
+    else:
+        count = func.count(Recommendation.id)
+        query = select(Theme, count).outerjoin(Recommendation).group_by(Theme.id)
+    return [(entry, n) for entry, n in session.execute(query.order_by(model.name))]

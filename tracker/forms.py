@@ -6,7 +6,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from wtforms import Field, Form, SelectChoice, ValidationError
+from wtforms import Field, Form, SelectChoice, StringField, ValidationError
+from wtforms.validators import Length, Optional
 
 from .vocabulary import Labelled
 
@@ -26,3 +27,12 @@ def http_url(form: Form, field: Field) -> None:
 def not_in_future(form: Form, field: Field) -> None:
     if field.data and field.data > dt.date.today():
         raise ValidationError("The date cannot be in the future.")
+
+
+def slug_field(made_from: str) -> StringField:
+    """An optional slug: the short name in links, made from `made_from` when left empty."""
+    return StringField(
+        "Slug",
+        validators=[Optional(), Length(max=120)],
+        description=f"Optional: made from the {made_from} when left empty. Links use it.",
+    )

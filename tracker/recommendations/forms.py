@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from wtforms import (
     DateField,
     FieldList,
@@ -15,10 +17,11 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import http_url, not_in_future, options
+from ..forms import http_url, not_in_future, options, slug_field
+from ..models import Actor, Theme
 from ..services import EvidenceInput
 from ..vocabulary import Confidence, Credibility, Reliability, Stance, Status
 
@@ -121,8 +124,9 @@ class RetractionForm(FlaskForm):
     )
 
 
-class RecommendationForm(FlaskForm):
-    version = HiddenField(validators=[InputRequired()])
+class RecommendationFields(FlaskForm):
+    """What an editor says of a recommendation, new or saved."""
+
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     summary = TextAreaField("Summary", validators=[DataRequired(), Length(max=5_000)])
     passage = TextAreaField(
@@ -143,3 +147,22 @@ class RecommendationForm(FlaskForm):
         validators=[Optional(), Length(max=2_000)],
         description="Only for a conditional recommendation: “If ...”.",
     )
+
+    def offer_lists(self, session: Session) -> None:
+        """Offer every theme and actor, by name."""
+        self.theme.choices = [
+            (theme.id, theme.name) for theme in session.scalars(select(Theme).order_by(Theme.name))
+        ]
+        self.actors.choices = [
+            (actor.id, actor.name) for actor in session.scalars(select(Actor).order_by(Actor.name))
+        ]
+
+
+class RecommendationForm(RecommendationFields):
+    version = HiddenField(validators=[InputRequired()])
+
+
+class NewRecommendationForm(RecommendationFields):
+    slug = slug_field("title")
+    add_another = SubmitField("Add and start another")
+    save = SubmitField("Add recommendation")

@@ -5,15 +5,15 @@ import datetime as dt
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..charts import TimeScale, describe, segments
 from ..caching import cached_page
+from ..catalogue import CatalogueError
+from ..charts import TimeScale, describe, segments
 from ..db import get_session
-from ..editing import EditConflict, EditError, actors_by_id, edit_recommendation
-from ..models import Actor, Recommendation, StatusUpdate, Theme
+from ..editing import EditConflict, actors_by_id, edit_recommendation
+from ..models import Recommendation, StatusUpdate, Theme
 from ..security import requires
 from ..services import (
     Moment,
@@ -184,7 +184,6 @@ def retract_update(slug: str, update_id: int) -> ResponseReturnValue:
 
 
 def recommendation_form(recommendation: Recommendation) -> RecommendationForm:
-    db = get_session()
     saved = {
         "version": recommendation.version,
         "title": recommendation.title,
@@ -195,12 +194,7 @@ def recommendation_form(recommendation: Recommendation) -> RecommendationForm:
         "condition": recommendation.condition,
     }
     form = RecommendationForm(data=None if request.method == "POST" else saved)
-    form.theme.choices = [
-        (theme.id, theme.name) for theme in db.scalars(select(Theme).order_by(Theme.name))
-    ]
-    form.actors.choices = [
-        (actor.id, actor.name) for actor in db.scalars(select(Actor).order_by(Actor.name))
-    ]
+    form.offer_lists(get_session())
     return form
 
 
@@ -229,7 +223,7 @@ def edit(slug: str) -> ResponseReturnValue:
                 expected_version=int(form.version.data),
                 values=values,
             )
-        except EditError as error:
+        except CatalogueError as error:
             db.rollback()
             getattr(form, error.field).errors.append(str(error))
         except (EditConflict, StaleDataError):

@@ -4,12 +4,13 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
 
-from ..forms import http_url, not_in_future, options
+from ..forms import http_url, not_in_future, options, slug_field
 from ..vocabulary import DatePrecision, SourceKind
 
 
-class SourceForm(FlaskForm):
-    version = HiddenField(validators=[InputRequired()])
+class SourceFields(FlaskForm):
+    """What an editor says of a source, new or saved."""
+
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
     kind = SelectField("Kind", choices=options(SourceKind))
     author = StringField("Author", validators=[DataRequired(), Length(max=200)])
@@ -29,3 +30,11 @@ class SourceForm(FlaskForm):
         validators=[Optional(), Length(max=500_000)],
         description="Optional. When given, every recommendation's passage must appear in it.",
     )
+
+
+class SourceForm(SourceFields):
+    version = HiddenField(validators=[InputRequired()])
+
+
+class NewSourceForm(SourceFields):
+    slug = slug_field("title")

@@ -5,20 +5,22 @@ import datetime as dt
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..caching import cached_page
+from ..catalogue import CatalogueError, create_recommendation, create_source, slug_from
 from ..db import get_session
-from ..editing import EditConflict, EditError, edit_source
-from ..models import Source
+from ..editing import EditConflict, actors_by_id, edit_source
+from ..models import Recommendation, Source, Theme
+from ..recommendations.forms import NewRecommendationForm
 from ..security import requires
 from ..services import DashboardFilters, dashboard
 from ..versions import diff, snapshot
 from ..views import moment_from_query, render_history
 from ..vocabulary import DatePrecision, Role, SourceKind
 from . import bp
-from .forms import SourceForm
+from .forms import NewSourceForm, SourceForm
 
 
 def get_source_or_404(slug: str) -> Source:
@@ -26,6 +28,86 @@ def get_source_or_404(slug: str) -> Source:
     if source is None:
         abort(404)
     return source
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    """List every source, newest first, with how many recommendations each makes."""
+    count = func.count(Recommendation.id)
+    sources = get_session().execute(
+        select(Source, count)
+        .outerjoin(Recommendation)
+        .group_by(Source.id)
+        .order_by(Source.published_on.desc(), Source.title)
+    )
+    return render_template("sources/index.html", sources=sources.all())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Role.EDITOR)
+def new() -> ResponseReturnValue:
+    """Add a source; its recommendations are added on its page next."""
+    db = get_session()
+    form = NewSourceForm()
+    if form.validate_on_submit():
+        title = form.title.data.strip()
+        try:
+            source = create_source(
+                db,
+                slug=(form.slug.data or "").strip() or slug_from(title),
+                kind=SourceKind(form.kind.data),
+                title=title,
+                author=form.author.data,
+                publisher=form.publisher.data,
+                url=form.url.data.strip(),
+                published_on=form.published_on.data,
+                date_precision=DatePrecision(form.date_precision.data),
+                text=form.text.data or None,
+                by=current_user,
+            )
+        except CatalogueError as error:
+            db.rollback()
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            db.commit()
+            flash("Source added. Now add its recommendations.", "success")
+            return redirect(url_for(".add_recommendation", slug=source.slug))
+    return render_template("sources/new.html", form=form)
+
+
+@bp.route("/<slug>/recommendations/new", methods=["GET", "POST"])
+@requires(Role.EDITOR)
+def add_recommendation(slug: str) -> ResponseReturnValue:
+    """Add one of a source's recommendations; its passage must be in the source's full text."""
+    db = get_session()
+    source = get_source_or_404(slug)
+    form = NewRecommendationForm()
+    form.offer_lists(db)
+    if form.validate_on_submit():
+        title = form.title.data.strip()
+        try:
+            recommendation = create_recommendation(
+                db,
+                source,
+                slug=(form.slug.data or "").strip() or slug_from(title),
+                title=title,
+                summary=form.summary.data,
+                passage=form.passage.data,
+                theme=db.get_one(Theme, form.theme.data),
+                actors=actors_by_id(db, form.actors.data),
+                condition=(form.condition.data or "").strip() or None,
+                by=current_user,
+            )
+        except CatalogueError as error:
+            db.rollback()
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            db.commit()
+            flash(f"Added “{recommendation.title}”.", "success")
+            if form.add_another.data:
+                return redirect(url_for(".add_recommendation", slug=slug))
+            return redirect(url_for(".show", slug=slug))
+    return render_template("sources/add_recommendation.html", source=source, form=form)
 
 
 @bp.get("/<slug>")
@@ -69,7 +151,7 @@ def edit(slug: str) -> ResponseReturnValue:
                 db, source, editor=current_user, expected_version=int(form.version.data),
                 values=values,
             )  # fmt: skip
-        except EditError as error:
+        except CatalogueError as error:
             db.rollback()
             getattr(form, error.field).errors.append(str(error))
         except (EditConflict, StaleDataError):
