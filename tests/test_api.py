@@ -14,6 +14,7 @@ from schemathesis.checks import positive_data_acceptance
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.api.paging import encode
 from tracker.api.tokens import create_token, token_hash
 from tracker.models import ApiToken, AuditEvent, Recommendation, User
 from tracker.vocabulary import Role, Status
@@ -165,6 +166,27 @@ def test_a_recommendations_history_lists_updates_with_evidence(
     assert updates[0]["author"] == {"name": "Nadia Analyst"}
     assert updates[0]["evidence"][0]["grade"] == "B2"
     assert updates[0]["evidence"][0]["link"] == f"https://news.example.org/{SLUG}/2"
+
+
+def test_a_history_is_paged_in_the_database_one_update_at_a_time(
+    client: FlaskClient, db: Session, make_user: Callable[..., User], token: str
+) -> None:
+    analyst = make_user(Role.ANALYST)
+    add_updates(db, analyst, SLUG, 3)
+    add_updates(db, analyst, SLUG, 2)  # the same as-of dates again, logged later
+    url, seen = f"{API}/recommendations/{SLUG}/updates?limit=1", []
+    while url:
+        page = client.get(url, headers=bearer(token)).json
+        seen += [(update["as_of"], update["id"]) for update in page["items"]]
+        url = page["next"]
+    assert len(seen) == 5 and len(set(seen)) == 5
+    assert [as_of for as_of, _ in seen] == ["2020-02-03", "2020-02-02", "2020-02-02", "2020-02-01", "2020-02-01"]
+    # Of two updates as of the same day, the one logged later comes first.
+    assert seen[1][1] > seen[2][1] and seen[3][1] > seen[4][1]
+    for made_up in (["2020-02-01", "2020-02-01T00:00:00", 1], ["x", "y", 1], "nope"):
+        cursor = encode({"after": made_up})
+        refused = client.get(f"{API}/recommendations/{SLUG}/updates?cursor={cursor}", headers=bearer(token))
+        assert refused.status_code == 400 and "The cursor is not one this API gave" in refused.json["error"]["message"]
 
 
 def test_a_conditional_get_answers_304_until_something_changes(

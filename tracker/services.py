@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, Subquery, case, func, select
+from sqlalchemy import Select, Subquery, case, func, select, tuple_
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from . import audit
@@ -654,6 +654,10 @@ def load_recommendation(session: Session, slug: str) -> Recommendation | None:
     ).first()
 
 
+# Where an update stands in a timeline: its as-of date, when it was logged, its id.
+TimelinePosition = tuple[dt.date, dt.datetime, int]
+
+
 def timeline(
     session: Session,
     recommendation: Recommendation,
@@ -661,16 +665,19 @@ def timeline(
     *,
     limit: int | None = None,
     offset: int = 0,
+    after: TimelinePosition | None = None,
 ) -> list[StatusUpdate]:
     """Load a page of a recommendation's updates logged by `moment`, newest as-of date first.
 
-    With their evidence, revisions and authors. Known on a past day, the revision to show
+    With their evidence, revisions and authors. A page starts `offset` updates in, or just
+    after the update at `after` in this order. Known on a past day, the revision to show
     may have another as-of date than the latest: `revision_at` picks it.
     """
+    order = (StatusUpdate.as_of, StatusUpdate.created_at, StatusUpdate.id)
     query = (
         select(StatusUpdate)
         .where(StatusUpdate.recommendation_id == recommendation.id)
-        .order_by(StatusUpdate.as_of.desc(), StatusUpdate.created_at.desc(), StatusUpdate.id.desc())
+        .order_by(*(column.desc() for column in order))
         .options(
             joinedload(StatusUpdate.author),
             selectinload(StatusUpdate.evidence),
@@ -679,6 +686,8 @@ def timeline(
         .limit(limit)
         .offset(offset)
     )
+    if after is not None:
+        query = query.where(tuple_(*order) < tuple_(*after))
     if moment.known_before is None:
         query = query.where(StatusUpdate.as_of <= moment.as_of)
     else:

@@ -14,6 +14,7 @@ Item = TypeVar("Item")
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+BAD_CURSOR = "The cursor is not one this API gave: start again without it."
 
 
 def limit_from_query() -> int:
@@ -34,7 +35,7 @@ def decode(cursor: str) -> dict[str, Any]:
     except (binascii.Error, ValueError):
         position = None
     if not isinstance(position, dict):
-        abort(400, description="The cursor is not one this API gave: start again without it.")
+        abort(400, description=BAD_CURSOR)
     return position
 
 
@@ -57,11 +58,11 @@ def keyset_page(
     position = cursor_from_query()
     after = position.get("after") if position else None
     if position is not None and not isinstance(after, list):
-        abort(400, description="The cursor is not one this API gave: start again without it.")
+        abort(400, description=BAD_CURSOR)
     try:
         rest = [item for item in items if after is None or key(item) > after]
     except TypeError:
-        abort(400, description="The cursor is not one this API gave: start again without it.")
+        abort(400, description=BAD_CURSOR)
     page = rest[:limit]
     more = len(rest) > limit
     return page, next_link(endpoint, {"after": key(page[-1])}, **values) if more else None
@@ -75,7 +76,7 @@ def offset_page(
     position = cursor_from_query() or {"offset": 0}
     offset = position.get("offset")
     if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
-        abort(400, description="The cursor is not one this API gave: start again without it.")
+        abort(400, description=BAD_CURSOR)
     rows = fetch(limit + 1, offset)
     more = len(rows) > limit
     return rows[:limit], next_link(endpoint, {"offset": offset + limit}, **values) if more else None

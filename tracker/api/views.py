@@ -14,11 +14,25 @@ from werkzeug.wrappers import Response
 from ..db import get_session
 from ..models import Actor, Recommendation, Source, StatusUpdate, Theme
 from ..search.results import Hit, search
-from ..services import DashboardFilters, DashboardRow, Moment, dashboard, timeline
+from ..services import (
+    DashboardFilters,
+    DashboardRow,
+    Moment,
+    TimelinePosition,
+    dashboard,
+    timeline,
+)
 from ..vocabulary import Status
 from . import bp
 from .openapi import document
-from .paging import keyset_page, offset_page
+from .paging import (
+    BAD_CURSOR,
+    cursor_from_query,
+    keyset_page,
+    limit_from_query,
+    next_link,
+    offset_page,
+)
 
 
 def respond(data: dict[str, Any]) -> Response:
@@ -177,15 +191,32 @@ def updates(slug: str) -> ResponseReturnValue:
     found = db.scalars(select(Recommendation).where(Recommendation.slug == slug)).first()
     if found is None:
         abort(404, description=f"No recommendation has the slug “{slug}”.")
-    history = timeline(db, found, Moment(dt.date.today()))
-    page, next_url = keyset_page(
-        history,
-        # Ascending in the order listed: the latest as-of date, then the latest logged, first.
-        lambda u: [-u.as_of.toordinal(), -u.created_at.timestamp(), -u.id],
-        "api.updates",
-        slug=slug,
+    limit = limit_from_query()
+    updates = timeline(
+        db, found, Moment(dt.date.today()), limit=limit + 1, after=timeline_cursor()
     )
+    page = updates[:limit]
+    next_url = None
+    if len(updates) > limit:
+        last = page[-1]
+        position = [last.as_of.isoformat(), last.created_at.isoformat(), last.id]
+        next_url = next_link("api.updates", {"after": position}, slug=slug)
     return listing([update_data(update) for update in page], next_url)
+
+
+def timeline_cursor() -> TimelinePosition | None:
+    """Read where the previous page of a history stopped, paging in the database."""
+    position = cursor_from_query()
+    if position is None:
+        return None
+    try:
+        as_of, logged_at, update_id = position["after"]
+        after = dt.date.fromisoformat(as_of), dt.datetime.fromisoformat(logged_at), int(update_id)
+    except (KeyError, TypeError, ValueError):
+        abort(400, description=BAD_CURSOR)
+    if after[1].tzinfo is None:
+        abort(400, description=BAD_CURSOR)
+    return after
 
 
 def update_data(update: StatusUpdate) -> dict[str, Any]:
