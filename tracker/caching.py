@@ -48,8 +48,11 @@ class PageCache:
                 self.pages.popitem(last=False)
 
 
+DATA_VERSION = select(func.max(AuditEvent.id))
+
+
 def data_version() -> int:
-    return get_session().scalar(select(func.max(AuditEvent.id))) or 0
+    return get_session().scalar(DATA_VERSION) or 0
 
 
 def page_key() -> str:

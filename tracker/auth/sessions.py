@@ -7,7 +7,7 @@ import hashlib
 import secrets
 
 from flask import current_app, g, session
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from ..models import User, UserSession, utcnow
@@ -17,6 +17,21 @@ TOKEN_KEY = "session_token"
 
 # Writing last_seen_at on every request would make every page a write.
 LAST_SEEN_RESOLUTION = dt.timedelta(minutes=1)
+
+
+# Built once: this runs before every page a logged-in user opens.
+SESSION_USER = (
+    select(User, UserSession)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(
+        UserSession.token_hash == bindparam("token_hash"),
+        User.id == bindparam("user_id"),
+        User.active.is_(True),
+        UserSession.ended_at.is_(None),
+        UserSession.last_seen_at > bindparam("idle_since"),
+        UserSession.created_at > bindparam("opened_since"),
+    )
+)
 
 
 def token_hash(token: str) -> str:
@@ -52,16 +67,13 @@ def load_session_user(db: Session, user_id: str, token: str | None) -> User | No
     was_idle = not db.in_transaction()
     now = utcnow()
     row = db.execute(
-        select(User, UserSession)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(
-            UserSession.token_hash == token_hash(token),
-            User.id == int(user_id),
-            User.active.is_(True),
-            UserSession.ended_at.is_(None),
-            UserSession.last_seen_at > now - idle_timeout(),
-            UserSession.created_at > now - absolute_timeout(),
-        )
+        SESSION_USER,
+        {
+            "token_hash": token_hash(token),
+            "user_id": int(user_id),
+            "idle_since": now - idle_timeout(),
+            "opened_since": now - absolute_timeout(),
+        },
     ).first()
     if row is None:
         return None
