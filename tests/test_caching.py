@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from flask.testing import FlaskClient
+import datetime as dt
 
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from tracker import caching
+from tracker.models import UserSession, utcnow
 from tracker.vocabulary import Role
 
 from .helpers import SLUG, update_form
@@ -15,7 +23,10 @@ def test_a_page_is_rendered_once_until_something_is_written(client: FlaskClient,
     counter = count_statements()
     again = client.get("/")
     assert again.get_data() == first.get_data()
-    assert counter.count <= 3  # who is asking, the data's version: no rendering queries
+    # Answered before Flask checks the session: the data's version is all it asks.
+    assert counter.count == 1 and "max(audit_event.id)" in counter.statements[0]
+    assert again.headers["X-Request-ID"] != first.headers["X-Request-ID"]
+    assert again.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
     client.post(f"/recommendations/{SLUG}/updates/new", data=update_form(status="stalled"))
     changed = client.get("/").get_data(as_text=True)
     assert 'id="count-stalled">1<' in changed
@@ -45,3 +56,43 @@ def test_each_reader_gets_their_own_page(app, client: FlaskClient, make_user, au
     other.post("/login", data={"email": editor.email, "password": "correct horse battery staple"})
     page = other.get("/").get_data(as_text=True)
     assert "Eddie Editor" in page and "Vera Viewer" not in page
+
+
+def test_a_cookie_replayed_after_logout_gets_no_cached_page(app: Flask, client: FlaskClient, analyst) -> None:
+    client.get("/corrections")  # settle the session
+    client.get("/")
+    assert client.get("/").status_code == 200
+    copied = app.test_client()
+    copied.set_cookie("session", client.get_cookie("session").value)
+    assert copied.get("/").status_code == 200  # the same cookie is the same session
+    client.post("/logout")
+    replayed = copied.get("/")
+    assert replayed.status_code == 302 and replayed.headers["Location"].startswith("/login")
+
+
+def test_a_page_is_cached_no_longer_than_its_lifetime(
+    client: FlaskClient, analyst, count_statements, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client.get("/corrections")
+    client.get("/")
+    later = utcnow() + caching.PAGE_LIFETIME + dt.timedelta(seconds=1)
+    monkeypatch.setattr(caching, "utcnow", lambda: later)
+    counter = count_statements()
+    assert client.get("/").status_code == 200
+    assert any("JOIN user_session" in statement for statement in counter.statements)
+
+
+def test_a_page_is_cached_no_longer_than_its_session_could_last(
+    app: Flask, client: FlaskClient, db: Session, analyst, count_statements, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.config["IDLE_TIMEOUT_MINUTES"] = 1
+    client.get("/corrections")
+    # Seen 50 seconds ago: too recent to be written again, so the session ends in 10 seconds.
+    db.execute(update(UserSession).values(last_seen_at=utcnow() - dt.timedelta(seconds=50)))
+    db.commit()
+    client.get("/")
+    later = utcnow() + dt.timedelta(seconds=15)  # within the page's lifetime, past the session's
+    monkeypatch.setattr(caching, "utcnow", lambda: later)
+    counter = count_statements()
+    client.get("/")
+    assert any("JOIN user_session" in statement for statement in counter.statements)

@@ -43,10 +43,13 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(SecurityError, untrusted_host)
 
 
+def request_id_for(given: str) -> str:
+    """Name a request, taking a proxy's X-Request-ID when it is sane, for the logs."""
+    return given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+
 def assign_request_id() -> None:
-    """Name each request, taking a proxy's X-Request-ID when it is sane, for the logs."""
-    given = request.headers.get("X-Request-ID", "")
-    g.request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+    g.request_id = request_id_for(request.headers.get("X-Request-ID", ""))
 
 
 def send_request_id(response: Response) -> Response:

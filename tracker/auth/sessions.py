@@ -55,6 +55,14 @@ def absolute_timeout() -> dt.timedelta:
     return dt.timedelta(hours=current_app.config["SESSION_HOURS"])
 
 
+def session_expiry(user_session: UserSession) -> dt.datetime:
+    """Say when a session ends if its browser sends no further request."""
+    return min(
+        user_session.last_seen_at + idle_timeout(),
+        user_session.created_at + absolute_timeout(),
+    )
+
+
 def load_session_user(db: Session, user_id: str, token: str | None) -> User | None:
     """Return the user whose session this token opened, if it has neither ended nor expired.
 
