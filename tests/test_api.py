@@ -54,6 +54,7 @@ def test_a_user_makes_a_token_sees_it_once_uses_it_and_revokes_it(
     assert response.status_code == 200
     db.rollback()  # read afresh what the requests committed
     assert db.get(ApiToken, stored.id).last_used_at is not None
+    assert program.get(f"{API}/themes", headers=bearer(secret)).data == response.data  # kept
 
     response = client.post(
         "/account/tokens/revoke", data={"token_id": stored.id}, follow_redirects=True

@@ -114,9 +114,11 @@ def cached_page(view: View) -> View:
             if response.status_code != 200:
                 return response
         response.set_etag(etag)
-        user_session = current_session()
-        if user_session is not None:
-            expires = min(utcnow() + PAGE_LIFETIME, session_expiry(user_session))
+        if current_user.is_authenticated:
+            # A session expires on its own; an API token only when revoked, which is a write.
+            expires = utcnow() + PAGE_LIFETIME
+            if (user_session := current_session()) is not None:
+                expires = min(expires, session_expiry(user_session))
             request.environ[OFFERED] = (version, expires)
         return response
 
@@ -187,11 +189,12 @@ class PageServer:
 
 def cache_key(environ: WSGIEnvironment) -> str | None:
     """Name a page request by everything its answer depends on; None if it is not one."""
-    cookie = environ.get("HTTP_COOKIE")
-    if environ["REQUEST_METHOD"] != "GET" or not cookie or "HTTP_AUTHORIZATION" in environ:
+    cookie, authorization = environ.get("HTTP_COOKIE"), environ.get("HTTP_AUTHORIZATION")
+    if environ["REQUEST_METHOD"] != "GET" or not (cookie or authorization):
         return None
     parts = (
         cookie,
+        authorization,
         environ.get("HTTP_USER_AGENT", ""),
         environ.get("REMOTE_ADDR", ""),
         environ.get("HTTP_HOST", ""),

@@ -13,6 +13,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import Unauthorized
 
+from .caching import cached_page
 from .db import get_session
 from .models import Recommendation, Source, StatusUpdate, utcnow
 from .templating import render_markdown
@@ -23,6 +24,7 @@ ENTRIES = 50
 
 
 @bp.get("/updates.atom")
+@cached_page
 def updates() -> ResponseReturnValue:
     """Show the status updates logged last, on any recommendation."""
     return feed(
@@ -33,6 +35,7 @@ def updates() -> ResponseReturnValue:
 
 
 @bp.get("/sources/<source_slug>.atom")
+@cached_page
 def source(source_slug: str) -> ResponseReturnValue:
     """Show the status updates logged last on a source's recommendations."""
     found = get_session().scalars(select(Source).where(Source.slug == source_slug)).first()
@@ -48,6 +51,7 @@ def source(source_slug: str) -> ResponseReturnValue:
 
 
 @bp.get("/recommendations/<slug>.atom")
+@cached_page
 def recommendation(slug: str) -> ResponseReturnValue:
     """Show the status updates logged last on one recommendation."""
     found = get_session().scalars(select(Recommendation).where(Recommendation.slug == slug)).first()

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from ..caching import cached_page
 from ..db import get_session
 from ..models import Actor, Recommendation, Source, StatusUpdate, Theme
 from ..search.results import Hit, search
@@ -35,15 +36,8 @@ from .paging import (
 )
 
 
-def respond(data: dict[str, Any]) -> Response:
-    """Answer with JSON and an ETag; 304 when the client's copy is still current."""
-    response = jsonify(data)
-    response.add_etag()
-    return response.make_conditional(request)
-
-
 def listing(items: list[dict[str, Any]], next_url: str | None) -> Response:
-    return respond({"items": items, "next": next_url})
+    return jsonify({"items": items, "next": next_url})
 
 
 def filters_from_query() -> DashboardFilters:
@@ -71,12 +65,14 @@ def current_rows(filters: DashboardFilters) -> list[DashboardRow]:
 
 
 @bp.get("/openapi.json")
+@cached_page
 def openapi() -> ResponseReturnValue:
     """Describe this API in OpenAPI 3."""
-    return respond(document(bp.url_prefix or ""))
+    return jsonify(document(bp.url_prefix or ""))
 
 
 @bp.get("/sources")
+@cached_page
 def sources() -> ResponseReturnValue:
     """List the sources, by slug."""
     db = get_session()
@@ -91,6 +87,7 @@ def sources() -> ResponseReturnValue:
 
 
 @bp.get("/sources/<source_slug>")
+@cached_page
 def source(source_slug: str) -> ResponseReturnValue:
     """Show a source with its recommendations, in their order."""
     found = (
@@ -114,7 +111,7 @@ def source(source_slug: str) -> ResponseReturnValue:
         }
         for rec in found.recommendations
     ]
-    return respond(data)
+    return jsonify(data)
 
 
 def source_data(source: Source, count: int) -> dict[str, Any]:
@@ -134,6 +131,7 @@ def source_data(source: Source, count: int) -> dict[str, Any]:
 
 
 @bp.get("/recommendations")
+@cached_page
 def recommendations() -> ResponseReturnValue:
     """List recommendations with their current status, filtered as the dashboard is."""
     rows = current_rows(filters_from_query())
@@ -150,6 +148,7 @@ def recommendations() -> ResponseReturnValue:
 
 
 @bp.get("/recommendations/<slug>")
+@cached_page
 def recommendation(slug: str) -> ResponseReturnValue:
     """Show a recommendation with its current status."""
     db = get_session()
@@ -158,7 +157,7 @@ def recommendation(slug: str) -> ResponseReturnValue:
     row = next((row for row in rows if row.recommendation.slug == slug), None)
     if row is None:
         abort(404, description=f"No recommendation has the slug “{slug}”.")
-    return respond(recommendation_data(row))
+    return jsonify(recommendation_data(row))
 
 
 def recommendation_data(row: DashboardRow) -> dict[str, Any]:
@@ -185,6 +184,7 @@ def recommendation_data(row: DashboardRow) -> dict[str, Any]:
 
 
 @bp.get("/recommendations/<slug>/updates")
+@cached_page
 def updates(slug: str) -> ResponseReturnValue:
     """List a recommendation's status updates, latest as-of date first, with their evidence."""
     db = get_session()
@@ -250,6 +250,7 @@ def update_data(update: StatusUpdate) -> dict[str, Any]:
 
 
 @bp.get("/actors")
+@cached_page
 def actors() -> ResponseReturnValue:
     """List whom recommendations are addressed to, by slug."""
     rows = list(get_session().scalars(select(Actor).order_by(Actor.slug)))
@@ -268,6 +269,7 @@ def actors() -> ResponseReturnValue:
 
 
 @bp.get("/themes")
+@cached_page
 def themes() -> ResponseReturnValue:
     """List the themes, by slug."""
     rows = list(get_session().scalars(select(Theme).order_by(Theme.slug)))
@@ -286,6 +288,7 @@ def themes() -> ResponseReturnValue:
 
 
 @bp.get("/search", endpoint="search")
+@cached_page
 def search_results() -> ResponseReturnValue:
     """Search recommendations, assessments and evidence, best match first."""
     typed = request.args.get("q")

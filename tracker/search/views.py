@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
+from ..caching import cached_page
 from ..dashboard.views import filters_from_query
 from ..db import get_session
 from ..services import filter_choices
@@ -13,6 +14,7 @@ PAGE = 50
 
 
 @bp.get("/search")
+@cached_page
 def index() -> ResponseReturnValue:
     """Search recommendations, assessments and evidence, within the dashboard's filters."""
     db = get_session()
