@@ -1,16 +1,31 @@
-"""Small helpers the tests share: form data as a browser would post it."""
+"""Small helpers the tests share: form data as a browser would post it, a served Tracker."""
 
 from __future__ import annotations
 
 import datetime as dt
+import http.client
+import os
 import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from http.cookies import SimpleCookie
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker.models import Recommendation, User
+from tracker import create_app
+from tracker.db import get_engine
+from tracker.models import Evidence, Recommendation, StatusRevision, StatusUpdate, User
 from tracker.services import EvidenceInput, record_status_update
 from tracker.vocabulary import Confidence, Credibility, Reliability, Stance, Status
 
@@ -139,27 +154,6 @@ def form_fields(page: str) -> dict[str, str | list[str]]:
 
 
 # Tracker served for real: `tracker serve` in a subprocess on 127.0.0.1, and a client for it.
-# These imports sit here, not above, because this part was added after the form helpers.
-
-import http.client  # noqa: E402
-import os  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-import urllib.parse  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from http.cookies import SimpleCookie  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from sqlalchemy import func  # noqa: E402
-
-from tracker import create_app  # noqa: E402
-from tracker.db import get_engine  # noqa: E402
-from tracker.models import Evidence, StatusRevision, StatusUpdate  # noqa: E402
 
 TRACKER = Path(sys.executable).with_name("tracker")
 WRITER_EMAIL = "writer@example.org"
