@@ -59,6 +59,8 @@ SIZES = {
     "L": Size("L", 1_000, 1_000_000, 2),
 }
 CHUNK = 50_000  # updates per import file
+# Pages also loaded with a new query string each time, so that none comes from the page cache.
+RENDERED = ("dashboard", "recommendation (longest history)")
 STATUSES = [
     "no_action",
     "in_progress",
@@ -280,6 +282,20 @@ def post_script(folder: Path, slug: str, token: str) -> Path:
     return path
 
 
+def render_script(folder: Path, path: str) -> Path:
+    """A wrk script that asks for `path` with a new query each time: no page is served twice."""
+    script = folder / f"render-{abs(hash(path))}.lua"
+    separator = "&" if "?" in path else "?"
+    script.write_text(
+        "counter = 0\n"
+        "request = function()\n"
+        "  counter = counter + 1\n"
+        f'  return wrk.format(nil, "{path}{separator}render=" .. math.random(1, 1000000000) .. "-" .. counter)\n'
+        "end\n"
+    )
+    return script
+
+
 def fresh_database(kind: str, folder: Path) -> tuple[str, callable]:
     if kind == "sqlite":
         return f"sqlite:///{folder / 'bench.sqlite3'}", lambda: None
@@ -351,6 +367,11 @@ def run_size(kind: str, size: Size, duration: int, floor: Measure) -> list[dict]
                     check_page(server.url + path, cookie)
                     measure = wrk(server.url + path, cookie, duration)
                     rows.append(row(kind, size, name, measure, floor, statements[name]))
+                for name in RENDERED:
+                    script = render_script(folder, paths[name])
+                    measure = wrk(server.url + paths[name], cookie, duration, 8, script)
+                    label = f"{name}, rendered each time"
+                    rows.append(row(kind, size, label, measure, floor, statements[name]))
                 script = post_script(folder, busiest, token)
                 measure = wrk(
                     f"{server.url}/recommendations/{busiest}/updates/new",
