@@ -61,3 +61,30 @@ def test_time_scale_maps_dates_and_ticks_years() -> None:
     assert [label for _, label in scale.ticks()] == ["2021", "2022", "2023", "2024"]
     short = TimeScale(D("2020-01-15"), D("2020-04-15"), width=100)
     assert [label for _, label in short.ticks()] == ["Feb 2020", "Mar 2020", "Apr 2020"]
+
+
+def test_a_long_history_is_drawn_at_the_charts_resolution() -> None:
+    start = dt.date(2020, 1, 1)
+    scale = TimeScale(start, start + dt.timedelta(days=2000), width=100)
+    statuses = [Status.IN_PROGRESS, Status.STALLED]
+    daily = [(start + dt.timedelta(days=n), statuses[n % 2]) for n in range(2000)]
+    spans = segments(daily, start, scale.end)
+    assert len(spans) == 2000
+    shown = scale.visible(spans)
+    assert len(shown) <= 50  # one every 2 pixels at most
+    assert shown[0].start == start and shown[-1].end == scale.end
+    assert all(left.end == right.start for left, right in zip(shown, shown[1:]))
+    # Each column shows the status in force at its end: day 1999 is odd, so stalled.
+    assert shown[-1].status is Status.STALLED
+    few = spans[:10]
+    assert scale.visible(few) == few  # what fits is drawn as it is
+
+
+def test_markers_are_kept_one_per_few_pixels_saying_how_many() -> None:
+    start = dt.date(2020, 1, 1)
+    scale = TimeScale(start, start + dt.timedelta(days=100), width=100)
+    marks = [(start + dt.timedelta(days=n), f"mark {n}") for n in (8, 9, 10, 50)]
+    assert scale.markers(marks) == [
+        (start + dt.timedelta(days=10), "mark 10 (latest of 3)"),
+        (start + dt.timedelta(days=50), "mark 50"),
+    ]

@@ -110,6 +110,49 @@ class TimeScale:
         return [(self.x(day), day.strftime("%b %Y")) for day in months[::step]]
 
 
+    def day_at(self, x: float) -> dt.date:
+        """The day a position stands for: the inverse of `x`."""
+        days = max((self.end - self.start).days, 1)
+        return self.start + dt.timedelta(days=round((x - self.left) * days / self.width))
+
+    def visible(self, spans: list[Segment], pixels: float = 2.0) -> list[Segment]:
+        """Keep what the chart can show: at most one status every `pixels`, the one then in force.
+
+        A long history packs many spans into one pixel; drawing them all would cost as much as
+        the history is long, for nothing anyone could see.
+        """
+        columns = int(self.width / pixels)
+        if len(spans) <= columns:
+            return spans
+        sampled: list[Segment] = []
+        index = 0
+        edges = [self.day_at(self.left + column * pixels) for column in range(columns + 1)]
+        for begin, end in zip(edges[:-1], [*edges[1:-1], self.end], strict=True):
+            # The status in force at the end of this column stands for the whole column.
+            while index + 1 < len(spans) and spans[index + 1].start <= end:
+                index += 1
+            status = spans[index].status
+            if sampled and sampled[-1].status is status:
+                sampled[-1] = Segment(sampled[-1].start, end, status)
+            elif end > begin:
+                sampled.append(Segment(begin, end, status))
+        return sampled
+
+    def markers(
+        self, marks: Sequence[tuple[dt.date, str]], pixels: float = 4.0
+    ) -> list[tuple[dt.date, str]]:
+        """Keep one marker every `pixels`, the latest, saying how many it stands for."""
+        by_column: dict[int, list[tuple[dt.date, str]]] = {}
+        for day, label in marks:
+            by_column.setdefault(int(self.x(day) / pixels), []).append((day, label))
+        kept = []
+        for column in sorted(by_column):
+            group = by_column[column]
+            day, label = max(group, key=lambda mark: mark[0])
+            kept.append((day, label if len(group) == 1 else f"{label} (latest of {len(group)})"))
+        return kept
+
+
 def describe(spans: Sequence[Segment]) -> str:
     """Say in words what a timeline shows."""
     return "; ".join(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import nh3
 from flask import Flask
@@ -20,8 +21,13 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 
 
+@functools.lru_cache(maxsize=4096)
 def render_markdown(text: str | None) -> Markup:
-    """Render an analyst's Markdown to safe HTML: only http(s) links, no script, no style."""
+    """Render an analyst's Markdown to safe HTML: only http(s) links, no script, no style.
+
+    The same text always gives the same HTML, so each is rendered once while it is in use:
+    a timeline shows the same assessments and excerpts to every reader.
+    """
     html = _markdown.render(text or "")
     cleaned = nh3.clean(
         html,

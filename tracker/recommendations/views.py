@@ -62,7 +62,9 @@ def show(slug: str) -> ResponseReturnValue:
             entries.append((update, shown))
     history = judgement_history(db, [recommendation.id], moment)[recommendation.id]
     start = min([recommendation.source.published_on, *(day for day, _ in history)])
-    spans = segments(history, start, moment.as_of)
+    scale = TimeScale(start, moment.as_of, width=780, left=10)
+    spans = scale.visible(segments(history, start, moment.as_of))
+    marks = [(day, f"{status.label} as of {day.isoformat()}") for day, status in history]
     return render_template(
         "recommendations/show.html",
         recommendation=recommendation,
@@ -74,8 +76,8 @@ def show(slug: str) -> ResponseReturnValue:
         date_errors=date_errors,
         chart={
             "spans": spans,
-            "scale": TimeScale(start, moment.as_of, width=780, left=10),
-            "markers": [(day, f"{status.label} as of {day.isoformat()}") for day, status in history],
+            "scale": scale,
+            "markers": scale.markers(marks),
             "description": describe(spans),
         },
     )
