@@ -21,7 +21,7 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def render_markdown(text: str | None) -> Markup:
     """Render an analyst's Markdown to safe HTML: only http(s) links, no script, no style.
 
