@@ -186,12 +186,51 @@ PAGES = [
     "/sources/mei-2020-real-cost-us-iran-escalation-iraq",
     "/sources/mei-2020-real-cost-us-iran-escalation-iraq/edit",
     "/sources/mei-2020-real-cost-us-iran-escalation-iraq/report",
+    "/sources/mei-2020-real-cost-us-iran-escalation-iraq/recommendations/new",
+    "/sources/",
+    "/sources/new",
+    "/actors/",
+    "/themes/",
+    "/actors/unami/rename",
+    "/themes/sanctions/merge",
     "/swimlane",
     "/compare",
     "/corrections",
     "/audit",
     "/no-such-page",
 ]
+
+
+def test_editor_adds_a_source_and_a_recommendation_through_the_forms(page) -> None:  # type: ignore[no-untyped-def]
+    login(page, Role.EDITOR)
+    page.get_by_role("link", name="Sources", exact=True).click()
+    page.get_by_role("link", name="Add a source").click()
+    page.get_by_label("Title").fill("Iraq's next government")
+    page.get_by_label("Kind").select_option(label="Report")
+    page.get_by_label("Author").fill("A. Researcher")
+    page.get_by_label("Publisher").fill("Example Institute")
+    page.get_by_label("Link").fill("https://example.org/next-government")
+    page.get_by_label("Published on").fill("2021-05-01")
+    page.get_by_label("Full text").fill("Parliament should pass the election law before the summer recess.")
+    page.get_by_role("button", name="Add source").click()
+
+    page.get_by_label("Title").fill("Pass the election law")
+    page.get_by_label("Summary").fill("Before the summer recess.")
+    page.get_by_label("Passage").fill("Parliament should pass the electoral law before the summer recess.")
+    page.get_by_label("Theme").select_option(label="Political transition")
+    page.get_by_label("Iraqi political blocs").check()
+    page.get_by_role("button", name="Add recommendation").click()
+    error = page.locator("#passage-error")
+    assert "matches up to “Parliament should pass the” and differs from “electoral”" in error.inner_text()
+    assert page.get_by_label("Iraqi political blocs").is_checked()  # nothing typed is lost
+    page.get_by_label("Passage").fill("Parliament should pass the election law before the summer recess.")
+    page.get_by_role("button", name="Add recommendation").click()
+
+    page.wait_for_url(re.compile(r"/sources/iraqs-next-government$"))
+    shot(page, "06-second-source")
+    assert status_in_row(page, "Pass the election law") == "Not yet assessed"
+    page.goto("/")
+    assert status_in_row(page, "Pass the election law") == "Not yet assessed"
 
 
 def test_no_accessibility_violations_on_any_page(page) -> None:  # type: ignore[no-untyped-def]

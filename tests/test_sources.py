@@ -7,6 +7,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker.catalogue import slug_from
 from tracker.models import Actor, AuditEvent, ContentVersion, Recommendation, Source, Theme
 from tracker.vocabulary import Role, Status
 
@@ -207,3 +208,11 @@ def test_only_editors_add_sources_and_recommendations(client: FlaskClient, analy
     assert client.get("/sources/new").status_code == 403
     assert client.post("/sources/new", data=new_source_form()).status_code == 403
     assert client.post(f"{SOURCE}/recommendations/new", data={}).status_code == 403
+
+
+def test_slugs_made_from_titles_are_short_plain_words() -> None:
+    assert slug_from("Iraq’s next government: what now?") == "iraqs-next-government-what-now"
+    assert slug_from("Government of Türkiye") == "government-of-turkiye"
+    long = slug_from("word " * 40)
+    assert len(long) <= 60 and long.startswith("word-word") and not long.endswith("-")
+    assert slug_from("العراق") == ""  # nothing to make one from: the form asks for a slug

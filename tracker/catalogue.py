@@ -139,7 +139,7 @@ def create_recommendation(
 def slug_from(title: str) -> str:
     """Suggest a slug for a title: its words in lowercase ASCII, joined by hyphens."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_title.lower())
+    words = re.findall(r"[a-z0-9]+", ascii_title.lower().replace("'", ""))
     slug = ""
     for word in words:
         if len(slug) + len(word) + 1 > 60:
