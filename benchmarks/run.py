@@ -338,13 +338,15 @@ def run_size(kind: str, size: Size, duration: int, floor: Measure) -> list[dict]
             with engine.connect() as connection:
                 seeded = list(connection.execute(text("SELECT slug FROM recommendation")).scalars())
             files = documents(size, seeded, folder)
-            started = time.perf_counter()
+            import_seconds = 0.0  # of the updates alone
             with click.progressbar(
                 files, label=f"{kind} {size.name}: importing {size.updates:,} updates"
             ) as bar:
                 for path in bar:
+                    started = time.perf_counter()
                     tracker(env, "import", str(path))
-            import_seconds = time.perf_counter() - started
+                    if path.name.startswith("updates-"):
+                        import_seconds += time.perf_counter() - started
             with engine.connect() as connection:
                 busiest = connection.execute(text(
                     "SELECT r.slug FROM recommendation r JOIN status_update u ON u.recommendation_id = r.id "
@@ -384,8 +386,8 @@ def run_size(kind: str, size: Size, duration: int, floor: Measure) -> list[dict]
                     row(kind, size, "post a status update (8 writers)", measure, floor, None)
                 )
                 memory = server.worker_memory_mb()
-            rows.append({"database": kind, "size": size.name, "page": "facts",
-                         "note": f"{updates:,} updates; import {import_seconds:.1f} s; worker memory {memory:.0f} MB"})  # fmt: skip
+            rows.append({"database": kind, "size": size.name, "page": "facts", "updates": updates,
+                         "import_seconds": import_seconds, "memory_mb": memory})  # fmt: skip
         finally:
             drop()
     return rows
@@ -416,13 +418,53 @@ def table(rows: list[dict]) -> str:
     notes = []
     for r in rows:
         if r["page"] == "facts":
-            notes.append(f"- {r['database']} {r['size']}: {r['note']}")
+            notes.append(
+                f"- {r['database']} {r['size']}: {r['updates']:,} updates, imported in "
+                f"{r['import_seconds']:.1f} s; worker memory {r['memory_mb']:.0f} MB"
+            )
             continue
         lines.append(
             f"| {r['database']} | {r['size']} | {r['page']} | {r['rps']:,.0f} | {r['ratio']:.2f} | "
             f"{r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} | {r['statements'] if r['statements'] is not None else '—'} |"
         )
     return "\n".join([*lines, "", *notes])
+
+
+def targets(rows: list[dict]) -> str:
+    """Check this run's figures against the targets, for each database measured."""
+    found = {(r["database"], r["size"], r["page"]): r for r in rows}
+    lines = []
+
+    def check(met: bool, text: str) -> None:
+        lines.append(f"- {'met' if met else 'NOT MET'}: {text}")
+
+    for kind in dict.fromkeys(r["database"] for r in rows):
+        if dashboard := found.get((kind, "S", "dashboard")):
+            check(dashboard["ratio"] >= 0.5,
+                  f"{kind}: dashboard at S is {dashboard['ratio']:.2f} of the floor (target 0.5)")  # fmt: skip
+        for page in ("dashboard", "recommendation (longest history)", *(f"{n}, rendered each time" for n in RENDERED)):
+            small, large = found.get((kind, "S", page)), found.get((kind, "L", page))
+            if small and large:
+                growth = large["p50"] / small["p50"]
+                check(growth <= 1.5, f"{kind}: {page}, p50 at L is {growth:.2f}× its p50 at S "
+                      f"({large['p50']:.2f} ms against {small['p50']:.2f} ms; target 1.5×)")  # fmt: skip
+        counts = {
+            page: {r["size"]: r["statements"] for r in rows
+                   if r["database"] == kind and r["page"] == page and r.get("statements") is not None}
+            for page in dict.fromkeys(r["page"] for r in rows)
+        }  # fmt: skip
+        for page, by_size in counts.items():
+            if len(by_size) > 1:
+                check(len(set(by_size.values())) == 1, f"{kind}: {page} costs {by_size} SQL statements by size")
+        if post := found.get((kind, "M", "post a status update (8 writers)")):
+            check(post["p99"] < 50, f"{kind}: posting an update at M, p99 {post['p99']:.1f} ms (target 50 ms)")
+        if facts := found.get((kind, "M", "facts")):
+            check(facts["import_seconds"] < 10,
+                  f"{kind}: importing M's {facts['updates']:,} updates took {facts['import_seconds']:.1f} s "
+                  "(target 10 s)")  # fmt: skip
+        if facts := found.get((kind, "L", "facts")):
+            check(facts["memory_mb"] < 150, f"{kind}: worker memory at L {facts['memory_mb']:.0f} MB (target 150 MB)")
+    return "\n".join(lines)
 
 
 def machine() -> str:
@@ -460,7 +502,8 @@ def main() -> None:
             rows.append(row(kind, SIZES[name], "floor: bare Flask app", floor, floor, None))
             rows += run_size(kind, SIZES[name], args.duration, floor)
             print(table(rows), flush=True)
-    report = table(rows)
+    report = f"{table(rows)}\n\n## Targets\n\n{targets(rows)}"
+    print(f"\n{targets(rows)}")
     RESULTS.write_text(f"# Benchmark results\n\n{machine()}\n\n{report}\n")
     print(f"\nWritten to {RESULTS.relative_to(ROOT)}")
 
