@@ -6,9 +6,11 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from sqlalchemy.orm import Session
 from wtforms import Field, Form, SelectChoice, StringField, ValidationError
 from wtforms.validators import Length, Optional
 
+from .catalogue import CatalogueError, slug_from
 from .vocabulary import Labelled
 
 
@@ -36,3 +38,14 @@ def slug_field(made_from: str) -> StringField:
         validators=[Optional(), Length(max=120)],
         description=f"Optional: made from the {made_from} when left empty. Links use it.",
     )
+
+
+def slug_or_made_from(field: Field, text: str) -> str:
+    """The slug the editor typed, or one made from `text` when they left it empty."""
+    return (field.data or "").strip() or slug_from(text)
+
+
+def refuse_on_form(session: Session, form: Form, error: CatalogueError) -> None:
+    """Undo what the request wrote and show why next to the field at fault."""
+    session.rollback()
+    getattr(form, error.field).errors.append(str(error))

@@ -8,9 +8,10 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..catalogue import CatalogueError, create_actor, create_theme, slug_from
+from ..catalogue import CatalogueError, create_actor, create_theme
 from ..db import get_session
 from ..editing import Listed, merge_entries, rename_entry, usage
+from ..forms import refuse_on_form, slug_or_made_from
 from ..models import Actor, Theme
 from ..security import requires
 from ..vocabulary import Role
@@ -58,12 +59,11 @@ def add(kind: str) -> ResponseReturnValue:
         name = form.name.data.strip()
         try:
             entry = KINDS[kind].create(
-                db, slug=(form.slug.data or "").strip() or slug_from(name), name=name,
+                db, slug=slug_or_made_from(form.slug, name), name=name,
                 by=current_user,
             )  # fmt: skip
         except CatalogueError as error:
-            db.rollback()
-            getattr(form, error.field).errors.append(str(error))
+            refuse_on_form(db, form, error)
         else:
             db.commit()
             flash(f"Added “{entry.name}”.", "success")
@@ -82,8 +82,7 @@ def rename(kind: str, slug: str) -> ResponseReturnValue:
         try:
             renamed = rename_entry(db, entry, name=form.name.data, editor=current_user)
         except CatalogueError as error:
-            db.rollback()
-            form.name.errors.append(str(error))
+            refuse_on_form(db, form, error)
         else:
             db.commit()
             flash(f"Renamed to “{entry.name}”." if renamed else "Nothing changed.", "success")

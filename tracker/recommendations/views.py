@@ -13,6 +13,7 @@ from ..catalogue import CatalogueError
 from ..charts import TimeScale, describe, segments
 from ..db import get_session
 from ..editing import EditConflict, actors_by_id, edit_recommendation
+from ..forms import refuse_on_form
 from ..models import Recommendation, StatusUpdate, Theme
 from ..security import requires
 from ..services import (
@@ -226,8 +227,7 @@ def edit(slug: str) -> ResponseReturnValue:
                 values=values,
             )
         except CatalogueError as error:
-            db.rollback()
-            getattr(form, error.field).errors.append(str(error))
+            refuse_on_form(db, form, error)
         except (EditConflict, StaleDataError):
             db.rollback()
             recommendation = get_recommendation_or_404(slug)

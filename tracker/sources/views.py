@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..caching import cached_page
-from ..catalogue import CatalogueError, create_recommendation, create_source, slug_from
+from ..catalogue import CatalogueError, create_recommendation, create_source
 from ..db import get_session
 from ..editing import EditConflict, actors_by_id, edit_source
+from ..forms import refuse_on_form, slug_or_made_from
 from ..models import Recommendation, Source, Theme
 from ..recommendations.forms import NewRecommendationForm
 from ..security import requires
@@ -54,7 +55,7 @@ def new() -> ResponseReturnValue:
         try:
             source = create_source(
                 db,
-                slug=(form.slug.data or "").strip() or slug_from(title),
+                slug=slug_or_made_from(form.slug, title),
                 kind=SourceKind(form.kind.data),
                 title=title,
                 author=form.author.data,
@@ -66,8 +67,7 @@ def new() -> ResponseReturnValue:
                 by=current_user,
             )
         except CatalogueError as error:
-            db.rollback()
-            getattr(form, error.field).errors.append(str(error))
+            refuse_on_form(db, form, error)
         else:
             db.commit()
             flash("Source added. Now add its recommendations.", "success")
@@ -89,7 +89,7 @@ def add_recommendation(slug: str) -> ResponseReturnValue:
             recommendation = create_recommendation(
                 db,
                 source,
-                slug=(form.slug.data or "").strip() or slug_from(title),
+                slug=slug_or_made_from(form.slug, title),
                 title=title,
                 summary=form.summary.data,
                 passage=form.passage.data,
@@ -99,8 +99,7 @@ def add_recommendation(slug: str) -> ResponseReturnValue:
                 by=current_user,
             )
         except CatalogueError as error:
-            db.rollback()
-            getattr(form, error.field).errors.append(str(error))
+            refuse_on_form(db, form, error)
         else:
             db.commit()
             flash(f"Added “{recommendation.title}”.", "success")
@@ -152,8 +151,7 @@ def edit(slug: str) -> ResponseReturnValue:
                 values=values,
             )  # fmt: skip
         except CatalogueError as error:
-            db.rollback()
-            getattr(form, error.field).errors.append(str(error))
+            refuse_on_form(db, form, error)
         except (EditConflict, StaleDataError):
             db.rollback()
             source = get_source_or_404(slug)
