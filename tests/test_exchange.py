@@ -9,13 +9,18 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+from wtforms import Form
 
 from tracker.db import get_engine
 from tracker.exchange.formats import CSV_COLUMNS
+from tracker.exchange.importing import UpdateFields
+from tracker.exchange.rules import FormRules
 from tracker.models import (
     AuditEvent,
     Evidence,
@@ -24,6 +29,7 @@ from tracker.models import (
     StatusUpdate,
     User,
 )
+from tracker.recommendations.forms import EvidenceForm
 from tracker.services import (
     EvidenceInput,
     correct_status_update,
@@ -116,6 +122,41 @@ def test_a_csv_of_10000_updates_imports_whole_with_a_progress_bar(
     assert count(db, StatusUpdate) == 10_000
 
 
+def test_an_import_is_searched_audited_and_made_current(
+    runner: FlaskCliRunner, db: Session, client: FlaskClient, analyst: User, tmp_path: Path
+) -> None:
+    rows = [
+        csv_row("early", SLUG, as_of="2024-01-10", assessment="Quokkas gathered early."),
+        csv_row("late", SLUG, as_of="2024-02-10", evidence_excerpt="Zanzibar envoys signed."),
+    ]
+    result = runner.invoke(args=["import", str(write_csv(tmp_path / "updates.csv", rows))])
+    assert result.exit_code == 0, result.output
+
+    db.rollback()  # see what the command committed
+    early, late = (
+        db.scalars(select(StatusUpdate).where(StatusUpdate.import_key == key)).one()
+        for key in ("early", "late")
+    )
+    recommendation = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
+    assert recommendation.current_update_id == late.id
+    for words, kind, update in (("quokkas", "assessment", early), ("zanzibar", "evidence", late)):
+        hits = client.get(f"/api/v1/search?q={words}").json["items"]
+        assert [(hit["kind"], hit["update_id"]) for hit in hits] == [(kind, update.id)]
+    event = db.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "status_update.create", AuditEvent.target_id == late.id
+        )
+    ).one()
+    assert event.after == {
+        "recommendation": SLUG,
+        "status": "in_progress",
+        "as_of": "2024-02-10",
+        "confidence": "moderate",
+        "assessment": "Talks resumed (late).",
+        "evidence": ["https://news.example.org/late"],
+    }
+
+
 def test_a_file_with_three_errors_is_refused_whole_naming_each(
     runner: FlaskCliRunner, db: Session, tmp_path: Path
 ) -> None:
@@ -175,6 +216,44 @@ def test_json_errors_name_their_path(runner: FlaskCliRunner, db: Session, tmp_pa
         "  $.updates[0].evidence[0].credibility: Not a valid choice.",
     ]
     assert count(db, StatusUpdate) == 0
+
+
+# Values at the edges of the form's rules: blank, padded, malformed, out of range, unknown.
+EDGE_VALUES = [
+    "", " ", "\t", " x ", "x", "é", "x" * 301, "x" * 20_001,
+    "2024-02-01", "2024-2-1", " 2024-02-01", "2024-02-30", "20240201", "0000-01-01",
+    "2024-02-01T00:00", (dt.date.today() + dt.timedelta(days=1)).isoformat(),
+    "https://news.example.org/a", "HTTPS://news.example.org/a", "http://x.org?q#f",
+    "https://u@news.example.org/", "https://news.example.org@evil.example/",
+    "https://news.example.org:8080/x", "https://news.example.org:99999/", "https://localhost/",
+    "https://news.example.org/a b", "ftp://example.org/x", "http://[::1]/", "http://127.0.0.1/x",
+    "https://exa_mple.org", "https://example.o/", "https://-x.org/",
+    "supports", "Supports", "contradicts", "A", "b", "2", "7",
+    "in_progress", "not_assessed", "low",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("form_class", "row"),
+    [
+        (UpdateFields, {"status": "in_progress", "as_of": "2024-02-01", "assessment": "A",
+                        "confidence": "moderate"}),
+        (EvidenceForm, {"url": "https://news.example.org/a", "title": "T", "publisher": "P",
+                        "published_on": "", "excerpt": "E", "stance": "supports",
+                        "reliability": "B", "credibility": "2"}),
+    ],
+)  # fmt: skip
+def test_an_import_checks_each_field_as_the_form_does(
+    form_class: type[Form], row: dict[str, str]
+) -> None:
+    rules = FormRules(form_class)
+    for name in row:
+        missing = {key: value for key, value in row.items() if key != name}
+        # Each value twice: the second time, the checks may answer from what they remember.
+        for values in [missing] + [row | {name: value} for value in EDGE_VALUES * 2]:
+            form = form_class(MultiDict(values))
+            form.validate()
+            assert rules.check(values) == (form.data, form.errors), (name, values.get(name))
 
 
 def test_a_dry_run_reports_and_changes_nothing(

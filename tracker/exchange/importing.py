@@ -20,9 +20,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
-from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
 from .. import audit
@@ -58,6 +57,7 @@ from ..services import (
     status_update_rows,
 )
 from ..vocabulary import Confidence, DatePrecision, RevisionKind, Role, SourceKind, Status
+from .bulk import insert_rows
 from .formats import (
     CSV_COLUMNS,
     EVIDENCE_FIELDS,
@@ -68,9 +68,21 @@ from .formats import (
     derived_key,
     restore,
 )
+from .rules import FormRules
 
 # Updates are added and flushed this many at a time: few round trips, bounded memory.
 CHUNK = 1_000
+# The members of an update in the JSON format, less its evidence and retraction.
+UPDATE_FIELDS = (
+    "key",
+    "recommendation",
+    "author",
+    "logged_at",
+    "status",
+    "as_of",
+    "confidence",
+    "assessment",
+)
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 Progress = Callable[[int, int], None]
@@ -163,36 +175,18 @@ def objects(
 
 
 def json_update(path: str, item: dict[str, Any], problems: list[Problem]) -> UpdateRecord:
-    fields = (
-        "key",
-        "recommendation",
-        "author",
-        "logged_at",
-        "status",
-        "as_of",
-        "confidence",
-        "assessment",
-    )
-    values = {name: json_text(item, name, f"{path}.{name}", problems) for name in fields}
+    values = json_texts(item, UPDATE_FIELDS, path, problems)
     evidence = []
     places: list[Place] = []
     for evidence_path, row in objects(item, "evidence", f"{path}.evidence", problems):
-        evidence.append(
-            {
-                name: json_text(row, name, f"{evidence_path}.{name}", problems)
-                for name in EVIDENCE_FIELDS
-            }
-        )
+        evidence.append(json_texts(row, EVIDENCE_FIELDS, evidence_path, problems))
         places.append(lambda name, at=evidence_path: f"{at}.{name}")
     retracted = item.get("retracted")
     if retracted is not None and not isinstance(retracted, dict):
         problems.append(Problem(f"{path}.retracted", "Expected an object or null."))
         retracted = None
     if retracted is not None:
-        retracted = {
-            name: json_text(retracted, name, f"{path}.retracted.{name}", problems)
-            for name in ("at", "by", "reason")
-        }
+        retracted = json_texts(retracted, ("at", "by", "reason"), f"{path}.retracted", problems)
     return UpdateRecord(
         place=lambda name: f"{path}.{name}",
         evidence_places=places,
@@ -202,14 +196,19 @@ def json_update(path: str, item: dict[str, Any], problems: list[Problem]) -> Upd
     )
 
 
-def json_text(data: dict[str, Any], name: str, path: str, problems: list[Problem]) -> str:
-    value = data.get(name)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        problems.append(Problem(path, "Expected text."))
-        return ""
-    return value
+def json_texts(
+    data: dict[str, Any], names: Iterable[str], path: str, problems: list[Problem]
+) -> dict[str, str]:
+    """Read the named members of an object as text; a missing or null one is empty."""
+    texts = {}
+    for name in names:
+        value = data.get(name)
+        if not isinstance(value, str):
+            if value is not None:
+                problems.append(Problem(f"{path}.{name}", "Expected text."))
+            value = ""
+        texts[name] = value
+    return texts
 
 
 def read_csv(text: str) -> Document:
@@ -521,6 +520,7 @@ def add_updates(
     checker = Checker(recommendations, authors, declared, known_keys(session), now)
     pending: list[Prepared] = []
     touched: set[int] = set()
+    written: list[int] = []
     total = len(records)
     for done, record in enumerate(records, start=1):
         prepared = checker.check(record, outcome)
@@ -528,13 +528,14 @@ def add_updates(
             pending.append(prepared)
         if len(pending) >= CHUNK or done == total:
             if not outcome.problems:  # the file is refused: spare the writes
-                write(session, pending, now)
+                written += write(session, pending, now)
                 outcome.counts["status updates added"] += len(pending)
                 touched.update(prepared.update["recommendation_id"] for prepared in pending)
             pending = []
             if progress:
                 progress(done, total)
-    if touched and not outcome.problems:
+    if written and not outcome.problems:
+        index_updates(session.connection(), written)
         refresh_current_updates(session, touched)
 
 
@@ -586,8 +587,8 @@ class Prepared:
 class Checker:
     """Check updates as the status update form and `record_status_update` would.
 
-    The forms are built once and refilled for each update: building them costs more than
-    the check itself.
+    The form's rules are read once, by `FormRules`, and applied to each update and each item
+    of its evidence.
     """
 
     def __init__(
@@ -603,9 +604,9 @@ class Checker:
         self.declared = declared
         self.known = known
         self.now = now
-        self.seen: dict[str, str] = {}
-        self.fields = UpdateFields()
-        self.row = EvidenceForm()
+        self.seen: dict[str, UpdateRecord] = {}
+        self.judgement = FormRules(UpdateFields)
+        self.evidence = FormRules(EvidenceForm)
 
     def check(self, record: UpdateRecord, outcome: Outcome) -> Prepared | None:
         values = record.values
@@ -616,16 +617,15 @@ class Checker:
         elif len(key) > 64:
             problems.append(Problem(record.place("key"), "Use at most 64 characters."))
         elif key in self.seen:
+            first = self.seen[key].place("key")
             problems.append(
-                Problem(
-                    record.place("key"), f"The key “{key}” is already used at {self.seen[key]}."
-                )
+                Problem(record.place("key"), f"The key “{key}” is already used at {first}.")
             )
         elif key in self.known:
-            self.seen[key] = record.place("key")
+            self.seen[key] = record
             outcome.counts["status updates already present"] += 1
             return None
-        self.seen.setdefault(key, record.place("key"))
+        self.seen.setdefault(key, record)
         recommendation = self.recommendations.get(values["recommendation"])
         if recommendation is None and values["recommendation"] not in self.declared:
             problems.append(
@@ -639,16 +639,16 @@ class Checker:
             problems.append(
                 Problem(record.place("logged_at"), "The logged time cannot be in the future.")
             )
-        evidence = self.check_form(record, problems)
+        judgement = self.check_judgement(record, problems)
+        evidence = self.check_evidence(record, problems)
         retraction = None
         if record.retracted is not None:
             retraction = checked_retraction(record, logged_at, self.now, problems)
-        fields = self.fields
         if not problems:
             try:
                 check_status_update(
-                    status=Status(fields.status.data),
-                    as_of=fields.as_of.data,
+                    status=Status(judgement["status"]),
+                    as_of=judgement["as_of"],
                     evidence=evidence,
                     now=logged_at,
                 )
@@ -662,13 +662,13 @@ class Checker:
             return None
         if retraction is not None and retractor is None:
             return None  # the retraction's author is refused, and says why
-        status, confidence = Status(fields.status.data), Confidence(fields.confidence.data)
-        assessment = fields.assessment.data.strip()
+        status, confidence = Status(judgement["status"]), Confidence(judgement["confidence"])
+        as_of, assessment = judgement["as_of"], judgement["assessment"].strip()
         update, revision, items = status_update_rows(
             recommendation.id,
             author_id=author.id,
             status=status,
-            as_of=fields.as_of.data,
+            as_of=as_of,
             assessment=assessment,
             confidence=confidence,
             evidence=evidence,
@@ -680,27 +680,25 @@ class Checker:
             revision=revision,
             evidence=items,
             audit=created_update_audit(
-                recommendation.slug, status, fields.as_of.data, confidence, assessment, evidence
+                recommendation.slug, status, as_of, confidence, assessment, evidence
             ),
             retraction=(retraction[0], retractor, retraction[2])
             if retraction and retractor
             else None,
         )
 
-    def check_form(self, record: UpdateRecord, problems: list[Problem]) -> list[EvidenceInput]:
-        """Run the form's validators over the update and each item of its evidence."""
-        values = record.values
-        self.fields.process(
-            MultiDict(
-                {name: values[name] for name in ("status", "as_of", "assessment", "confidence")}
-            )
+    def check_judgement(self, record: UpdateRecord, problems: list[Problem]) -> dict[str, Any]:
+        """Check the update's own fields by the form's rules; return their data."""
+        data, errors = self.judgement.check(record.values)
+        problems.extend(
+            Problem(record.place(name), error)
+            for name, messages in errors.items()
+            for error in messages
         )
-        if not self.fields.validate():
-            problems.extend(
-                Problem(record.place(name), error)
-                for name, errors in self.fields.errors.items()
-                for error in errors
-            )
+        return data
+
+    def check_evidence(self, record: UpdateRecord, problems: list[Problem]) -> list[EvidenceInput]:
+        """Check the number of items of evidence, and each item by the form's rules."""
         if not record.evidence:
             problems.append(
                 Problem(record.place("evidence"), "An update needs at least one item of evidence.")
@@ -713,15 +711,15 @@ class Checker:
             )
         evidence = []
         for item, place in zip(record.evidence, record.evidence_places, strict=True):
-            self.row.process(MultiDict(item))
-            if self.row.validate():
-                evidence.append(self.row.to_input())
-            else:
+            data, errors = self.evidence.check(item)
+            if errors:
                 problems.extend(
                     Problem(place(name), error)
-                    for name, errors in self.row.errors.items()
-                    for error in errors
+                    for name, messages in errors.items()
+                    for error in messages
                 )
+            else:
+                evidence.append(self.evidence.filled(data).to_input())
         return evidence
 
 
@@ -761,49 +759,48 @@ def checked_retraction(
     return at, normalise_email(record.retracted["by"]), reason
 
 
-def write(session: Session, pending: list[Prepared], now: dt.datetime) -> None:
-    """Insert a chunk of checked updates with their revisions, evidence and audit events."""
+def write(session: Session, pending: list[Prepared], now: dt.datetime) -> list[int]:
+    """Insert a chunk of checked updates with their revisions, evidence and audit events.
+
+    Return the updates' ids, for the search index.
+    """
     if not pending:
-        return
-    ids = session.scalars(
-        insert(StatusUpdate).returning(StatusUpdate.id, sort_by_parameter_order=True),
-        [prepared.update for prepared in pending],
-    ).all()
-    session.execute(
-        insert(StatusRevision),
-        [
-            prepared.revision | {"update_id": id_}
-            for prepared, id_ in zip(pending, ids, strict=True)
-        ],
-    )
-    session.execute(
-        insert(Evidence),
-        [
-            item | {"update_id": id_}
-            for prepared, id_ in zip(pending, ids, strict=True)
-            for item in prepared.evidence
-        ],
-    )
-    session.execute(
-        insert(AuditEvent),
-        [
-            {
-                "at": now,
-                "user_id": prepared.update["author_id"],
-                "action": "status_update.create",
-                "target_type": StatusUpdate.__tablename__,
-                "target_id": id_,
-                "after": prepared.audit,
-            }
-            for prepared, id_ in zip(pending, ids, strict=True)
-        ],
-    )
-    index_updates(session.connection(), ids)
-    for prepared, id_ in zip(pending, ids, strict=True):
+        return []
+    connection = session.connection()
+    insert_rows(connection, StatusUpdate.__table__, [prepared.update for prepared in pending])
+    ids = ids_of_keys(session, [prepared.update["import_key"] for prepared in pending])
+    written = list(zip(pending, ids, strict=True))
+    revisions = [prepared.revision | {"update_id": id_} for prepared, id_ in written]
+    insert_rows(connection, StatusRevision.__table__, revisions)
+    items = [item | {"update_id": id_} for prepared, id_ in written for item in prepared.evidence]
+    insert_rows(connection, Evidence.__table__, items)
+    events = [
+        {
+            "at": now,
+            "user_id": prepared.update["author_id"],
+            "action": "status_update.create",
+            "target_type": StatusUpdate.__tablename__,
+            "target_id": id_,
+            "after": prepared.audit,
+        }
+        for prepared, id_ in written
+    ]
+    insert_rows(connection, AuditEvent.__table__, events)
+    for prepared, id_ in written:
         if prepared.retraction is not None:
             at, by, reason = prepared.retraction
             update = session.get_one(StatusUpdate, id_)
             retract_imported(session, update, by=by, reason=reason, at=at)
+    return ids
+
+
+def ids_of_keys(session: Session, keys: list[str]) -> list[int]:
+    """Return the ids of the updates with these import keys, in their order."""
+    query = select(StatusUpdate.import_key, StatusUpdate.id).where(
+        StatusUpdate.import_key.in_(keys)
+    )
+    found = dict(session.execute(query).all())
+    return [found[key] for key in keys]
 
 
 def retract_imported(

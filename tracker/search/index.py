@@ -15,9 +15,10 @@ PostgreSQL needs none of this: its GIN indexes follow the rows by themselves.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+import json
+from collections.abc import Collection
 
-from sqlalchemy import Connection, bindparam, event, inspect, text
+from sqlalchemy import Connection, event, inspect, text
 from sqlalchemy.orm import Session, UOWTransaction
 
 from ..models import Evidence, Recommendation, StatusUpdate
@@ -25,46 +26,43 @@ from ..models import Evidence, Recommendation, StatusUpdate
 # An entry's rowid is its row's id times 4 plus its kind: a row finds its entry directly.
 KIND_OF_TABLE = {"recommendation": 0, "status_update": 1, "evidence": 2}
 
+# Each table's entries: rowid, title, body and recommendation; a condition on ID_COLUMN picks rows.
 ENTRIES = {
     "recommendation": "SELECT id * 4, title, summary || char(10) || passage, id "
-    "FROM recommendation WHERE id IN :ids",
-    "status_update": "SELECT id * 4 + 1, '', assessment, recommendation_id "
-    "FROM status_update WHERE id IN :ids",
+    "FROM recommendation",
+    "status_update": "SELECT id * 4 + 1, '', assessment, recommendation_id FROM status_update",
     "evidence": "SELECT e.id * 4 + 2, e.title, e.excerpt, u.recommendation_id "
-    "FROM evidence e JOIN status_update u ON u.id = e.update_id WHERE e.id IN :ids",
+    "FROM evidence e JOIN status_update u ON u.id = e.update_id",
 }
+ID_COLUMN = {"recommendation": "id", "status_update": "id", "evidence": "e.id"}
 # The columns whose change changes an entry.
 WATCHED = {
     Recommendation: ("title", "summary", "passage"),
     StatusUpdate: ("assessment", "recommendation_id"),
     Evidence: ("title", "excerpt", "update_id"),
 }
-CHUNK = 500
-
-
-def chunks(ids: Iterable[int]) -> Iterable[list[int]]:
-    ordered = sorted(set(ids))
-    for start in range(0, len(ordered), CHUNK):
-        yield ordered[start : start + CHUNK]
+# Ids travel as one JSON array, which SQLite reads as a table: one statement for any number.
+IDS = "SELECT value FROM json_each(:ids)"
 
 
 def index_rows(connection: Connection, table: str, ids: Collection[int]) -> None:
     """Write the entries of these rows of `table` afresh; rows that are gone lose theirs."""
     kind = KIND_OF_TABLE[table]
-    for batch in chunks(ids):
-        rowids = [id_ * 4 + kind for id_ in batch]
-        connection.execute(
-            text("DELETE FROM search_index WHERE rowid IN :rowids").bindparams(
-                bindparam("rowids", expanding=True)
-            ),
-            {"rowids": rowids},
-        )
-        connection.execute(
-            text(
-                f"INSERT INTO search_index (rowid, title, body, recommendation_id) {ENTRIES[table]}"
-            ).bindparams(bindparam("ids", expanding=True)),
-            {"ids": batch},
-        )
+    listed = {"ids": json.dumps(sorted(ids))}
+    connection.execute(
+        text(
+            "DELETE FROM search_index "
+            f"WHERE rowid IN (SELECT value * 4 + {kind} FROM json_each(:ids))"
+        ),
+        listed,
+    )
+    connection.execute(
+        text(
+            "INSERT INTO search_index (rowid, title, body, recommendation_id) "
+            f"{ENTRIES[table]} WHERE {ID_COLUMN[table]} IN ({IDS})"
+        ),
+        listed,
+    )
 
 
 def index_updates(connection: Connection, update_ids: Collection[int]) -> None:
@@ -72,23 +70,19 @@ def index_updates(connection: Connection, update_ids: Collection[int]) -> None:
     if connection.dialect.name != "sqlite":
         return
     index_rows(connection, "status_update", update_ids)
-    for batch in chunks(update_ids):
-        evidence = connection.execute(
-            text("SELECT id FROM evidence WHERE update_id IN :ids").bindparams(
-                bindparam("ids", expanding=True)
-            ),
-            {"ids": batch},
-        ).scalars()
-        index_rows(connection, "evidence", list(evidence))
+    evidence = connection.execute(
+        text(f"SELECT id FROM evidence WHERE update_id IN ({IDS})"),
+        {"ids": json.dumps(sorted(update_ids))},
+    ).scalars()
+    index_rows(connection, "evidence", list(evidence))
 
 
 def rebuild(connection: Connection) -> int:
     """Index every row anew; return how many entries the index holds."""
     connection.execute(text("DELETE FROM search_index"))
     for query in ENTRIES.values():
-        everything = query.rsplit(" WHERE ", 1)[0]
         connection.execute(
-            text(f"INSERT INTO search_index (rowid, title, body, recommendation_id) {everything}")
+            text(f"INSERT INTO search_index (rowid, title, body, recommendation_id) {query}")
         )
     return connection.execute(text("SELECT count(*) FROM search_index")).scalar_one()
 
