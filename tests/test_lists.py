@@ -27,7 +27,7 @@ def actors_of(db: Session, slug: str) -> list[str]:
 
 def test_everyone_sees_the_lists_with_their_use(client: FlaskClient, analyst) -> None:
     page = squash(client.get("/actors/").get_data(as_text=True))
-    assert '<td><a href="/?actor=unami">UN Assistance Mission for Iraq (UNAMI)</a></td> <td><code>unami</code></td> <td>2</td>' in page
+    assert '<td><a href="/?actor=unami">UN Assistance Mission for Iraq (UNAMI)</a></td> <td data-label="Slug"><code>unami</code></td> <td data-label="Recommendations">2</td>' in page
     assert "Add an actor" not in page and "/rename" not in page
     page = squash(client.get("/themes/").get_data(as_text=True))
     assert '<td><a href="/?theme=sanctions">Sanctions</a></td>' in page
