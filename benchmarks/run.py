@@ -111,15 +111,15 @@ def documents(size: Size, seeded: list[str], folder: Path) -> list[Path]:
         path.write_text(json.dumps(base | {"sources": [source], "updates": []}))
         files.append(path)
         slugs += [rec["slug"] for rec in recs]
-    days = (dt.date.today() - dt.date(2020, 2, 1)).days
-    latest = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    days = (dt.date.today() - dt.date(2020, 2, 1)).days  # as-of dates up to yesterday
+    latest = dt.datetime.combine(dt.date.today(), dt.time(), dt.UTC)
 
     def logged(as_of: dt.date, n: int) -> dt.datetime:
-        """Analysts log within weeks of the as-of date; the seconds keep each key apart."""
+        """Analysts log within weeks of the as-of date, never before it, and never twice at once."""
         moment = dt.datetime.combine(as_of, dt.time(), dt.UTC) + dt.timedelta(
             days=chooser.randrange(30), seconds=n % 86_400
         )
-        return min(moment, latest - dt.timedelta(seconds=n))
+        return min(moment, latest - dt.timedelta(microseconds=n))
 
     for first in range(0, size.updates, CHUNK):
         updates = []
