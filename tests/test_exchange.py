@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
@@ -88,6 +88,14 @@ def slugs(db: Session) -> list[str]:
     return list(db.scalars(select(Recommendation.slug).order_by(Recommendation.id)))
 
 
+def planner_knows_the_updates(db: Session) -> bool:
+    if db.get_bind().dialect.name == "sqlite":
+        statistics = "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'status_update'"
+    else:
+        statistics = "SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'status_update' AND last_analyze IS NOT NULL"
+    return bool(db.scalar(text(statistics)))
+
+
 def test_a_csv_of_10000_updates_imports_whole_with_a_progress_bar(
     runner: FlaskCliRunner, db: Session, tmp_path: Path
 ) -> None:
@@ -115,6 +123,7 @@ def test_a_csv_of_10000_updates_imports_whole_with_a_progress_bar(
     )
     author = db.scalars(select(User).where(User.email == "field@example.org")).one()
     assert (author.name, author.active) == ("Field Analyst", False)
+    assert planner_knows_the_updates(db)  # statistics gathered again after a large import
 
     again = runner.invoke(args=["import", str(path)])
     assert again.exit_code == 0, again.output

@@ -224,6 +224,8 @@ class StatusUpdate(Base):
     __tablename__ = "status_update"
     __table_args__ = (
         Index(None, "recommendation_id", "as_of", "created_at"),
+        # When each recommendation was last logged: one index seek, however long its history.
+        Index("ix_status_update_recommendation_id_created_at", "recommendation_id", "created_at"),
         Index(None, "as_of"),
     )
 

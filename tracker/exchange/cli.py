@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import text
 
 from ..backup_cli import progress_bar
 from ..db import get_session
@@ -41,15 +42,15 @@ def export_command(kind: str, output: Path | None) -> None:
     """Export the database as JSON, or its status updates with their evidence as CSV."""
     db = get_session()
     if kind == "json":
-        text = dump_json(export_document(db))
+        exported = dump_json(export_document(db))
     else:
         buffer = io.StringIO(newline="")
         write_csv(db, buffer)
-        text = buffer.getvalue()
+        exported = buffer.getvalue()
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(exported, nl=False)
         return
-    output.write_text(text, encoding="utf-8", newline="")
+    output.write_text(exported, encoding="utf-8", newline="")
     click.echo(f"Exported to {output}.", err=True)
 
 
@@ -64,12 +65,12 @@ def import_command(file: Path, kind: str | None, dry_run: bool) -> None:
     """Import a JSON or CSV file like `tracker export` makes: all of it, or nothing if wrong."""
     kind = kind or ("csv" if file.suffix.lower() == ".csv" else "json")
     try:
-        text = file.read_text(encoding="utf-8-sig")
+        content = file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         raise click.ClickException(f"{file} is not UTF-8 text: {error}.") from None
     db = get_session()
     with collector_paused():
-        document = read_document(text, kind)
+        document = read_document(content, kind)
         # Take SQLite's write lock up front: an import reads first, then writes.
         db.connection(execution_options={"sqlite_immediate": True})
         with progress_bar("Importing status updates") as progress:
@@ -91,7 +92,16 @@ def import_command(file: Path, kind: str | None, dry_run: bool) -> None:
         )
         return
     db.commit()
+    if outcome.counts["status updates added"] >= LARGE_IMPORT:
+        # The query planner chooses by the tables' statistics, which a large import outdates:
+        # PostgreSQL may scan every update where it would otherwise look up a few.
+        db.execute(text("ANALYZE"))
+        db.commit()
     click.echo(f"Imported {file}: {summary(outcome.counts)}.")
+
+
+# Updates an import must add before the database's statistics are gathered again.
+LARGE_IMPORT = 10_000
 
 
 @contextmanager
