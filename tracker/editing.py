@@ -128,27 +128,20 @@ def merge_entries(session: Session, entry: Listed, into: Listed, *, editor: User
     """Fold an actor or a theme into another and remove it; return the slugs of what moved."""
     if entry.id == into.id:
         raise CatalogueError("into", "Choose another entry to merge into.")
-    if isinstance(entry, Actor):
-        moved = session.scalars(
-            select(Recommendation)
-            .where(Recommendation.actors.any(Actor.id == entry.id))
-            .options(selectinload(Recommendation.actors))
-            .order_by(Recommendation.id)
-        ).all()
-        for recommendation in moved:
-            actors = [actor for actor in recommendation.actors if actor.id != entry.id]
-            if into not in actors:
-                actors.append(into)
-            save(session, recommendation, editor, recommendation.version, {"actors": actors})
-    else:
-        moved = session.scalars(
-            select(Recommendation)
-            .where(Recommendation.theme_id == entry.id)
-            .options(selectinload(Recommendation.actors))
-            .order_by(Recommendation.id)
-        ).all()
-        for recommendation in moved:
-            save(session, recommendation, editor, recommendation.version, {"theme_id": into.id})
+    filed_under = (
+        Recommendation.actors.any(Actor.id == entry.id)
+        if isinstance(entry, Actor)
+        else Recommendation.theme_id == entry.id
+    )
+    moved = session.scalars(
+        select(Recommendation)
+        .where(filed_under)
+        .options(selectinload(Recommendation.actors))
+        .order_by(Recommendation.id)
+    ).all()
+    for recommendation in moved:
+        values = moved_over(recommendation, entry, into)
+        save(session, recommendation, editor, recommendation.version, values)
     slugs = [recommendation.slug for recommendation in moved]
     audit.record(
         session, f"{entry.__tablename__}.merge", user=editor, target=entry,
@@ -158,6 +151,14 @@ def merge_entries(session: Session, entry: Listed, into: Listed, *, editor: User
     session.delete(entry)
     session.flush()
     return slugs
+
+
+def moved_over(recommendation: Recommendation, entry: Listed, into: Listed) -> dict[str, Any]:
+    """The values that file a recommendation under `into` instead of `entry`."""
+    if isinstance(entry, Theme):
+        return {"theme_id": into.id}
+    actors = [actor for actor in recommendation.actors if actor.id != entry.id]
+    return {"actors": actors if into in actors else [*actors, into]}
 
 
 def usage(session: Session, model: type[Listed]) -> list[tuple[Listed, int]]:
