@@ -144,7 +144,15 @@ def test_editor_adds_a_second_source_and_its_recommendations(client: FlaskClient
     db.rollback()
     actions = db.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions[-3:] == ["source.create", "recommendation.create", "recommendation.create"]
-    assert db.scalar(select(func.count()).select_from(ContentVersion)) >= 3
+    source = db.scalars(select(Source).where(Source.slug == "iraq-after-the-protests")).one()
+    added = db.scalars(select(Recommendation.id).where(Recommendation.source_id == source.id)).all()
+    first_versions = db.execute(
+        select(ContentVersion.entity_type, ContentVersion.number).where(
+            ((ContentVersion.entity_type == "source") & (ContentVersion.entity_id == source.id))
+            | ((ContentVersion.entity_type == "recommendation") & ContentVersion.entity_id.in_(added))
+        )
+    ).all()
+    assert sorted(first_versions) == [("recommendation", 1), ("recommendation", 1), ("source", 1)]
 
 
 def test_a_passage_not_in_the_full_text_says_where_it_differs(client: FlaskClient, db: Session, make_user, auth) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from . import audit
@@ -21,7 +21,6 @@ from .models import (
     Source,
     Theme,
     User,
-    recommendation_actor,
     utcnow,
 )
 from .versions import Versioned, record_version, snapshot
@@ -159,14 +158,3 @@ def moved_over(recommendation: Recommendation, entry: Listed, into: Listed) -> d
         return {"theme_id": into.id}
     actors = [actor for actor in recommendation.actors if actor.id != entry.id]
     return {"actors": actors if into in actors else [*actors, into]}
-
-
-def usage(session: Session, model: type[Listed]) -> list[tuple[Listed, int]]:
-    """List every actor or theme by name with the number of recommendations filed under it."""
-    if model is Actor:
-        count = func.count(recommendation_actor.c.recommendation_id)
-        query = select(Actor, count).outerjoin(recommendation_actor).group_by(Actor.id)
-    else:
-        count = func.count(Recommendation.id)
-        query = select(Theme, count).outerjoin(Recommendation).group_by(Theme.id)
-    return [(entry, n) for entry, n in session.execute(query.order_by(model.name))]

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from ..catalogue import CatalogueError, create_actor, create_theme
 from ..db import get_session
-from ..editing import Listed, merge_entries, rename_entry, usage
+from ..editing import Listed, merge_entries, rename_entry
 from ..forms import refuse_on_form, slug_or_made_from
-from ..models import Actor, Theme
+from ..models import Actor, Recommendation, Theme, recommendation_actor
 from ..security import requires
 from ..vocabulary import Role
 from . import bp
@@ -117,3 +118,14 @@ def render_index(kind: str, form: NewEntryForm) -> str:
         "lists/index.html", kind=KINDS[kind], entries=usage(get_session(), KINDS[kind].model),
         form=form,
     )  # fmt: skip
+
+
+def usage(session: Session, model: type[Listed]) -> list[tuple[Listed, int]]:
+    """List every actor or theme by name with the number of recommendations filed under it."""
+    if model is Actor:
+        count = func.count(recommendation_actor.c.recommendation_id)
+        query = select(Actor, count).outerjoin(recommendation_actor).group_by(Actor.id)
+    else:
+        count = func.count(Recommendation.id)
+        query = select(Theme, count).outerjoin(Recommendation).group_by(Theme.id)
+    return [(entry, n) for entry, n in session.execute(query.order_by(model.name))]
