@@ -442,7 +442,11 @@ def targets(rows: list[dict]) -> str:
         if dashboard := found.get((kind, "S", "dashboard")):
             check(dashboard["ratio"] >= 0.5,
                   f"{kind}: dashboard at S is {dashboard['ratio']:.2f} of the floor (target 0.5)")  # fmt: skip
-        for page in ("dashboard", "recommendation (longest history)", *(f"{n}, rendered each time" for n in RENDERED)):
+        for page in (
+            "dashboard",
+            "recommendation (longest history)",
+            *(f"{n}, rendered each time" for n in RENDERED),
+        ):
             small, large = found.get((kind, "S", page)), found.get((kind, "L", page))
             if small and large:
                 growth = large["p50"] / small["p50"]
@@ -455,15 +459,24 @@ def targets(rows: list[dict]) -> str:
         }  # fmt: skip
         for page, by_size in counts.items():
             if len(by_size) > 1:
-                check(len(set(by_size.values())) == 1, f"{kind}: {page} costs {by_size} SQL statements by size")
+                check(
+                    len(set(by_size.values())) == 1,
+                    f"{kind}: {page} costs {by_size} SQL statements by size",
+                )
         if post := found.get((kind, "M", "post a status update (8 writers)")):
-            check(post["p99"] < 50, f"{kind}: posting an update at M, p99 {post['p99']:.1f} ms (target 50 ms)")
+            check(
+                post["p99"] < 50,
+                f"{kind}: posting an update at M, p99 {post['p99']:.1f} ms (target 50 ms)",
+            )
         if facts := found.get((kind, "M", "facts")):
             check(facts["import_seconds"] < 10,
                   f"{kind}: importing M's {facts['updates']:,} updates took {facts['import_seconds']:.1f} s "
                   "(target 10 s)")  # fmt: skip
         if facts := found.get((kind, "L", "facts")):
-            check(facts["memory_mb"] < 150, f"{kind}: worker memory at L {facts['memory_mb']:.0f} MB (target 150 MB)")
+            check(
+                facts["memory_mb"] < 150,
+                f"{kind}: worker memory at L {facts['memory_mb']:.0f} MB (target 150 MB)",
+            )
     return "\n".join(lines)
 
 

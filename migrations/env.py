@@ -13,9 +13,7 @@ from tracker.models import Base
 config = context.config
 
 # Callers that set up logging themselves (the CLI, the tests) ask Alembic to leave it alone.
-if config.config_file_name is not None and config.attributes.get(
-    "configure_logger", True
-):
+if config.config_file_name is not None and config.attributes.get("configure_logger", True):
     fileConfig(config.config_file_name)
 
 target_metadata = Base.metadata

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import Engine, event, text
@@ -29,15 +30,12 @@ from tracker.vocabulary import Role
 
 from .helpers import PASSWORD
 
-from alembic import command
-
 # The server this machine runs for tests; TRACKER_TEST_POSTGRES_URL points elsewhere.
 POSTGRES_URL = os.environ.get(
     "TRACKER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 # CI sets this: there, a missing PostgreSQL is a failure, not a skip.
 REQUIRE_POSTGRES = os.environ.get("TRACKER_REQUIRE_POSTGRES") == "1"
-
 
 
 def postgres_unavailable() -> str | None:
@@ -152,7 +150,9 @@ def make_user(db: Session) -> Callable[..., User]:
     """Create users: make_user(Role.ANALYST) or make_user(email=..., name=...)."""
     counter = iter(range(1, 10_000))
 
-    def make(role: Role = Role.ANALYST, *, email: str | None = None, name: str | None = None) -> User:
+    def make(
+        role: Role = Role.ANALYST, *, email: str | None = None, name: str | None = None
+    ) -> User:
         number = next(counter)
         user = create_user(
             db,

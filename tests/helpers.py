@@ -150,7 +150,9 @@ def form_fields(page: str) -> dict[str, str | list[str]]:
     """Read a page's form fields as a browser would submit them unchanged."""
     reader = _FormReader()
     reader.feed(page)
-    return {name: values[0] if len(values) == 1 else values for name, values in reader.fields.items()}
+    return {
+        name: values[0] if len(values) == 1 else values for name, values in reader.fields.items()
+    }
 
 
 # Tracker served for real: `tracker serve` in a subprocess on 127.0.0.1, and a client for it.

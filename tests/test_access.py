@@ -97,7 +97,9 @@ def routes(app: Flask, values: dict[str, object]) -> Iterator[Route]:
                 continue
             # Sources, actors and themes are named by their own slugs.
             own = OWN_SLUGS.get(rule.endpoint.partition(".")[0], {})
-            arguments = {name: own[name] if name in own else values[name] for name in rule.arguments}
+            arguments = {
+                name: own[name] if name in own else values[name] for name in rule.arguments
+            }
             for method in sorted((rule.methods or set()) & {"GET", "POST"}):
                 yield Route(rule.endpoint, method, adapter.build(rule.endpoint, arguments))
 
@@ -172,7 +174,9 @@ def row_counts(db: Session) -> dict[str, int]:
     }
 
 
-def test_every_post_without_a_csrf_token_is_refused_and_stores_nothing(app: Flask, db: Session, world) -> None:
+def test_every_post_without_a_csrf_token_is_refused_and_stores_nothing(
+    app: Flask, db: Session, world
+) -> None:
     client = login(app, world["users"][Role.ADMIN])
     app.config["WTF_CSRF_ENABLED"] = True
     before = row_counts(db)
@@ -182,5 +186,7 @@ def test_every_post_without_a_csrf_token_is_refused_and_stores_nothing(app: Flas
         url = route.url
         response = client.post(url, data={"reason": "x", "title": "x", "email": "x@example.org"})
         assert response.status_code == 400, f"POST {url}"
-        assert "The form had expired or was not sent from this site." in response.get_data(as_text=True)
+        assert "The form had expired or was not sent from this site." in response.get_data(
+            as_text=True
+        )
     assert row_counts(db) == before

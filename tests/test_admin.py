@@ -39,11 +39,15 @@ def last_event(db: Session) -> AuditEvent:
 
 def log_in(app: Flask, user: User, password: str = PASSWORD) -> FlaskClient:
     client = app.test_client()
-    assert client.post("/login", data={"email": user.email, "password": password}).status_code == 302
+    assert (
+        client.post("/login", data={"email": user.email, "password": password}).status_code == 302
+    )
     return client
 
 
-def test_the_list_shows_every_account(app: Flask, client: FlaskClient, db: Session, admin, make_user) -> None:
+def test_the_list_shows_every_account(
+    app: Flask, client: FlaskClient, db: Session, admin, make_user
+) -> None:
     seen = make_user(Role.ANALYST, email="seen@example.org", name="Sam Seen")
     log_in(app, seen)
     make_user(Role.EDITOR, email="never@example.org", name="Nel Never")
@@ -62,7 +66,9 @@ def test_the_list_shows_every_account(app: Flask, client: FlaskClient, db: Sessi
     assert "No: disabled" in disabled and "Re-enable" in disabled
 
 
-def test_admins_see_the_users_link_and_others_do_not(app: Flask, client: FlaskClient, admin, make_user) -> None:
+def test_admins_see_the_users_link_and_others_do_not(
+    app: Flask, client: FlaskClient, admin, make_user
+) -> None:
     assert 'href="/admin/users"' in client.get("/").get_data(as_text=True)
     viewer = log_in(app, make_user(Role.VIEWER))
     assert 'href="/admin/users"' not in viewer.get("/").get_data(as_text=True)
@@ -74,20 +80,40 @@ def test_non_admins_get_403_everywhere(app: Flask, db: Session, make_user, role:
     client = log_in(app, make_user(role))
     assert client.get("/admin/users").status_code == 403
     assert client.get("/admin/users/new").status_code == 403
-    new = {"name": "X", "email": "x@example.org", "role": "admin", "password": INITIAL, "confirm": INITIAL}
+    new = {
+        "name": "X",
+        "email": "x@example.org",
+        "role": "admin",
+        "password": INITIAL,
+        "confirm": INITIAL,
+    }
     assert client.post("/admin/users/new", data=new).status_code == 403
     prefix = f"user-{target.id}"
-    assert client.post(f"/admin/users/{target.id}/role", data={f"{prefix}-role": "admin"}).status_code == 403
-    assert client.post(f"/admin/users/{target.id}/active", data={f"{prefix}-active": "0"}).status_code == 403
+    assert (
+        client.post(f"/admin/users/{target.id}/role", data={f"{prefix}-role": "admin"}).status_code
+        == 403
+    )
+    assert (
+        client.post(f"/admin/users/{target.id}/active", data={f"{prefix}-active": "0"}).status_code
+        == 403
+    )
     target = reread(db, target)
     assert (target.role, target.active) == (Role.VIEWER, True)
     assert db.scalars(select(User).where(User.email == "x@example.org")).first() is None
 
 
-def test_an_admin_creates_a_user_who_can_then_log_in(app: Flask, client: FlaskClient, db: Session, admin) -> None:
+def test_an_admin_creates_a_user_who_can_then_log_in(
+    app: Flask, client: FlaskClient, db: Session, admin
+) -> None:
     response = client.post(
         "/admin/users/new",
-        data={"name": "Nina New", "email": "Nina@Example.org", "role": "analyst", "password": INITIAL, "confirm": INITIAL},
+        data={
+            "name": "Nina New",
+            "email": "Nina@Example.org",
+            "role": "analyst",
+            "password": INITIAL,
+            "confirm": INITIAL,
+        },
         follow_redirects=True,
     )
     assert response.request.path == "/admin/users"
@@ -112,7 +138,13 @@ def test_an_admin_creates_a_user_who_can_then_log_in(app: Flask, client: FlaskCl
 def test_a_new_user_form_with_errors_creates_nobody(
     client: FlaskClient, db: Session, admin, fields: dict[str, str], error: str
 ) -> None:
-    data = {"name": "Nina New", "email": "nina@example.org", "role": "viewer", "password": INITIAL, "confirm": INITIAL}
+    data = {
+        "name": "Nina New",
+        "email": "nina@example.org",
+        "role": "viewer",
+        "password": INITIAL,
+        "confirm": INITIAL,
+    }
     data.update(fields)
     response = client.post("/admin/users/new", data=data)
     assert response.status_code == 200
@@ -128,7 +160,9 @@ def test_an_admin_changes_a_role_and_it_applies_at_once(
     their_client = log_in(app, user)
     assert their_client.get("/admin/users").status_code == 403
     response = client.post(
-        f"/admin/users/{user.id}/role", data={f"user-{user.id}-role": "admin"}, follow_redirects=True
+        f"/admin/users/{user.id}/role",
+        data={f"user-{user.id}-role": "admin"},
+        follow_redirects=True,
     )
     assert f"{user.email} is now Admin." in response.get_data(as_text=True)
     assert reread(db, user).role is Role.ADMIN
@@ -140,7 +174,9 @@ def test_an_admin_changes_a_role_and_it_applies_at_once(
 
 def test_an_invalid_role_is_refused(client: FlaskClient, db: Session, admin, make_user) -> None:
     user = make_user(Role.VIEWER)
-    response = client.post(f"/admin/users/{user.id}/role", data={f"user-{user.id}-role": "king"}, follow_redirects=True)
+    response = client.post(
+        f"/admin/users/{user.id}/role", data={f"user-{user.id}-role": "king"}, follow_redirects=True
+    )
     assert "Not a valid choice" in response.get_data(as_text=True)
     assert reread(db, user).role is Role.VIEWER
 
@@ -150,17 +186,28 @@ def test_an_admin_disables_then_re_enables_an_account(
 ) -> None:
     user = make_user(Role.ANALYST)
     their_client = log_in(app, user)
-    response = client.post(f"/admin/users/{user.id}/active", data={f"user-{user.id}-active": "0"}, follow_redirects=True)
+    response = client.post(
+        f"/admin/users/{user.id}/active",
+        data={f"user-{user.id}-active": "0"},
+        follow_redirects=True,
+    )
     assert f"{user.email} is disabled and logged out everywhere." in response.get_data(as_text=True)
     assert reread(db, user).active is False
     assert last_event(db).action == "user.disable"
     assert their_client.get("/").status_code == 302
-    assert db.scalars(select(UserSession.ended_at).where(UserSession.user_id == user.id)).one() is not None
+    assert (
+        db.scalars(select(UserSession.ended_at).where(UserSession.user_id == user.id)).one()
+        is not None
+    )
     assert "Unknown email or wrong password." in app.test_client().post(
         "/login", data={"email": user.email, "password": PASSWORD}
     ).get_data(as_text=True)
 
-    response = client.post(f"/admin/users/{user.id}/active", data={f"user-{user.id}-active": "1"}, follow_redirects=True)
+    response = client.post(
+        f"/admin/users/{user.id}/active",
+        data={f"user-{user.id}-active": "1"},
+        follow_redirects=True,
+    )
     assert f"{user.email} can log in again." in response.get_data(as_text=True)
     assert reread(db, user).active is True
     assert last_event(db).action == "user.enable"
@@ -175,21 +222,35 @@ def test_an_admin_can_neither_demote_nor_disable_themselves(
     assert "<form" not in own_row and "another admin can change it" in own_row
 
     prefix = f"user-{admin.id}"
-    demoted = client.post(f"/admin/users/{admin.id}/role", data={f"{prefix}-role": "viewer"}, follow_redirects=True)
+    demoted = client.post(
+        f"/admin/users/{admin.id}/role", data={f"{prefix}-role": "viewer"}, follow_redirects=True
+    )
     assert "You cannot change your own role: ask another admin." in demoted.get_data(as_text=True)
-    disabled = client.post(f"/admin/users/{admin.id}/active", data={f"{prefix}-active": "0"}, follow_redirects=True)
-    assert "You cannot disable your own account: ask another admin." in disabled.get_data(as_text=True)
+    disabled = client.post(
+        f"/admin/users/{admin.id}/active", data={f"{prefix}-active": "0"}, follow_redirects=True
+    )
+    assert "You cannot disable your own account: ask another admin." in disabled.get_data(
+        as_text=True
+    )
     admin = reread(db, admin)
     assert (admin.role, admin.active) == (Role.ADMIN, True)
     assert client.get("/admin/users").status_code == 200
 
 
 def test_an_unknown_user_is_404(client: FlaskClient, admin) -> None:
-    assert client.post("/admin/users/999999/role", data={"user-999999-role": "viewer"}).status_code == 404
-    assert client.post("/admin/users/999999/active", data={"user-999999-active": "0"}).status_code == 404
+    assert (
+        client.post("/admin/users/999999/role", data={"user-999999-role": "viewer"}).status_code
+        == 404
+    )
+    assert (
+        client.post("/admin/users/999999/active", data={"user-999999-active": "0"}).status_code
+        == 404
+    )
 
 
-def test_the_list_forms_carry_working_csrf_tokens(app: Flask, client: FlaskClient, db: Session, admin, make_user) -> None:
+def test_the_list_forms_carry_working_csrf_tokens(
+    app: Flask, client: FlaskClient, db: Session, admin, make_user
+) -> None:
     user = make_user(Role.VIEWER)
     app.config["WTF_CSRF_ENABLED"] = True
     page = client.get("/admin/users").get_data(as_text=True)
@@ -198,7 +259,8 @@ def test_the_list_forms_carry_working_csrf_tokens(app: Flask, client: FlaskClien
     refused = client.post(f"/admin/users/{user.id}/role", data={f"{prefix}-role": "editor"})
     assert refused.status_code == 400
     accepted = client.post(
-        f"/admin/users/{user.id}/role", data={f"{prefix}-role": "editor", f"{prefix}-csrf_token": token}
+        f"/admin/users/{user.id}/role",
+        data={f"{prefix}-role": "editor", f"{prefix}-csrf_token": token},
     )
     assert accepted.status_code == 302
     assert reread(db, user).role is Role.EDITOR

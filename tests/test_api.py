@@ -181,13 +181,24 @@ def test_a_history_is_paged_in_the_database_one_update_at_a_time(
         seen += [(update["as_of"], update["id"]) for update in page["items"]]
         url = page["next"]
     assert len(seen) == 5 and len(set(seen)) == 5
-    assert [as_of for as_of, _ in seen] == ["2020-02-03", "2020-02-02", "2020-02-02", "2020-02-01", "2020-02-01"]
+    assert [as_of for as_of, _ in seen] == [
+        "2020-02-03",
+        "2020-02-02",
+        "2020-02-02",
+        "2020-02-01",
+        "2020-02-01",
+    ]
     # Of two updates as of the same day, the one logged later comes first.
     assert seen[1][1] > seen[2][1] and seen[3][1] > seen[4][1]
     for made_up in (["2020-02-01", "2020-02-01T00:00:00", 1], ["x", "y", 1], "nope"):
         cursor = encode({"after": made_up})
-        refused = client.get(f"{API}/recommendations/{SLUG}/updates?cursor={cursor}", headers=bearer(token))
-        assert refused.status_code == 400 and "The cursor is not one this API gave" in refused.json["error"]["message"]
+        refused = client.get(
+            f"{API}/recommendations/{SLUG}/updates?cursor={cursor}", headers=bearer(token)
+        )
+        assert (
+            refused.status_code == 400
+            and "The cursor is not one this API gave" in refused.json["error"]["message"]
+        )
 
 
 def test_a_conditional_get_answers_304_until_something_changes(

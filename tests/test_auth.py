@@ -34,7 +34,9 @@ def test_login_then_dashboard(client: FlaskClient, make_user, auth) -> None:
     assert "Status dashboard" in page
 
 
-def test_wrong_password_and_unknown_email_get_the_same_message(client: FlaskClient, db: Session, make_user) -> None:
+def test_wrong_password_and_unknown_email_get_the_same_message(
+    client: FlaskClient, db: Session, make_user
+) -> None:
     user = make_user(Role.ANALYST)
     wrong = client.post("/login", data={"email": user.email, "password": "not the password!"})
     unknown = client.post("/login", data={"email": "nobody@example.org", "password": PASSWORD})
@@ -71,14 +73,19 @@ def test_logout_is_a_post_and_ends_the_session(client: FlaskClient, make_user, a
 @pytest.mark.parametrize(
     "target, lands_on",
     [
-        ("/recommendations/resume-anti-isis-cooperation", "/recommendations/resume-anti-isis-cooperation"),
+        (
+            "/recommendations/resume-anti-isis-cooperation",
+            "/recommendations/resume-anti-isis-cooperation",
+        ),
         ("https://evil.example.com/", "/"),
         ("//evil.example.com/", "/"),
         ("/\\evil.example.com", "/"),
         ("javascript:alert(1)", "/"),
     ],
 )
-def test_next_only_leads_within_the_site(client: FlaskClient, make_user, target: str, lands_on: str) -> None:
+def test_next_only_leads_within_the_site(
+    client: FlaskClient, make_user, target: str, lands_on: str
+) -> None:
     user = make_user(Role.VIEWER)
     response = client.post(
         "/login", query_string={"next": target}, data={"email": user.email, "password": PASSWORD}
@@ -99,11 +106,19 @@ def test_first_admin_through_the_setup_link(client: FlaskClient, db: Session, ru
     path = setup_link(runner)
     page = client.get(path).get_data(as_text=True)
     assert "Create the first admin account" in page
-    short = client.post(path, data={"name": "Ada", "email": "ada@example.org", "password": "short", "confirm": "short"})
+    short = client.post(
+        path,
+        data={"name": "Ada", "email": "ada@example.org", "password": "short", "confirm": "short"},
+    )
     assert "Use at least 12 characters." in short.get_data(as_text=True)
     response = client.post(
         path,
-        data={"name": "Ada Admin", "email": "ada@example.org", "password": PASSWORD, "confirm": PASSWORD},
+        data={
+            "name": "Ada Admin",
+            "email": "ada@example.org",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
         follow_redirects=True,
     )
     assert "Your admin account is ready." in response.get_data(as_text=True)
@@ -118,7 +133,11 @@ def test_first_admin_through_the_setup_link(client: FlaskClient, db: Session, ru
 
 
 def test_forged_setup_link_is_refused(client: FlaskClient, db: Session) -> None:
-    response = client.post("/setup/forged-token", data={"name": "M", "email": "m@example.org", "password": PASSWORD, "confirm": PASSWORD}, follow_redirects=True)
+    response = client.post(
+        "/setup/forged-token",
+        data={"name": "M", "email": "m@example.org", "password": PASSWORD, "confirm": PASSWORD},
+        follow_redirects=True,
+    )
     assert "That setup link is invalid or has expired" in response.get_data(as_text=True)
     assert db.scalars(select(User)).all() == []
 
@@ -126,13 +145,22 @@ def test_forged_setup_link_is_refused(client: FlaskClient, db: Session) -> None:
 # Passwords
 
 
-def test_common_password_is_refused_whatever_its_case(client: FlaskClient, db: Session, runner) -> None:
+def test_common_password_is_refused_whatever_its_case(
+    client: FlaskClient, db: Session, runner
+) -> None:
     path = setup_link(runner)
     response = client.post(
         path,
-        data={"name": "Ada", "email": "ada@example.org", "password": "PasswordPassword", "confirm": "PasswordPassword"},
+        data={
+            "name": "Ada",
+            "email": "ada@example.org",
+            "password": "PasswordPassword",
+            "confirm": "PasswordPassword",
+        },
     )
-    assert "That password is one of the most common: choose another." in response.get_data(as_text=True)
+    assert "That password is one of the most common: choose another." in response.get_data(
+        as_text=True
+    )
     assert db.scalars(select(User)).all() == []
 
 
@@ -155,7 +183,9 @@ def test_a_weaker_hash_is_upgraded_at_login(client: FlaskClient, db: Session, ma
     weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
     user.password_hash = weak
     db.commit()
-    assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    assert (
+        client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    )
     db.refresh(user)
     assert user.password_hash != weak
     assert "m=8,t=1,p=1" in weak and "m=8,t=1,p=1" not in user.password_hash
@@ -188,7 +218,11 @@ def test_password_change_is_refused_when_the_form_is_wrong(
 ) -> None:
     user = make_user(Role.VIEWER)
     auth.login(user)
-    data = {"current_password": PASSWORD, "password": "a brand new passphrase", "confirm": "a brand new passphrase"}
+    data = {
+        "current_password": PASSWORD,
+        "password": "a brand new passphrase",
+        "confirm": "a brand new passphrase",
+    }
     data.update(fields)
     response = client.post("/account", data=data)
     assert response.status_code == 200
@@ -214,8 +248,12 @@ def limits(app: Flask) -> Callable[..., None]:
 THROTTLED = "Too many login attempts for this account or from this address."
 
 
-def attempt(client: FlaskClient, email: str, password: str = "not the password!", address: str = "127.0.0.1") -> Any:
-    return client.post("/login", data={"email": email, "password": password}, environ_base={"REMOTE_ADDR": address})
+def attempt(
+    client: FlaskClient, email: str, password: str = "not the password!", address: str = "127.0.0.1"
+) -> Any:
+    return client.post(
+        "/login", data={"email": email, "password": password}, environ_base={"REMOTE_ADDR": address}
+    )
 
 
 def test_attempts_on_one_account_are_throttled_however_the_email_is_typed(
@@ -229,7 +267,9 @@ def test_attempts_on_one_account_are_throttled_however_the_email_is_typed(
     page = throttled.get_data(as_text=True)
     assert throttled.status_code == 429
     assert THROTTLED in page
-    assert "<h1>Log in</h1>" in page and 'class="site-header"' in page  # the login page, in the layout
+    assert (
+        "<h1>Log in</h1>" in page and 'class="site-header"' in page
+    )  # the login page, in the layout
     assert "Retry-After" in throttled.headers
     # Even the right password does nothing while throttled; it was not even checked.
     assert client.get("/").status_code == 302
@@ -254,7 +294,9 @@ def test_attempts_from_one_address_are_throttled_across_accounts(
     limits(address="3 per minute")
     user = make_user(Role.VIEWER)
     for number in range(3):
-        assert attempt(client, f"guess{number}@example.org", address="198.51.100.7").status_code == 200
+        assert (
+            attempt(client, f"guess{number}@example.org", address="198.51.100.7").status_code == 200
+        )
     assert attempt(client, user.email, PASSWORD, address="198.51.100.7").status_code == 429
     # Another address is not held back by that one.
     assert attempt(client, user.email, PASSWORD, address="203.0.113.9").status_code == 302
@@ -269,14 +311,18 @@ def test_only_posted_attempts_count(client: FlaskClient, make_user, limits) -> N
     assert attempt(client, user.email, PASSWORD).status_code == 302
 
 
-def test_default_limits_allow_five_attempts_a_minute_per_account(client: FlaskClient, make_user) -> None:
+def test_default_limits_allow_five_attempts_a_minute_per_account(
+    client: FlaskClient, make_user
+) -> None:
     user = make_user(Role.VIEWER)
     for _ in range(5):
         assert attempt(client, user.email).status_code == 200
     assert attempt(client, user.email).status_code == 429
 
 
-def test_an_hourly_limit_holds_beside_the_minute_one(client: FlaskClient, make_user, limits) -> None:
+def test_an_hourly_limit_holds_beside_the_minute_one(
+    client: FlaskClient, make_user, limits
+) -> None:
     limits(account="10 per minute; 3 per hour")
     user = make_user(Role.VIEWER)
     for _ in range(3):
@@ -320,14 +366,18 @@ def test_the_limit_holds_across_app_instances_sharing_redis(app: Flask, make_use
         instances.append(second)
         assert second.config["RATELIMIT_STORAGE_URI"] == REDIS_URL
         assert attempt(second.test_client(), user.email, address=address).status_code == 200
-        assert attempt(second.test_client(), user.email, PASSWORD, address=address).status_code == 429
+        assert (
+            attempt(second.test_client(), user.email, PASSWORD, address=address).status_code == 429
+        )
     finally:
         for instance in instances:
             get_engine(instance).dispose()
 
 
 def test_logins_go_on_throttled_in_memory_while_redis_is_away(app: Flask, make_user) -> None:
-    config = dict(app.config, REDIS_URL="redis://127.0.0.1:1/0", LOGIN_LIMIT_PER_ACCOUNT="2 per minute")
+    config = dict(
+        app.config, REDIS_URL="redis://127.0.0.1:1/0", LOGIN_LIMIT_PER_ACCOUNT="2 per minute"
+    )
     config.pop("RATELIMIT_STORAGE_URI")
     away = create_app(config)
     try:

@@ -65,7 +65,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with Session(engine) as session:
         load_seeds(session, read_seeds())
         for role in Role:
-            create_user(session, f"{role.value}@example.org", f"{role.label} Person", PASSWORD, role, by=None)
+            create_user(
+                session,
+                f"{role.value}@example.org",
+                f"{role.label} Person",
+                PASSWORD,
+                role,
+                by=None,
+            )
         session.commit()
     http = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
@@ -89,7 +96,9 @@ def browser(server: str) -> Iterator[object]:
 
 @pytest.fixture
 def page(browser, server: str):  # type: ignore[no-untyped-def]
-    context = browser.new_context(base_url=server, viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    context = browser.new_context(
+        base_url=server, viewport={"width": 1280, "height": 900}, accept_downloads=True
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -110,7 +119,9 @@ def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def status_in_row(page, title: str) -> str:  # type: ignore[no-untyped-def]
-    row = page.locator("table.recommendations tbody tr", has=page.get_by_role("link", name=title, exact=True))
+    row = page.locator(
+        "table.recommendations tbody tr", has=page.get_by_role("link", name=title, exact=True)
+    )
     return row.locator(".badge").first.inner_text()
 
 
@@ -134,7 +145,9 @@ def test_analyst_logs_an_update_and_the_dashboard_follows(page) -> None:  # type
     page.locator("#evidence-0-excerpt").fill("Iraqi and Coalition forces resumed joint operations.")
     page.locator("#evidence-0-reliability").select_option("B")
     page.locator("#evidence-0-credibility").select_option("2")
-    page.get_by_role("button", name="Add another evidence row").click()  # no JavaScript: a round trip
+    page.get_by_role(
+        "button", name="Add another evidence row"
+    ).click()  # no JavaScript: a round trip
     assert page.locator("#evidence-0-title").input_value() == "Joint operations resume"
     page.locator("#evidence-1-url").fill("https://news.example.org/militias-object")
     page.locator("#evidence-1-title").fill("Militias object")
@@ -211,19 +224,28 @@ def test_editor_adds_a_source_and_a_recommendation_through_the_forms(page) -> No
     page.get_by_label("Publisher").fill("Example Institute")
     page.get_by_label("Link").fill("https://example.org/next-government")
     page.get_by_label("Published on").fill("2021-05-01")
-    page.get_by_label("Full text").fill("Parliament should pass the election law before the summer recess.")
+    page.get_by_label("Full text").fill(
+        "Parliament should pass the election law before the summer recess."
+    )
     page.get_by_role("button", name="Add source").click()
 
     page.get_by_label("Title").fill("Pass the election law")
     page.get_by_label("Summary").fill("Before the summer recess.")
-    page.get_by_label("Passage").fill("Parliament should pass the electoral law before the summer recess.")
+    page.get_by_label("Passage").fill(
+        "Parliament should pass the electoral law before the summer recess."
+    )
     page.get_by_label("Theme").select_option(label="Political transition")
     page.get_by_label("Iraqi political blocs").check()
     page.get_by_role("button", name="Add recommendation").click()
     error = page.locator("#passage-error")
-    assert "matches up to “Parliament should pass the” and differs from “electoral”" in error.inner_text()
+    assert (
+        "matches up to “Parliament should pass the” and differs from “electoral”"
+        in error.inner_text()
+    )
     assert page.get_by_label("Iraqi political blocs").is_checked()  # nothing typed is lost
-    page.get_by_label("Passage").fill("Parliament should pass the election law before the summer recess.")
+    page.get_by_label("Passage").fill(
+        "Parliament should pass the election law before the summer recess."
+    )
     page.get_by_role("button", name="Add recommendation").click()
 
     page.wait_for_url(re.compile(r"/sources/iraqs-next-government$"))
@@ -275,7 +297,9 @@ def test_keyboard_alone_logs_in_and_reaches_a_recommendation(page) -> None:  # t
 
 
 def test_pages_fit_a_phone_screen(browser, server: str) -> None:  # type: ignore[no-untyped-def]
-    context = browser.new_context(base_url=server, viewport={"width": 390, "height": 844}, is_mobile=True)
+    context = browser.new_context(
+        base_url=server, viewport={"width": 390, "height": 844}, is_mobile=True
+    )
     page = context.new_page()
     try:
         login(page, Role.ADMIN)

@@ -17,7 +17,9 @@ from tracker.vocabulary import Role
 from .helpers import SLUG, update_form
 
 
-def test_a_page_is_rendered_once_until_something_is_written(client: FlaskClient, analyst, count_statements) -> None:
+def test_a_page_is_rendered_once_until_something_is_written(
+    client: FlaskClient, analyst, count_statements
+) -> None:
     client.get("/corrections")  # settle the session
     first = client.get("/")
     counter = count_statements()
@@ -36,16 +38,22 @@ def test_conditional_get_answers_304_until_a_write(client: FlaskClient, analyst)
     client.get("/")  # shows the welcome message, once
     response = client.get(f"/recommendations/{SLUG}")
     etag = response.headers["ETag"]
-    assert client.get(f"/recommendations/{SLUG}", headers={"If-None-Match": etag}).status_code == 304
+    assert (
+        client.get(f"/recommendations/{SLUG}", headers={"If-None-Match": etag}).status_code == 304
+    )
     client.post(f"/recommendations/{SLUG}/updates/new", data=update_form(), follow_redirects=True)
     fresh = client.get(f"/recommendations/{SLUG}", headers={"If-None-Match": etag})
     assert fresh.status_code == 200 and fresh.headers["ETag"] != etag
 
 
 def test_flash_messages_are_shown_once(client: FlaskClient, analyst) -> None:
-    response = client.post(f"/recommendations/{SLUG}/updates/new", data=update_form(), follow_redirects=True)
+    response = client.post(
+        f"/recommendations/{SLUG}/updates/new", data=update_form(), follow_redirects=True
+    )
     assert "Status update logged." in response.get_data(as_text=True)
-    assert "Status update logged." not in client.get(f"/recommendations/{SLUG}").get_data(as_text=True)
+    assert "Status update logged." not in client.get(f"/recommendations/{SLUG}").get_data(
+        as_text=True
+    )
 
 
 def test_each_reader_gets_their_own_page(app, client: FlaskClient, make_user, auth) -> None:
@@ -58,7 +66,9 @@ def test_each_reader_gets_their_own_page(app, client: FlaskClient, make_user, au
     assert "Eddie Editor" in page and "Vera Viewer" not in page
 
 
-def test_a_cookie_replayed_after_logout_gets_no_cached_page(app: Flask, client: FlaskClient, analyst) -> None:
+def test_a_cookie_replayed_after_logout_gets_no_cached_page(
+    app: Flask, client: FlaskClient, analyst
+) -> None:
     client.get("/corrections")  # settle the session
     client.get("/")
     assert client.get("/").status_code == 200
@@ -83,7 +93,12 @@ def test_a_page_is_cached_no_longer_than_its_lifetime(
 
 
 def test_a_page_is_cached_no_longer_than_its_session_could_last(
-    app: Flask, client: FlaskClient, db: Session, analyst, count_statements, monkeypatch: pytest.MonkeyPatch
+    app: Flask,
+    client: FlaskClient,
+    db: Session,
+    analyst,
+    count_statements,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     app.config["IDLE_TIMEOUT_MINUTES"] = 1
     client.get("/corrections")

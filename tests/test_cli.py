@@ -15,7 +15,16 @@ from .helpers import PASSWORD
 
 def test_users_create_from_stdin_and_list(runner, db: Session) -> None:
     result = runner.invoke(
-        args=["users", "create", "Ana@Example.org", "--role", "analyst", "--name", "Ana Lyst", "--password-stdin"],
+        args=[
+            "users",
+            "create",
+            "Ana@Example.org",
+            "--role",
+            "analyst",
+            "--name",
+            "Ana Lyst",
+            "--password-stdin",
+        ],
         input=PASSWORD + "\n",
     )
     assert result.exit_code == 0, result.output
@@ -26,13 +35,17 @@ def test_users_create_from_stdin_and_list(runner, db: Session) -> None:
 
 
 def test_users_create_with_prompt(runner, db: Session) -> None:
-    result = runner.invoke(args=["users", "create", "p@example.org"], input=f"{PASSWORD}\n{PASSWORD}\n")
+    result = runner.invoke(
+        args=["users", "create", "p@example.org"], input=f"{PASSWORD}\n{PASSWORD}\n"
+    )
     assert result.exit_code == 0, result.output
     assert db.scalars(select(User.role)).one() is Role.VIEWER
 
 
 def test_short_password_fails_with_one_clear_line(runner, db: Session) -> None:
-    result = runner.invoke(args=["users", "create", "s@example.org", "--password-stdin"], input="short\n")
+    result = runner.invoke(
+        args=["users", "create", "s@example.org", "--password-stdin"], input="short\n"
+    )
     assert result.exit_code == 1
     assert result.output.strip() == "Error: password: Use at least 12 characters."
     assert db.scalar(select(func.count()).select_from(User)) == 0
@@ -40,14 +53,19 @@ def test_short_password_fails_with_one_clear_line(runner, db: Session) -> None:
 
 def test_duplicate_email_fails_and_changes_nothing(runner, db: Session, make_user) -> None:
     user = make_user(Role.EDITOR)
-    result = runner.invoke(args=["users", "create", user.email.upper(), "--password-stdin"], input=PASSWORD + "\n")
+    result = runner.invoke(
+        args=["users", "create", user.email.upper(), "--password-stdin"], input=PASSWORD + "\n"
+    )
     assert result.exit_code == 1
     assert f"A user with the email {user.email} already exists." in result.output
     assert db.scalar(select(func.count()).select_from(User)) == 1
 
 
 def test_unknown_role_is_refused(runner) -> None:
-    result = runner.invoke(args=["users", "create", "r@example.org", "--role", "king", "--password-stdin"], input=PASSWORD)
+    result = runner.invoke(
+        args=["users", "create", "r@example.org", "--role", "king", "--password-stdin"],
+        input=PASSWORD,
+    )
     assert result.exit_code == 2
     assert "'king' is not one of" in result.output
 
@@ -98,7 +116,9 @@ def test_users_disable_ends_the_sessions_and_enable_undoes_it(
 ) -> None:
     user = make_user(Role.ANALYST)
     client = app.test_client()
-    assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    assert (
+        client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    )
     result = runner.invoke(args=["users", "disable", user.email])
     assert result.exit_code == 0, result.output
     assert f"Disabled {user.email}; sessions ended: 1." in result.output
@@ -111,7 +131,9 @@ def test_users_disable_ends_the_sessions_and_enable_undoes_it(
     assert result.exit_code == 0, result.output
     reread(db, user)
     assert user.active is True
-    assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    assert (
+        client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    )
 
 
 def test_users_reset_password_from_stdin_ends_the_sessions(
@@ -119,13 +141,19 @@ def test_users_reset_password_from_stdin_ends_the_sessions(
 ) -> None:
     user = make_user(Role.VIEWER)
     client = app.test_client()
-    assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    assert (
+        client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    )
     new = "a fresh passphrase for vera"
-    result = runner.invoke(args=["users", "reset-password", user.email, "--password-stdin"], input=new + "\n")
+    result = runner.invoke(
+        args=["users", "reset-password", user.email, "--password-stdin"], input=new + "\n"
+    )
     assert result.exit_code == 0, result.output
     assert f"Password reset for {user.email}; sessions ended: 1." in result.output
     assert client.get("/").status_code == 302
-    assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 200
+    assert (
+        client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 200
+    )
     assert client.post("/login", data={"email": user.email, "password": new}).status_code == 302
     db.rollback()
     actions = db.scalars(select(AuditEvent.action)).all()
@@ -146,6 +174,9 @@ def test_users_reset_password_refuses_a_common_password(runner, db: Session, mak
         args=["users", "reset-password", user.email, "--password-stdin"], input="1q2w3e4r5t6y\n"
     )
     assert result.exit_code == 1
-    assert result.output.strip() == "Error: password: That password is one of the most common: choose another."
+    assert (
+        result.output.strip()
+        == "Error: password: That password is one of the most common: choose another."
+    )
     reread(db, user)
     assert user.password_hash == before

@@ -16,9 +16,11 @@ URL = f"/recommendations/{SLUG}"
 
 def log_update(client: FlaskClient, **fields: str) -> int:
     client.post(f"{URL}/updates/new", data=update_form(**fields))
-    return client.application.extensions["tracker.db"]().scalars(
-        select(StatusUpdate.id).order_by(StatusUpdate.id.desc())
-    ).first()
+    return (
+        client.application.extensions["tracker.db"]()
+        .scalars(select(StatusUpdate.id).order_by(StatusUpdate.id.desc()))
+        .first()
+    )
 
 
 def correction(**fields: str) -> dict[str, str]:
@@ -31,11 +33,15 @@ def correction(**fields: str) -> dict[str, str]:
     } | fields
 
 
-def test_author_corrects_and_the_earlier_revision_stays(client: FlaskClient, db: Session, analyst) -> None:
+def test_author_corrects_and_the_earlier_revision_stays(
+    client: FlaskClient, db: Session, analyst
+) -> None:
     update_id = log_update(client)
     form = client.get(f"{URL}/updates/{update_id}/correct").get_data(as_text=True)
     assert "Talks **resumed** in October." in form  # prefilled with the current text
-    response = client.post(f"{URL}/updates/{update_id}/correct", data=correction(), follow_redirects=True)
+    response = client.post(
+        f"{URL}/updates/{update_id}/correct", data=correction(), follow_redirects=True
+    )
     page = squash(response.get_data(as_text=True))
     assert "Correction saved" in page
     assert 'Current status: <span class="badge status-partially_implemented">' in page
@@ -50,20 +56,28 @@ def test_author_corrects_and_the_earlier_revision_stays(client: FlaskClient, db:
     ]
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "status_update.correct")).one()
     assert event.user_id == analyst.id
-    assert event.before["status"] == "in_progress" and event.after["status"] == "partially_implemented"
+    assert (
+        event.before["status"] == "in_progress" and event.after["status"] == "partially_implemented"
+    )
 
 
 def test_correction_needs_a_reason_and_a_change(client: FlaskClient, db: Session, analyst) -> None:
     update_id = log_update(client)
-    page = client.post(f"{URL}/updates/{update_id}/correct", data=correction(reason="")).get_data(as_text=True)
+    page = client.post(f"{URL}/updates/{update_id}/correct", data=correction(reason="")).get_data(
+        as_text=True
+    )
     assert "Say what was wrong." in page
-    same = correction(status="in_progress", assessment="Talks **resumed** in October.", confidence="moderate")
+    same = correction(
+        status="in_progress", assessment="Talks **resumed** in October.", confidence="moderate"
+    )
     page = client.post(f"{URL}/updates/{update_id}/correct", data=same).get_data(as_text=True)
     assert "The correction changes nothing." in page
     assert len(db.scalars(select(StatusRevision)).all()) == 1
 
 
-def test_another_analyst_cannot_correct_but_an_editor_can(client: FlaskClient, db: Session, analyst, make_user, auth) -> None:
+def test_another_analyst_cannot_correct_but_an_editor_can(
+    client: FlaskClient, db: Session, analyst, make_user, auth
+) -> None:
     update_id = log_update(client)
     auth.logout()
     auth.login(make_user(Role.ANALYST))
@@ -75,17 +89,23 @@ def test_another_analyst_cannot_correct_but_an_editor_can(client: FlaskClient, d
     assert db.get(StatusUpdate, update_id).revision == 2
 
 
-def test_retraction_strikes_through_and_stops_counting(client: FlaskClient, db: Session, analyst, make_user, auth) -> None:
+def test_retraction_strikes_through_and_stops_counting(
+    client: FlaskClient, db: Session, analyst, make_user, auth
+) -> None:
     first = log_update(client, status="in_progress", as_of="2020-03-01")
     second = log_update(client, status="implemented", as_of="2021-03-01")
     assert client.post(f"{URL}/updates/{second}/retract", data={"reason": "x"}).status_code == 403
     auth.logout()
     editor = make_user(Role.EDITOR, name="Eddie Editor")
     auth.login(editor)
-    page = client.post(f"{URL}/updates/{second}/retract", data={"reason": ""}).get_data(as_text=True)
+    page = client.post(f"{URL}/updates/{second}/retract", data={"reason": ""}).get_data(
+        as_text=True
+    )
     assert "Say why the update is retracted." in page
     response = client.post(
-        f"{URL}/updates/{second}/retract", data={"reason": "The source was a hoax"}, follow_redirects=True
+        f"{URL}/updates/{second}/retract",
+        data={"reason": "The source was a hoax"},
+        follow_redirects=True,
     )
     page = squash(response.get_data(as_text=True))
     assert 'class="update retracted" id="update-%d"' % second in page
@@ -94,10 +114,14 @@ def test_retraction_strikes_through_and_stops_counting(client: FlaskClient, db: 
     dashboard = client.get("/?status=implemented").get_data(as_text=True)
     assert f'href="{URL}"' not in dashboard
     # Retracted updates can be neither retracted again nor corrected.
-    page = client.post(f"{URL}/updates/{second}/retract", data={"reason": "again"}).get_data(as_text=True)
+    page = client.post(f"{URL}/updates/{second}/retract", data={"reason": "again"}).get_data(
+        as_text=True
+    )
     assert "already retracted" in page
     assert db.get(StatusUpdate, first).retracted_at is None
-    assert db.scalars(select(AuditEvent.action).where(AuditEvent.action == "status_update.retract")).all() == ["status_update.retract"]
+    assert db.scalars(
+        select(AuditEvent.action).where(AuditEvent.action == "status_update.retract")
+    ).all() == ["status_update.retract"]
 
 
 def test_update_of_another_recommendation_is_404(client: FlaskClient, analyst) -> None:

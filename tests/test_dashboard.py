@@ -31,7 +31,9 @@ def test_anonymous_visitors_are_sent_to_login(client: FlaskClient) -> None:
     assert response.headers["Location"] == "/login?next=/?theme%3Dsanctions"
 
 
-def test_lists_every_seeded_recommendation_in_article_order(client: FlaskClient, db: Session, analyst) -> None:
+def test_lists_every_seeded_recommendation_in_article_order(
+    client: FlaskClient, db: Session, analyst
+) -> None:
     page = client.get("/").get_data(as_text=True)
     expected = db.scalars(select(Recommendation.slug).order_by(Recommendation.position)).all()
     assert len(expected) >= 10
@@ -48,7 +50,9 @@ def test_counts_follow_the_current_status(client: FlaskClient, db: Session, anal
     assert count_of(page, Status.NOT_ASSESSED) == total - 1
 
 
-def test_filters_combine_and_stay_in_the_query_string(client: FlaskClient, db: Session, analyst) -> None:
+def test_filters_combine_and_stay_in_the_query_string(
+    client: FlaskClient, db: Session, analyst
+) -> None:
     add_updates(db, analyst, SLUG, 1, status=Status.IMPLEMENTED)
     page = client.get("/?status=implemented").get_data(as_text=True)
     assert row_slugs(page) == [SLUG]
@@ -61,12 +65,16 @@ def test_filters_combine_and_stay_in_the_query_string(client: FlaskClient, db: S
     assert "No recommendation matches these filters." in page
 
 
-def test_actor_filter_keeps_only_recommendations_addressed_to_it(client: FlaskClient, db: Session, analyst) -> None:
+def test_actor_filter_keeps_only_recommendations_addressed_to_it(
+    client: FlaskClient, db: Session, analyst
+) -> None:
     page = client.get("/?actor=unami").get_data(as_text=True)
     slugs = row_slugs(page)
     assert slugs
     for slug in slugs:
-        assert "UN Assistance Mission for Iraq" in client.get(f"/recommendations/{slug}").get_data(as_text=True)
+        assert "UN Assistance Mission for Iraq" in client.get(f"/recommendations/{slug}").get_data(
+            as_text=True
+        )
 
 
 def test_sorting_by_status_and_title(client: FlaskClient, db: Session, analyst) -> None:
@@ -90,7 +98,9 @@ def test_stale_after_90_days_without_news(client: FlaskClient, db: Session, anal
     assert "today" in page  # logged today
 
 
-def test_statements_do_not_grow_with_history(client: FlaskClient, db: Session, analyst, count_statements) -> None:
+def test_statements_do_not_grow_with_history(
+    client: FlaskClient, db: Session, analyst, count_statements
+) -> None:
     slugs = db.scalars(select(Recommendation.slug)).all()
     add_updates(db, analyst, slugs[0], 10)
     client.get("/corrections")  # the first request after login also settles the session

@@ -305,9 +305,7 @@ class PrivatePostgres:
         assert finished.returncode == 0, f"{arguments[0]}: {finished.stdout}{finished.stderr}"
 
     def start(self) -> None:
-        options = (
-            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} -c fsync=off"
-        )
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} -c fsync=off"
         self.run(
             self.pg_ctl, "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"),
             "-w", "start",
@@ -338,9 +336,10 @@ def test_an_outage_answers_503_and_the_app_recovers_without_a_restart(
 ) -> None:
     prepare_served_database(private_postgres.url)
     environment = tracker_environment(private_postgres.url)
-    with served(environment, tmp_path / "serve.log") as server, Load(
-        [server.port], writers=2, readers=0
-    ) as load:
+    with (
+        served(environment, tmp_path / "serve.log") as server,
+        Load([server.port], writers=2, readers=0) as load,
+    ):
         visitor = Browser(server.port)
         visitor.log_in()
         time.sleep(1)

@@ -21,7 +21,9 @@ def edit_form(client: FlaskClient) -> dict[str, object]:
     return data
 
 
-def test_editor_edits_and_the_history_shows_the_diff(client: FlaskClient, db: Session, make_user, auth) -> None:
+def test_editor_edits_and_the_history_shows_the_diff(
+    client: FlaskClient, db: Session, make_user, auth
+) -> None:
     auth.login(make_user(Role.EDITOR, name="Eddie Editor"))
     data = edit_form(client)
     assert data["version"] == "1"
@@ -35,19 +37,29 @@ def test_editor_edits_and_the_history_shows_the_diff(client: FlaskClient, db: Se
     assert '<del title="Version 1">a</del>' in history or "<del" in history
     assert '<ins title="Version 2">without</ins>' in history
     assert "Eddie Editor" in history and "Seeds" in history
-    versions = db.scalars(select(ContentVersion.number).where(ContentVersion.entity_type == "recommendation", ContentVersion.entity_id == db.scalar(select(Recommendation.id).where(Recommendation.slug == SLUG)))).all()
+    versions = db.scalars(
+        select(ContentVersion.number).where(
+            ContentVersion.entity_type == "recommendation",
+            ContentVersion.entity_id
+            == db.scalar(select(Recommendation.id).where(Recommendation.slug == SLUG)),
+        )
+    ).all()
     assert sorted(versions) == [1, 2]
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "recommendation.edit")).one()
     assert event.after["title"] == "Resume anti-ISIS cooperation without delay"
     assert event.before["version"] == 1 and event.after["version"] == 2
 
 
-def test_second_concurrent_save_is_refused_with_both_versions(client: FlaskClient, app, db: Session, make_user, auth) -> None:
+def test_second_concurrent_save_is_refused_with_both_versions(
+    client: FlaskClient, app, db: Session, make_user, auth
+) -> None:
     first_editor = make_user(Role.EDITOR)
     second_editor = make_user(Role.EDITOR)
     other = app.test_client()
     auth.login(first_editor)
-    other.post("/login", data={"email": second_editor.email, "password": "correct horse battery staple"})
+    other.post(
+        "/login", data={"email": second_editor.email, "password": "correct horse battery staple"}
+    )
 
     mine = edit_form(client)
     theirs = edit_form(other)
@@ -63,7 +75,9 @@ def test_second_concurrent_save_is_refused_with_both_versions(client: FlaskClien
     assert 'value="My title, saved second"' in page  # and mine is kept in the form
     stored = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
     db.refresh(stored)
-    assert stored.summary == "Their summary, saved first." and stored.title != "My title, saved second"
+    assert (
+        stored.summary == "Their summary, saved first." and stored.title != "My title, saved second"
+    )
 
     # Merging: the form now carries version 2, so saving again keeps both changes.
     merged = edit_form(client) | {"title": "My title, saved second"}
@@ -71,15 +85,23 @@ def test_second_concurrent_save_is_refused_with_both_versions(client: FlaskClien
     assert client.post(f"{URL}/edit", data=merged).status_code == 302
     db.rollback()  # end this session's read snapshot, to see what the request committed
     db.refresh(stored)
-    assert (stored.title, stored.summary, stored.version) == ("My title, saved second", "Their summary, saved first.", 3)
+    assert (stored.title, stored.summary, stored.version) == (
+        "My title, saved second",
+        "Their summary, saved first.",
+        3,
+    )
 
 
-def test_passage_must_be_in_the_full_text(client: FlaskClient, db: Session, make_user, auth) -> None:
+def test_passage_must_be_in_the_full_text(
+    client: FlaskClient, db: Session, make_user, auth
+) -> None:
     auth.login(make_user(Role.EDITOR))
     data = edit_form(client)
     data["passage"] = "Priority should be given to amicably restarting anti-ISIS cooperation"
     page = client.post(f"{URL}/edit", data=data).get_data(as_text=True)
-    assert "matches up to “Priority should be given to amicably” and differs from “restarting”" in page
+    assert (
+        "matches up to “Priority should be given to amicably” and differs from “restarting”" in page
+    )
     stored = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
     assert stored.version == 1
 
@@ -94,7 +116,9 @@ def test_theme_and_actors_change(client: FlaskClient, db: Session, make_user, au
     page = client.get(URL).get_data(as_text=True)
     assert "UN Assistance Mission for Iraq (UNAMI)</dd>" in page
     data = edit_form(client) | {"actors": []}
-    assert "Choose at least one actor." in client.post(f"{URL}/edit", data=data).get_data(as_text=True)
+    assert "Choose at least one actor." in client.post(f"{URL}/edit", data=data).get_data(
+        as_text=True
+    )
 
 
 def test_analysts_cannot_edit(client: FlaskClient, analyst) -> None:

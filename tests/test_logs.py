@@ -16,7 +16,9 @@ from .helpers import SLUG, add_updates, squash, update_form
 URL = f"/recommendations/{SLUG}"
 
 
-def test_corrections_log_lists_corrections_and_retractions_newest_first(client: FlaskClient, db: Session, make_user, auth) -> None:
+def test_corrections_log_lists_corrections_and_retractions_newest_first(
+    client: FlaskClient, db: Session, make_user, auth
+) -> None:
     editor = make_user(Role.EDITOR, name="Eddie Editor")
     auth.login(editor)
     client.post(f"{URL}/updates/new", data=update_form(as_of="2020-05-01"))
@@ -24,7 +26,13 @@ def test_corrections_log_lists_corrections_and_retractions_newest_first(client: 
     first, second = sorted(db.scalars(text("SELECT id FROM status_update")).all())
     client.post(
         f"{URL}/updates/{first}/correct",
-        data={"status": "stalled", "as_of": "2020-05-01", "assessment": "Stalled.", "confidence": "low", "reason": "Misread the report"},
+        data={
+            "status": "stalled",
+            "as_of": "2020-05-01",
+            "assessment": "Stalled.",
+            "confidence": "low",
+            "reason": "Misread the report",
+        },
     )
     client.post(f"{URL}/updates/{second}/retract", data={"reason": "Duplicate entry"})
     page = squash(client.get("/corrections").get_data(as_text=True))
@@ -47,7 +55,9 @@ def test_audit_log_is_for_admins_and_filters(client: FlaskClient, make_user, aut
     assert client.get("/audit").status_code == 403
     auth.logout()
     auth.login(make_user(Role.ADMIN))
-    page = client.get("/audit", query_string={"action": "status_update.create"}).get_data(as_text=True)
+    page = client.get("/audit", query_string={"action": "status_update.create"}).get_data(
+        as_text=True
+    )
     assert "<code>status_update.create</code>" in page
     assert analyst.email in page
     assert "<code>login</code>" not in page
@@ -63,7 +73,16 @@ def test_every_kind_of_write_is_audited(client: FlaskClient, db: Session, make_u
     auth.login(editor)
     client.post(f"{URL}/updates/new", data=update_form())
     update_id = db.scalars(text("SELECT id FROM status_update")).one()
-    client.post(f"{URL}/updates/{update_id}/correct", data={"status": "stalled", "as_of": "2020-05-01", "assessment": "S", "confidence": "low", "reason": "R"})
+    client.post(
+        f"{URL}/updates/{update_id}/correct",
+        data={
+            "status": "stalled",
+            "as_of": "2020-05-01",
+            "assessment": "S",
+            "confidence": "low",
+            "reason": "R",
+        },
+    )
     client.post(f"{URL}/updates/{update_id}/retract", data={"reason": "R"})
     db.rollback()  # end this session's read snapshot, to see what the requests committed
     actions = set(db.scalars(text("SELECT action FROM audit_event")).all())

@@ -70,7 +70,7 @@ def test_d025a95ecdaf_gives_existing_rows_their_first_revision(empty_database_ur
                 " passage, theme_id, created_at, updated_at) VALUES (1, 1, 'rec', 1, 'Title',"
                 " 'Summary', 'Passage', 1, :now, :now)",
                 "INSERT INTO recommendation_actor VALUES (1, 1)",
-                "INSERT INTO \"user\" (id, email, name, password_hash, role, active, created_at)"
+                'INSERT INTO "user" (id, email, name, password_hash, role, active, created_at)'
                 " VALUES (1, 'a@example.org', 'A', 'x', 'analyst', true, :now)",
                 "INSERT INTO status_update (id, recommendation_id, status, as_of, assessment,"
                 " confidence, author_id, created_at) VALUES (1, 1, 'stalled', '2021-01-01',"

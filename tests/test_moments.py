@@ -21,7 +21,17 @@ from tracker.vocabulary import Confidence, Credibility, Reliability, Role, Stanc
 
 from .helpers import SLUG, squash
 
-EVIDENCE = [EvidenceInput("https://example.org/e", "E", "P", "Excerpt", Stance.SUPPORTS, Reliability.B, Credibility.PROBABLE)]
+EVIDENCE = [
+    EvidenceInput(
+        "https://example.org/e",
+        "E",
+        "P",
+        "Excerpt",
+        Stance.SUPPORTS,
+        Reliability.B,
+        Credibility.PROBABLE,
+    )
+]
 
 
 def at(day: str) -> dt.datetime:
@@ -51,7 +61,7 @@ def history(db: Session, make_user, auth) -> None:
 
 def status_on_dashboard(client: FlaskClient, **query: str) -> str:
     page = client.get("/", query_string=query).get_data(as_text=True)
-    row = page[page.index(f'href="/recommendations/{SLUG}'):]
+    row = page[page.index(f'href="/recommendations/{SLUG}') :]
     return re.search(r'class="badge status-(\w+)"', row).group(1)
 
 
@@ -70,12 +80,18 @@ def status_on_dashboard(client: FlaskClient, **query: str) -> str:
         ({"known_on": "2024-04-01"}, "stalled"),  # the retraction counts from its own day
     ],
 )
-def test_dashboard_shows_exactly_the_status_of_the_moment(client: FlaskClient, history, query, expected) -> None:
+def test_dashboard_shows_exactly_the_status_of_the_moment(
+    client: FlaskClient, history, query, expected
+) -> None:
     assert status_on_dashboard(client, **query) == expected
 
 
 def test_recommendation_page_as_shown_on_a_past_day(client: FlaskClient, history) -> None:
-    page = squash(client.get(f"/recommendations/{SLUG}", query_string={"known_on": "2024-02-15"}).get_data(as_text=True))
+    page = squash(
+        client.get(f"/recommendations/{SLUG}", query_string={"known_on": "2024-02-15"}).get_data(
+            as_text=True
+        )
+    )
     assert "Showing where things stood on" in page and "as Tracker showed it on" in page
     assert 'Status then: <span class="badge status-implemented">' in page
     assert "mark-retracted" not in page and "mark-corrected" not in page
@@ -87,17 +103,28 @@ def test_recommendation_page_as_shown_on_a_past_day(client: FlaskClient, history
 
 def test_bad_dates_are_named_and_today_is_shown(client: FlaskClient, history) -> None:
     tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
-    page = client.get("/", query_string={"as_of": "2020-13-01", "known_on": tomorrow}).get_data(as_text=True)
+    page = client.get("/", query_string={"as_of": "2020-13-01", "known_on": tomorrow}).get_data(
+        as_text=True
+    )
     assert "As of: “2020-13-01” is not a date (YYYY-MM-DD)." in page
     assert f"Known on: {tomorrow} is in the future." in page
     assert "Showing where things stood" not in page
 
 
 def test_compare_two_dates(client: FlaskClient, history) -> None:
-    page = squash(client.get("/compare", query_string={"from": "2020-01-01", "to": "2020-06-01"}).get_data(as_text=True))
+    page = squash(
+        client.get("/compare", query_string={"from": "2020-01-01", "to": "2020-06-01"}).get_data(
+            as_text=True
+        )
+    )
     assert "1 recommendation changed status" in page
-    assert '<span class="badge status-not_assessed">Not yet assessed</span> </td> <td> <span class="badge status-stalled">' in page
-    page = client.get("/compare", query_string={"from": "2020-06-01", "to": "2021-06-01"}).get_data(as_text=True)
+    assert (
+        '<span class="badge status-not_assessed">Not yet assessed</span> </td> <td> <span class="badge status-stalled">'
+        in page
+    )
+    page = client.get("/compare", query_string={"from": "2020-06-01", "to": "2021-06-01"}).get_data(
+        as_text=True
+    )
     assert "Nothing moved." in page
 
 

@@ -25,7 +25,10 @@ def stored_updates(db: Session) -> int:
 def test_page_shows_the_sources_own_words(client: FlaskClient, db: Session, analyst) -> None:
     recommendation = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
     page = client.get(URL).get_data(as_text=True)
-    assert f"<blockquote cite=\"https://www.mei.edu/publications/real-cost-us-iran-escalation-iraq\">{html.escape(recommendation.passage, quote=False)}</blockquote>" in page
+    assert (
+        f'<blockquote cite="https://www.mei.edu/publications/real-cost-us-iran-escalation-iraq">{html.escape(recommendation.passage, quote=False)}</blockquote>'
+        in page
+    )
     assert recommendation.title in page
     assert "Middle East Institute, January 2020" in page
     assert "Not yet assessed" in page
@@ -39,7 +42,9 @@ def test_unknown_recommendation_is_404_in_the_site_layout(client: FlaskClient, a
     assert "Log out" in response.get_data(as_text=True)
 
 
-def test_analyst_logs_update_with_two_evidence_items(client: FlaskClient, db: Session, analyst) -> None:
+def test_analyst_logs_update_with_two_evidence_items(
+    client: FlaskClient, db: Session, analyst
+) -> None:
     form = client.get(f"{URL}/updates/new").get_data(as_text=True)
     assert '<label for="as_of">As of</label>' in form
     assert "Concrete steps are under way." in form  # each status's definition
@@ -48,7 +53,13 @@ def test_analyst_logs_update_with_two_evidence_items(client: FlaskClient, db: Se
         f"{URL}/updates/new",
         data=update_form(
             evidence_row(0, title="Talks resume in Baghdad"),
-            evidence_row(1, title="Militias reject talks", stance="contradicts", reliability="C", credibility="3"),
+            evidence_row(
+                1,
+                title="Militias reject talks",
+                stance="contradicts",
+                reliability="C",
+                credibility="3",
+            ),
         ),
         follow_redirects=True,
     )
@@ -60,19 +71,23 @@ def test_analyst_logs_update_with_two_evidence_items(client: FlaskClient, db: Se
     assert ">B2<" in page and ">C3<" in page
     assert "Contradicts" in page
     assert "by Nadia Analyst" in page
-    assert 'Current status: <span class="badge status-in_progress">In progress</span>' in squash(page)
+    assert 'Current status: <span class="badge status-in_progress">In progress</span>' in squash(
+        page
+    )
 
     update = db.scalars(select(StatusUpdate)).one()
     assert update.as_of == dt.date(2021, 10, 10)
     assert db.scalar(select(func.count()).select_from(Evidence)) == 2
 
     dashboard = client.get("/").get_data(as_text=True)
-    row = dashboard[dashboard.index(f'href="{URL}"'):]
+    row = dashboard[dashboard.index(f'href="{URL}"') :]
     row = row[: row.index("</tr>")]
     assert "In progress" in row and "2021-10-10" in row
 
 
-def test_adding_an_evidence_row_keeps_what_was_typed(client: FlaskClient, db: Session, analyst) -> None:
+def test_adding_an_evidence_row_keeps_what_was_typed(
+    client: FlaskClient, db: Session, analyst
+) -> None:
     data = update_form(evidence_row(0, title="First source"))
     data.pop("save")
     data["add_evidence"] = "Add another evidence row"
@@ -82,14 +97,16 @@ def test_adding_an_evidence_row_keeps_what_was_typed(client: FlaskClient, db: Se
     assert stored_updates(db) == 0
 
 
-def test_bad_url_is_refused_next_to_the_field_and_nothing_stored(client: FlaskClient, db: Session, analyst) -> None:
+def test_bad_url_is_refused_next_to_the_field_and_nothing_stored(
+    client: FlaskClient, db: Session, analyst
+) -> None:
     response = client.post(
         f"{URL}/updates/new",
         data=update_form(evidence_row(0), evidence_row(1, url="javascript:alert(1)")),
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    error = page[page.index('name="evidence-1-url"'):]
+    error = page[page.index('name="evidence-1-url"') :]
     assert "Use a link that starts with http:// or https://." in error[:600]
     assert "Talks **resumed** in October." in page  # what was typed is kept
     assert stored_updates(db) == 0
@@ -97,8 +114,13 @@ def test_bad_url_is_refused_next_to_the_field_and_nothing_stored(client: FlaskCl
 
 def test_impossible_and_future_dates_are_refused(client: FlaskClient, db: Session, analyst) -> None:
     tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
-    for as_of, message in [("2021-02-30", "Not a valid date value."), (tomorrow, "The date cannot be in the future.")]:
-        page = client.post(f"{URL}/updates/new", data=update_form(as_of=as_of)).get_data(as_text=True)
+    for as_of, message in [
+        ("2021-02-30", "Not a valid date value."),
+        (tomorrow, "The date cannot be in the future."),
+    ]:
+        page = client.post(f"{URL}/updates/new", data=update_form(as_of=as_of)).get_data(
+            as_text=True
+        )
         assert message in page
         assert f'value="{as_of}"' in page
     assert stored_updates(db) == 0
@@ -114,7 +136,9 @@ def test_missing_fields_are_named(client: FlaskClient, db: Session, analyst) -> 
     assert stored_updates(db) == 0
 
 
-def test_extra_fields_cannot_set_author_or_time(client: FlaskClient, db: Session, analyst, make_user) -> None:
+def test_extra_fields_cannot_set_author_or_time(
+    client: FlaskClient, db: Session, analyst, make_user
+) -> None:
     other = make_user(Role.ADMIN)
     data = update_form(author_id=str(other.id), created_at="2000-01-01T00:00:00", id="999")
     client.post(f"{URL}/updates/new", data=data)
@@ -146,15 +170,19 @@ def test_timeline_is_newest_first_and_audited(client: FlaskClient, db: Session, 
     # Backfilled later, about an earlier date: it does not become the current status.
     client.post(f"{URL}/updates/new", data=update_form(status="no_action", as_of="2020-01-20"))
     page = client.get(URL).get_data(as_text=True)
-    timeline = page[page.index('<ol class="timeline">'):]
+    timeline = page[page.index('<ol class="timeline">') :]
     order = [timeline.index(day) for day in ("2021-06-01", "2020-03-01", "2020-01-20")]
     assert order == sorted(order)
     assert 'Current status: <span class="badge status-stalled">Stalled</span>' in squash(page)
-    actions = db.scalars(select(AuditEvent.action).where(AuditEvent.action == "status_update.create")).all()
+    actions = db.scalars(
+        select(AuditEvent.action).where(AuditEvent.action == "status_update.create")
+    ).all()
     assert len(actions) == 3
 
 
-def test_page_costs_the_same_statements_with_10_or_500_updates(client: FlaskClient, analyst, db: Session, count_statements) -> None:
+def test_page_costs_the_same_statements_with_10_or_500_updates(
+    client: FlaskClient, analyst, db: Session, count_statements
+) -> None:
     add_updates(db, analyst, SLUG, 10)
     client.get("/corrections")  # the first request after login also settles the session
     counter = count_statements()

@@ -20,10 +20,14 @@ from .helpers import SLUG, evidence_row, squash, update_form
 REPORT = "/sources/mei-2020-real-cost-us-iran-escalation-iraq/report"
 
 
-def test_report_card_holds_status_assessment_evidence_and_timeline(client: FlaskClient, db: Session, analyst) -> None:
+def test_report_card_holds_status_assessment_evidence_and_timeline(
+    client: FlaskClient, db: Session, analyst
+) -> None:
     client.post(
         f"/recommendations/{SLUG}/updates/new",
-        data=update_form(evidence_row(0, title="Coalition resumes training"), assessment="Training **resumed**."),
+        data=update_form(
+            evidence_row(0, title="Coalition resumes training"), assessment="Training **resumed**."
+        ),
     )
     page = squash(client.get(REPORT).get_data(as_text=True))
     assert "Report card: The real cost of US-Iran escalation in Iraq" in page
@@ -31,23 +35,32 @@ def test_report_card_holds_status_assessment_evidence_and_timeline(client: Flask
         assert str(escape(title)) in page
     assert "Training <strong>resumed</strong>." in page
     assert '<span class="grade">B2</span> Supports: Coalition resumes training' in page
-    assert page.count('aria-labelledby="timeline-') == len(db.scalars(select(Recommendation.id)).all())
+    assert page.count('aria-labelledby="timeline-') == len(
+        db.scalars(select(Recommendation.id)).all()
+    )
     assert "Download PDF (A4)" in page
 
 
 def test_whole_tracker_report_and_unknown_source(client: FlaskClient, analyst) -> None:
-    assert "Report card: every tracked recommendation" in client.get("/report").get_data(as_text=True)
+    assert "Report card: every tracked recommendation" in client.get("/report").get_data(
+        as_text=True
+    )
     assert client.get("/sources/nothing/report").status_code == 404
 
 
-@pytest.mark.skipif(importlib.util.find_spec("weasyprint") is None, reason="WeasyPrint is not installed")
+@pytest.mark.skipif(
+    importlib.util.find_spec("weasyprint") is None, reason="WeasyPrint is not installed"
+)
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 def test_pdf_download(client: FlaskClient, analyst, paper: str) -> None:
     response = client.get(REPORT, query_string={"format": "pdf", "paper": paper})
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     assert response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
-    assert 'filename="mei-2020-real-cost-us-iran-escalation-iraq-report-card.pdf"' in response.headers["Content-Disposition"]
+    assert (
+        'filename="mei-2020-real-cost-us-iran-escalation-iraq-report-card.pdf"'
+        in response.headers["Content-Disposition"]
+    )
     document = PdfReader(io.BytesIO(response.data))
     width = round(float(document.pages[0].mediabox.width))
     assert width == (595 if paper == "a4" else 612)  # in points
@@ -55,7 +68,9 @@ def test_pdf_download(client: FlaskClient, analyst, paper: str) -> None:
     assert "Resume anti-ISIS cooperation as a priority" in text
 
 
-def test_pdf_without_weasyprint_says_what_to_install(client: FlaskClient, analyst, monkeypatch) -> None:
+def test_pdf_without_weasyprint_says_what_to_install(
+    client: FlaskClient, analyst, monkeypatch
+) -> None:
     monkeypatch.setitem(sys.modules, "weasyprint", None)  # import fails as if not installed
     response = client.get(REPORT, query_string={"format": "pdf"})
     assert response.status_code == 503

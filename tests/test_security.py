@@ -13,8 +13,7 @@ from tracker.models import StatusUpdate
 from tracker.templating import render_markdown
 from tracker.vocabulary import Role
 
-from .helpers import PASSWORD
-from .helpers import SLUG, update_form
+from .helpers import PASSWORD, SLUG, update_form
 
 
 @pytest.fixture
@@ -23,7 +22,9 @@ def csrf_app(app: Flask) -> Flask:
     return app
 
 
-def test_token_less_posts_are_refused_and_store_nothing(csrf_app: Flask, db: Session, make_user) -> None:
+def test_token_less_posts_are_refused_and_store_nothing(
+    csrf_app: Flask, db: Session, make_user
+) -> None:
     client = csrf_app.test_client()
     user = make_user(Role.ANALYST)
     refused = client.post("/login", data={"email": user.email, "password": PASSWORD})
@@ -33,7 +34,12 @@ def test_token_less_posts_are_refused_and_store_nothing(csrf_app: Flask, db: Ses
     # Log in properly, with the token the form carries.
     page = client.get("/login").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    assert client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}).status_code == 302
+    assert (
+        client.post(
+            "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+        ).status_code
+        == 302
+    )
 
     response = client.post(f"/recommendations/{SLUG}/updates/new", data=update_form())
     assert response.status_code == 400
@@ -91,7 +97,9 @@ def test_assessment_with_script_is_shown_inert(client, analyst) -> None:
     assert "&lt;script&gt;" in page and "<strong>bold</strong>" in page
 
 
-def test_server_error_shows_a_reference_and_logs_the_traceback(app: Flask, client, make_user, auth, caplog) -> None:
+def test_server_error_shows_a_reference_and_logs_the_traceback(
+    app: Flask, client, make_user, auth, caplog
+) -> None:
     def boom() -> str:
         raise RuntimeError("secret internals")
 

@@ -38,15 +38,24 @@ def test_the_article_is_cited_at_month_precision(db: Session) -> None:
 
 
 def test_conditional_recommendations_record_their_condition(db: Session) -> None:
-    conditions = db.scalars(select(Recommendation.condition).where(Recommendation.condition.is_not(None))).all()
+    conditions = db.scalars(
+        select(Recommendation.condition).where(Recommendation.condition.is_not(None))
+    ).all()
     assert len(conditions) >= 2
 
 
 def test_a_changed_passage_that_is_not_in_the_article_is_refused(tmp_path: Path) -> None:
     for name in ("sources.yaml", "mei-2020-real-cost-us-iran-escalation-iraq.txt"):
-        (tmp_path / name).write_text((SEEDS_DIR / name).read_text(encoding="utf-8"), encoding="utf-8")
+        (tmp_path / name).write_text(
+            (SEEDS_DIR / name).read_text(encoding="utf-8"), encoding="utf-8"
+        )
     seeds = tmp_path / "sources.yaml"
-    seeds.write_text(seeds.read_text(encoding="utf-8").replace("Priority should be given", "Priority must be given", 1), encoding="utf-8")
+    seeds.write_text(
+        seeds.read_text(encoding="utf-8").replace(
+            "Priority should be given", "Priority must be given", 1
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(SeedError, match="the passage is not in"):
         read_seeds(tmp_path)
 

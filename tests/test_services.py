@@ -50,13 +50,18 @@ def judgement_in_force(updates: Iterable[StatusUpdate], moment: Moment) -> Judge
         if revision is None or revision.kind is RevisionKind.RETRACTION:
             continue
         if revision.as_of <= moment.as_of:
-            candidates.append(Judgement(update.id, revision.status, revision.as_of, update.created_at))
+            candidates.append(
+                Judgement(update.id, revision.status, revision.as_of, update.created_at)
+            )
     return max(candidates, key=lambda j: (j.as_of, j.logged_at, j.update_id), default=None)
+
 
 NOW = Moment(as_of=dt.date(2030, 1, 1))
 
 
-def update(id: int, as_of: str, logged_minutes: int, status: Status = Status.IN_PROGRESS) -> StatusUpdate:
+def update(
+    id: int, as_of: str, logged_minutes: int, status: Status = Status.IN_PROGRESS
+) -> StatusUpdate:
     """An update with its first revision, logged `logged_minutes` after T0."""
     logged = T0 + dt.timedelta(minutes=logged_minutes)
     day = dt.date.fromisoformat(as_of)
@@ -65,7 +70,11 @@ def update(id: int, as_of: str, logged_minutes: int, status: Status = Status.IN_
         status=status,
         as_of=day,
         created_at=logged,
-        revisions=[StatusRevision(number=1, kind=RevisionKind.ORIGINAL, status=status, as_of=day, created_at=logged)],
+        revisions=[
+            StatusRevision(
+                number=1, kind=RevisionKind.ORIGINAL, status=status, as_of=day, created_at=logged
+            )
+        ],
     )
 
 
@@ -110,6 +119,7 @@ def test_known_on_undoes_later_corrections_and_retractions() -> None:
         as_of=dt.date(2020, 4, 1), created_at=T0 + dt.timedelta(days=20),
     ))  # fmt: skip
     updates = [corrected, retracted]
+
     def shown(as_of: str, known_on: str | None = None) -> Status | None:
         moment = Moment(dt.date.fromisoformat(as_of), known_on and dt.date.fromisoformat(known_on))
         judgement = judgement_in_force(updates, moment)
@@ -147,7 +157,10 @@ def record(db: Session, recommendation: Recommendation, author, **fields) -> Sta
 @pytest.mark.parametrize(
     "fields, message",
     [
-        ({"as_of": dt.date.today() + dt.timedelta(days=1)}, "The as-of date cannot be in the future."),
+        (
+            {"as_of": dt.date.today() + dt.timedelta(days=1)},
+            "The as-of date cannot be in the future.",
+        ),
         ({"status": Status.NOT_ASSESSED}, "An update must record an assessed status."),
         ({"evidence": []}, "An update needs at least one item of evidence."),
         (
@@ -190,7 +203,12 @@ def test_sql_and_python_agree_on_random_histories(db: Session, make_user) -> Non
     loaded = db.scalars(select(StatusUpdate).options(selectinload(StatusUpdate.revisions))).all()
     moments = [
         Moment(as_of, known_on)
-        for as_of in (dt.date(2019, 12, 31), dt.date(2020, 2, 15), dt.date(2020, 6, 1), dt.date.today())
+        for as_of in (
+            dt.date(2019, 12, 31),
+            dt.date(2020, 2, 15),
+            dt.date(2020, 6, 1),
+            dt.date.today(),
+        )
         for known_on in (None, dt.date(2023, 12, 31), dt.date(2024, 1, 3), dt.date(2024, 1, 8))
     ]
     for moment in moments:
@@ -202,4 +220,6 @@ def test_sql_and_python_agree_on_random_histories(db: Session, make_user) -> Non
             history = [u for u in loaded if u.recommendation_id == recommendation.id]
             expected = judgement_in_force(history, moment)
             got = in_sql.get(recommendation.id)
-            assert got == ((expected.update_id, expected.status, expected.as_of) if expected else None), moment
+            assert got == (
+                (expected.update_id, expected.status, expected.as_of) if expected else None
+            ), moment

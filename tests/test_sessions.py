@@ -48,7 +48,11 @@ def token_in(client: FlaskClient) -> str:
 def sessions_of(db: Session, user: User) -> list[UserSession]:
     db.rollback()  # read what the requests committed, not an older snapshot
     db.expire_all()
-    return list(db.scalars(select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id)))
+    return list(
+        db.scalars(
+            select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id)
+        )
+    )
 
 
 def set_session_times(db: Session, user: User, **times: dt.datetime) -> None:
@@ -126,9 +130,7 @@ def test_a_cookie_copied_before_logout_fails_after_it(
     assert actions(db)[-1] == "logout"
 
 
-def test_a_token_only_works_for_the_user_it_was_issued_to(
-    client: FlaskClient, make_user
-) -> None:
+def test_a_token_only_works_for_the_user_it_was_issued_to(client: FlaskClient, make_user) -> None:
     user = make_user(Role.VIEWER)
     other = make_user(Role.ADMIN)
     log_in(client, user)
@@ -137,9 +139,7 @@ def test_a_token_only_works_for_the_user_it_was_issued_to(
     assert not logged_in(client)
 
 
-def test_password_change_ends_the_other_sessions_only(
-    app: Flask, db: Session, make_user
-) -> None:
+def test_password_change_ends_the_other_sessions_only(app: Flask, db: Session, make_user) -> None:
     user = make_user(Role.ANALYST)
     here, elsewhere = app.test_client(), app.test_client()
     log_in(here, user)
@@ -149,14 +149,20 @@ def test_password_change_ends_the_other_sessions_only(
         data={"current_password": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
         follow_redirects=True,
     )
-    assert "Your password has been changed and you are logged out everywhere else." in response.get_data(as_text=True)
+    assert (
+        "Your password has been changed and you are logged out everywhere else."
+        in response.get_data(as_text=True)
+    )
     assert logged_in(here)
     assert not logged_in(elsewhere)
     current, other = sessions_of(db, user)
     assert current.ended_at is None and other.ended_at is not None
     assert "password.change" in actions(db)
     # The new password works, the old one no longer does.
-    assert elsewhere.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 200
+    assert (
+        elsewhere.post("/login", data={"email": user.email, "password": PASSWORD}).status_code
+        == 200
+    )
     log_in(elsewhere, user, NEW_PASSWORD)
 
 
@@ -167,7 +173,9 @@ def test_disabling_an_account_ends_its_sessions(app: Flask, db: Session, make_us
     log_in(admin_client, admin)
     log_in(user_client, user)
     assert logged_in(user_client)
-    response = admin_client.post(f"/admin/users/{user.id}/active", data={f"user-{user.id}-active": "0"})
+    response = admin_client.post(
+        f"/admin/users/{user.id}/active", data={f"user-{user.id}-active": "0"}
+    )
     assert response.status_code == 302
     assert not logged_in(user_client)
     assert all(session.ended_at is not None for session in sessions_of(db, user))
@@ -183,10 +191,10 @@ def test_a_disabled_account_is_refused_even_with_an_open_session(
     assert not logged_in(client)
 
 
-@pytest.mark.parametrize(
-    "idle_minutes, holds", [(119, True), (121, False)]
-)
-def test_idle_timeout(client: FlaskClient, db: Session, make_user, idle_minutes: int, holds: bool) -> None:
+@pytest.mark.parametrize("idle_minutes, holds", [(119, True), (121, False)])
+def test_idle_timeout(
+    client: FlaskClient, db: Session, make_user, idle_minutes: int, holds: bool
+) -> None:
     user = make_user(Role.VIEWER)
     log_in(client, user)
     set_session_times(db, user, last_seen_at=utcnow() - dt.timedelta(minutes=idle_minutes))
@@ -203,7 +211,9 @@ def test_absolute_timeout_holds_however_active_the_session(
     assert logged_in(client) is holds
 
 
-def test_timeouts_follow_the_configuration(app: Flask, client: FlaskClient, db: Session, make_user) -> None:
+def test_timeouts_follow_the_configuration(
+    app: Flask, client: FlaskClient, db: Session, make_user
+) -> None:
     app.config.update(IDLE_TIMEOUT_MINUTES=10, SESSION_HOURS=1)
     user = make_user(Role.VIEWER)
     log_in(client, user)
@@ -214,7 +224,9 @@ def test_timeouts_follow_the_configuration(app: Flask, client: FlaskClient, db: 
     assert not logged_in(client)
 
 
-def test_last_seen_is_written_at_most_once_a_minute(client: FlaskClient, db: Session, make_user) -> None:
+def test_last_seen_is_written_at_most_once_a_minute(
+    client: FlaskClient, db: Session, make_user
+) -> None:
     user = make_user(Role.VIEWER)
     log_in(client, user)
     recent = utcnow() - dt.timedelta(seconds=30)
@@ -242,7 +254,12 @@ def test_the_user_and_the_session_are_checked_in_one_query(
 
 @pytest.mark.parametrize("https, secure", [("1", True), ("0", False)])
 def test_cookies_are_secure_when_served_over_https(
-    monkeypatch: pytest.MonkeyPatch, database_url: str, db: Session, make_user, https: str, secure: bool
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str,
+    db: Session,
+    make_user,
+    https: str,
+    secure: bool,
 ) -> None:
     monkeypatch.setenv("TRACKER_HTTPS", https)
     monkeypatch.setenv("TRACKER_DATABASE_URL", database_url)

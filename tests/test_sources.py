@@ -22,18 +22,28 @@ def edit_form(client: FlaskClient) -> dict[str, object]:
     return data
 
 
-def test_report_card_lists_every_recommendation_with_its_status(client: FlaskClient, db: Session, analyst) -> None:
+def test_report_card_lists_every_recommendation_with_its_status(
+    client: FlaskClient, db: Session, analyst
+) -> None:
     add_updates(db, analyst, SLUG, 1, status=Status.IMPLEMENTED)
     page = squash(client.get(SOURCE).get_data(as_text=True))
-    assert "Omar al-Nidawi, <cite>The real cost of US-Iran escalation in Iraq</cite>, Middle East Institute, January 2020" in page
+    assert (
+        "Omar al-Nidawi, <cite>The real cost of US-Iran escalation in Iraq</cite>, Middle East Institute, January 2020"
+        in page
+    )
     titles = db.scalars(select(Recommendation.title).order_by(Recommendation.position)).all()
     positions = [page.index(str(escape(title))) for title in titles]
     assert positions == sorted(positions)
-    assert '<span class="badge status-implemented">Implemented</span> <strong class="count">1</strong>' in page
+    assert (
+        '<span class="badge status-implemented">Implemented</span> <strong class="count">1</strong>'
+        in page
+    )
     assert client.get("/sources/no-such-source").status_code == 404
 
 
-def test_editor_edits_the_citation_with_history(client: FlaskClient, db: Session, make_user, auth) -> None:
+def test_editor_edits_the_citation_with_history(
+    client: FlaskClient, db: Session, make_user, auth
+) -> None:
     auth.login(make_user(Role.EDITOR))
     data = edit_form(client)
     assert data["published_on"] == "2020-01-01" and data["date_precision"] == "month"
@@ -47,12 +57,17 @@ def test_editor_edits_the_citation_with_history(client: FlaskClient, db: Session
     }  # fmt: skip
 
 
-def test_full_text_must_keep_every_passage(client: FlaskClient, db: Session, make_user, auth) -> None:
+def test_full_text_must_keep_every_passage(
+    client: FlaskClient, db: Session, make_user, auth
+) -> None:
     auth.login(make_user(Role.EDITOR))
     data = edit_form(client)
     data["text"] = str(data["text"]).replace("Priority should be given", "Priority went")
     page = client.post(f"{SOURCE}/edit", data=data).get_data(as_text=True)
-    assert "must contain every recommendation&#39;s passage; missing: Resume anti-ISIS cooperation" in page
+    assert (
+        "must contain every recommendation&#39;s passage; missing: Resume anti-ISIS cooperation"
+        in page
+    )
     assert db.scalars(select(Source.version)).one() == 1
 
 
@@ -65,12 +80,18 @@ def test_only_http_links_and_real_dates(client: FlaskClient, db: Session, make_u
     assert db.scalars(select(Source.url)).one().startswith("https://www.mei.edu/")
 
 
-def test_concurrent_source_edit_is_refused(client: FlaskClient, app, db: Session, make_user, auth) -> None:
+def test_concurrent_source_edit_is_refused(
+    client: FlaskClient, app, db: Session, make_user, auth
+) -> None:
     auth.login(make_user(Role.EDITOR))
     stale = edit_form(client)
     fresh = edit_form(client) | {"author": "O. al-Nidawi"}
     assert client.post(f"{SOURCE}/edit", data=fresh).status_code == 302
-    page = squash(client.post(f"{SOURCE}/edit", data=stale | {"title": "Another title"}).get_data(as_text=True))
+    page = squash(
+        client.post(f"{SOURCE}/edit", data=stale | {"title": "Another title"}).get_data(
+            as_text=True
+        )
+    )
     assert "Someone saved version 2 while you were editing." in page
     db.rollback()
     assert db.scalars(select(Source.title)).one() == "The real cost of US-Iran escalation in Iraq"
@@ -113,7 +134,9 @@ def new_recommendation_form(db: Session, **overrides: object) -> dict[str, objec
     } | overrides
 
 
-def test_editor_adds_a_second_source_and_its_recommendations(client: FlaskClient, db: Session, make_user, auth) -> None:
+def test_editor_adds_a_second_source_and_its_recommendations(
+    client: FlaskClient, db: Session, make_user, auth
+) -> None:
     auth.login(make_user(Role.EDITOR))
     assert 'href="/sources/new"' in client.get("/sources/").get_data(as_text=True)
     response = client.post("/sources/new", data=new_source_form())
@@ -134,13 +157,18 @@ def test_editor_adds_a_second_source_and_its_recommendations(client: FlaskClient
     assert response.headers["Location"] == "/sources/iraq-after-the-protests"
 
     card = squash(client.get("/sources/iraq-after-the-protests").get_data(as_text=True))
-    assert "A. Researcher, <cite>Iraq after the protests</cite>, Example Institute, March 2021 (report)" in card
+    assert (
+        "A. Researcher, <cite>Iraq after the protests</cite>, Example Institute, March 2021 (report)"
+        in card
+    )
     assert '<td>1</td> <td><a href="/recommendations/open-a-revenue-channel-with-the-krg">' in card
     assert '<td>2</td> <td><a href="/recommendations/disputed-territories-talks">' in card
     assert "Government of Iraq" in card
     listing = squash(client.get("/sources/").get_data(as_text=True))
     assert '<a href="/sources/iraq-after-the-protests">Iraq after the protests</a>' in listing
-    assert "Open a revenue channel with the KRG" in client.get("/?theme=political-transition").get_data(as_text=True)
+    assert "Open a revenue channel with the KRG" in client.get(
+        "/?theme=political-transition"
+    ).get_data(as_text=True)
     db.rollback()
     actions = db.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions[-3:] == ["source.create", "recommendation.create", "recommendation.create"]
@@ -149,16 +177,23 @@ def test_editor_adds_a_second_source_and_its_recommendations(client: FlaskClient
     first_versions = db.execute(
         select(ContentVersion.entity_type, ContentVersion.number).where(
             ((ContentVersion.entity_type == "source") & (ContentVersion.entity_id == source.id))
-            | ((ContentVersion.entity_type == "recommendation") & ContentVersion.entity_id.in_(added))
+            | (
+                (ContentVersion.entity_type == "recommendation")
+                & ContentVersion.entity_id.in_(added)
+            )
         )
     ).all()
     assert sorted(first_versions) == [("recommendation", 1), ("recommendation", 1), ("source", 1)]
 
 
-def test_a_passage_not_in_the_full_text_says_where_it_differs(client: FlaskClient, db: Session, make_user, auth) -> None:
+def test_a_passage_not_in_the_full_text_says_where_it_differs(
+    client: FlaskClient, db: Session, make_user, auth
+) -> None:
     auth.login(make_user(Role.EDITOR))
     client.post("/sources/new", data=new_source_form())
-    passage = "Baghdad should open a permanent channel to the Kurdistan Regional Government on revenue."
+    passage = (
+        "Baghdad should open a permanent channel to the Kurdistan Regional Government on revenue."
+    )
     response = client.post(
         "/sources/iraq-after-the-protests/recommendations/new",
         data=new_recommendation_form(db, passage=passage),
@@ -171,10 +206,19 @@ def test_a_passage_not_in_the_full_text_says_where_it_differs(client: FlaskClien
     ) in page
     assert "permanent channel" in page  # what the editor typed is kept
     db.rollback()
-    assert db.scalar(select(func.count()).select_from(Recommendation).where(Recommendation.source.has(slug="iraq-after-the-protests"))) == 0
+    assert (
+        db.scalar(
+            select(func.count())
+            .select_from(Recommendation)
+            .where(Recommendation.source.has(slug="iraq-after-the-protests"))
+        )
+        == 0
+    )
 
 
-def test_a_source_without_full_text_takes_any_passage(client: FlaskClient, db: Session, make_user, auth) -> None:
+def test_a_source_without_full_text_takes_any_passage(
+    client: FlaskClient, db: Session, make_user, auth
+) -> None:
     auth.login(make_user(Role.EDITOR))
     client.post("/sources/new", data=new_source_form(text=""))
     response = client.post(
@@ -184,12 +228,18 @@ def test_a_source_without_full_text_takes_any_passage(client: FlaskClient, db: S
     assert response.status_code == 302
 
 
-def test_a_new_source_with_bad_fields_is_refused_field_by_field(client: FlaskClient, db: Session, make_user, auth) -> None:
+def test_a_new_source_with_bad_fields_is_refused_field_by_field(
+    client: FlaskClient, db: Session, make_user, auth
+) -> None:
     auth.login(make_user(Role.EDITOR))
-    bad = new_source_form(title="", url="ftp://example.org/x", published_on="2999-01-01", slug="Not A Slug")
+    bad = new_source_form(
+        title="", url="ftp://example.org/x", published_on="2999-01-01", slug="Not A Slug"
+    )
     page = squash(client.post("/sources/new", data=bad).get_data(as_text=True))
     assert '<p class="error" id="title-error">This field is required.</p>' in page
-    assert '<p class="error" id="url-error">Use a link that starts with http:// or https://.' in page
+    assert (
+        '<p class="error" id="url-error">Use a link that starts with http:// or https://.' in page
+    )
     assert '<p class="error" id="published_on-error">The date cannot be in the future.</p>' in page
     assert "Example Institute" in page
     taken = new_source_form(slug="mei-2020-real-cost-us-iran-escalation-iraq")
@@ -201,13 +251,19 @@ def test_a_new_source_with_bad_fields_is_refused_field_by_field(client: FlaskCli
     assert db.scalar(select(func.count()).select_from(Source)) == 1
 
 
-def test_a_recommendation_needs_an_actor_and_a_free_slug(client: FlaskClient, db: Session, make_user, auth) -> None:
+def test_a_recommendation_needs_an_actor_and_a_free_slug(
+    client: FlaskClient, db: Session, make_user, auth
+) -> None:
     auth.login(make_user(Role.EDITOR))
     client.post("/sources/new", data=new_source_form())
     url = "/sources/iraq-after-the-protests/recommendations/new"
-    page = squash(client.post(url, data=new_recommendation_form(db, actors=[])).get_data(as_text=True))
+    page = squash(
+        client.post(url, data=new_recommendation_form(db, actors=[])).get_data(as_text=True)
+    )
     assert '<p class="error" id="actors-error">Choose at least one actor.</p>' in page
-    page = squash(client.post(url, data=new_recommendation_form(db, slug=SLUG)).get_data(as_text=True))
+    page = squash(
+        client.post(url, data=new_recommendation_form(db, slug=SLUG)).get_data(as_text=True)
+    )
     assert f'<p class="error" id="slug-error">The slug “{SLUG}” is already taken.</p>' in page
 
 

@@ -62,24 +62,38 @@ def live_markup(page: str) -> list[str]:
 
 
 @pytest.mark.parametrize("payload", CORPUS)
-def test_hostile_text_in_every_field_stays_inert(client: FlaskClient, db: Session, make_user, auth, payload: str) -> None:
+def test_hostile_text_in_every_field_stays_inert(
+    client: FlaskClient, db: Session, make_user, auth, payload: str
+) -> None:
     auth.login(make_user(Role.ADMIN, name=payload))
-    assert client.post(
-        f"{REC}/updates/new",
-        data=update_form(
-            evidence_row(0, title=payload, publisher=payload, excerpt=payload),
-            assessment=payload,
-        ),
-    ).status_code == 302
+    assert (
+        client.post(
+            f"{REC}/updates/new",
+            data=update_form(
+                evidence_row(0, title=payload, publisher=payload, excerpt=payload),
+                assessment=payload,
+            ),
+        ).status_code
+        == 302
+    )
     # A hostile link is refused, and the refusal page repeats it inertly.
     refused = client.post(f"{REC}/updates/new", data=update_form(evidence_row(0, url=payload)))
     assert refused.status_code == 200
     assert live_markup(refused.get_data(as_text=True)) == []
 
     update_id = db.scalars(select(StatusUpdate.id)).one()
-    correction = {"status": "stalled", "as_of": "2021-01-01", "assessment": payload + " (corrected)", "confidence": "low", "reason": payload}
+    correction = {
+        "status": "stalled",
+        "as_of": "2021-01-01",
+        "assessment": payload + " (corrected)",
+        "confidence": "low",
+        "reason": payload,
+    }
     assert client.post(f"{REC}/updates/{update_id}/correct", data=correction).status_code == 302
-    assert client.post(f"{REC}/updates/{update_id}/retract", data={"reason": payload}).status_code == 302
+    assert (
+        client.post(f"{REC}/updates/{update_id}/retract", data={"reason": payload}).status_code
+        == 302
+    )
 
     recommendation = form_fields(client.get(f"{REC}/edit").get_data(as_text=True))
     recommendation |= {"title": payload, "summary": payload, "condition": payload}

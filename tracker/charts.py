@@ -109,7 +109,6 @@ class TimeScale:
         step = max(1, len(months) // 8)
         return [(self.x(day), day.strftime("%b %Y")) for day in months[::step]]
 
-
     def day_at(self, x: float) -> dt.date:
         """The day a position stands for: the inverse of `x`."""
         days = max((self.end - self.start).days, 1)

@@ -240,9 +240,7 @@ def correct_status_update(
     before = {key: getattr(update, key) for key in values}
     if before == values:
         raise TrackingError("The correction changes nothing.")
-    revision = add_revision(
-        session, update, RevisionKind.CORRECTION, editor, reason, now, **values
-    )
+    revision = add_revision(session, update, RevisionKind.CORRECTION, editor, reason, now, **values)
     update.corrected_at = revision.created_at
     for key, value in values.items():
         setattr(update, key, value)
@@ -441,15 +439,19 @@ def judgements_in_force(moment: Moment) -> Subquery:
             .subquery("in_force")
         )
     rows = judgements_at(moment)
-    ranked = select(
-        rows,
-        func.row_number()
-        .over(
-            partition_by=rows.c.recommendation_id,
-            order_by=(rows.c.as_of.desc(), rows.c.logged_at.desc(), rows.c.update_id.desc()),
+    ranked = (
+        select(
+            rows,
+            func.row_number()
+            .over(
+                partition_by=rows.c.recommendation_id,
+                order_by=(rows.c.as_of.desc(), rows.c.logged_at.desc(), rows.c.update_id.desc()),
+            )
+            .label("rank"),
         )
-        .label("rank"),
-    ).where(rows.c.as_of <= moment.as_of).subquery()
+        .where(rows.c.as_of <= moment.as_of)
+        .subquery()
+    )
     return (
         select(
             ranked.c.recommendation_id,
@@ -554,9 +556,7 @@ def dashboard(
         func.count(),
         func.coalesce(func.sum(case((in_force.c.as_of < stale_before, 1), else_=0)), 0),
     ).select_from(Recommendation)
-    for status, count, stale_here in session.execute(
-        passing(summary).group_by(in_force.c.status)
-    ):
+    for status, count, stale_here in session.execute(passing(summary).group_by(in_force.c.status)):
         counts[status_of(status)] += count
         stale += stale_here
 
@@ -571,7 +571,9 @@ def dashboard(
         actors = (
             select(Actor.name, in_force.c.status, func.count())
             .select_from(Recommendation)
-            .join(recommendation_actor, recommendation_actor.c.recommendation_id == Recommendation.id)
+            .join(
+                recommendation_actor, recommendation_actor.c.recommendation_id == Recommendation.id
+            )
             .join(Actor, Actor.id == recommendation_actor.c.actor_id)
         )
         for name, status, count in session.execute(
@@ -744,7 +746,8 @@ def recent_judgements(
     )
     return [
         RecentJudgement(
-            row.Recommendation, Judgement(row.update_id, Status(row.status), row.as_of, row.logged_at)
+            row.Recommendation,
+            Judgement(row.update_id, Status(row.status), row.as_of, row.logged_at),
         )
         for row in session.execute(query)
     ]

@@ -67,12 +67,8 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("text", sa.Text(), nullable=True),
-        sa.Column(
-            "created_at", tracker.models.UTCDateTime(timezone=True), nullable=False
-        ),
-        sa.Column(
-            "updated_at", tracker.models.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("created_at", tracker.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", tracker.models.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_source")),
         sa.UniqueConstraint("slug", name=op.f("uq_source_slug")),
     )
@@ -105,9 +101,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column(
-            "created_at", tracker.models.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("created_at", tracker.models.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_user")),
         sa.UniqueConstraint("email", name=op.f("uq_user_email")),
     )
@@ -122,19 +116,13 @@ def upgrade() -> None:
         sa.Column("before", sa.JSON(), nullable=True),
         sa.Column("after", sa.JSON(), nullable=True),
         sa.Column("remote_addr", sa.String(length=64), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["user.id"], name=op.f("fk_audit_event_user_id_user")
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["user.id"], name=op.f("fk_audit_event_user_id_user")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_event")),
     )
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_audit_event_action"), ["action"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_audit_event_action"), ["action"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_event_at"), ["at"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_audit_event_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_audit_event_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "recommendation",
@@ -147,12 +135,8 @@ def upgrade() -> None:
         sa.Column("passage", sa.Text(), nullable=False),
         sa.Column("theme_id", sa.Integer(), nullable=False),
         sa.Column("condition", sa.Text(), nullable=True),
-        sa.Column(
-            "created_at", tracker.models.UTCDateTime(timezone=True), nullable=False
-        ),
-        sa.Column(
-            "updated_at", tracker.models.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("created_at", tracker.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", tracker.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["source_id"],
             ["source.id"],
@@ -170,9 +154,7 @@ def upgrade() -> None:
             ["source_id", "position"],
             unique=False,
         )
-        batch_op.create_index(
-            batch_op.f("ix_recommendation_theme_id"), ["theme_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_recommendation_theme_id"), ["theme_id"], unique=False)
 
     op.create_table(
         "recommendation_actor",
@@ -230,9 +212,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("author_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "created_at", tracker.models.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("created_at", tracker.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["author_id"], ["user.id"], name=op.f("fk_status_update_author_id_user")
         ),
@@ -312,9 +292,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_evidence")),
     )
     with op.batch_alter_table("evidence", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_evidence_update_id"), ["update_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_evidence_update_id"), ["update_id"], unique=False)
 
     # ### end Alembic commands ###
 

@@ -47,9 +47,7 @@ def upgrade() -> None:
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("author_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "created_at", tracker.models.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("created_at", tracker.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["author_id"], ["user.id"], name=op.f("fk_content_version_author_id_user")
         ),
@@ -66,12 +64,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
-        sa.Column(
-            "created_at", tracker.models.UTCDateTime(timezone=True), nullable=False
-        ),
-        sa.Column(
-            "last_seen_at", tracker.models.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("created_at", tracker.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", tracker.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("ended_at", tracker.models.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"], ["user.id"], name=op.f("fk_user_session_user_id_user")
@@ -80,9 +74,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_hash", name=op.f("uq_user_session_token_hash")),
     )
     with op.batch_alter_table("user_session", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_user_session_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_user_session_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "status_revision",
@@ -137,9 +129,7 @@ def upgrade() -> None:
         ),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("author_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "created_at", tracker.models.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("created_at", tracker.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["author_id"], ["user.id"], name=op.f("fk_status_revision_author_id_user")
         ),
@@ -149,9 +139,7 @@ def upgrade() -> None:
             name=op.f("fk_status_revision_update_id_status_update"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_status_revision")),
-        sa.UniqueConstraint(
-            "update_id", "number", name=op.f("uq_status_revision_update_id")
-        ),
+        sa.UniqueConstraint("update_id", "number", name=op.f("uq_status_revision_update_id")),
     )
     with op.batch_alter_table("status_revision", schema=None) as batch_op:
         batch_op.create_index(
@@ -159,28 +147,18 @@ def upgrade() -> None:
         )
 
     with op.batch_alter_table("recommendation", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("version", sa.Integer(), nullable=False, server_default="1")
-        )
+        batch_op.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
 
     with op.batch_alter_table("source", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("version", sa.Integer(), nullable=False, server_default="1")
-        )
+        batch_op.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
 
     with op.batch_alter_table("status_update", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("revision", sa.Integer(), nullable=False, server_default="1"))
         batch_op.add_column(
-            sa.Column("revision", sa.Integer(), nullable=False, server_default="1")
+            sa.Column("corrected_at", tracker.models.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(
-            sa.Column(
-                "corrected_at", tracker.models.UTCDateTime(timezone=True), nullable=True
-            )
-        )
-        batch_op.add_column(
-            sa.Column(
-                "retracted_at", tracker.models.UTCDateTime(timezone=True), nullable=True
-            )
+            sa.Column("retracted_at", tracker.models.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(sa.Column("retraction_reason", sa.Text(), nullable=True))
 

@@ -15,8 +15,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import tracker.models
-
 revision: str = "3b4d7ee82042"
 down_revision: str | None = "5c975f1cf17e"
 branch_labels: str | Sequence[str] | None = None

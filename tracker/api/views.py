@@ -192,9 +192,7 @@ def updates(slug: str) -> ResponseReturnValue:
     if found is None:
         abort(404, description=f"No recommendation has the slug “{slug}”.")
     limit = limit_from_query()
-    updates = timeline(
-        db, found, Moment(dt.date.today()), limit=limit + 1, after=timeline_cursor()
-    )
+    updates = timeline(db, found, Moment(dt.date.today()), limit=limit + 1, after=timeline_cursor())
     page = updates[:limit]
     next_url = None
     if len(updates) > limit:

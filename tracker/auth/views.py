@@ -138,7 +138,11 @@ def setup(token: str) -> ResponseReturnValue:
     form = FirstAdminForm()
     if form.validate_on_submit():
         user = create_user(
-            db, form.email.data or "", form.name.data or "", form.password.data or "", Role.ADMIN,
+            db,
+            form.email.data or "",
+            form.name.data or "",
+            form.password.data or "",
+            Role.ADMIN,
             by=None,
         )
         log_in(db, user)

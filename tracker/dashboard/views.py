@@ -5,8 +5,8 @@ import datetime as dt
 from flask import current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
-from ..charts import Bar, TimeScale, describe, segments
 from ..caching import cached_page
+from ..charts import Bar, TimeScale, describe, segments
 from ..db import get_session
 from ..services import (
     DashboardFilters,
@@ -77,9 +77,7 @@ def swimlane() -> ResponseReturnValue:
     filters = filters_from_query()
     moment, date_errors = moment_from_query()
     rows = lanes(db, filters, moment)
-    start = min(
-        [lane.recommendation.source.published_on for lane in rows] or [moment.as_of]
-    )
+    start = min([lane.recommendation.source.published_on for lane in rows] or [moment.as_of])
     scale = TimeScale(start, moment.as_of, width=560, left=260)
     drawn = [
         {

@@ -247,7 +247,9 @@ def edit(slug: str) -> ResponseReturnValue:
     )
 
 
-def yours(form: RecommendationForm, db: Session, recommendation: Recommendation) -> dict[str, object]:
+def yours(
+    form: RecommendationForm, db: Session, recommendation: Recommendation
+) -> dict[str, object]:
     """Describe what the editor submitted the way versions are described."""
     theme = db.get(Theme, form.theme.data)
     return snapshot(db, recommendation) | {

@@ -46,7 +46,8 @@ def report(source: Source | None) -> ResponseReturnValue:
         for_pdf=for_pdf,
         pdf_links={
             key: url_for(
-                request.endpoint or "", **(request.view_args or {}),
+                request.endpoint or "",
+                **(request.view_args or {}),
                 **(request.args.to_dict() | {"format": "pdf", "paper": key}),
             )
             for key in PAPERS
@@ -58,7 +59,9 @@ def report(source: Source | None) -> ResponseReturnValue:
         pdf = render_pdf(html, paper)
     except PdfUnavailable as error:
         message = str(error)
-        return render_template("error.html", code=503, title="PDF unavailable", message=message), 503
+        return render_template(
+            "error.html", code=503, title="PDF unavailable", message=message
+        ), 503
     name = source.slug if source else "tracker"
     return Response(
         pdf,
