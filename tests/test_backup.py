@@ -30,7 +30,7 @@ from tracker.cli import alembic_config
 from tracker.db import get_engine
 from tracker.engine import make_engine
 from tracker.models import Base, Recommendation, User
-from tracker.services import EvidenceInput, record_status_update
+from tracker.status_updates import EvidenceInput, record_status_update
 from tracker.vocabulary import Confidence, Credibility, Reliability, Stance, Status
 
 from .conftest import fresh_postgres_database

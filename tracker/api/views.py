@@ -15,14 +15,7 @@ from ..caching import cached_page
 from ..db import get_session
 from ..models import Actor, Recommendation, Source, StatusUpdate, Theme
 from ..search.results import Hit, search
-from ..services import (
-    DashboardFilters,
-    DashboardRow,
-    Moment,
-    TimelinePosition,
-    dashboard,
-    timeline,
-)
+from ..services import DashboardFilters, DashboardRow, Moment, TimelinePosition, dashboard, timeline
 from ..vocabulary import Status
 from . import bp
 from .openapi import document

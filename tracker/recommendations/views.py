@@ -18,15 +18,17 @@ from ..models import Recommendation, StatusUpdate, Theme
 from ..security import requires
 from ..services import (
     Moment,
-    TrackingError,
-    correct_status_update,
     judgement_history,
     judgement_of,
     load_recommendation,
-    record_status_update,
-    retract_status_update,
     revision_at,
     timeline,
+)
+from ..status_updates import (
+    TrackingError,
+    correct_status_update,
+    record_status_update,
+    retract_status_update,
 )
 from ..versions import diff, snapshot
 from ..views import moment_from_query, render_history
