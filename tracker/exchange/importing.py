@@ -27,15 +27,12 @@ from wtforms import Form
 
 from .. import audit
 from ..auth.services import create_user, disable_user, normalise_email
-from ..catalogue import (
-    CatalogueError,
-    create_actor,
-    create_recommendation,
-    create_source,
-    create_theme,
-)
+from ..catalogue import CatalogueError
+from ..lists.operations import create_actor, create_theme
 from ..models import Actor, Recommendation, Source, StatusUpdate, Theme, User, utcnow
 from ..recommendations.forms import MAX_EVIDENCE_ROWS, EvidenceForm, StatusUpdateForm
+from ..recommendations.operations import create_recommendation
+from ..sources.operations import create_source
 from ..status_updates import (
     CHUNK,
     EvidenceInput,

@@ -6,7 +6,7 @@ from flask.typing import ResponseReturnValue
 from ..caching import cached_page
 from ..dashboard.views import filters_from_query
 from ..db import get_session
-from ..services import filter_choices
+from ..standings import filter_choices
 from . import bp
 from .results import search
 

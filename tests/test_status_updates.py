@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.models import Recommendation, StatusRevision, StatusUpdate
-from tracker.services import Judgement, Moment, judgements_in_force, revision_at
+from tracker.moments import Judgement, Moment, judgements_in_force, revision_at
 from tracker.status_updates import (
     EvidenceInput,
     TrackingError,

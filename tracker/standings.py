@@ -1,160 +1,27 @@
-"""Use cases of tracking: recording status updates and reading where things stand.
-
-Functions here add and flush; the caller commits once, so a request's writes land together.
+"""Where recommendations stand at a moment: the dashboard's rows, their counts and breakdowns,
+what moved between two moments, and every recommendation's lane of statuses over time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, Subquery, case, func, select, tuple_
-from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
+from sqlalchemy import Select, Subquery, case, func, select
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from .models import (
     Actor,
     Recommendation,
     Source,
-    StatusRevision,
     StatusUpdate,
     Theme,
     recommendation_actor,
 )
-from .vocabulary import RevisionKind, Status
-
-
-@dataclass(frozen=True)
-class Moment:
-    """The point in time a page shows.
-
-    Where things stood on `as_of`, judged by everything known now, or, with `known_on`, by
-    only what had been logged, corrected or retracted by the end of that day: what Tracker
-    itself showed then.
-    """
-
-    as_of: dt.date
-    known_on: dt.date | None = None
-
-    @property
-    def known_before(self) -> dt.datetime | None:
-        """The first instant after `known_on` (UTC), or None for "known now"."""
-        if self.known_on is None:
-            return None
-        return dt.datetime.combine(self.known_on + dt.timedelta(days=1), dt.time(), dt.UTC)
-
-    @property
-    def is_now(self) -> bool:
-        return self.known_on is None and self.as_of >= dt.date.today()
-
-
-@dataclass(frozen=True)
-class Judgement:
-    """What an update said at a moment: its revision in force then."""
-
-    update_id: int
-    status: Status
-    as_of: dt.date
-    logged_at: dt.datetime
-
-
-def revision_at(update: StatusUpdate, moment: Moment) -> StatusRevision | None:
-    """Return the revision of `update` shown at `moment`, or None if it was not yet logged.
-
-    Needs `update.revisions` loaded.
-    """
-    if moment.known_before is None:
-        return update.revisions[-1] if update.revisions else None
-    shown = [r for r in update.revisions if r.created_at < moment.known_before]
-    return shown[-1] if shown else None
-
-
-def judgements_at(moment: Moment) -> Subquery:
-    """Select every update's judgement as shown at `moment`, retracted ones left out.
-
-    Columns: recommendation_id, update_id, status, as_of, logged_at. Known now, the updates'
-    own columns hold their latest revision; known on a past day, each update's revision of
-    that day is found first. The as-of date is not limited here.
-    """
-    if moment.known_before is None:
-        rows = select(
-            StatusUpdate.recommendation_id,
-            StatusUpdate.id.label("update_id"),
-            StatusUpdate.status,
-            StatusUpdate.as_of,
-            StatusUpdate.created_at.label("logged_at"),
-        ).where(StatusUpdate.retracted_at.is_(None))
-    else:
-        latest = (
-            select(
-                StatusRevision,
-                func.row_number()
-                .over(partition_by=StatusRevision.update_id, order_by=StatusRevision.number.desc())
-                .label("rank"),
-            )
-            .where(StatusRevision.created_at < moment.known_before)
-            .subquery()
-        )
-        rows = (
-            select(
-                StatusUpdate.recommendation_id,
-                StatusUpdate.id.label("update_id"),
-                latest.c.status,
-                latest.c.as_of,
-                StatusUpdate.created_at.label("logged_at"),
-            )
-            .join(latest, latest.c.update_id == StatusUpdate.id)
-            .where(latest.c.rank == 1, latest.c.kind != RevisionKind.RETRACTION.value)
-        )
-    return rows.subquery("judgement")
-
-
-def judgements_in_force(moment: Moment) -> Subquery:
-    """Select, per recommendation, the judgement in force at `moment`, in SQL.
-
-    The rule: among updates not retracted at that moment, the one with the latest as-of date
-    on or before `moment.as_of`, ties going to the one logged last, in its revision of that
-    moment. One query, for a page showing many recommendations.
-    """
-    if moment.is_now:
-        return (
-            select(
-                StatusUpdate.recommendation_id,
-                StatusUpdate.id.label("update_id"),
-                StatusUpdate.status,
-                StatusUpdate.as_of,
-                StatusUpdate.created_at.label("logged_at"),
-            )
-            .join(Recommendation, Recommendation.current_update_id == StatusUpdate.id)
-            .subquery("in_force")
-        )
-    rows = judgements_at(moment)
-    ranked = (
-        select(
-            rows,
-            func.row_number()
-            .over(
-                partition_by=rows.c.recommendation_id,
-                order_by=(rows.c.as_of.desc(), rows.c.logged_at.desc(), rows.c.update_id.desc()),
-            )
-            .label("rank"),
-        )
-        .where(rows.c.as_of <= moment.as_of)
-        .subquery()
-    )
-    return (
-        select(
-            ranked.c.recommendation_id,
-            ranked.c.update_id,
-            ranked.c.status,
-            ranked.c.as_of,
-            ranked.c.logged_at,
-        )
-        .where(ranked.c.rank == 1)
-        .subquery("in_force")
-    )
+from .moments import Judgement, Moment, judgement_history, judgements_at, judgements_in_force
+from .vocabulary import Status
 
 
 @dataclass(frozen=True)
@@ -336,59 +203,6 @@ def dashboard_order(sort: str, in_force: Subquery, last_logged: Any) -> tuple:
     return orders.get(sort, by_position)
 
 
-def load_recommendation(session: Session, slug: str) -> Recommendation | None:
-    return session.scalars(
-        select(Recommendation)
-        .where(Recommendation.slug == slug)
-        .options(
-            joinedload(Recommendation.source),
-            joinedload(Recommendation.theme),
-            selectinload(Recommendation.actors),
-        )
-    ).first()
-
-
-# Where an update stands in a timeline: its as-of date, when it was logged, its id.
-TimelinePosition = tuple[dt.date, dt.datetime, int]
-
-
-def timeline(
-    session: Session,
-    recommendation: Recommendation,
-    moment: Moment,
-    *,
-    limit: int | None = None,
-    offset: int = 0,
-    after: TimelinePosition | None = None,
-) -> list[StatusUpdate]:
-    """Load a page of a recommendation's updates logged by `moment`, newest as-of date first.
-
-    With their evidence, revisions and authors. A page starts `offset` updates in, or just
-    after the update at `after` in this order. Known on a past day, the revision to show
-    may have another as-of date than the latest: `revision_at` picks it.
-    """
-    order = (StatusUpdate.as_of, StatusUpdate.created_at, StatusUpdate.id)
-    query = (
-        select(StatusUpdate)
-        .where(StatusUpdate.recommendation_id == recommendation.id)
-        .order_by(*(column.desc() for column in order))
-        .options(
-            joinedload(StatusUpdate.author),
-            selectinload(StatusUpdate.evidence),
-            selectinload(StatusUpdate.revisions).joinedload(StatusRevision.author),
-        )
-        .limit(limit)
-        .offset(offset)
-    )
-    if after is not None:
-        query = query.where(tuple_(*order) < tuple_(*after))
-    if moment.known_before is None:
-        query = query.where(StatusUpdate.as_of <= moment.as_of)
-    else:
-        query = query.where(StatusUpdate.created_at < moment.known_before)
-    return list(session.scalars(query))
-
-
 def filter_choices(session: Session) -> dict[str, list[tuple[str, str]]]:
     """List what the dashboard can be filtered by, as (slug, name) pairs."""
     return {
@@ -456,46 +270,3 @@ def lanes(session: Session, filters: DashboardFilters, moment: Moment) -> list[L
     board = dashboard(session, filters, moment, stale_after_days=0)
     history = judgement_history(session, [row.recommendation.id for row in board.rows], moment)
     return [Lane(row.recommendation, history[row.recommendation.id]) for row in board.rows]
-
-
-def judgement_history(
-    session: Session, recommendation_ids: Sequence[int], moment: Moment
-) -> dict[int, list[tuple[dt.date, Status]]]:
-    """Load (as-of date, status) of every judgement shown at `moment`, per recommendation.
-
-    In the order the rule ranks them: by as-of date, then by the time logged.
-    """
-    rows = judgements_at(moment)
-    history: dict[int, list[tuple[dt.date, Status]]] = {id: [] for id in recommendation_ids}
-    query = (
-        select(rows.c.recommendation_id, rows.c.as_of, rows.c.status)
-        .where(rows.c.recommendation_id.in_(recommendation_ids), rows.c.as_of <= moment.as_of)
-        .order_by(rows.c.recommendation_id, rows.c.as_of, rows.c.logged_at, rows.c.update_id)
-    )
-    for recommendation_id, as_of, status in session.execute(query):
-        history[recommendation_id].append((as_of, Status(status)))
-    return history
-
-
-def judgement_of(session: Session, recommendation_id: int, moment: Moment) -> Judgement | None:
-    """Find one recommendation's judgement in force at `moment`."""
-    in_force = judgements_in_force(moment)
-    row = session.execute(
-        select(in_force).where(in_force.c.recommendation_id == recommendation_id)
-    ).first()
-    if row is None:
-        return None
-    return Judgement(row.update_id, Status(row.status), row.as_of, row.logged_at)
-
-
-def updates_with_evidence(session: Session, ids: Iterable[int]) -> dict[int, StatusUpdate]:
-    """Load updates by id with their evidence and authors, in one round of queries."""
-    wanted = list(ids)
-    if not wanted:
-        return {}
-    query = (
-        select(StatusUpdate)
-        .where(StatusUpdate.id.in_(wanted))
-        .options(joinedload(StatusUpdate.author), selectinload(StatusUpdate.evidence))
-    )
-    return {update.id: update for update in session.scalars(query)}
