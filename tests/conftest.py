@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from tracker import create_app
 from tracker.auth.services import create_user
-from tracker.cli import alembic_config
+from tracker.schema import alembic_config
 from tracker.db import get_engine
 from tracker.engine import make_engine
 from tracker.models import Base, User

@@ -20,7 +20,7 @@ from werkzeug.serving import make_server
 
 from tracker import create_app
 from tracker.auth.services import create_user
-from tracker.cli import alembic_config
+from tracker.schema import alembic_config
 from tracker.db import get_engine
 from tracker.seeds import load_seeds, read_seeds
 from tracker.vocabulary import Role

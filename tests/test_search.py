@@ -11,7 +11,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from tracker.cli import alembic_config
+from tracker.schema import alembic_config
 from tracker.engine import make_engine
 from tracker.models import Recommendation, StatusUpdate, Theme, User
 from tracker.search.engines import engine_for

@@ -19,7 +19,7 @@ from ..search.results import Hit, search
 from ..standings import DashboardFilters, DashboardRow, dashboard
 from ..timelines import TimelinePosition, timeline
 from ..vocabulary import Status
-from . import bp
+from .blueprint import bp
 from .openapi import document
 from .paging import (
     BAD_CURSOR,

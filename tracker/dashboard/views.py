@@ -19,7 +19,7 @@ from ..standings import (
 )
 from ..views import moment_from_query
 from ..vocabulary import Status
-from . import bp
+from .blueprint import bp
 
 PER_PAGE = 100
 

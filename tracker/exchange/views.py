@@ -10,7 +10,7 @@ from ..dashboard.views import filters_from_query
 from ..db import get_session
 from ..standings import dashboard
 from ..views import moment_from_query
-from . import bp
+from .blueprint import bp
 from .exporting import dump_json, export_document, write_csv
 
 

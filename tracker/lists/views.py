@@ -16,7 +16,7 @@ from ..lists.operations import Listed, create_actor, create_theme, merge_entries
 from ..models import Actor, Recommendation, Theme, recommendation_actor
 from ..security import requires
 from ..vocabulary import Role
-from . import bp
+from .blueprint import bp
 from .forms import MergeForm, NewEntryForm, RenameForm
 
 KIND = "<any(actors, themes):kind>"

@@ -28,7 +28,7 @@ from ..timelines import timeline
 from ..versions import EditConflict, diff, snapshot
 from ..views import moment_from_query, render_history
 from ..vocabulary import Confidence, Role, Status
-from . import bp
+from .blueprint import bp
 from .forms import CorrectionForm, RecommendationForm, RetractionForm, StatusUpdateForm
 
 

@@ -10,7 +10,7 @@ from ..models import Source
 from ..standings import DashboardFilters, dashboard, lanes
 from ..timelines import updates_with_evidence
 from ..views import moment_from_query
-from . import bp
+from .blueprint import bp
 from .pdf import PdfUnavailable, render_pdf
 
 PAPERS = {"a4": "A4", "letter": "Letter"}

@@ -7,7 +7,7 @@ from ..caching import cached_page
 from ..dashboard.views import filters_from_query
 from ..db import get_session
 from ..standings import filter_choices
-from . import bp
+from .blueprint import bp
 from .results import search
 
 PAGE = 50

@@ -22,7 +22,7 @@ from ..standings import DashboardFilters, dashboard
 from ..versions import EditConflict, diff, snapshot
 from ..views import moment_from_query, render_history
 from ..vocabulary import DatePrecision, Role, SourceKind
-from . import bp
+from .blueprint import bp
 from .forms import NewSourceForm, SourceForm
 
 
