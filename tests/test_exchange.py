@@ -30,7 +30,7 @@ from tracker.models import (
     User,
 )
 from tracker.recommendations.forms import EvidenceForm
-from tracker.services import (
+from tracker.status_updates import (
     EvidenceInput,
     correct_status_update,
     record_status_update,

@@ -35,7 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         api,
         auth,
         caching,
-        cli,
+        commands,
         dashboard,
         db,
         errors,
@@ -58,20 +58,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     caching.init_app(app)
     errors.init_app(app)
-    cli.init_app(app)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(dashboard.bp)
-    app.register_blueprint(recommendations.bp)
-    app.register_blueprint(logs.bp)
-    app.register_blueprint(sources.bp)
-    app.register_blueprint(lists.bp)
-    app.register_blueprint(reports.bp)
+    commands.init_app(app)
+    # Each area registers its blueprints and its commands.
+    for area in (
+        auth, admin, dashboard, recommendations, logs, sources, lists, reports, exchange, search,
+        api,
+    ):  # fmt: skip
+        area.init_app(app)
     app.register_blueprint(health.bp)
-    app.register_blueprint(exchange.bp)
-    app.register_blueprint(search.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(api.tokens_bp)
     app.register_blueprint(feeds.bp)
     throttle.init_app(app)  # after the blueprints: it limits the views they registered
     hops = app.config["PROXY_FIX"]

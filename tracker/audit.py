@@ -28,10 +28,15 @@ def record(
         target_id=target.id if target is not None else None,
         before=before,
         after=after,
-        remote_addr=request.remote_addr if has_request_context() else None,
+        remote_addr=remote_addr(),
     )
     session.add(event)
     return event
+
+
+def remote_addr() -> str | None:
+    """The client's address, when a request is being served."""
+    return request.remote_addr if has_request_context() else None
 
 
 def printable(values: dict[str, Any]) -> dict[str, Any]:

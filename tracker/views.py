@@ -8,7 +8,7 @@ from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
 from .db import get_session
-from .services import Moment
+from .moments import Moment
 from .versions import Versioned, diff, list_versions
 
 

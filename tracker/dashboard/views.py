@@ -8,9 +8,9 @@ from flask.typing import ResponseReturnValue
 from ..caching import cached_page
 from ..charts import Bar, TimeScale, describe, segments
 from ..db import get_session
-from ..services import (
+from ..moments import Moment
+from ..standings import (
     DashboardFilters,
-    Moment,
     changes_between,
     dashboard,
     filter_choices,
@@ -19,7 +19,7 @@ from ..services import (
 )
 from ..views import moment_from_query
 from ..vocabulary import Status
-from . import bp
+from .blueprint import bp
 
 PER_PAGE = 100
 

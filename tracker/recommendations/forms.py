@@ -22,7 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import http_url, not_in_future, options, slug_field
 from ..models import Actor, Theme
-from ..services import EvidenceInput
+from ..status_updates import EvidenceInput
 from ..vocabulary import Confidence, Credibility, Reliability, Stance, Status
 
 MAX_EVIDENCE_ROWS = 20

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import Evidence, Recommendation
-from ..services import DashboardFilters, Moment, dashboard
+from ..moments import Moment
+from ..standings import DashboardFilters, dashboard
 from .engines import engine_for, highlight
 
 LABELS = {"recommendation": "Recommendation", "assessment": "Assessment", "evidence": "Evidence"}

@@ -6,8 +6,8 @@ from flask.typing import ResponseReturnValue
 from ..caching import cached_page
 from ..dashboard.views import filters_from_query
 from ..db import get_session
-from ..services import filter_choices
-from . import bp
+from ..standings import filter_choices
+from .blueprint import bp
 from .results import search
 
 PAGE = 50

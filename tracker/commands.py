@@ -1,36 +1,50 @@
-"""`tracker backup` and `tracker restore`: the commands around tracker.backup."""
+"""The commands of the whole application: `tracker init`, `serve`, `backup` and `restore`.
+
+Each area registers its own from its `init_app` (`users` in auth, `export` and `import` in
+exchange, `reindex` in search); `tracker.cli` is the command that holds them all.
+"""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import click
-from flask import current_app
+from alembic import command as alembic
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from .backup import BackupError, Outcome, Progress, backup, restore
+from .auth.services import count_users
+from .auth.views import first_admin_link
+from .backup import BackupError, Outcome, backup, restore
+from .cli import progress_bar
+from .db import get_session
+from .schema import alembic_config
+from .seeds import SeedError, load_seeds, read_seeds
+from .serving import serve_command
 
 
-@contextmanager
-def progress_bar(label: str) -> Iterator[Progress]:
-    """Show a progress bar on standard error once the work knows how much there is."""
-    bar: Any = None  # a click.progressbar, once the total is known
+def init_app(app: Flask) -> None:
+    for command in (init_command, serve_command, backup_command, restore_command):
+        app.cli.add_command(command)
 
-    def report(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = click.progressbar(length=total, label=label, file=sys.stderr)
-        bar.update(done - bar.pos)
 
+@click.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Upgrade the database to the latest schema, then load the seeded sources."""
+    alembic.upgrade(alembic_config(current_app.config["DATABASE_URL"]), "head")
+    db = get_session()
     try:
-        yield report
-    finally:
-        if bar is not None:
-            bar.render_finish()
+        changes = load_seeds(db, read_seeds())
+    except SeedError as error:
+        raise click.ClickException(f"seeds: {error}") from None
+    db.commit()
+    summary = ", ".join(f"{count} {what}" for what, count in sorted(changes.items()))
+    click.echo(f"Database ready. Seeds: {summary or 'nothing changed'}.")
+    if count_users(db) == 0:
+        with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+            link = first_admin_link()
+        click.echo(f"No account yet. Create the first admin account at:\n\n    {link}\n")
 
 
 def describe(outcome: Outcome) -> str:
@@ -52,9 +66,6 @@ def describe(outcome: Outcome) -> str:
 @with_appcontext
 def backup_command(file: Path, logical: bool) -> None:
     """Copy the database to FILE, consistently, while the site keeps writing."""
-    # Imported here: tracker.cli imports this module to register its commands.
-    from .cli import alembic_config
-
     url = current_app.config["DATABASE_URL"]
     try:
         with progress_bar("Exporting rows") as progress:
@@ -69,8 +80,6 @@ def backup_command(file: Path, logical: bool) -> None:
 @with_appcontext
 def restore_command(file: Path) -> None:
     """Load a backup made by `tracker backup` into an empty database."""
-    from .cli import alembic_config
-
     url = current_app.config["DATABASE_URL"]
     try:
         with progress_bar("Loading rows") as progress:
