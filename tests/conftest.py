@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 
 from tracker import create_app
 from tracker.auth.services import create_user
-from tracker.schema import alembic_config
 from tracker.db import get_engine, sessions
 from tracker.engine import make_engine
 from tracker.models import Base, User
+from tracker.schema import alembic_config
 from tracker.seeds import load_seeds, read_seeds
 from tracker.vocabulary import Role
 

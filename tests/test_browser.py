@@ -15,13 +15,12 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from tracker import create_app
 from tracker.auth.services import create_user
-from tracker.schema import alembic_config
 from tracker.db import get_engine, sessions
+from tracker.schema import alembic_config
 from tracker.seeds import load_seeds, read_seeds
 from tracker.vocabulary import Role
 
