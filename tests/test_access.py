@@ -41,6 +41,7 @@ PERMISSIONS: dict[str, Role | None] = {
     "recommendations.correct_update": Role.ANALYST,
     "recommendations.retract_update": Role.EDITOR,
     "recommendations.edit": Role.EDITOR,
+    "targets.set_target": Role.EDITOR,
     "sources.edit": Role.EDITOR,
     "sources.new": Role.EDITOR,
     "sources.add_recommendation": Role.EDITOR,

@@ -49,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         search,
         security,
         sources,
+        targets,
         templating,
     )
     from .auth import throttle
@@ -62,7 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Each area registers its blueprints and its commands.
     for area in (
         auth, admin, dashboard, recommendations, logs, sources, lists, reports, exchange, search,
-        api,
+        api, targets,
     ):  # fmt: skip
         area.init_app(app)
     app.register_blueprint(health.bp)

@@ -33,6 +33,7 @@ from .vocabulary import (
     SourceKind,
     Stance,
     Status,
+    TargetOrigin,
 )
 
 # Every constraint gets a predictable name, so that batch migrations on SQLite can drop it.
@@ -387,3 +388,26 @@ class DataChange(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class TargetDate(Base):
+    """A recommendation's target date as set, then as each change set it. Never changed.
+
+    The latest is in force; the first is the original. Each change says why.
+    """
+
+    __tablename__ = "target_date"
+    __table_args__ = (UniqueConstraint("recommendation_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendation.id"))
+    number: Mapped[int]
+    target: Mapped[dt.date] = mapped_column(Date)
+    origin: Mapped[TargetOrigin] = mapped_column(vocabulary(TargetOrigin))
+    # Where exactly: the passage, the statement, the decision.
+    detail: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship(lazy="raise")

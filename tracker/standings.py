@@ -21,6 +21,7 @@ from .models import (
     recommendation_actor,
 )
 from .moments import Judgement, Moment, judgement_history, judgements_at, judgements_in_force
+from .targets.ledger import is_overdue, overdue_condition, targets_in_force
 from .vocabulary import Status
 
 
@@ -30,6 +31,7 @@ class DashboardFilters:
     theme: str | None = None
     actor: str | None = None
     status: Status | None = None
+    overdue: bool = False
     sort: str = "position"
 
     SORTS = ("position", "title", "status", "as_of", "logged", "theme")
@@ -41,6 +43,8 @@ class DashboardRow:
     judgement: Judgement | None
     last_logged_at: dt.datetime | None
     stale: bool
+    target: dt.date | None = None
+    overdue: bool = False
 
     @property
     def status(self) -> Status:
@@ -53,6 +57,7 @@ class Dashboard:
     rows: list[DashboardRow]
     counts: Counter[Status]
     stale_count: int
+    overdue_count: int = 0
     by_theme: dict[str, Counter[Status]] = field(default_factory=dict)
     by_actor: dict[str, Counter[Status]] = field(default_factory=dict)
     page: int = 1
@@ -85,6 +90,8 @@ def dashboard(
     cost follows the recommendations, not the length of their histories.
     """
     in_force = judgements_in_force(moment)
+    targets = targets_in_force(moment)
+    overdue = overdue_condition(targets, in_force.c.status, moment)
     stale_before = moment.as_of - dt.timedelta(days=stale_after_days)
 
     def passing(query: Select) -> Select:
@@ -92,6 +99,7 @@ def dashboard(
             query.join(Source, Source.id == Recommendation.source_id)
             .join(Theme, Theme.id == Recommendation.theme_id)
             .outerjoin(in_force, in_force.c.recommendation_id == Recommendation.id)
+            .outerjoin(targets, targets.c.recommendation_id == Recommendation.id)
         )
         if filters.source:
             query = query.where(Source.slug == filters.source)
@@ -103,21 +111,27 @@ def dashboard(
             query = query.where(in_force.c.update_id.is_(None))
         elif filters.status is not None:
             query = query.where(in_force.c.status == filters.status.value)
+        if filters.overdue:
+            query = query.where(overdue)
         return query
 
     def status_of(value: str | None) -> Status:
         return Status(value) if value else Status.NOT_ASSESSED
 
     counts: Counter[Status] = Counter()
-    stale = 0
+    stale = overdue_count = 0
     summary = select(
         in_force.c.status,
         func.count(),
         func.coalesce(func.sum(case((in_force.c.as_of < stale_before, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
     ).select_from(Recommendation)
-    for status, count, stale_here in session.execute(passing(summary).group_by(in_force.c.status)):
+    for status, count, stale_here, overdue_here in session.execute(
+        passing(summary).group_by(in_force.c.status)
+    ):
         counts[status_of(status)] += count
         stale += stale_here
+        overdue_count += overdue_here
 
     by_theme: dict[str, Counter[Status]] = {}
     by_actor: dict[str, Counter[Status]] = {}
@@ -147,7 +161,7 @@ def dashboard(
         logged = logged.where(StatusUpdate.created_at < moment.known_before)
     last_logged = logged.correlate(Recommendation).scalar_subquery().label("at")
     query = passing(
-        select(Recommendation, in_force, last_logged).options(
+        select(Recommendation, in_force, targets.c.target, last_logged).options(
             contains_eager(Recommendation.source),
             contains_eager(Recommendation.theme),
             selectinload(Recommendation.actors),
@@ -169,6 +183,8 @@ def dashboard(
                 judgement=judgement,
                 last_logged_at=row.at,
                 stale=judgement is not None and judgement.as_of < stale_before,
+                target=row.target,
+                overdue=is_overdue(row.target, status_of(row.status), moment.as_of),
             )
         )
     return Dashboard(
@@ -176,6 +192,7 @@ def dashboard(
         rows=rows,
         counts=counts,
         stale_count=stale,
+        overdue_count=overdue_count,
         by_theme=by_theme,
         by_actor=by_actor,
         page=max(page, 1),

@@ -121,3 +121,15 @@ class Role(Labelled):
 
     def can(self, needed: Role) -> bool:
         return self.rank >= needed.rank
+
+
+class TargetOrigin(Labelled):
+    """Where a recommendation's target date comes from."""
+
+    SOURCE = "source", "The source", "The source itself sets the date."
+    COMMITMENT = (
+        "commitment",
+        "An actor's own commitment",
+        "An actor addressed committed to the date.",
+    )
+    EDITOR = "editor", "The editor", "Tracker's editors set the date to judge it against."

@@ -34,6 +34,7 @@ def filters_from_query() -> DashboardFilters:
         theme=args.get("theme") or None,
         actor=args.get("actor") or None,
         status=Status(status) if status in Status._value2member_map_ else None,
+        overdue=args.get("overdue") == "1",
         sort=sort if sort in DashboardFilters.SORTS else "position",
     )
 

@@ -24,6 +24,7 @@ from ..status_updates import (
     record_status_update,
     retract_status_update,
 )
+from ..targets.ledger import ledgers
 from ..timelines import timeline
 from ..versions import EditConflict, diff, snapshot
 from ..views import moment_from_query, render_history
@@ -63,13 +64,18 @@ def show(slug: str) -> ResponseReturnValue:
     scale = TimeScale(start, moment.as_of, width=780, left=10)
     spans = scale.visible(segments(history, start, moment.as_of))
     marks = [(day, f"{status.label} as of {day.isoformat()}") for day, status in history]
+    current = judgement_of(db, recommendation.id, moment)
+    ledger = ledgers(db, [recommendation.id], moment).get(recommendation.id)
+    status = current.status if current else Status.NOT_ASSESSED
     return render_template(
         "recommendations/show.html",
         recommendation=recommendation,
         entries=entries,
         page=page,
         more=len(updates) > TIMELINE_PAGE,
-        current=judgement_of(db, recommendation.id, moment),
+        current=current,
+        ledger=ledger,
+        overdue=ledger is not None and ledger.overdue(status, moment.as_of),
         moment=moment,
         date_errors=date_errors,
         chart={

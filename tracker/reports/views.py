@@ -8,6 +8,7 @@ from ..charts import TimeScale, describe, segments
 from ..db import get_session
 from ..models import Source
 from ..standings import DashboardFilters, dashboard, lanes
+from ..targets.ledger import ledgers
 from ..timelines import updates_with_evidence
 from ..views import moment_from_query
 from .blueprint import bp
@@ -38,6 +39,7 @@ def report(source: Source | None) -> ResponseReturnValue:
         source=source,
         board=board,
         updates=updates,
+        targets=ledgers(db, [row.recommendation.id for row in board.rows], moment),
         timelines=timelines,
         describe=describe,
         scale=scale,

@@ -1,0 +1,13 @@
+"""Target dates: when a recommendation should be implemented by, and the ledger of changes."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    # Imported here: the dashboard's read models use this package's ledger.
+    from . import views  # noqa: F401  (registers the routes)
+    from .blueprint import bp
+
+    app.register_blueprint(bp)
