@@ -63,6 +63,7 @@ PERMISSIONS: dict[str, Role | None] = {
     "api.recommendations": Role.VIEWER,
     "api.recommendation": Role.VIEWER,
     "api.updates": Role.VIEWER,
+    "api.targets": Role.VIEWER,
     "api.actors": Role.VIEWER,
     "api.themes": Role.VIEWER,
     "api.search": Role.VIEWER,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 
@@ -17,7 +18,8 @@ from sqlalchemy.orm import Session
 from tracker.api.paging import encode
 from tracker.api.tokens import create_token, token_hash
 from tracker.models import ApiToken, AuditEvent, Recommendation, User
-from tracker.vocabulary import Role, Status
+from tracker.targets.operations import set_target_date
+from tracker.vocabulary import Role, Status, TargetOrigin
 
 from .conftest import Auth
 from .helpers import SLUG, add_updates
@@ -169,6 +171,35 @@ def test_a_recommendations_history_lists_updates_with_evidence(
     assert updates[0]["evidence"][0]["link"] == f"https://news.example.org/{SLUG}/2"
 
 
+def set_two_targets(db: Session, editor: User) -> None:
+    rec = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
+    for target, reason in ((dt.date(2020, 6, 30), None), (dt.date(2021, 6, 30), "Deferred.")):
+        set_target_date(
+            db, rec, target=target, origin=TargetOrigin.SOURCE, detail=None, reason=reason,
+            by=editor,
+        )  # fmt: skip
+    db.commit()
+
+
+def test_a_recommendations_target_dates_are_listed_and_it_says_whether_overdue(
+    client: FlaskClient, db: Session, make_user: Callable[..., User], token: str
+) -> None:
+    set_two_targets(db, make_user(Role.EDITOR, name="Esther Editor"))
+    shown = client.get(f"{API}/recommendations/{SLUG}", headers=bearer(token)).json
+    assert (shown["target_date"], shown["overdue"]) == ("2021-06-30", True)
+    first = client.get(f"{shown['targets_url']}?limit=1", headers=bearer(token)).json
+    rest = client.get(first["next"], headers=bearer(token)).json
+    entries = first["items"] + rest["items"]
+    assert [(e["number"], e["target"], e["reason"]) for e in entries] == [
+        (1, "2020-06-30", None),
+        (2, "2021-06-30", "Deferred."),
+    ]
+    assert entries[1]["author"] == {"name": "Esther Editor"} and entries[1]["origin"] == "source"
+    assert rest["next"] is None
+    missing = client.get(f"{API}/recommendations/nothing/targets", headers=bearer(token))
+    assert missing.status_code == 404
+
+
 def test_a_history_is_paged_in_the_database_one_update_at_a_time(
     client: FlaskClient, db: Session, make_user: Callable[..., User], token: str
 ) -> None:
@@ -232,6 +263,7 @@ def test_the_api_keeps_to_its_openapi_document(
     app: Flask, db: Session, make_user: Callable[..., User], token: str
 ) -> None:
     add_updates(db, make_user(Role.ANALYST), SLUG, 2)
+    set_two_targets(db, make_user(Role.EDITOR))
     schema = schemathesis.openapi.from_wsgi(f"{API}/openapi.json", app, headers=bearer(token))
     operations = [result.ok() for result in schema.get_all_operations()]
     # Every operation but the document's own address, which schemathesis leaves out.

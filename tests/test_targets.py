@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 
-from flask.testing import FlaskClient
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.db import get_engine
 from tracker.models import AuditEvent, Recommendation, TargetDate, User
 from tracker.targets.operations import set_target_date
 from tracker.vocabulary import Role, Status, TargetOrigin
 
+from .conftest import empty_database
 from .helpers import SLUG, add_updates, squash
 
 URL = f"/recommendations/{SLUG}"
@@ -186,3 +191,62 @@ def test_report_cards_show_the_original_the_current_and_the_changes(
         )
     )
     assert "2020-06-30 → 2021-06-30" in source
+
+
+def test_target_dates_survive_export_import_export_and_import_twice_adds_nothing(
+    app: Flask, runner: FlaskCliRunner, db: Session, make_user, tmp_path: Path
+) -> None:
+    set_targets(db, make_user(Role.EDITOR, email="esther@example.org", name="Esther"))
+    first = tmp_path / "first.json"
+    assert runner.invoke(args=["export", "--output", str(first)]).exit_code == 0
+    exported = json.loads(first.read_text(encoding="utf-8"))
+    assert [(t["recommendation"], t["number"], t["target"]) for t in exported["targets"]] == [
+        (SLUG, 1, "2020-06-30"),
+        (SLUG, 2, "2021-06-30"),
+        (OTHER, 1, "2020-12-31"),
+    ]
+    assert exported["targets"][1]["reason"] == "Talks were postponed by the pandemic."
+    assert {"email": "esther@example.org", "name": "Esther"} in exported["authors"]
+    db.close()
+    empty_database(get_engine(app))
+
+    result = runner.invoke(args=["import", str(first)])
+    assert result.exit_code == 0, result.output
+    assert "15 recommendations, 3 target dates;" in result.stdout
+    second = runner.invoke(args=["export"])
+    assert second.stdout == first.read_text(encoding="utf-8")
+    again = runner.invoke(args=["import", str(first)])
+    assert "nothing new" in again.stdout and "3 target dates already present" in again.stdout
+
+
+def test_an_import_refuses_bad_target_entries_whole_naming_each(
+    runner: FlaskCliRunner, db: Session, tmp_path: Path
+) -> None:
+    entry = {
+        "recommendation": SLUG, "number": 1, "target": "2021-06-30", "origin": "source",
+        "detail": None, "reason": None, "author": "e@example.org",
+        "set_at": "2021-01-01T00:00:00+00:00",
+    }  # fmt: skip
+    document = {
+        "format": "tracker-export",
+        "version": 1,
+        "targets": [
+            entry,
+            entry | {"number": 2, "target": "2022-01-01"},
+            entry | {"number": 3, "origin": "rumour", "target": "2022-13-01", "reason": "x"},
+            entry | {"recommendation": "no-such-thing", "author": "nobody"},
+        ],
+    }
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document))
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-6:] == [
+        f"{path}: 5 errors; nothing was imported.",
+        "  $.targets[3].author: Expected an email address.",
+        "  $.targets[1].reason: Say why the target date changes.",
+        "  $.targets[2].target: Not a valid date value.",
+        "  $.targets[2].origin: Not a valid choice.",
+        "  $.targets[3].recommendation: No recommendation has the slug “no-such-thing”.",
+    ]
+    assert db.scalars(select(TargetDate)).all() == []

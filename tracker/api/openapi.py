@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..vocabulary import Confidence, Credibility, Reliability, Stance, Status
+from ..vocabulary import Confidence, Credibility, Reliability, Stance, Status, TargetOrigin
 
 TEXT = {"type": "string"}
 NULLABLE_TEXT = {"type": "string", "nullable": True}
@@ -82,8 +82,14 @@ SCHEMAS: dict[str, Any] = {
             "as_of": {**DATE, "nullable": True, "description": "The current status holds as of."},
             "last_logged_at": {**TIME, "nullable": True},
             "stale": {"type": "boolean"},
+            "target_date": {**DATE, "nullable": True, "description": "The target in force."},
+            "overdue": {
+                "type": "boolean",
+                "description": "Past its target date and not implemented.",
+            },
             "url": TEXT,
             "updates_url": TEXT,
+            "targets_url": TEXT,
             "page": TEXT,
         }
     ),
@@ -116,6 +122,17 @@ SCHEMAS: dict[str, Any] = {
             "retracted_at": {**TIME, "nullable": True},
             "retraction_reason": NULLABLE_TEXT,
             "evidence": {"type": "array", "items": ref("Evidence"), "minItems": 1},
+        }
+    ),
+    "TargetDate": obj(
+        {
+            "number": {"type": "integer", "minimum": 1, "description": "1 is the original."},
+            "target": DATE,
+            "origin": {"type": "string", "enum": values(TargetOrigin)},
+            "detail": NULLABLE_TEXT,
+            "reason": {**NULLABLE_TEXT, "description": "Why it changed; null for the original."},
+            "author": obj({"name": TEXT}),
+            "set_at": TIME,
         }
     ),
     "Named": obj({"slug": TEXT, "name": TEXT, "recommendations_url": TEXT}),
@@ -274,6 +291,13 @@ def document(base: str) -> dict[str, Any]:
             "/recommendations/{slug}/updates": get(
                 "A recommendation's status updates, latest as-of date first, with evidence.",
                 page_of("StatusUpdate"),
+                ["slug"],
+                paged=True,
+                missing="No recommendation has this slug.",
+            ),
+            "/recommendations/{slug}/targets": get(
+                "A recommendation's target dates as set and changed, the original first.",
+                page_of("TargetDate"),
                 ["slug"],
                 paged=True,
                 missing="No recommendation has this slug.",

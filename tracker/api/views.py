@@ -17,6 +17,7 @@ from ..models import Actor, Recommendation, Source, StatusUpdate, Theme
 from ..moments import Moment
 from ..search.results import Hit, search
 from ..standings import DashboardFilters, DashboardRow, dashboard
+from ..targets.ledger import ledgers
 from ..timelines import TimelinePosition, timeline
 from ..vocabulary import Status
 from .blueprint import bp
@@ -172,8 +173,11 @@ def recommendation_data(row: DashboardRow) -> dict[str, Any]:
         "as_of": judgement.as_of.isoformat() if judgement else None,
         "last_logged_at": row.last_logged_at.isoformat() if row.last_logged_at else None,
         "stale": row.stale,
+        "target_date": row.target.isoformat() if row.target else None,
+        "overdue": row.overdue,
         "url": url_for("api.recommendation", slug=rec.slug),
         "updates_url": url_for("api.updates", slug=rec.slug),
+        "targets_url": url_for("api.targets", slug=rec.slug),
         "page": url_for("recommendations.show", slug=rec.slug, _external=True),
     }
 
@@ -195,6 +199,34 @@ def updates(slug: str) -> ResponseReturnValue:
         position = [last.as_of.isoformat(), last.created_at.isoformat(), last.id]
         next_url = next_link("api.updates", {"after": position}, slug=slug)
     return listing([update_data(update) for update in page], next_url)
+
+
+@bp.get("/recommendations/<slug>/targets")
+@cached_page
+def targets(slug: str) -> ResponseReturnValue:
+    """List a recommendation's target dates as set and changed, the original first."""
+    db = get_session()
+    found = db.scalars(select(Recommendation).where(Recommendation.slug == slug)).first()
+    if found is None:
+        abort(404, description=f"No recommendation has the slug “{slug}”.")
+    ledger = ledgers(db, [found.id], Moment(dt.date.today())).get(found.id)
+    entries = ledger.entries if ledger else []
+    page, next_url = keyset_page(entries, lambda entry: [entry.number], "api.targets", slug=slug)
+    return listing(
+        [
+            {
+                "number": entry.number,
+                "target": entry.target.isoformat(),
+                "origin": entry.origin.value,
+                "detail": entry.detail,
+                "reason": entry.reason,
+                "author": {"name": entry.author.name},
+                "set_at": entry.created_at.isoformat(),
+            }
+            for entry in page
+        ],
+        next_url,
+    )
 
 
 def timeline_cursor() -> TimelinePosition | None:

@@ -21,6 +21,7 @@ from .formats import (
     neutralise,
     timestamp,
 )
+from .targets import target_authors, target_records
 
 
 def update_key(update: StatusUpdate) -> str:
@@ -102,7 +103,7 @@ def export_document(session: Session) -> dict[str, Any]:
         )
     )
     updates = load_updates(session)
-    authors: dict[str, str] = {}
+    authors: dict[str, str] = target_authors(session)
     for update in updates:
         authors[update.author.email] = update.author.name
         for revision in update.revisions:
@@ -121,6 +122,7 @@ def export_document(session: Session) -> dict[str, Any]:
         "authors": [{"email": email, "name": authors[email]} for email in sorted(authors)],
         "sources": [source_record(source) for source in sources],
         "updates": [update_record(update) for update in updates],
+        "targets": target_records(session),
     }
 
 

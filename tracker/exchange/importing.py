@@ -54,6 +54,7 @@ from .formats import (
     restore,
 )
 from .rules import FormRules
+from .targets import add_targets, wanted_authors
 
 # The members of an update in the JSON format, less its evidence and retraction.
 UPDATE_FIELDS = (
@@ -105,6 +106,7 @@ class Document:
     authors: list[tuple[str, Any]] = field(default_factory=list)
     sources: list[tuple[str, Any]] = field(default_factory=list)
     updates: list[UpdateRecord] = field(default_factory=list)
+    targets: list[tuple[str, Any]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -135,7 +137,7 @@ def read_json(text: str) -> Document:
     if data.get("format", FORMAT) != FORMAT or data.get("version", VERSION) != VERSION:
         document.problems.append(Problem("$", f"Expected format “{FORMAT}”, version {VERSION}."))
         return document
-    for name in ("actors", "themes", "authors", "sources"):
+    for name in ("actors", "themes", "authors", "sources", "targets"):
         getattr(document, name).extend(objects(data, name, f"$.{name}", document.problems))
     for path, item in objects(data, "updates", "$.updates", document.problems):
         document.updates.append(json_update(path, item, document.problems))
@@ -311,6 +313,9 @@ def apply(
     declared = add_sources(session, document.sources, outcome)
     authors = find_authors(session, document, outcome)
     add_updates(session, document.updates, authors, declared, outcome, now, progress)
+    target_problems, target_counts = add_targets(session, document.targets, authors, now)
+    outcome.problems.extend(Problem(where, message) for where, message in target_problems)
+    outcome.counts.update(target_counts)
     if not outcome.problems:
         audit.record(
             session, "import", user=None,
@@ -477,6 +482,11 @@ def find_authors(session: Session, document: Document, outcome: Outcome) -> dict
                 outcome.problems.append(Problem(record.place(name), "Expected an email address."))
                 continue
             wanted.setdefault(normalise_email(email), author_name.strip())
+    for where, email in wanted_authors(document.targets):
+        if not EMAIL.fullmatch(email.strip()):
+            outcome.problems.append(Problem(where, "Expected an email address."))
+            continue
+        wanted.setdefault(normalise_email(email), "")
     users = {
         user.email: user
         for user in session.scalars(select(User).where(User.email.in_(list(wanted))))

@@ -1,15 +1,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, StringField, TextAreaField, ValidationError
+from wtforms import DateField, Form, RadioField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..forms import options
 from ..vocabulary import TargetOrigin
 
 
-class TargetDateForm(FlaskForm):
-    """Set a recommendation's target date, or change it with the reason."""
+class TargetFields(Form):
+    """What a target date says: the form's fields, which an import checks its entries by."""
 
     target = DateField(
         "Target date",
@@ -31,6 +31,15 @@ class TargetDateForm(FlaskForm):
         validators=[Length(max=2_000)],
         description="Needed when a target date is already set: shown in the ledger of changes.",
     )
+
+
+class TargetDateForm(FlaskForm):
+    """Set a recommendation's target date, or change it with the reason."""
+
+    target = TargetFields.target
+    origin = TargetFields.origin
+    detail = TargetFields.detail
+    reason = TargetFields.reason
 
     def __init__(self, *args: object, changing: bool = False, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
