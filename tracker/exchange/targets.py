@@ -15,12 +15,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from ..auth.services import normalise_email
+from ..field_rules import check_fields
 from ..models import Recommendation, TargetDate, User
-from ..targets.forms import TargetFields
+from ..targets.forms import NO_REASON, TARGET
 from ..targets.operations import TargetError, set_target_date
 from ..vocabulary import TargetOrigin
 from .formats import timestamp
-from .rules import FormRules
 
 FIELDS = ("recommendation", "number", "target", "origin", "detail", "reason", "author", "set_at")
 
@@ -72,7 +72,6 @@ def add_targets(
     """Set the target dates the database lacks; return the problems (path, message) and counts."""
     problems: list[tuple[str, str]] = []
     counts: Counter[str] = Counter()
-    rules = FormRules(TargetFields)
     slugs = {str(item.get("recommendation")) for _, item in entries}
     recommendations = {
         rec.slug: rec
@@ -104,12 +103,12 @@ def add_targets(
         if not isinstance(number, int) or isinstance(number, bool) or number < 1:
             found.append((f"{path}.number", "Expected a whole number from 1."))
             number = None
-        data, errors = rules.check(texts)
+        data, errors = check_fields(TARGET, texts)
         found += [
             (f"{path}.{name}", error) for name, messages in errors.items() for error in messages
         ]
         if number is not None and number > 1 and not texts["reason"].strip():
-            found.append((f"{path}.reason", "Say why the target date changes."))
+            found.append((f"{path}.reason", NO_REASON))
         author = authors.get(normalise_email(texts["author"]))
         try:
             set_at = dt.datetime.fromisoformat(texts["set_at"])

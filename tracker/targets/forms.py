@@ -1,45 +1,43 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, Form, RadioField, StringField, TextAreaField, ValidationError
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import DateField, RadioField, StringField, TextAreaField, ValidationError
 
+from ..field_rules import Rule, choices_of, rule_field
 from ..forms import options
 from ..vocabulary import TargetOrigin
 
-
-class TargetFields(Form):
-    """What a target date says: the form's fields, which an import checks its entries by."""
-
-    target = DateField(
-        "Target date",
-        validators=[InputRequired(message="Enter the target date (YYYY-MM-DD).")],
-        description="When it should be implemented by. Past it and not implemented, it is overdue.",
-    )
-    origin = RadioField(
-        "Where the date comes from",
-        choices=options(TargetOrigin),
-        validators=[DataRequired(message="Say where the date comes from.")],
-    )
-    detail = StringField(
-        "Where exactly",
-        validators=[Optional(), Length(max=1_000)],
-        description="Optional: the passage, statement or decision that sets it.",
-    )
-    reason = TextAreaField(
-        "Reason for the change",
-        validators=[Length(max=2_000)],
-        description="Needed when a target date is already set: shown in the ledger of changes.",
-    )
+# What a target date says, by the rules the form and the importer both follow.
+TARGET = {
+    "target": Rule("date", required="Enter the target date (YYYY-MM-DD)."),
+    "origin": Rule(
+        "choice", required="Say where the date comes from.", choices=choices_of(TargetOrigin)
+    ),
+    "detail": Rule("text", optional=True, max_length=1_000),
+    "reason": Rule("text", optional=True, max_length=2_000),
+}
+NO_REASON = "Say why the target date changes."
 
 
 class TargetDateForm(FlaskForm):
     """Set a recommendation's target date, or change it with the reason."""
 
-    target = TargetFields.target
-    origin = TargetFields.origin
-    detail = TargetFields.detail
-    reason = TargetFields.reason
+    target = rule_field(
+        DateField, TARGET["target"], "Target date",
+        description="When it should be implemented by. Past it and not implemented, it is "
+        "overdue.",
+    )  # fmt: skip
+    origin = rule_field(
+        RadioField, TARGET["origin"], "Where the date comes from", choices=options(TargetOrigin)
+    )
+    detail = rule_field(
+        StringField, TARGET["detail"], "Where exactly",
+        description="Optional: the passage, statement or decision that sets it.",
+    )  # fmt: skip
+    reason = rule_field(
+        TextAreaField, TARGET["reason"], "Reason for the change",
+        description="Needed when a target date is already set: shown in the ledger of changes.",
+    )  # fmt: skip
 
     def __init__(self, *args: object, changing: bool = False, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -47,4 +45,4 @@ class TargetDateForm(FlaskForm):
 
     def validate_reason(self, field: TextAreaField) -> None:
         if self.changing and not (field.data or "").strip():
-            raise ValidationError("Say why the target date changes.")
+            raise ValidationError(NO_REASON)
