@@ -294,6 +294,7 @@ def record_history(db: Session, make_user: Callable[..., User]) -> None:
     update = record_status_update(
         db, recommendation, author=analyst, status=Status.CONTRADICTED, as_of=dt.date(2021, 5, 1),
         assessment="=HYPERLINK(\"https://evil.example\") and -2 more",
+        change_reason="-The strike reversed it.",
         confidence=Confidence.LOW,
         evidence=[
             EvidenceInput("https://a.example.org/1", "+First", "@Pub", "Quoted “words”.",

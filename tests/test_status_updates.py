@@ -184,6 +184,7 @@ def test_sql_and_python_agree_on_random_histories(db: Session, make_user) -> Non
         updates.append(record(
             db, chooser.choice(recommendations), author,
             status=chooser.choice(Status.recordable()), as_of=day(), now=logged(),
+            change_reason="Whatever moved.",
         ))  # fmt: skip
     for target in chooser.sample(updates, 15):
         when = max(target.created_at, logged()) + dt.timedelta(hours=1)

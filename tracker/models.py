@@ -242,6 +242,8 @@ class StatusUpdate(Base):
     corrected_at: Mapped[dt.datetime | None]
     retracted_at: Mapped[dt.datetime | None]
     retraction_reason: Mapped[str | None] = mapped_column(Text)
+    # Why the status changed, when it moved backwards or jumped (tracker/status_updates.py).
+    change_reason: Mapped[str | None] = mapped_column(Text)
     # The key an imported update carries in the file, so importing it again adds nothing.
     import_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 

@@ -31,6 +31,7 @@ from .models import (
     User,
     utcnow,
 )
+from .moments import Moment, judgement_of
 from .search.index import index_updates
 from .vocabulary import Confidence, Credibility, Reliability, RevisionKind, Role, Stance, Status
 
@@ -80,6 +81,11 @@ class NewStatusUpdate:
     logged_at: dt.datetime
     import_key: str | None = None
     retraction: Retraction | None = None
+    change_reason: str | None = None
+
+
+class ReasonNeeded(TrackingError):
+    """An update that moves the status backwards or jumps, without saying why."""
 
 
 def record_status_update(
@@ -92,14 +98,24 @@ def record_status_update(
     assessment: str,
     confidence: Confidence,
     evidence: Sequence[EvidenceInput],
+    change_reason: str | None = None,
     now: dt.datetime | None = None,
 ) -> StatusUpdate:
     """Append a status update with its evidence to a recommendation's history.
 
-    `now` is when it is logged: the present unless the caller carries an original time.
+    An update that moves the status in force on its as-of date backwards, or forwards by more
+    than two steps, needs `change_reason` (raises ReasonNeeded). `now` is when it is logged:
+    the present unless the caller carries an original time.
     """
     now = now or utcnow()
     check_status_update(status=status, as_of=as_of, evidence=evidence, now=now)
+    change_reason = (change_reason or "").strip() or None
+    before = status_before(session, recommendation, as_of)
+    if change_reason is None and before.change_needs_reason(status):
+        move = "backwards" if (status.step or 0) < (before.step or 0) else "by more than two steps"
+        raise ReasonNeeded(
+            f"Say why the status changed: {before.label} to {status.label} moves {move}."
+        )
     new = NewStatusUpdate(
         recommendation=recommendation,
         author=author,
@@ -109,6 +125,7 @@ def record_status_update(
         confidence=confidence,
         evidence=evidence,
         logged_at=now,
+        change_reason=change_reason,
     )
     [update_id] = record_status_updates(session, [new])
     return session.get_one(StatusUpdate, update_id)
@@ -211,6 +228,7 @@ def update_row(new: NewStatusUpdate) -> dict[str, Any]:
         "author_id": new.author.id,
         "created_at": new.logged_at,
         "import_key": new.import_key,
+        "change_reason": new.change_reason,
     }
 
 
@@ -253,7 +271,14 @@ def created_update_audit(new: NewStatusUpdate) -> dict[str, Any]:
         "confidence": new.confidence.value,
         "assessment": new.assessment,
         "evidence": [item.url for item in new.evidence],
+        **({"change_reason": new.change_reason} if new.change_reason else {}),
     }
+
+
+def status_before(session: Session, recommendation: Recommendation, as_of: dt.date) -> Status:
+    """The status in force on `as_of` by everything known now: what a new update changes."""
+    judgement = judgement_of(session, recommendation.id, Moment(as_of))
+    return judgement.status if judgement else Status.NOT_ASSESSED
 
 
 def check_status_update(

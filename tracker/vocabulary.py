@@ -50,6 +50,33 @@ class Status(Labelled):
         """Return the statuses an analyst can record (all but "not yet assessed")."""
         return [status for status in cls if status is not cls.NOT_ASSESSED]
 
+    @property
+    def step(self) -> int | None:
+        """Where the status stands on the way to implementation; None off that way.
+
+        Contradicted, no action, in progress or stalled (steps taken, stopped or not),
+        partially implemented, implemented: "Overtaken by events" and "not yet assessed" are
+        on no step.
+        """
+        return PROGRESS.get(self)
+
+    def change_needs_reason(self, to: Status) -> bool:
+        """Whether moving from this status to `to` must say why (ICD 203): backwards, or
+        forwards by more than two steps."""
+        if self.step is None or to.step is None:
+            return False
+        return to.step < self.step or to.step - self.step > 2
+
+
+PROGRESS = {
+    Status.CONTRADICTED: 0,
+    Status.NO_ACTION: 1,
+    Status.IN_PROGRESS: 2,
+    Status.STALLED: 2,
+    Status.PARTIAL: 3,
+    Status.IMPLEMENTED: 4,
+}
+
 
 class Confidence(Labelled):
     LOW = "low", "Low", "Thin or fragmentary evidence, or reasoning with significant gaps."

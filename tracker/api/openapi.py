@@ -121,6 +121,10 @@ SCHEMAS: dict[str, Any] = {
             "corrected_at": {**TIME, "nullable": True},
             "retracted_at": {**TIME, "nullable": True},
             "retraction_reason": NULLABLE_TEXT,
+            "change_reason": {
+                **NULLABLE_TEXT,
+                "description": "Why the status moved backwards or jumped more than two steps.",
+            },
             "evidence": {"type": "array", "items": ref("Evidence"), "minItems": 1},
         }
     ),

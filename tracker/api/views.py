@@ -257,6 +257,7 @@ def update_data(update: StatusUpdate) -> dict[str, Any]:
         "corrected_at": update.corrected_at.isoformat() if update.corrected_at else None,
         "retracted_at": update.retracted_at.isoformat() if update.retracted_at else None,
         "retraction_reason": update.retraction_reason,
+        "change_reason": update.change_reason,
         "evidence": [
             {
                 "link": item.url,

@@ -74,6 +74,7 @@ def update_record(update: StatusUpdate) -> dict[str, Any]:
         "as_of": update.as_of.isoformat(),
         "confidence": update.confidence.value,
         "assessment": update.assessment,
+        "change_reason": update.change_reason,
         "retracted": retraction,
         "evidence": [
             {
@@ -180,6 +181,7 @@ def write_csv(
             retracted["at"],
             retracted["by"],
             retracted["reason"],
+            record["change_reason"] or "",
         ]
         for item in record["evidence"]:
             cells = head + [item[name] or "" for name in EVIDENCE_FIELDS]

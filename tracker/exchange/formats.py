@@ -25,6 +25,7 @@ UPDATE_COLUMNS = (
     "retracted_at",
     "retracted_by",
     "retraction_reason",
+    "change_reason",
 )
 EVIDENCE_FIELDS = (
     "url",
@@ -45,6 +46,7 @@ OPTIONAL_COLUMNS = frozenset(
         "retracted_at",
         "retracted_by",
         "retraction_reason",
+        "change_reason",
         "evidence_published_on",
     }
 )

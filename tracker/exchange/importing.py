@@ -30,7 +30,7 @@ from ..catalogue import CatalogueError
 from ..field_rules import EVIDENCE, UPDATE, check_fields, evidence_input
 from ..lists.operations import create_actor, create_theme
 from ..models import Actor, Recommendation, Source, StatusUpdate, Theme, User, utcnow
-from ..recommendations.forms import MAX_EVIDENCE_ROWS
+from ..recommendations.forms import MAX_CHANGE_REASON, MAX_EVIDENCE_ROWS
 from ..recommendations.operations import create_recommendation
 from ..sources.operations import create_source
 from ..status_updates import (
@@ -65,6 +65,7 @@ UPDATE_FIELDS = (
     "as_of",
     "confidence",
     "assessment",
+    "change_reason",
 )
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -603,6 +604,14 @@ class Checker:
                 Problem(record.place("logged_at"), "The logged time cannot be in the future.")
             )
         judgement = self.check_judgement(record, problems)
+        change_reason = values.get("change_reason", "").strip() or None
+        if change_reason is not None and len(change_reason) > MAX_CHANGE_REASON:
+            problems.append(
+                Problem(
+                    record.place("change_reason"),
+                    f"Field cannot be longer than {MAX_CHANGE_REASON} characters.",
+                )
+            )
         evidence = self.check_evidence(record, problems)
         retraction = None
         if record.retracted is not None:
@@ -635,6 +644,7 @@ class Checker:
             evidence=evidence,
             logged_at=logged_at,
             import_key=key,
+            change_reason=change_reason,
             retraction=Retraction(retraction[0], retractor, retraction[2])
             if retraction and retractor
             else None,

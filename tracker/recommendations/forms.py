@@ -35,6 +35,7 @@ from ..status_updates import EvidenceInput
 from ..vocabulary import Confidence, Credibility, Reliability, Stance, Status
 
 MAX_EVIDENCE_ROWS = 20
+MAX_CHANGE_REASON = 2_000
 
 
 class EvidenceForm(Form):
@@ -75,6 +76,12 @@ class StatusUpdateForm(FlaskForm):
         description="What happened and why it earns this status. Markdown is allowed.",
     )  # fmt: skip
     confidence = rule_field(RadioField, CONFIDENCE, "Confidence", choices=options(Confidence))
+    change_reason = TextAreaField(
+        "Why did this change?",
+        validators=[Optional(), Length(max=MAX_CHANGE_REASON)],
+        description="Needed when the status moves backwards (Implemented to Stalled) or jumps "
+        "more than two steps: shown with the update in the timeline.",
+    )
     evidence = FieldList(FormField(EvidenceForm), min_entries=1, max_entries=MAX_EVIDENCE_ROWS)
     add_evidence = SubmitField("Add another evidence row")
     save = SubmitField("Log status update")

@@ -19,6 +19,7 @@ from ..moments import Moment, judgement_history, judgement_of, revision_at
 from ..recommendations.operations import edit_recommendation, load_recommendation
 from ..security import requires
 from ..status_updates import (
+    ReasonNeeded,
     TrackingError,
     correct_status_update,
     record_status_update,
@@ -108,7 +109,11 @@ def log_update(slug: str) -> ResponseReturnValue:
                 assessment=form.assessment.data.strip(),
                 confidence=Confidence(form.confidence.data),
                 evidence=form.evidence_inputs(),
+                change_reason=form.change_reason.data,
             )
+        except ReasonNeeded as error:
+            db.rollback()
+            form.change_reason.errors = [str(error)]
         except TrackingError as error:
             db.rollback()
             form.form_errors.append(str(error))
