@@ -28,6 +28,7 @@ PERMISSIONS: dict[str, Role | None] = {
     "dashboard.index": Role.VIEWER,
     "dashboard.compare": Role.VIEWER,
     "dashboard.swimlane": Role.VIEWER,
+    "dashboard.regressions": Role.VIEWER,
     "reports.tracker_report": Role.VIEWER,
     "reports.source_report": Role.VIEWER,
     "recommendations.show": Role.VIEWER,

@@ -21,6 +21,7 @@ from .models import (
     recommendation_actor,
 )
 from .moments import Judgement, Moment, judgement_history, judgements_at, judgements_in_force
+from .regressions import best_held, is_regressed, regressed_condition
 from .targets.ledger import is_overdue, overdue_condition, targets_in_force
 from .vocabulary import Status
 
@@ -32,6 +33,7 @@ class DashboardFilters:
     actor: str | None = None
     status: Status | None = None
     overdue: bool = False
+    regressed: bool = False
     sort: str = "position"
 
     SORTS = ("position", "title", "status", "as_of", "logged", "theme")
@@ -45,6 +47,7 @@ class DashboardRow:
     stale: bool
     target: dt.date | None = None
     overdue: bool = False
+    regressed: bool = False
 
     @property
     def status(self) -> Status:
@@ -58,6 +61,7 @@ class Dashboard:
     counts: Counter[Status]
     stale_count: int
     overdue_count: int = 0
+    regressed_count: int = 0
     by_theme: dict[str, Counter[Status]] = field(default_factory=dict)
     by_actor: dict[str, Counter[Status]] = field(default_factory=dict)
     page: int = 1
@@ -92,6 +96,8 @@ def dashboard(
     in_force = judgements_in_force(moment)
     targets = targets_in_force(moment)
     overdue = overdue_condition(targets, in_force.c.status, moment)
+    held = best_held(moment)
+    regressed = regressed_condition(held, in_force.c.status)
     stale_before = moment.as_of - dt.timedelta(days=stale_after_days)
 
     def passing(query: Select) -> Select:
@@ -100,6 +106,7 @@ def dashboard(
             .join(Theme, Theme.id == Recommendation.theme_id)
             .outerjoin(in_force, in_force.c.recommendation_id == Recommendation.id)
             .outerjoin(targets, targets.c.recommendation_id == Recommendation.id)
+            .outerjoin(held, held.c.recommendation_id == Recommendation.id)
         )
         if filters.source:
             query = query.where(Source.slug == filters.source)
@@ -113,25 +120,29 @@ def dashboard(
             query = query.where(in_force.c.status == filters.status.value)
         if filters.overdue:
             query = query.where(overdue)
+        if filters.regressed:
+            query = query.where(regressed)
         return query
 
     def status_of(value: str | None) -> Status:
         return Status(value) if value else Status.NOT_ASSESSED
 
     counts: Counter[Status] = Counter()
-    stale = overdue_count = 0
+    stale = overdue_count = regressed_count = 0
     summary = select(
         in_force.c.status,
         func.count(),
         func.coalesce(func.sum(case((in_force.c.as_of < stale_before, 1), else_=0)), 0),
         func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((regressed, 1), else_=0)), 0),
     ).select_from(Recommendation)
-    for status, count, stale_here, overdue_here in session.execute(
+    for status, count, stale_here, overdue_here, regressed_here in session.execute(
         passing(summary).group_by(in_force.c.status)
     ):
         counts[status_of(status)] += count
         stale += stale_here
         overdue_count += overdue_here
+        regressed_count += regressed_here
 
     by_theme: dict[str, Counter[Status]] = {}
     by_actor: dict[str, Counter[Status]] = {}
@@ -161,7 +172,9 @@ def dashboard(
         logged = logged.where(StatusUpdate.created_at < moment.known_before)
     last_logged = logged.correlate(Recommendation).scalar_subquery().label("at")
     query = passing(
-        select(Recommendation, in_force, targets.c.target, last_logged).options(
+        select(
+            Recommendation, in_force, targets.c.target, held.c.step.label("held_step"), last_logged
+        ).options(
             contains_eager(Recommendation.source),
             contains_eager(Recommendation.theme),
             selectinload(Recommendation.actors),
@@ -185,6 +198,7 @@ def dashboard(
                 stale=judgement is not None and judgement.as_of < stale_before,
                 target=row.target,
                 overdue=is_overdue(row.target, status_of(row.status), moment.as_of),
+                regressed=is_regressed(row.held_step, status_of(row.status)),
             )
         )
     return Dashboard(
@@ -193,6 +207,7 @@ def dashboard(
         counts=counts,
         stale_count=stale,
         overdue_count=overdue_count,
+        regressed_count=regressed_count,
         by_theme=by_theme,
         by_actor=by_actor,
         page=max(page, 1),

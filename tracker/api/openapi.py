@@ -87,6 +87,10 @@ SCHEMAS: dict[str, Any] = {
                 "type": "boolean",
                 "description": "Past its target date and not implemented.",
             },
+            "regressed": {
+                "type": "boolean",
+                "description": "Held Implemented or Partially implemented and lost it.",
+            },
             "url": TEXT,
             "updates_url": TEXT,
             "targets_url": TEXT,

@@ -175,6 +175,7 @@ def recommendation_data(row: DashboardRow) -> dict[str, Any]:
         "stale": row.stale,
         "target_date": row.target.isoformat() if row.target else None,
         "overdue": row.overdue,
+        "regressed": row.regressed,
         "url": url_for("api.recommendation", slug=rec.slug),
         "updates_url": url_for("api.updates", slug=rec.slug),
         "targets_url": url_for("api.targets", slug=rec.slug),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from flask import current_app, render_template, request
 from flask.typing import ResponseReturnValue
@@ -8,7 +9,8 @@ from flask.typing import ResponseReturnValue
 from ..caching import cached_page
 from ..charts import Bar, TimeScale, describe, segments
 from ..db import get_session
-from ..moments import Moment
+from ..moments import Moment, judgement_history
+from ..regressions import loss
 from ..standings import (
     DashboardFilters,
     changes_between,
@@ -35,6 +37,7 @@ def filters_from_query() -> DashboardFilters:
         actor=args.get("actor") or None,
         status=Status(status) if status in Status._value2member_map_ else None,
         overdue=args.get("overdue") == "1",
+        regressed=args.get("regressed") == "1",
         sort=sort if sort in DashboardFilters.SORTS else "position",
     )
 
@@ -68,6 +71,25 @@ def index() -> ResponseReturnValue:
         charts=charts,
         recent=recent_judgements(db, moment),
         stale_after_days=current_app.config["STALE_AFTER_DAYS"],
+    )
+
+
+@bp.get("/regressions")
+@cached_page
+def regressions() -> ResponseReturnValue:
+    """List the recommendations that held Implemented or Partially implemented and lost it."""
+    db = get_session()
+    filters = replace(filters_from_query(), regressed=True)
+    moment, date_errors = moment_from_query()
+    board = dashboard(db, filters, moment, stale_after_days=current_app.config["STALE_AFTER_DAYS"])
+    history = judgement_history(db, [row.recommendation.id for row in board.rows], moment)
+    return render_template(
+        "dashboard/regressions.html",
+        items=[(row, loss(history[row.recommendation.id])) for row in board.rows],
+        moment=moment,
+        date_errors=date_errors,
+        filters=filters,
+        choices=filter_choices(db),
     )
 
 

@@ -1,0 +1,69 @@
+"""Regressions: recommendations that held Implemented or Partially implemented and lost it.
+
+At a moment, by the as-of and known-on rules: among the judgements shown then, one held
+Partially implemented or Implemented, and the status in force is on a lower step
+(`Status.step`). "Overtaken by events" stands on no step, so it is no regression.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Subquery, and_, case, func, select
+
+from .moments import Moment, judgements_at
+from .vocabulary import PROGRESS, Status
+
+HELD = (Status.PARTIAL, Status.IMPLEMENTED)
+
+
+def step_of(status: ColumnElement[str | None]) -> ColumnElement[int | None]:
+    """A status column's step, in SQL; NULL off the way to implementation."""
+    return case({member.value: step for member, step in PROGRESS.items()}, value=status)
+
+
+def best_held(moment: Moment) -> Subquery:
+    """Select each recommendation's highest step held among HELD: recommendation_id, step."""
+    rows = judgements_at(moment)
+    return (
+        select(rows.c.recommendation_id, func.max(step_of(rows.c.status)).label("step"))
+        .where(rows.c.as_of <= moment.as_of, rows.c.status.in_([s.value for s in HELD]))
+        .group_by(rows.c.recommendation_id)
+        .subquery("held")
+    )
+
+
+def regressed_condition(held: Subquery, status: ColumnElement[str | None]) -> ColumnElement[bool]:
+    """The SQL condition of a regression, on `best_held` joined to the statuses in force."""
+    return and_(held.c.step.is_not(None), step_of(status) < held.c.step)
+
+
+def is_regressed(held_step: int | None, status: Status) -> bool:
+    """What `regressed_condition` says, in Python, of a row it selected."""
+    return held_step is not None and status.step is not None and status.step < held_step
+
+
+@dataclass(frozen=True)
+class Loss:
+    """What a regressed recommendation held, until when, and when it lost it."""
+
+    held: Status
+    last_held_on: dt.date
+    lost_on: dt.date
+
+
+def loss(history: list[tuple[dt.date, Status]]) -> Loss | None:
+    """Read a regression from a recommendation's judgements in rank order (judgement_history)."""
+    best = max((PROGRESS[s] for _, s in history if s in HELD), default=None)
+    if best is None or not history:
+        return None
+    current = history[-1][1].step
+    if current is None or current >= best:
+        return None
+    held = next(s for s in HELD if PROGRESS[s] == best)
+    last = max(index for index, (_, status) in enumerate(history) if status is held)
+    later = [
+        day for day, status in history[last + 1 :] if status.step is not None and status.step < best
+    ]
+    return Loss(held, history[last][0], later[0] if later else history[-1][0])
