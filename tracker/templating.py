@@ -41,7 +41,8 @@ def render_markdown(text: str | None) -> Markup:
 
 def status_badge_html(status: vocabulary.Status) -> Markup:
     """Draw a status as a badge, spaced as the macro it replaces was."""
-    return Markup('\n  <span class="badge status-{}">{}</span>\n').format(status.value, status.label)
+    badge = Markup('\n  <span class="badge status-{}">{}</span>\n')
+    return badge.format(status.value, status.label)
 
 
 def days_since(moment: dt.date | dt.datetime | None, today: dt.date | None = None) -> str:

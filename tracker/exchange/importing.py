@@ -2,9 +2,10 @@
 
 Reading a file finds what is malformed; applying it checks each update by the rules the status
 update form follows (tracker/field_rules.py) and those of `record_status_update`, and records
-what passes with `record_status_updates`, in bulk. The caller commits only when no problem was found, so a file with one error changes nothing,
-and its report names the line (CSV) or JSON path of every error. Entries already present are
-kept as they are: sources, recommendations, actors and themes by slug, updates by their key.
+what passes with `record_status_updates`, in bulk. The caller commits only when no problem was
+found, so a file with one error changes nothing, and its report names the line (CSV) or JSON
+path of every error. Entries already present are kept as they are: sources, recommendations,
+actors and themes by slug, updates by their key.
 """
 
 from __future__ import annotations
