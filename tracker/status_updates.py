@@ -201,30 +201,28 @@ def insert_updates(session: Session, chunk: list[NewStatusUpdate]) -> list[int]:
     return [found[key] for key in keys]
 
 
-def update_row(new: NewStatusUpdate) -> dict[str, Any]:
+def judgement_row(new: NewStatusUpdate) -> dict[str, Any]:
+    """What an update and its first revision both hold: the judgement, by whom, when."""
     return {
-        "recommendation_id": new.recommendation.id,
         "status": new.status,
         "as_of": new.as_of,
         "assessment": new.assessment,
         "confidence": new.confidence,
         "author_id": new.author.id,
         "created_at": new.logged_at,
+    }
+
+
+def update_row(new: NewStatusUpdate) -> dict[str, Any]:
+    return {
+        "recommendation_id": new.recommendation.id,
+        **judgement_row(new),
         "import_key": new.import_key,
     }
 
 
 def revision_row(new: NewStatusUpdate) -> dict[str, Any]:
-    return {
-        "number": 1,
-        "kind": RevisionKind.ORIGINAL,
-        "status": new.status,
-        "as_of": new.as_of,
-        "assessment": new.assessment,
-        "confidence": new.confidence,
-        "author_id": new.author.id,
-        "created_at": new.logged_at,
-    }
+    return {"number": 1, "kind": RevisionKind.ORIGINAL, **judgement_row(new)}
 
 
 def evidence_rows(evidence: Sequence[EvidenceInput]) -> list[dict[str, Any]]:
