@@ -9,6 +9,7 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
+    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -17,10 +18,10 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import http_url, not_in_future, options, slug_field
+from ..forms import LinkField, link_validators, not_in_future, options, slug_field
 from ..models import Actor, Theme
 from ..services import EvidenceInput
 from ..vocabulary import Confidence, Credibility, Reliability, Stance, Status
@@ -31,10 +32,7 @@ MAX_EVIDENCE_ROWS = 20
 class EvidenceForm(Form):
     """One row of evidence; a sub-form, so it carries no CSRF token of its own."""
 
-    url = URLField(
-        "Link",
-        validators=[DataRequired(), Length(max=2000), http_url, URL(message="Enter a full link.")],
-    )
+    url = URLField("Link", validators=link_validators())
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
     publisher = StringField("Publisher", validators=[DataRequired(), Length(max=200)])
     published_on = DateField(
@@ -73,6 +71,16 @@ class EvidenceForm(Form):
         )
 
 
+class EvidenceRowForm(EvidenceForm):
+    """A row of evidence on the page: a link typed without https:// gets it, with a note.
+
+    An import checks its links by `EvidenceForm` and refuses those, offering the fix: a file
+    is not changed behind its author's back.
+    """
+
+    url = LinkField("Link", validators=link_validators())
+
+
 class StatusUpdateForm(FlaskForm):
     status = RadioField(
         "Status",
@@ -94,12 +102,36 @@ class StatusUpdateForm(FlaskForm):
         choices=options(Confidence),
         validators=[DataRequired(message="Choose your confidence.")],
     )
-    evidence = FieldList(FormField(EvidenceForm), min_entries=1, max_entries=MAX_EVIDENCE_ROWS)
+    evidence = FieldList(FormField(EvidenceRowForm), min_entries=1, max_entries=MAX_EVIDENCE_ROWS)
     add_evidence = SubmitField("Add another evidence row")
+    # The row a "Remove" button names, counted from 0; each row's button sends its own.
+    remove_evidence = IntegerField(validators=[Optional()])
     save = SubmitField("Log status update")
 
     def evidence_inputs(self) -> list[EvidenceInput]:
         return [row.form.to_input() for row in self.evidence]
+
+    def change_evidence_rows(self) -> bool:
+        """Add or remove an evidence row if a button asked for it; say whether one did.
+
+        Without JavaScript the page makes the round trip; what was typed in the other rows
+        stays as it was, and nothing is checked or saved.
+        """
+        if not self.is_submitted():
+            return False
+        if self.add_evidence.data:
+            if len(self.evidence) < self.evidence.max_entries:
+                self.evidence.append_entry()
+            return True
+        removed = self.remove_evidence.data
+        if removed is None:
+            return False
+        kept = [row.data for number, row in enumerate(self.evidence) if number != removed]
+        self.evidence.entries = []
+        self.evidence.last_index = -1
+        for data in kept or [None]:
+            self.evidence.append_entry(data)
+        return True
 
 
 class CorrectionForm(FlaskForm):

@@ -13,7 +13,7 @@ from ..catalogue import CatalogueError
 from ..charts import TimeScale, describe, segments
 from ..db import get_session
 from ..editing import EditConflict, actors_by_id, edit_recommendation
-from ..forms import refuse_on_form
+from ..forms import form_notes, refuse_on_form
 from ..models import Recommendation, StatusUpdate, Theme
 from ..security import requires
 from ..services import (
@@ -91,10 +91,8 @@ def log_update(slug: str) -> ResponseReturnValue:
     db = get_session()
     recommendation = get_recommendation_or_404(slug)
     form = StatusUpdateForm()
-    if form.add_evidence.data and form.is_submitted():
-        if len(form.evidence) < form.evidence.max_entries:
-            form.evidence.append_entry()
-    elif form.validate_on_submit():
+    changed_rows = form.change_evidence_rows()
+    if not changed_rows and form.validate_on_submit():
         try:
             record_status_update(
                 db,
@@ -112,6 +110,8 @@ def log_update(slug: str) -> ResponseReturnValue:
         else:
             db.commit()
             flash("Status update logged.", "success")
+            for note in form_notes(form):
+                flash(note, "info")
             return redirect(url_for(".show", slug=slug))
     elif not form.is_submitted():
         current = judgement_of(db, recommendation.id, Moment(dt.date.today()))

@@ -12,7 +12,7 @@ from ..caching import cached_page
 from ..catalogue import CatalogueError, create_recommendation, create_source
 from ..db import get_session
 from ..editing import EditConflict, actors_by_id, edit_source
-from ..forms import refuse_on_form, slug_or_made_from
+from ..forms import form_notes, refuse_on_form, slug_or_made_from
 from ..models import Recommendation, Source, Theme
 from ..recommendations.forms import NewRecommendationForm
 from ..security import requires
@@ -71,6 +71,8 @@ def new() -> ResponseReturnValue:
         else:
             db.commit()
             flash("Source added. Now add its recommendations.", "success")
+            for note in form_notes(form):
+                flash(note, "info")
             return redirect(url_for(".add_recommendation", slug=source.slug))
     return render_template("sources/new.html", form=form)
 
@@ -165,6 +167,8 @@ def edit(slug: str) -> ResponseReturnValue:
         else:
             db.commit()
             flash("Saved." if version else "Nothing changed.", "success")
+            for note in form_notes(form):
+                flash(note, "info")
             return redirect(url_for(".show", slug=slug))
     return render_template("sources/edit.html", source=source, form=form, conflict=conflict)
 
