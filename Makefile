@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test benchmark clean
+.PHONY: run test lint benchmark clean
 
 run: $(INSTALLED)
 	$(BIN)/tracker init
@@ -16,6 +16,10 @@ run: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 benchmark: $(INSTALLED)
 	$(BIN)/python benchmarks/run.py $(BENCHMARK_ARGS)

@@ -73,7 +73,7 @@ def test_a_long_history_is_drawn_at_the_charts_resolution() -> None:
     shown = scale.visible(spans)
     assert len(shown) <= 50  # one every 2 pixels at most
     assert shown[0].start == start and shown[-1].end == scale.end
-    assert all(left.end == right.start for left, right in zip(shown, shown[1:]))
+    assert all(left.end == right.start for left, right in zip(shown, shown[1:], strict=False))
     # Each column shows the status in force at its end: day 1999 is odd, so stalled.
     assert shown[-1].status is Status.STALLED
     few = spans[:10]

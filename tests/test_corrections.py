@@ -108,7 +108,7 @@ def test_retraction_strikes_through_and_stops_counting(
         follow_redirects=True,
     )
     page = squash(response.get_data(as_text=True))
-    assert 'class="update retracted" id="update-%d"' % second in page
+    assert f'class="update retracted" id="update-{second}"' in page
     assert "Retracted by Eddie Editor" in page and "The source was a hoax" in page
     assert 'Current status: <span class="badge status-in_progress">' in page
     dashboard = client.get("/?status=implemented").get_data(as_text=True)

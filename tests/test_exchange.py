@@ -92,7 +92,10 @@ def planner_knows_the_updates(db: Session) -> bool:
     if db.get_bind().dialect.name == "sqlite":
         statistics = "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'status_update'"
     else:
-        statistics = "SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'status_update' AND last_analyze IS NOT NULL"
+        statistics = (
+            "SELECT count(*) FROM pg_stat_user_tables"
+            " WHERE relname = 'status_update' AND last_analyze IS NOT NULL"
+        )
     return bool(db.scalar(text(statistics)))
 
 

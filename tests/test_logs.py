@@ -92,9 +92,9 @@ def test_every_kind_of_write_is_audited(client: FlaskClient, db: Session, make_u
     } <= actions  # fmt: skip
 
 
-def test_audit_log_is_append_only_on_postgresql(db: Session, database_url: str, make_user) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("the database enforces append-only tables on PostgreSQL only")
+# The database enforces append-only tables on PostgreSQL only.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_audit_log_is_append_only_on_postgresql(db: Session, make_user) -> None:
     add_updates(db, make_user(), SLUG, 1)
     for statement in (update(AuditEvent).values(action="forged"), text("DELETE FROM audit_event")):
         with pytest.raises(DBAPIError, match="audit_event is append-only"):

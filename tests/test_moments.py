@@ -47,7 +47,8 @@ def history(db: Session, make_user, auth) -> None:
     recommendation = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
     log = lambda status, as_of, now: record_status_update(  # noqa: E731
         db, recommendation, author=editor, status=status, as_of=dt.date.fromisoformat(as_of),
-        assessment=f"{status.label}.", confidence=Confidence.MODERATE, evidence=EVIDENCE, now=at(now),
+        assessment=f"{status.label}.", confidence=Confidence.MODERATE, evidence=EVIDENCE,
+        now=at(now),
     )  # fmt: skip
     first = log(Status.IN_PROGRESS, "2020-03-01", "2024-01-01")
     second = log(Status.IMPLEMENTED, "2021-03-01", "2024-02-01")
@@ -119,8 +120,8 @@ def test_compare_two_dates(client: FlaskClient, history) -> None:
     )
     assert "1 recommendation changed status" in page
     assert (
-        '<span class="badge status-not_assessed">Not yet assessed</span> </td> <td> <span class="badge status-stalled">'
-        in page
+        '<span class="badge status-not_assessed">Not yet assessed</span> </td> <td>'
+        ' <span class="badge status-stalled">' in page
     )
     page = client.get("/compare", query_string={"from": "2020-06-01", "to": "2021-06-01"}).get_data(
         as_text=True

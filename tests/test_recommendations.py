@@ -26,8 +26,8 @@ def test_page_shows_the_sources_own_words(client: FlaskClient, db: Session, anal
     recommendation = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
     page = client.get(URL).get_data(as_text=True)
     assert (
-        f'<blockquote cite="https://www.mei.edu/publications/real-cost-us-iran-escalation-iraq">{html.escape(recommendation.passage, quote=False)}</blockquote>'
-        in page
+        '<blockquote cite="https://www.mei.edu/publications/real-cost-us-iran-escalation-iraq">'
+        f"{html.escape(recommendation.passage, quote=False)}</blockquote>" in page
     )
     assert recommendation.title in page
     assert "Middle East Institute, January 2020" in page
