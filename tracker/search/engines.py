@@ -162,6 +162,7 @@ class PostgresSearch:
                            ts_rank(to_tsvector('english', {EVIDENCE_TEXT}), q.query)
                     FROM evidence e JOIN status_update u ON u.id = e.update_id, q
                     WHERE to_tsvector('english', {EVIDENCE_TEXT}) @@ q.query
+                      AND e.withdrawn_in IS NULL
                 ) AS hits
                 {where}
                 ORDER BY hits.rank DESC, hits.kind, hits.target_id

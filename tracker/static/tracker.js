@@ -43,7 +43,7 @@ function blank(row) {
     } else if (element.tagName === "SELECT") {
       // The last grade is the form's default: "cannot be judged".
       element.value = element.options[element.options.length - 1].value;
-    } else if (element.type !== "hidden" || element.name.endsWith("-id")) {
+    } else if (element.type !== "hidden" || element.name.endsWith("-evidence_id")) {
       element.value = "";
     }
   });
