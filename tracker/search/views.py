@@ -8,7 +8,8 @@ from ..dashboard.views import filters_from_query
 from ..db import get_session
 from ..services import filter_choices
 from . import bp
-from .results import search
+from .engines import terms
+from .results import count, search
 
 PAGE = 50
 
@@ -22,7 +23,9 @@ def index() -> ResponseReturnValue:
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     filters = filters_from_query()
     hits = []
+    total = 0
     if query:
+        total = count(db, query, filters, stale_after_days=current_app.config["STALE_AFTER_DAYS"])
         hits = search(
             db,
             query,
@@ -35,6 +38,8 @@ def index() -> ResponseReturnValue:
         "search/index.html",
         query=query,
         hits=hits[:PAGE],
+        total=total,
+        wants_nothing=bool(query) and not terms(query),
         more=len(hits) > PAGE,
         page=page,
         filters=filters,
