@@ -605,6 +605,9 @@ class Dashboard:
     by_actor: dict[str, Counter[Status]] = field(default_factory=dict)
     page: int = 1
     per_page: int | None = None
+    # Recommendations that pass the filters but were not yet made at the moment: their
+    # source was published later. They are left out of the rows and the counts.
+    not_yet_made: int = 0
 
     @property
     def total(self) -> int:
@@ -635,12 +638,17 @@ def dashboard(
     in_force = judgements_in_force(moment)
     stale_before = moment.as_of - dt.timedelta(days=stale_after_days)
 
-    def passing(query: Select) -> Select:
+    def passing(query: Select, *, made: bool = True) -> Select:
         query = (
             query.join(Source, Source.id == Recommendation.source_id)
             .join(Theme, Theme.id == Recommendation.theme_id)
             .outerjoin(in_force, in_force.c.recommendation_id == Recommendation.id)
         )
+        # A recommendation exists from its source's publication on.
+        if made:
+            query = query.where(Source.published_on <= moment.as_of)
+        else:
+            query = query.where(Source.published_on > moment.as_of)
         if filters.source:
             query = query.where(Source.slug == filters.source)
         if filters.theme:
@@ -666,6 +674,11 @@ def dashboard(
     for status, count, stale_here in session.execute(passing(summary).group_by(in_force.c.status)):
         counts[status_of(status)] += count
         stale += stale_here
+
+    not_yet_made = 0
+    if not moment.is_now:
+        later = select(func.count()).select_from(Recommendation)
+        not_yet_made = session.execute(passing(later, made=False)).scalar_one()
 
     by_theme: dict[str, Counter[Status]] = {}
     by_actor: dict[str, Counter[Status]] = {}
@@ -728,6 +741,7 @@ def dashboard(
         by_actor=by_actor,
         page=max(page, 1),
         per_page=per_page,
+        not_yet_made=not_yet_made,
     )
 
 
