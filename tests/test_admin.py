@@ -67,7 +67,8 @@ def test_the_list_shows_every_account(
     # Styled like the other lists, and labelled cell by cell where a phone drops the header.
     assert '<table class="accounts">' in page
     assert '<td data-label="Email">never@example.org</td>' in page
-    assert "table.accounts :is(th, td)" in client.get("/static/tracker.css").get_data(as_text=True)
+    with client.get("/static/tracker.css") as stylesheet:
+        assert "table.accounts :is(th, td)" in stylesheet.get_data(as_text=True)
 
 
 def test_admins_see_the_users_link_and_others_do_not(
