@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 
 from tracker import create_app
 from tracker.auth.services import create_user
-from tracker.cli import alembic_config
-from tracker.db import get_engine
+from tracker.db import get_engine, sessions
 from tracker.engine import make_engine
 from tracker.models import Base, User
+from tracker.schema import alembic_config
 from tracker.seeds import load_seeds, read_seeds
 from tracker.vocabulary import Role
 
@@ -121,7 +121,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     )
     engine = get_engine(app)
     empty_database(engine)
-    with Session(engine) as session:
+    with sessions(app)() as session:
         load_seeds(session, read_seeds())
         session.commit()
     yield app
@@ -141,7 +141,7 @@ def runner(app: Flask) -> FlaskCliRunner:
 @pytest.fixture
 def db(app: Flask) -> Iterator[Session]:
     """A session of its own, to set up data and read back what requests stored."""
-    with Session(get_engine(app), expire_on_commit=False) as session:
+    with sessions(app)() as session:
         yield session
 
 

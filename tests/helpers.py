@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from tracker import create_app
 from tracker.db import get_engine
 from tracker.models import Evidence, Recommendation, StatusRevision, StatusUpdate, User
-from tracker.services import EvidenceInput, record_status_update
+from tracker.status_updates import EvidenceInput, record_status_update
 from tracker.vocabulary import Confidence, Credibility, Reliability, Stance, Status
 
 SLUG = "resume-anti-isis-cooperation"

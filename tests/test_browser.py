@@ -15,13 +15,12 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from tracker import create_app
 from tracker.auth.services import create_user
-from tracker.cli import alembic_config
-from tracker.db import get_engine
+from tracker.db import get_engine, sessions
+from tracker.schema import alembic_config
 from tracker.seeds import load_seeds, read_seeds
 from tracker.vocabulary import Role
 
@@ -60,7 +59,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     command.upgrade(alembic_config(url), "head")
     app = create_app({"SECRET_KEY": "browser tests", "DATABASE_URL": url})
     engine = get_engine(app)
-    with Session(engine) as session:
+    with sessions(app)() as session:
         load_seeds(session, read_seeds())
         for role in Role:
             create_user(

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.models import Recommendation
-from tracker.services import (
+from tracker.status_updates import (
     EvidenceInput,
     correct_status_update,
     record_status_update,

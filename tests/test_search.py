@@ -11,11 +11,11 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from tracker.cli import alembic_config
 from tracker.engine import make_engine
 from tracker.models import Recommendation, StatusUpdate, Theme, User
+from tracker.schema import alembic_config
 from tracker.search.engines import engine_for
-from tracker.services import correct_status_update
+from tracker.status_updates import correct_status_update
 from tracker.vocabulary import Confidence, Role, Status
 
 from .helpers import SLUG, evidence_row, update_form

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application; it neither migrates nor seeds (`tracker init` does)."""
+    # Imported here: the models, seeds and migrations import this package, and no Flask.
+    from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
     app = Flask(__name__, instance_relative_config=True)
     if test_config is None:
         from .config import from_environment
@@ -34,8 +38,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         admin,
         api,
         auth,
+        bookkeeping,
         caching,
-        cli,
+        commands,
         dashboard,
         db,
         errors,
@@ -55,23 +60,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     security.init_app(app)
+    bookkeeping.init_app(app)  # after security: it writes what the access checks noted
     templating.init_app(app)
     caching.init_app(app)
     errors.init_app(app)
-    cli.init_app(app)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(dashboard.bp)
-    app.register_blueprint(recommendations.bp)
-    app.register_blueprint(logs.bp)
-    app.register_blueprint(sources.bp)
-    app.register_blueprint(lists.bp)
-    app.register_blueprint(reports.bp)
+    commands.init_app(app)
+    # Each area registers its blueprints and its commands.
+    for area in (
+        auth, admin, dashboard, recommendations, logs, sources, lists, reports, exchange, search,
+        api,
+    ):  # fmt: skip
+        area.init_app(app)
     app.register_blueprint(health.bp)
-    app.register_blueprint(exchange.bp)
-    app.register_blueprint(search.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(api.tokens_bp)
     app.register_blueprint(feeds.bp)
     throttle.init_app(app)  # after the blueprints: it limits the views they registered
     hops = app.config["PROXY_FIX"]

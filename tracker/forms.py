@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -12,6 +11,7 @@ from wtforms import Field, Form, SelectChoice, StringField, URLField, Validation
 from wtforms.validators import URL, DataRequired, Length, Optional, StopValidation
 
 from .catalogue import CatalogueError, slug_from
+from .field_rules import FULL_LINK_MESSAGE, SCHEMELESS_LINK, Flags, Rule, RuleField, scheme_problem
 from .vocabulary import Labelled
 
 
@@ -22,45 +22,44 @@ def options(
     return [SelectChoice(member.value, label(member)) for member in members]
 
 
-# What someone types for a web address without its scheme: "www.treasury.gov/news".
-SCHEMELESS_LINK = re.compile(
-    r"(?![a-z][a-z0-9+.-]*:)[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}([/?#]\S*)?", re.IGNORECASE
-)
-
-
 def http_url(form: Form, field: Field) -> None:
     """Refuse a link that is not http or https, offering https:// where it is missing.
 
     It stops the chain: a link with the wrong scheme gets this one message, not also
     `URL`'s.
     """
-    if field.data and not field.data.lower().startswith(("http://", "https://")):
-        message = "Use a link that starts with http:// or https://."
-        if SCHEMELESS_LINK.fullmatch(field.data.strip()):
-            message = f"{message[:-1]}: did you mean “https://{field.data.strip()}”?"
-        raise StopValidation(message)
-
-
-FULL_LINK = "Enter a full link, such as https://www.example.org/page."
+    problem = scheme_problem(field.data)
+    if problem:
+        raise StopValidation(problem)
 
 
 def link_validators() -> list[Any]:
-    """The checks of every link field: given, not too long, http or https, well formed."""
-    return [DataRequired(), Length(max=2000), http_url, URL(message=FULL_LINK)]
+    """The checks of a link field: given, not too long, http or https, well formed."""
+    return [DataRequired(), Length(max=2000), http_url, URL(message=FULL_LINK_MESSAGE)]
 
 
-class LinkField(URLField):
-    """A link field that adds https:// to an address typed without it, and says so."""
+class AddsScheme:
+    """Mixed into a link field: adds https:// to an address typed without it, and says so."""
 
     note: str | None = None
 
     def process_formdata(self, valuelist: list[Any]) -> None:
-        super().process_formdata(valuelist)
         self.note = None
-        typed = (self.data or "").strip()
+        typed = (valuelist[0] if valuelist else "").strip()
         if SCHEMELESS_LINK.fullmatch(typed):
-            self.data = f"https://{typed}"
+            valuelist = [f"https://{typed}"]
             self.note = f"https:// was added in front of “{typed}”: check that the link is right."
+        super().process_formdata(valuelist)  # type: ignore[misc]
+
+
+class LinkField(AddsScheme, URLField):
+    """A link field checked by WTForms' validators (`link_validators`)."""
+
+
+def link_field(rule: Rule, label: str, **options: Any) -> Any:
+    """A link field checked by `rule`, which adds https:// where it is missing."""
+    kind = type("RuledLinkField", (AddsScheme, RuleField, URLField), {"rule": rule})
+    return kind(label, validators=[Flags(rule)], **options)
 
 
 def not_in_future(form: Form, field: Field) -> None:

@@ -395,3 +395,15 @@ class ApiToken(Base):
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class DataChange(Base):
+    """A committed transaction that changed what pages show: the newest id versions the data.
+
+    Written by the commit hook in tracker/caching.py, never by hand.
+    """
+
+    __tablename__ = "data_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)

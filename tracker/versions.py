@@ -1,4 +1,8 @@
-"""Versions of sources and recommendations: a snapshot after every save, and their diffs."""
+"""Versions of sources and recommendations: a snapshot after every save, and their diffs.
+
+`save` is how an editor's change is written: versioned, audited, and never a silent
+overwrite of someone else's newer save (`EditConflict`).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from .models import ContentVersion, Recommendation, Source, Theme, User
+from . import audit
+from .models import ContentVersion, Recommendation, Source, Theme, User, utcnow
 
 Versioned = Source | Recommendation
 
@@ -119,3 +124,38 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
         for key in after
         if before.get(key) != after.get(key)
     ]
+
+
+class EditConflict(Exception):
+    """Someone saved a newer version since the editor opened the form."""
+
+    def __init__(self, saved: dict[str, Any], version: int) -> None:
+        super().__init__(f"Version {version} was saved meanwhile.")
+        self.saved = saved
+        self.version = version
+
+
+def save(
+    session: Session, entity: Versioned, editor: User, expected: int, values: dict[str, Any]
+) -> ContentVersion | None:
+    if entity.version != expected:
+        raise EditConflict(snapshot(session, entity), entity.version)
+    before = snapshot(session, entity)
+    for key, value in values.items():
+        setattr(entity, key, value)
+    after = snapshot(session, entity)
+    if after == before:
+        return None
+    # Touching the row makes even a change of actors alone an UPDATE of it, and the version
+    # column makes that UPDATE match only the version read above: a save that raced past
+    # the check fails here instead of overwriting.
+    entity.updated_at = utcnow()
+    session.flush()
+    version = record_version(session, entity, editor)
+    changed = [key for key in after if after[key] != before[key]]
+    audit.record(
+        session, f"{entity.__tablename__}.edit", user=editor, target=entity,
+        before={key: before[key] for key in changed} | {"version": expected},
+        after={key: after[key] for key in changed} | {"version": entity.version},
+    )  # fmt: skip
+    return version

@@ -9,7 +9,7 @@ from flask import redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from .db import get_session
-from .services import Moment
+from .moments import Moment
 from .versions import Versioned, diff, list_versions
 
 

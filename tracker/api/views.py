@@ -14,17 +14,12 @@ from werkzeug.wrappers import Response
 from ..caching import cached_page
 from ..db import get_session
 from ..models import Actor, Recommendation, Source, StatusUpdate, Theme
+from ..moments import Moment
 from ..search.results import Hit, search
-from ..services import (
-    DashboardFilters,
-    DashboardRow,
-    Moment,
-    TimelinePosition,
-    dashboard,
-    timeline,
-)
+from ..standings import DashboardFilters, DashboardRow, dashboard
+from ..timelines import TimelinePosition, timeline
 from ..vocabulary import Status
-from . import bp
+from .blueprint import bp
 from .openapi import document
 from .paging import (
     BAD_CURSOR,

@@ -1,10 +1,12 @@
 """The status dashboard: where every recommendation stands."""
 
-from flask import Blueprint
+from __future__ import annotations
 
-bp = Blueprint("dashboard", __name__)
+from flask import Flask
 
-from ..views import drop_empty_parameters  # noqa: E402
-from . import views  # noqa: E402,F401  (registers the routes)
+from . import views  # noqa: F401  (registers the routes)
+from .blueprint import bp
 
-bp.before_request(drop_empty_parameters)
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -8,20 +8,22 @@ from flask.typing import ResponseReturnValue
 from ..caching import cached_page
 from ..charts import Bar, TimeScale, describe, segments
 from ..db import get_session
-from ..services import (
+from ..moments import Moment
+from ..standings import (
     DashboardFilters,
-    Moment,
     changes_between,
     dashboard,
     filter_choices,
     lanes,
     recent_judgements,
 )
-from ..views import moment_from_query
+from ..views import drop_empty_parameters, moment_from_query
 from ..vocabulary import Status
-from . import bp
+from .blueprint import bp
 
 PER_PAGE = 100
+
+bp.before_request(drop_empty_parameters)
 
 
 def filters_from_query() -> DashboardFilters:

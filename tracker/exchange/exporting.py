@@ -19,7 +19,7 @@ from ..models import (
     StatusUpdate,
     Theme,
 )
-from ..services import EvidenceInput
+from ..status_updates import EvidenceInput
 from ..vocabulary import RevisionKind
 from .formats import (
     CSV_COLUMNS,

@@ -1,9 +1,10 @@
 """Read the exchange formats into the database: all of a file, or nothing of it.
 
-Reading a file finds what is malformed; applying it checks each update with the status update
-form's own validators and the rules of `record_status_update`, and adds what passes in bulk.
-The caller commits only when no problem was found, so a file with one error changes nothing,
-and its report names the line (CSV) or JSON path of every error. Entries already present are
+Reading a file finds what is malformed; applying it checks each update by the rules the status
+update form follows (tracker/field_rules.py) and those of `record_status_update`, and records
+what passes with `record_status_updates`, in bulk. The caller commits only when no problem was
+found, so a file with one error changes nothing, and its report names the line (CSV) or JSON
+path of every error. Entries already present are
 kept as they are: sources, recommendations, actors and themes by slug, updates by their key.
 """
 
@@ -22,44 +23,28 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
-from wtforms import Form
 
 from .. import audit
 from ..auth.services import create_user, disable_user, normalise_email
-from ..catalogue import (
-    CatalogueError,
-    create_actor,
-    create_recommendation,
-    create_source,
-    create_theme,
-)
-from ..models import (
-    Actor,
-    AuditEvent,
-    Evidence,
-    Recommendation,
-    Source,
-    StatusRevision,
-    StatusUpdate,
-    Theme,
-    User,
-    utcnow,
-)
-from ..recommendations.forms import MAX_EVIDENCE_ROWS, EvidenceForm, StatusUpdateForm
-from ..search.index import index_updates
-from ..services import (
+from ..catalogue import CatalogueError
+from ..field_rules import EVIDENCE, UPDATE, check_fields, evidence_input
+from ..lists.operations import create_actor, create_theme
+from ..models import Actor, Recommendation, Source, StatusUpdate, Theme, User, utcnow
+from ..recommendations.forms import MAX_EVIDENCE_ROWS
+from ..recommendations.operations import create_recommendation
+from ..sources.operations import create_source
+from ..status_updates import (
+    CHUNK,
     CorrectedEvidence,
     EvidenceInput,
+    NewStatusUpdate,
+    Retraction,
     TrackingError,
-    add_revision,
     check_status_update,
     correct_status_update,
-    created_update_audit,
-    refresh_current_updates,
-    status_update_rows,
+    record_status_updates,
 )
-from ..vocabulary import Confidence, DatePrecision, RevisionKind, Role, SourceKind, Status
-from .bulk import insert_rows
+from ..vocabulary import Confidence, DatePrecision, Role, SourceKind, Status
 from .exporting import EXPORTED, evidence_record, update_record
 from .formats import (
     CSV_COLUMNS,
@@ -72,10 +57,7 @@ from .formats import (
     restore,
     timestamp,
 )
-from .rules import FormRules
 
-# Updates are added and flushed this many at a time: few round trips, bounded memory.
-CHUNK = 1_000
 # The members of an update in the JSON format, less its evidence and retraction.
 UPDATE_FIELDS = (
     "key",
@@ -539,25 +521,18 @@ def add_updates(
     known = known_keys(session)
     stored = stored_updates(session, {known[r.key] for r in records if r.key.strip() in known})
     checker = Checker(recommendations, authors, declared, known, now, stored, correct is not None)
-    pending: list[Prepared] = []
-    touched: set[int] = set()
-    written: list[int] = []
-    total = len(records)
-    for done, record in enumerate(records, start=1):
-        prepared = checker.check(record, outcome)
-        if prepared is not None:
-            pending.append(prepared)
-        if len(pending) >= CHUNK or done == total:
-            if not outcome.problems:  # the file is refused: spare the writes
-                written += write(session, pending, now)
-                outcome.counts["status updates added"] += len(pending)
-                touched.update(prepared.update["recommendation_id"] for prepared in pending)
-            pending = []
-            if progress:
+
+    def checked() -> Iterator[NewStatusUpdate]:
+        total = len(records)
+        for done, record in enumerate(records, start=1):
+            new = checker.check(record, outcome)
+            if new is not None and not outcome.problems:  # a refused file: spare the writes
+                outcome.counts["status updates added"] += 1
+                yield new
+            if progress and (done % CHUNK == 0 or done == total):
                 progress(done, total)
-    if written and not outcome.problems:
-        index_updates(session.connection(), written)
-        refresh_current_updates(session, touched)
+
+    record_status_updates(session, checked())
     if correct is not None and not outcome.problems:
         for update, judgement, evidence in checker.corrections:
             correct_status_update(
@@ -631,30 +606,10 @@ def differences(stored: dict[str, Any], given: dict[str, Any]) -> list[str]:
 CORRECTABLE = ("status", "as_of", "confidence", "assessment", "evidence")
 
 
-class UpdateFields(Form):
-    """The status update form's own fields and validators, less its evidence rows."""
-
-    status = StatusUpdateForm.status
-    as_of = StatusUpdateForm.as_of
-    assessment = StatusUpdateForm.assessment
-    confidence = StatusUpdateForm.confidence
-
-
-@dataclass
-class Prepared:
-    """A checked update's rows, ready for a bulk insert."""
-
-    update: dict[str, Any]
-    revision: dict[str, Any]
-    evidence: list[dict[str, Any]]
-    audit: dict[str, Any]
-    retraction: tuple[dt.datetime, User, str] | None
-
-
 class Checker:
     """Check updates as the status update form and `record_status_update` would.
 
-    The form's rules are read once, by `FormRules`, and applied to each update and each item
+    Each field meets its rule in tracker/field_rules.py, which the form's fields follow too;
     of its evidence.
     """
 
@@ -678,10 +633,8 @@ class Checker:
         # Stored updates a file corrects: the update, its new judgement and its evidence.
         self.corrections: list[tuple[StatusUpdate, dict[str, Any], list[CorrectedEvidence]]] = []
         self.seen: dict[str, UpdateRecord] = {}
-        self.judgement = FormRules(UpdateFields)
-        self.evidence = FormRules(EvidenceForm)
 
-    def check(self, record: UpdateRecord, outcome: Outcome) -> Prepared | None:
+    def check(self, record: UpdateRecord, outcome: Outcome) -> NewStatusUpdate | None:
         values = record.values
         problems: list[Problem] = []
         key = values["key"].strip()
@@ -737,27 +690,17 @@ class Checker:
             return None
         if retraction is not None and retractor is None:
             return None  # the retraction's author is refused, and says why
-        status, confidence = Status(judgement["status"]), Confidence(judgement["confidence"])
-        as_of, assessment = judgement["as_of"], judgement["assessment"].strip()
-        update, revision, items = status_update_rows(
-            recommendation.id,
-            author_id=author.id,
-            status=status,
-            as_of=as_of,
-            assessment=assessment,
-            confidence=confidence,
+        return NewStatusUpdate(
+            recommendation=recommendation,
+            author=author,
+            status=Status(judgement["status"]),
+            as_of=judgement["as_of"],
+            assessment=judgement["assessment"].strip(),
+            confidence=Confidence(judgement["confidence"]),
             evidence=evidence,
-            now=logged_at,
-        )
-        update["import_key"] = key
-        return Prepared(
-            update=update,
-            revision=revision,
-            evidence=items,
-            audit=created_update_audit(
-                recommendation.slug, status, as_of, confidence, assessment, evidence
-            ),
-            retraction=(retraction[0], retractor, retraction[2])
+            logged_at=logged_at,
+            import_key=key,
+            retraction=Retraction(retraction[0], retractor, retraction[2])
             if retraction and retractor
             else None,
         )
@@ -821,7 +764,7 @@ class Checker:
 
     def check_judgement(self, record: UpdateRecord, problems: list[Problem]) -> dict[str, Any]:
         """Check the update's own fields by the form's rules; return their data."""
-        data, errors = self.judgement.check(record.values)
+        data, errors = check_fields(UPDATE, record.values)
         problems.extend(
             Problem(record.place(name), error)
             for name, messages in errors.items()
@@ -843,7 +786,7 @@ class Checker:
             )
         evidence = []
         for item, place in zip(record.evidence, record.evidence_places, strict=True):
-            data, errors = self.evidence.check(item)
+            data, errors = check_fields(EVIDENCE, item)
             if errors:
                 problems.extend(
                     Problem(place(name), error)
@@ -851,7 +794,7 @@ class Checker:
                     for error in messages
                 )
             else:
-                evidence.append(self.evidence.filled(data).to_input())
+                evidence.append(evidence_input(data))
         return evidence
 
 
@@ -889,64 +832,3 @@ def checked_retraction(
     if at is None or not reason:
         return None
     return at, normalise_email(record.retracted["by"]), reason
-
-
-def write(session: Session, pending: list[Prepared], now: dt.datetime) -> list[int]:
-    """Insert a chunk of checked updates with their revisions, evidence and audit events.
-
-    Return the updates' ids, for the search index.
-    """
-    if not pending:
-        return []
-    connection = session.connection()
-    insert_rows(connection, StatusUpdate.__table__, [prepared.update for prepared in pending])
-    ids = ids_of_keys(session, [prepared.update["import_key"] for prepared in pending])
-    written = list(zip(pending, ids, strict=True))
-    revisions = [prepared.revision | {"update_id": id_} for prepared, id_ in written]
-    insert_rows(connection, StatusRevision.__table__, revisions)
-    items = [item | {"update_id": id_} for prepared, id_ in written for item in prepared.evidence]
-    insert_rows(connection, Evidence.__table__, items)
-    events = [
-        {
-            "at": now,
-            "user_id": prepared.update["author_id"],
-            "action": "status_update.create",
-            "target_type": StatusUpdate.__tablename__,
-            "target_id": id_,
-            "after": prepared.audit,
-        }
-        for prepared, id_ in written
-    ]
-    insert_rows(connection, AuditEvent.__table__, events)
-    for prepared, id_ in written:
-        if prepared.retraction is not None:
-            at, by, reason = prepared.retraction
-            update = session.get_one(StatusUpdate, id_)
-            retract_imported(session, update, by=by, reason=reason, at=at)
-    return ids
-
-
-def ids_of_keys(session: Session, keys: list[str]) -> list[int]:
-    """Return the ids of the updates with these import keys, in their order."""
-    query = select(StatusUpdate.import_key, StatusUpdate.id).where(
-        StatusUpdate.import_key.in_(keys)
-    )
-    found = dict(session.execute(query).all())
-    return [found[key] for key in keys]
-
-
-def retract_imported(
-    session: Session, update: StatusUpdate, *, by: User, reason: str, at: dt.datetime
-) -> None:
-    """Carry over a retraction as the file records it: by whom and when it was made."""
-    revision = add_revision(
-        session, update, RevisionKind.RETRACTION, by, reason, at,
-        status=update.status, as_of=update.as_of, assessment=update.assessment,
-        confidence=update.confidence,
-    )  # fmt: skip
-    update.retracted_at = revision.created_at
-    update.retraction_reason = reason
-    audit.record(
-        session, "status_update.retract", user=by, target=update,
-        before={"retracted": False}, after={"retracted": True, "reason": reason},
-    )  # fmt: skip

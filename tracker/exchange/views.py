@@ -8,9 +8,9 @@ from flask.typing import ResponseReturnValue
 
 from ..dashboard.views import filters_from_query
 from ..db import get_session
-from ..services import dashboard
+from ..standings import dashboard
 from ..views import moment_from_query
-from . import bp
+from .blueprint import bp
 from .exporting import dump_json, export_document, write_csv
 
 

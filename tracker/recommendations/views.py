@@ -12,26 +12,23 @@ from ..caching import cached_page
 from ..catalogue import CatalogueError
 from ..charts import TimeScale, describe, segments
 from ..db import get_session
-from ..editing import EditConflict, actors_by_id, edit_recommendation
 from ..forms import form_notes, refuse_on_form
+from ..lists.operations import actors_by_id
 from ..models import Recommendation, StatusUpdate, Theme
+from ..moments import Moment, judgement_history, judgement_of, revision_at
+from ..recommendations.operations import edit_recommendation, load_recommendation
 from ..security import requires
-from ..services import (
-    Moment,
+from ..status_updates import (
     TrackingError,
     correct_status_update,
-    judgement_history,
-    judgement_of,
-    load_recommendation,
     record_status_update,
     retract_status_update,
-    revision_at,
-    timeline,
 )
-from ..versions import diff, snapshot
+from ..timelines import timeline
+from ..versions import EditConflict, diff, snapshot
 from ..views import moment_from_query, render_history
 from ..vocabulary import Confidence, Role, Status
-from . import bp
+from .blueprint import bp
 from .forms import CorrectionForm, RecommendationForm, RetractionForm, StatusUpdateForm
 
 

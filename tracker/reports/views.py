@@ -7,9 +7,10 @@ from sqlalchemy import select
 from ..charts import TimeScale, describe, segments
 from ..db import get_session
 from ..models import Source
-from ..services import DashboardFilters, dashboard, lanes, updates_with_evidence
+from ..standings import DashboardFilters, dashboard, lanes
+from ..timelines import updates_with_evidence
 from ..views import moment_from_query
-from . import bp
+from .blueprint import bp
 from .pdf import PdfUnavailable, render_pdf
 
 PAPERS = {"a4": "A4", "letter": "Letter"}

@@ -24,11 +24,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import nh3
+from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
-
-from ..templating import render_markdown
 
 START, STOP = "\ue000", "\ue001"
 KINDS = ("recommendation", "assessment", "evidence")
@@ -81,9 +80,13 @@ def highlight(snippet: str) -> Markup:
 LEFT_OVER_MARKS = re.compile(r"\*\*|__|~~|`+|^\s*(#{1,6}|>|[-*+]|\d+[.)])\s+", re.MULTILINE)
 
 
+# Markdown as the pages render it (tracker/templating.py), raw HTML shown as text.
+MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
+
+
 def plain_text(markdown: str) -> str:
     """Give the words of a piece of Markdown, as a reader sees them, on one line."""
-    rendered = nh3.clean(str(render_markdown(markdown)), tags=set())
+    rendered = nh3.clean(MARKDOWN.render(markdown), tags=set())
     text_only = html.unescape(rendered)
     return " ".join(LEFT_OVER_MARKS.sub(" ", text_only).split())
 

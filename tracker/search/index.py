@@ -1,6 +1,7 @@
 """SQLite's search index: an FTS5 table the application keeps in step with what it writes.
 
-Each flush re-indexes the recommendations, updates and evidence it added, changed or
+Each flush of a session from the app's sessionmaker (`search.init_app` listens on it)
+re-indexes the recommendations, updates and evidence it added, changed or
 deleted, in the same transaction; bulk inserts, which bypass the flush, call `index_updates`.
 `rebuild` starts over from the rows, for a database loaded without the application (a
 logical restore, hand-written SQL): `tracker reindex`.
@@ -18,7 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 
-from sqlalchemy import Connection, event, inspect, text
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.orm import Session, UOWTransaction
 
 from ..models import Evidence, Recommendation, StatusUpdate
@@ -88,7 +89,6 @@ def rebuild(connection: Connection) -> int:
     return connection.execute(text("SELECT count(*) FROM search_index")).scalar_one()
 
 
-@event.listens_for(Session, "after_flush")
 def follow_flush(session: Session, _context: UOWTransaction) -> None:
     """Re-index what this flush added, changed or deleted, in its transaction."""
     connection = session.connection()

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import Evidence, Recommendation, StatusUpdate
-from ..services import DashboardFilters, Moment, dashboard
+from ..moments import Moment
+from ..standings import DashboardFilters, dashboard
 from ..vocabulary import Status
 from .engines import engine_for, highlight
 

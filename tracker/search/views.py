@@ -6,12 +6,15 @@ from flask.typing import ResponseReturnValue
 from ..caching import cached_page
 from ..dashboard.views import filters_from_query
 from ..db import get_session
-from ..services import filter_choices
-from . import bp
+from ..standings import filter_choices
+from ..views import drop_empty_parameters
+from .blueprint import bp
 from .engines import terms
 from .results import count, search
 
 PAGE = 50
+
+bp.before_request(drop_empty_parameters)
 
 
 @bp.get("/search")

@@ -9,18 +9,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..caching import cached_page
-from ..catalogue import CatalogueError, create_recommendation, create_source
+from ..catalogue import CatalogueError
 from ..db import get_session
-from ..editing import EditConflict, actors_by_id, edit_source
 from ..forms import form_notes, refuse_on_form, slug_or_made_from
+from ..lists.operations import actors_by_id
 from ..models import Recommendation, Source, Theme
 from ..recommendations.forms import NewRecommendationForm
+from ..recommendations.operations import create_recommendation
 from ..security import requires
-from ..services import DashboardFilters, dashboard
-from ..versions import diff, snapshot
+from ..sources.operations import create_source, edit_source
+from ..standings import DashboardFilters, dashboard
+from ..versions import EditConflict, diff, snapshot
 from ..views import moment_from_query, render_history
 from ..vocabulary import DatePrecision, Role, SourceKind
-from . import bp
+from .blueprint import bp
 from .forms import NewSourceForm, SourceForm
 
 

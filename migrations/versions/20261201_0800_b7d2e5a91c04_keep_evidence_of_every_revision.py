@@ -3,8 +3,8 @@
 Every item stored so far was cited from the update's first revision and is still cited.
 
 Revision ID: b7d2e5a91c04
-Revises: 9e41c7a2b5d3
-Create Date: 2026-12-01 07:30:00+00:00
+Revises: 4f1d2c8a9b7e
+Create Date: 2026-12-01 08:00:00+00:00
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "b7d2e5a91c04"
-down_revision: str | None = "9e41c7a2b5d3"
+down_revision: str | None = "4f1d2c8a9b7e"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -14,7 +14,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import text
 
-from ..backup_cli import progress_bar
+from ..cli import progress_bar
 from ..db import get_session
 from .exporting import dump_json, export_document, write_csv
 from .importing import apply, read_document

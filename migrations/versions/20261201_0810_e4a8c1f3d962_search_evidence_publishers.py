@@ -5,7 +5,7 @@ index over evidence follows the new expression of tracker/search/engines.py.
 
 Revision ID: e4a8c1f3d962
 Revises: b7d2e5a91c04
-Create Date: 2026-12-01 07:40:00+00:00
+Create Date: 2026-12-01 08:10:00+00:00
 """
 
 from __future__ import annotations
