@@ -7,7 +7,19 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy.orm import Session
-from wtforms import Field, Form, SelectChoice, StringField, URLField, ValidationError
+from wtforms import (
+    Field,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    URLField,
+    ValidationError,
+)
 from wtforms.validators import URL, DataRequired, Length, Optional, StopValidation
 
 from .catalogue import CatalogueError, slug_from
@@ -103,10 +115,10 @@ def form_notes(form: Form) -> list[str]:
     """List what the form changed in what was typed, to say so once it is saved."""
     notes = []
     for field in form:
-        if field.type == "FieldList":
+        if isinstance(field, FieldList):
             for entry in field.entries:
-                notes.extend(form_notes(entry.form) if entry.type == "FormField" else [])
-        elif field.type == "FormField":
+                notes.extend(form_notes(entry.form) if isinstance(entry, FormField) else [])
+        elif isinstance(field, FormField):
             notes.extend(form_notes(field.form))
         elif getattr(field, "note", None):
             notes.append(field.note)
@@ -116,20 +128,20 @@ def form_notes(form: Form) -> list[str]:
 def _field_problems(form: Form, within: str) -> list[tuple[str | None, str]]:
     found: list[tuple[str | None, str]] = []
     for field in form:
-        if field.type == "FieldList":
+        if isinstance(field, FieldList):
             for number, entry in enumerate(field.entries, start=1):
                 row = f"{within}{field.label.text} {number}, "
-                if entry.type == "FormField":
+                if isinstance(entry, FormField):
                     found.extend(_field_problems(entry.form, row))
                 else:
                     found.extend((entry.id, f"{row}{error}") for error in entry.errors)
-        elif field.type == "FormField":
+        elif isinstance(field, FormField):
             found.extend(_field_problems(field.form, within))
         elif field.errors:
             target: str | None = field.id
-            if field.type in ("RadioField", "SelectMultipleField"):
+            if isinstance(field, (RadioField, SelectMultipleField)):
                 target = f"{field.id}-0"
-            elif field.type in ("CSRFTokenField", "HiddenField"):
+            elif isinstance(field, HiddenField):  # the CSRF token among them
                 target = None
             label = field.label.text
             found.extend(
