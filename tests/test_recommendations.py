@@ -202,7 +202,7 @@ def test_a_refused_update_leads_with_an_error_summary_linking_each_field(
 ) -> None:
     page = client.post(
         f"{URL}/updates/new",
-        data=update_form(evidence_row(0, title=""), status="", confidence=""),
+        data=update_form(evidence_row(0, title="", url=""), status="", confidence=""),
     ).get_data(as_text=True)
     assert "<title>Error: Log status update" in page
     summary = page[page.index('class="error-summary"') :]
@@ -213,6 +213,8 @@ def test_a_refused_update_leads_with_an_error_summary_linking_each_field(
     assert '<a href="#status-0">Status: Choose a status.</a>' in summary
     assert '<a href="#confidence-0">Confidence: Choose your confidence.</a>' in summary
     assert '<a href="#evidence-0-title">Evidence 1, Title: This field is required.</a>' in summary
+    links = re.findall(r'<a href="#([\w-]+)">', summary)
+    assert links == sorted(links, key=lambda target: page.index(f'id="{target}"'))  # page order
     for target in ("status-0", "confidence-0", "evidence-0-title"):
         assert f'id="{target}"' in page  # each link has a field to land on
     assert "Error:" not in client.get(f"{URL}/updates/new").get_data(as_text=True)

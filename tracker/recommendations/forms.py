@@ -75,6 +75,8 @@ class EvidenceRowForm(EvidenceForm):
     """
 
     url = link_field(EVIDENCE["url"], "Link")
+    # First among the fields, as in `EvidenceForm`: the error summary lists them in order.
+    url.creation_counter = EvidenceForm.url.creation_counter
 
 
 class CorrectedEvidenceRow(EvidenceRowForm):

@@ -77,7 +77,7 @@ function setUpEvidenceRows(container) {
   function refresh() {
     const all = rows();
     all.forEach((row, index) => {
-      row.querySelector("legend").textContent = `Evidence ${index + 1}`;
+      row.querySelector(":scope > legend").textContent = `Evidence ${index + 1}`;
       const button = removeButton(row);
       button.textContent = `Remove evidence ${index + 1}`;
       button.closest("p").hidden = all.length < 2;
