@@ -15,8 +15,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "DATABASE_URL": os.environ.get("TRACKER_DATABASE_URL")
         or f"sqlite:///{instance / 'tracker.sqlite3'}",
         "SECRET_KEY": os.environ.get("TRACKER_SECRET_KEY") or instance_secret_key(instance),
-        # Where users reach the site, for links printed on the console.
-        "BASE_URL": os.environ.get("TRACKER_BASE_URL", "http://127.0.0.1:5000"),
+        # Where users reach the site, for links printed on the console; unset, the address
+        # the site is served on.
+        "BASE_URL": os.environ.get("TRACKER_BASE_URL") or None,
         "STALE_AFTER_DAYS": int(os.environ.get("TRACKER_STALE_AFTER_DAYS", "90")),
         # Host names the site answers to, comma-separated; any other Host header gets 400.
         "TRUSTED_HOSTS": [

@@ -24,7 +24,22 @@ ISO_FORMAT = "%Y-%m-%d"
 REQUIRED = "This field is required."
 # The link check of the forms, by WTForms' own validator: a host with a top-level domain or
 # an IP address, an optional port, path and query.
-FULL_LINK = URL(message="Enter a full link.")
+FULL_LINK_MESSAGE = "Enter a full link, such as https://www.example.org/page."
+FULL_LINK = URL(message=FULL_LINK_MESSAGE)
+# What someone types for a web address without its scheme: "www.treasury.gov/news".
+SCHEMELESS_LINK = re.compile(
+    r"(?![a-z][a-z0-9+.-]*:)[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}([/?#]\S*)?", re.IGNORECASE
+)
+
+
+def scheme_problem(link: str | None) -> str | None:
+    """Say why a link is not http or https, offering https:// where it is missing."""
+    if not link or link.lower().startswith(("http://", "https://")):
+        return None
+    typed = link.strip()
+    if SCHEMELESS_LINK.fullmatch(typed):
+        return f"Use a link that starts with http:// or https://: did you mean “https://{typed}”?"
+    return "Use a link that starts with http:// or https://."
 
 
 class _Checked:
@@ -115,9 +130,10 @@ class Rule:
             return data, [self.required]
         if self.max_length is not None and len(data or "") > self.max_length:
             messages.append(f"Field cannot be longer than {self.max_length} characters.")
-        if self.link and data and not data.lower().startswith(("http://", "https://")):
-            messages.append("Use a link that starts with http:// or https://.")
-        if self.link and not full_link(data):
+        problem = scheme_problem(data) if self.link else None
+        if problem:  # one message: a link with another scheme is not also "not a full link"
+            messages.append(problem)
+        elif self.link and not full_link(data):
             messages.append(FULL_LINK.message)
         if self.not_future and data and data > dt.date.today():
             messages.append("The date cannot be in the future.")

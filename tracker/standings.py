@@ -57,6 +57,9 @@ class Dashboard:
     by_actor: dict[str, Counter[Status]] = field(default_factory=dict)
     page: int = 1
     per_page: int | None = None
+    # Recommendations that pass the filters but were not yet made at the moment: their
+    # source was published later. They are left out of the rows and the counts.
+    not_yet_made: int = 0
 
     @property
     def total(self) -> int:
@@ -87,12 +90,17 @@ def dashboard(
     in_force = judgements_in_force(moment)
     stale_before = moment.as_of - dt.timedelta(days=stale_after_days)
 
-    def passing(query: Select) -> Select:
+    def passing(query: Select, *, made: bool = True) -> Select:
         query = (
             query.join(Source, Source.id == Recommendation.source_id)
             .join(Theme, Theme.id == Recommendation.theme_id)
             .outerjoin(in_force, in_force.c.recommendation_id == Recommendation.id)
         )
+        # A recommendation exists from its source's publication on.
+        if made:
+            query = query.where(Source.published_on <= moment.as_of)
+        else:
+            query = query.where(Source.published_on > moment.as_of)
         if filters.source:
             query = query.where(Source.slug == filters.source)
         if filters.theme:
@@ -121,6 +129,11 @@ def dashboard(
 
     by_theme: dict[str, Counter[Status]] = {}
     by_actor: dict[str, Counter[Status]] = {}
+    not_yet_made = 0
+    if not moment.is_now:
+        later = select(func.count()).select_from(Recommendation)
+        not_yet_made = session.execute(passing(later, made=False)).scalar_one()
+
     if per_page:  # a paged list shows the breakdowns of all that passes
         themes = select(Theme.name, in_force.c.status, func.count()).select_from(Recommendation)
         for name, status, count in session.execute(
@@ -178,6 +191,7 @@ def dashboard(
         stale_count=stale,
         by_theme=by_theme,
         by_actor=by_actor,
+        not_yet_made=not_yet_made,
         page=max(page, 1),
         per_page=per_page,
     )

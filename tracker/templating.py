@@ -11,6 +11,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from . import vocabulary
+from .forms import form_problems
 
 # Raw HTML in Markdown is shown as text, and what Markdown makes is sanitised again.
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
@@ -70,4 +71,5 @@ def init_app(app: Flask) -> None:
         Stance=vocabulary.Stance,
         Role=vocabulary.Role,
         RevisionKind=vocabulary.RevisionKind,
+        form_problems=form_problems,
     )

@@ -17,11 +17,13 @@ from ..standings import (
     lanes,
     recent_judgements,
 )
-from ..views import moment_from_query
+from ..views import drop_empty_parameters, moment_from_query
 from ..vocabulary import Status
 from .blueprint import bp
 
 PER_PAGE = 100
+
+bp.before_request(drop_empty_parameters)
 
 
 def filters_from_query() -> DashboardFilters:
