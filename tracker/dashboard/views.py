@@ -4,6 +4,7 @@ import datetime as dt
 
 from flask import current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
 from ..caching import cached_page
 from ..charts import Bar, TimeScale, describe, segments
@@ -35,6 +36,9 @@ def filters_from_query() -> DashboardFilters:
         actor=args.get("actor") or None,
         status=Status(status) if status in Status._value2member_map_ else None,
         sort=sort if sort in DashboardFilters.SORTS else "position",
+        review="due" if args.get("review") == "due" else None,
+        # Only "me": a link that names another user's id would say whom they own.
+        owner_id=current_user.id if args.get("owner") == "me" else None,
     )
 
 
@@ -49,7 +53,7 @@ def index() -> ResponseReturnValue:
         db,
         filters,
         moment,
-        stale_after_days=current_app.config["STALE_AFTER_DAYS"],
+        review_every_days=current_app.config["REVIEW_EVERY_DAYS"],
         page=request.args.get("page", 1, type=int),
         per_page=PER_PAGE,
     )
@@ -66,7 +70,7 @@ def index() -> ResponseReturnValue:
         date_errors=date_errors,
         charts=charts,
         recent=recent_judgements(db, moment),
-        stale_after_days=current_app.config["STALE_AFTER_DAYS"],
+        review_every_days=current_app.config["REVIEW_EVERY_DAYS"],
     )
 
 

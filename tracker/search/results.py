@@ -34,7 +34,7 @@ def search(
     query: str,
     filters: DashboardFilters,
     *,
-    stale_after_days: int,
+    review_every_days: int,
     limit: int,
     offset: int = 0,
 ) -> list[Hit]:
@@ -42,7 +42,7 @@ def search(
     ids = None
     if filters.source or filters.theme or filters.actor or filters.status:
         board = dashboard(
-            session, filters, Moment(dt.date.today()), stale_after_days=stale_after_days
+            session, filters, Moment(dt.date.today()), review_every_days=review_every_days
         )
         ids = [row.recommendation.id for row in board.rows]
     matches = engine_for(session).matches(session, query, ids, limit, offset)

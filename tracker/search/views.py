@@ -27,7 +27,7 @@ def index() -> ResponseReturnValue:
             db,
             query,
             filters,
-            stale_after_days=current_app.config["STALE_AFTER_DAYS"],
+            review_every_days=current_app.config["REVIEW_EVERY_DAYS"],
             limit=PAGE + 1,
             offset=(page - 1) * PAGE,
         )

@@ -121,7 +121,7 @@ def show(slug: str) -> ResponseReturnValue:
         get_session(),
         DashboardFilters(source=slug),
         moment,
-        stale_after_days=current_app.config["STALE_AFTER_DAYS"],
+        review_every_days=current_app.config["REVIEW_EVERY_DAYS"],
     )
     return render_template(
         "sources/show.html", source=source, board=board, moment=moment, date_errors=date_errors
