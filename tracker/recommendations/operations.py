@@ -51,6 +51,9 @@ def create_recommendation(
     actors: Sequence[Actor],
     condition: str | None = None,
     position: int | None = None,
+    owner: User | None = None,
+    co_owners: Sequence[User] = (),
+    review_every_days: int | None = None,
     by: User | None,
 ) -> Recommendation:
     """Add a recommendation to a source, last unless `position` says where."""
@@ -74,7 +77,9 @@ def create_recommendation(
         theme_id=theme.id,
         condition=condition or None,
         actors=list(actors),
-        co_owners=[],
+        owner_id=owner.id if owner else None,
+        co_owners=sorted(co_owners, key=lambda user: user.name),
+        review_every_days=review_every_days,
     )
     session.add(recommendation)
     session.flush()
@@ -224,7 +229,10 @@ def owner_roles(recommendation: Recommendation) -> set[tuple[int, bool]]:
 
 
 def note_assignments(
-    session: Session, recommendation: Recommendation, before: set[tuple[int, bool]], by: User
+    session: Session,
+    recommendation: Recommendation,
+    before: set[tuple[int, bool]],
+    by: User | None,
 ) -> None:
     """Keep who was newly made owner or co-owner, for their My work page."""
     for user_id, co_owner in sorted(owner_roles(recommendation) - before):
@@ -233,7 +241,7 @@ def note_assignments(
                 recommendation_id=recommendation.id,
                 user_id=user_id,
                 co_owner=co_owner,
-                by_id=by.id,
+                by_id=by.id if by else None,
             )
         )
     session.flush()
