@@ -19,8 +19,7 @@ from wtforms import Form
 
 from tracker.db import get_engine
 from tracker.exchange.formats import CSV_COLUMNS
-from tracker.exchange.importing import UpdateFields
-from tracker.exchange.rules import FormRules
+from tracker.field_rules import EVIDENCE, UPDATE, Rule, check_fields
 from tracker.models import (
     Assignment,
     AuditEvent,
@@ -32,7 +31,7 @@ from tracker.models import (
     User,
     recommendation_co_owner,
 )
-from tracker.recommendations.forms import EvidenceForm
+from tracker.recommendations.forms import EvidenceForm, StatusUpdateForm
 from tracker.status_updates import (
     EvidenceInput,
     correct_status_update,
@@ -248,27 +247,35 @@ EDGE_VALUES = [
 ]  # fmt: skip
 
 
+class UpdateFields(Form):
+    """The status update form's own fields, less its evidence rows and its CSRF token."""
+
+    status = StatusUpdateForm.status
+    as_of = StatusUpdateForm.as_of
+    assessment = StatusUpdateForm.assessment
+    confidence = StatusUpdateForm.confidence
+
+
 @pytest.mark.parametrize(
-    ("form_class", "row"),
+    ("form_class", "rules", "row"),
     [
-        (UpdateFields, {"status": "in_progress", "as_of": "2024-02-01", "assessment": "A",
-                        "confidence": "moderate"}),
-        (EvidenceForm, {"url": "https://news.example.org/a", "title": "T", "publisher": "P",
-                        "published_on": "", "excerpt": "E", "stance": "supports",
-                        "reliability": "B", "credibility": "2"}),
+        (UpdateFields, UPDATE, {"status": "in_progress", "as_of": "2024-02-01",
+                                "assessment": "A", "confidence": "moderate"}),
+        (EvidenceForm, EVIDENCE, {"url": "https://news.example.org/a", "title": "T",
+                                  "publisher": "P", "published_on": "", "excerpt": "E",
+                                  "stance": "supports", "reliability": "B", "credibility": "2"}),
     ],
 )  # fmt: skip
 def test_an_import_checks_each_field_as_the_form_does(
-    form_class: type[Form], row: dict[str, str]
+    form_class: type[Form], rules: dict[str, Rule], row: dict[str, str]
 ) -> None:
-    rules = FormRules(form_class)
     for name in row:
         missing = {key: value for key, value in row.items() if key != name}
         # Each value twice: the second time, the checks may answer from what they remember.
         for values in [missing] + [row | {name: value} for value in EDGE_VALUES * 2]:
             form = form_class(MultiDict(values))
             form.validate()
-            assert rules.check(values) == (form.data, form.errors), (name, values.get(name))
+            assert check_fields(rules, values) == (form.data, form.errors), (name, values.get(name))
 
 
 def test_a_dry_run_reports_and_changes_nothing(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import tracker
@@ -86,3 +88,42 @@ def test_finds_a_cycle() -> None:
 
 def test_no_import_cycle_among_the_packages_modules() -> None:
     assert cycles(import_graph()) == []
+
+
+def test_models_seeds_and_migrations_import_no_flask() -> None:
+    migrations = sorted((PACKAGE.parent / "migrations" / "versions").glob("*.py"))
+    script = "\n".join(
+        [
+            "import importlib.util, sys",
+            "import tracker.models, tracker.seeds",
+            *(
+                f"spec = importlib.util.spec_from_file_location('m{n}', {str(path)!r})\n"
+                "spec.loader.exec_module(importlib.util.module_from_spec(spec))"
+                for n, path in enumerate(migrations)
+            ),
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'werkzeug')))",
+        ]
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    assert migrations and loaded.strip() == "[]"
+
+
+def test_only_views_commands_and_the_request_hook_commit() -> None:
+    committing = set()
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "commit"
+            ):
+                committing.add(module_name(path))
+    allowed = {"tracker.bookkeeping", "tracker.commands"}
+    assert "tracker.recommendations.views" in committing
+    assert {
+        module
+        for module in committing
+        if module not in allowed and not module.endswith((".views", "_views", ".commands"))
+    } == set()

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application; it neither migrates nor seeds (`tracker init` does)."""
+    # Imported here: the models, seeds and migrations import this package, and no Flask.
+    from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
     app = Flask(__name__, instance_relative_config=True)
     if test_config is None:
         from .config import from_environment
@@ -34,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         admin,
         api,
         auth,
+        bookkeeping,
         caching,
         commands,
         dashboard,
@@ -56,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     security.init_app(app)
+    bookkeeping.init_app(app)  # after security: it writes what the access checks noted
     templating.init_app(app)
     caching.init_app(app)
     errors.init_app(app)

@@ -1,11 +1,15 @@
-"""The audit trail: every write records who did what, when, before and after."""
+"""The audit trail: every write records who did what, when, before and after.
+
+No Flask here (seeds and the importer write through it too): the request hook in
+tracker/bookkeeping.py tells it the client's address while a request is served.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from contextvars import ContextVar
 from typing import Any
 
-from flask import has_request_context, request
 from sqlalchemy.orm import Session
 
 from .models import AuditEvent, Base, User
@@ -34,9 +38,13 @@ def record(
     return event
 
 
+# The address of the client whose request is being served, if any.
+client_address: ContextVar[str | None] = ContextVar("client_address", default=None)
+
+
 def remote_addr() -> str | None:
     """The client's address, when a request is being served."""
-    return request.remote_addr if has_request_context() else None
+    return client_address.get()
 
 
 def printable(values: dict[str, Any]) -> dict[str, Any]:

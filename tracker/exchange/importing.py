@@ -1,10 +1,10 @@
 """Read the exchange formats into the database: all of a file, or nothing of it.
 
-Reading a file finds what is malformed; applying it checks each update with the status update
-form's own validators and the rules of `record_status_update`, and records what passes with
-`record_status_updates`, in bulk.
-The caller commits only when no problem was found, so a file with one error changes nothing,
-and its report names the line (CSV) or JSON path of every error. Entries already present are
+Reading a file finds what is malformed; applying it checks each update by the rules the status
+update form follows (tracker/field_rules.py) and those of `record_status_update`, and records
+what passes with `record_status_updates`, in bulk. The caller commits only when no problem was
+found, so a file with one error changes nothing, and its report names the line (CSV) or JSON
+path of every error. Entries already present are
 kept as they are: sources, recommendations, actors and themes by slug, updates by their key.
 """
 
@@ -23,14 +23,14 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
-from wtforms import Form
 
 from .. import audit
 from ..auth.services import create_user, disable_user, normalise_email
 from ..catalogue import CatalogueError
+from ..field_rules import EVIDENCE, UPDATE, check_fields, evidence_input
 from ..lists.operations import create_actor, create_theme
 from ..models import Actor, Recommendation, Source, StatusUpdate, Theme, User, utcnow
-from ..recommendations.forms import MAX_EVIDENCE_ROWS, EvidenceForm, StatusUpdateForm
+from ..recommendations.forms import MAX_EVIDENCE_ROWS
 from ..recommendations.operations import (
     MAX_REVIEW_EVERY_DAYS,
     create_recommendation,
@@ -57,7 +57,6 @@ from .formats import (
     derived_key,
     restore,
 )
-from .rules import FormRules
 
 # The members of an update in the JSON format, less its evidence and retraction.
 UPDATE_FIELDS = (
@@ -602,19 +601,10 @@ def known_keys(session: Session) -> set[str]:
     return keys
 
 
-class UpdateFields(Form):
-    """The status update form's own fields and validators, less its evidence rows."""
-
-    status = StatusUpdateForm.status
-    as_of = StatusUpdateForm.as_of
-    assessment = StatusUpdateForm.assessment
-    confidence = StatusUpdateForm.confidence
-
-
 class Checker:
     """Check updates as the status update form and `record_status_update` would.
 
-    The form's rules are read once, by `FormRules`, and applied to each update and each item
+    Each field meets its rule in tracker/field_rules.py, which the form's fields follow too;
     of its evidence.
     """
 
@@ -632,8 +622,6 @@ class Checker:
         self.known = known
         self.now = now
         self.seen: dict[str, UpdateRecord] = {}
-        self.judgement = FormRules(UpdateFields)
-        self.evidence = FormRules(EvidenceForm)
 
     def check(self, record: UpdateRecord, outcome: Outcome) -> NewStatusUpdate | None:
         values = record.values
@@ -706,7 +694,7 @@ class Checker:
 
     def check_judgement(self, record: UpdateRecord, problems: list[Problem]) -> dict[str, Any]:
         """Check the update's own fields by the form's rules; return their data."""
-        data, errors = self.judgement.check(record.values)
+        data, errors = check_fields(UPDATE, record.values)
         problems.extend(
             Problem(record.place(name), error)
             for name, messages in errors.items()
@@ -728,7 +716,7 @@ class Checker:
             )
         evidence = []
         for item, place in zip(record.evidence, record.evidence_places, strict=True):
-            data, errors = self.evidence.check(item)
+            data, errors = check_fields(EVIDENCE, item)
             if errors:
                 problems.extend(
                     Problem(place(name), error)
@@ -736,7 +724,7 @@ class Checker:
                     for error in messages
                 )
             else:
-                evidence.append(self.evidence.filled(data).to_input())
+                evidence.append(evidence_input(data))
         return evidence
 
 

@@ -29,6 +29,15 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..field_rules import (
+    AS_OF,
+    ASSESSMENT,
+    CONFIDENCE,
+    EVIDENCE,
+    STATUS,
+    evidence_input,
+    rule_field,
+)
 from ..forms import http_url, not_in_future, options, slug_field
 from ..models import Actor, Theme, User
 from ..status_updates import EvidenceInput
@@ -41,69 +50,41 @@ MAX_EVIDENCE_ROWS = 20
 class EvidenceForm(Form):
     """One row of evidence; a sub-form, so it carries no CSRF token of its own."""
 
-    url = URLField(
-        "Link",
-        validators=[DataRequired(), Length(max=2000), http_url, URL(message="Enter a full link.")],
+    url = rule_field(URLField, EVIDENCE["url"], "Link")
+    title = rule_field(StringField, EVIDENCE["title"], "Title")
+    publisher = rule_field(StringField, EVIDENCE["publisher"], "Publisher")
+    published_on = rule_field(
+        DateField, EVIDENCE["published_on"], "Published on", description="Optional."
     )
-    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
-    publisher = StringField("Publisher", validators=[DataRequired(), Length(max=200)])
-    published_on = DateField(
-        "Published on", validators=[Optional(), not_in_future], description="Optional."
-    )
-    excerpt = TextAreaField(
-        "Excerpt",
-        validators=[DataRequired(), Length(max=10_000)],
+    excerpt = rule_field(
+        TextAreaField, EVIDENCE["excerpt"], "Excerpt",
         description="The words that bear on the assessment. Markdown is allowed.",
-    )
-    stance = RadioField(
-        "Stance", choices=options(Stance), default=Stance.SUPPORTS.value,
-        validators=[DataRequired()],
     )  # fmt: skip
-    reliability = SelectField(
-        "Source reliability",
+    stance = rule_field(RadioField, EVIDENCE["stance"], "Stance", choices=options(Stance))
+    reliability = rule_field(
+        SelectField, EVIDENCE["reliability"], "Source reliability",
         choices=options(Reliability, lambda r: f"{r.value}: {r.label}"),
-        default=Reliability.F.value,
-    )
-    credibility = SelectField(
-        "Information credibility",
+    )  # fmt: skip
+    credibility = rule_field(
+        SelectField, EVIDENCE["credibility"], "Information credibility",
         choices=options(Credibility, lambda c: f"{c.value}: {c.label}"),
-        default=Credibility.UNKNOWN.value,
-    )
+    )  # fmt: skip
 
     def to_input(self) -> EvidenceInput:
-        return EvidenceInput(
-            url=self.url.data.strip(),
-            title=self.title.data.strip(),
-            publisher=self.publisher.data.strip(),
-            published_on=self.published_on.data,
-            excerpt=self.excerpt.data.strip(),
-            stance=Stance(self.stance.data),
-            reliability=Reliability(self.reliability.data),
-            credibility=Credibility(self.credibility.data),
-        )
+        return evidence_input(self.data)
 
 
 class StatusUpdateForm(FlaskForm):
-    status = RadioField(
-        "Status",
-        choices=options(Status.recordable()),
-        validators=[DataRequired(message="Choose a status.")],
-    )
-    as_of = DateField(
-        "As of",
-        validators=[InputRequired(message="Enter the date the status holds as of."), not_in_future],
+    status = rule_field(RadioField, STATUS, "Status", choices=options(Status.recordable()))
+    as_of = rule_field(
+        DateField, AS_OF, "As of",
         description="The date the status held in the world, not today's date unless it is.",
-    )
-    assessment = TextAreaField(
-        "Assessment",
-        validators=[DataRequired(), Length(max=20_000)],
+    )  # fmt: skip
+    assessment = rule_field(
+        TextAreaField, ASSESSMENT, "Assessment",
         description="What happened and why it earns this status. Markdown is allowed.",
-    )
-    confidence = RadioField(
-        "Confidence",
-        choices=options(Confidence),
-        validators=[DataRequired(message="Choose your confidence.")],
-    )
+    )  # fmt: skip
+    confidence = rule_field(RadioField, CONFIDENCE, "Confidence", choices=options(Confidence))
     evidence = FieldList(FormField(EvidenceForm), min_entries=1, max_entries=MAX_EVIDENCE_ROWS)
     add_evidence = SubmitField("Add another evidence row")
     save = SubmitField("Log status update")
