@@ -45,6 +45,8 @@ PERMISSIONS: dict[str, Role | None] = {
     "recommendations.take": Role.ANALYST,
     "recommendations.owners": Role.EDITOR,
     "work.index": Role.VIEWER,
+    "dashboard.changes": Role.VIEWER,
+    "dashboard.mark_seen": Role.VIEWER,
     "work.seen": Role.VIEWER,
     "recommendations.edit": Role.EDITOR,
     "sources.edit": Role.EDITOR,
