@@ -45,6 +45,11 @@ PERMISSIONS: dict[str, Role | None] = {
     "recommendations.take": Role.ANALYST,
     "recommendations.owners": Role.EDITOR,
     "work.index": Role.VIEWER,
+    "notifications.index": Role.VIEWER,
+    "notifications.read": Role.VIEWER,
+    "notifications.read_all": Role.VIEWER,
+    "notifications.start_watching": Role.VIEWER,
+    "notifications.stop_watching": Role.VIEWER,
     "dashboard.changes": Role.VIEWER,
     "dashboard.mark_seen": Role.VIEWER,
     "work.seen": Role.VIEWER,
@@ -86,6 +91,7 @@ ROLES: list[Role | None] = [None, *Role]  # None: not logged in
 OWN_SLUGS = {
     "sources": {"slug": SOURCE},
     "lists": {"kind": "actors", "slug": "unami"},
+    "notifications": {"kind": "recommendation", "slug": SLUG},
 }
 
 
@@ -127,6 +133,7 @@ def world(db: Session, make_user) -> dict[str, object]:
         "update_id": update_id,
         "user_id": users[Role.VIEWER].id,
         "token": "not-a-valid-token",
+        "notification_id": 1,
         "source_slug": SOURCE,
     }
 

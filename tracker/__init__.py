@@ -49,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         health,
         lists,
         logs,
+        notifications,
         recommendations,
         reports,
         search,
@@ -69,7 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Each area registers its blueprints and its commands.
     for area in (
         auth, admin, dashboard, recommendations, logs, sources, lists, reports, exchange, search,
-        api, work,
+        api, work, notifications,
     ):  # fmt: skip
         area.init_app(app)
     app.register_blueprint(health.bp)

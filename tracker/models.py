@@ -343,6 +343,46 @@ class Assignment(Base):
     by: Mapped[User | None] = relationship(foreign_keys=[by_id], lazy="raise")
 
 
+class Watch(Base):
+    """A user follows a recommendation, a source, an actor or a theme until they unwatch it.
+
+    Unwatching ends the row; watching again starts a new one.
+    """
+
+    __tablename__ = "watch"
+    __table_args__ = (Index(None, "kind", "target_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    # "recommendation", "source", "actor" or "theme": what target_id names.
+    kind: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[int]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[dt.datetime | None]
+
+
+class Notification(Base):
+    """Something a user watches changed: written in the transaction of the change itself."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index(None, "user_id", "read_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    # "update", "correction", "retraction" or "review".
+    kind: Mapped[str] = mapped_column(String(32))
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendation.id"))
+    # The status update or review it is about.
+    ref_id: Mapped[int]
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[dt.datetime | None]
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")
+    by: Mapped[User | None] = relationship(foreign_keys=[by_id], lazy="raise")
+    recommendation: Mapped[Recommendation] = relationship(lazy="raise")
+
+
 class Evidence(Base):
     """A source an analyst cites for a status update, graded on the Admiralty scale."""
 

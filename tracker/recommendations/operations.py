@@ -21,6 +21,7 @@ from ..models import (
     Theme,
     User,
 )
+from ..notifications.operations import notify_review, watch
 from ..versions import record_version, save
 from ..vocabulary import Role
 
@@ -236,6 +237,7 @@ def note_assignments(
 ) -> None:
     """Keep who was newly made owner or co-owner, for their My work page."""
     for user_id, co_owner in sorted(owner_roles(recommendation) - before):
+        watch(session, session.get_one(User, user_id), "recommendation", recommendation)
         session.add(
             Assignment(
                 recommendation_id=recommendation.id,
@@ -274,6 +276,7 @@ def record_review(
     )
     session.add(review)
     session.flush()
+    notify_review(session, recommendation.id, review.id, reviewer)
     audit.record(
         session, "review.create", user=reviewer, target=review,
         after={

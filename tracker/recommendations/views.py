@@ -17,6 +17,8 @@ from ..forms import refuse_on_form
 from ..lists.operations import actors_by_id
 from ..models import Recommendation, StatusUpdate, Theme, User
 from ..moments import Moment, judgement_history, judgement_of, revision_at
+from ..notifications.operations import active_watch
+from ..notifications.views import ButtonForm
 from ..recommendations.operations import (
     assign_owners,
     edit_recommendation,
@@ -99,6 +101,8 @@ def show(slug: str) -> ResponseReturnValue:
         may_review=may_review(current_user, recommendation),
         may_take=recommendation.owner_id is None and may_own(current_user),
         take_form=TakeForm(data={"version": recommendation.version}),
+        watching=active_watch(db, current_user, "recommendation", recommendation.id) is not None,
+        watch_form=ButtonForm(),
         page=page,
         more=len(updates) > TIMELINE_PAGE,
         current=judgement_of(db, recommendation.id, moment),
