@@ -69,6 +69,7 @@ PERMISSIONS: dict[str, Role | None] = {
     "exchange.updates_csv": Role.VIEWER,
     "exchange.database_json": Role.VIEWER,
     "search.index": Role.VIEWER,
+    "api.index": Role.VIEWER,
     "api.openapi": Role.VIEWER,
     "api.sources": Role.VIEWER,
     "api.source": Role.VIEWER,

@@ -60,10 +60,15 @@ def test_the_list_shows_every_account(
     assert "seen@example.org" in row and "Sam Seen" in row and "Yes" in row
     assert re.search(r"<time datetime=\"\d{4}-\d\d-\d\dT", row)
     assert 'value="analyst" selected' in row or 'selected value="analyst"' in row
-    never = re.search(r'<tr id="user-\d+"> <td>never@example.org.*?</tr>', page).group(0)
+    never = re.search(r'<tr id="user-\d+"> <td[^>]*>never@example.org.*?</tr>', page).group(0)
     assert "Never" in never
     disabled = re.search(rf'<tr id="user-{gone.id}">.*?</tr>', page).group(0)
     assert "No: disabled" in disabled and "Re-enable" in disabled
+    # Styled like the other lists, and labelled cell by cell where a phone drops the header.
+    assert '<table class="accounts">' in page
+    assert '<td data-label="Email">never@example.org</td>' in page
+    with client.get("/static/tracker.css") as stylesheet:
+        assert "table.accounts :is(th, td)" in stylesheet.get_data(as_text=True)
 
 
 def test_admins_see_the_users_link_and_others_do_not(

@@ -377,3 +377,57 @@ def test_the_analysts_morning(browser, server: str) -> None:  # type: ignore[no-
 
 def expect_text(page, text: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_text(text).first.wait_for()
+
+
+def test_a_refused_update_focuses_its_summary_and_rows_change_in_place(page) -> None:  # type: ignore[no-untyped-def]
+    login(page)
+    page.goto(f"/recommendations/{SLUG}/updates/new")
+    page.locator("#evidence-0-title").fill("First item")
+    page.get_by_role("button", name="Add another evidence row").click()
+    # With JavaScript the row is added in place: no round trip, focus in the new row.
+    assert page.locator(".evidence-row").count() == 2
+    assert page.evaluate("document.activeElement.id") == "evidence-1-url"
+    assert page.locator("#evidence-0-title").input_value() == "First item"
+    page.locator("#evidence-1-title").fill("Second item")
+    page.get_by_role("button", name="Remove evidence 1").click()
+    assert page.locator(".evidence-row").count() == 1
+    assert page.locator(".evidence-row > legend").inner_text() == "Evidence 1"
+    assert page.locator("input[name$='-title']").input_value() == "Second item"
+
+    # Enter in a field saves (and is refused, the form being incomplete): not a new row.
+    page.locator("input[name$='-title']").press("Enter")
+    page.wait_for_load_state()
+    assert page.title().startswith("Error: ")
+    assert page.evaluate("document.activeElement.dataset.errorSummary") == ""
+    assert page.locator(".evidence-row").count() == 1
+    page.get_by_role("link", name="Status: Choose a status.").click()
+    assert page.evaluate("document.activeElement.id") == "status-0"
+    shot(page, "07-refused-update-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "08-refused-update-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # Completed, with a link typed without its scheme: saved with https://, and said so.
+    page.get_by_label("In progress").check()
+    page.get_by_label("Assessment").fill("Joint patrols **resumed** near Mosul.")
+    page.get_by_label("Moderate").check()
+    page.locator("#evidence-0-url").fill("www.reuters.com/world/joint-patrols")
+    page.locator("input[name$='-publisher']").fill("Reuters")
+    page.locator("textarea[name$='-excerpt']").fill("Patrols resumed on Monday.")
+    page.locator("textarea[name$='-excerpt']").press("Control+Enter")  # no effect in a textarea
+    page.get_by_role("button", name="Log status update").click()
+    assert page.get_by_text("https:// was added in front of").is_visible()
+    link = page.locator(".evidence a").first.get_attribute("href")
+    assert link == "https://www.reuters.com/world/joint-patrols"
+    shot(page, "09-recommendation-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "10-recommendation-390")
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/search?q=Reuters")
+    assert page.locator("#results-heading").inner_text() == "1 result"
+    assert page.locator(".search-results .badge.status-in_progress").count() == 1
+    assert page.locator("#search-q").evaluate("e => getComputedStyle(e).fontSize") == "16px"
+    shot(page, "11-search-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "12-search-390")

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.models import Recommendation
+from tracker.models import Recommendation, Theme
 from tracker.vocabulary import Status
 
 from .helpers import SLUG, add_updates
@@ -147,3 +147,51 @@ def test_statements_do_not_grow_with_history(
     counter = count_statements()
     client.get("/?sort=logged")
     assert counter.count == with_10
+
+
+def test_before_a_source_was_published_its_recommendations_were_not_yet_made(
+    client: FlaskClient, db: Session, analyst
+) -> None:
+    total = len(db.scalars(select(Recommendation.id)).all())
+    page = client.get("/?as_of=2019-12-31").get_data(as_text=True)
+    assert (
+        f"{total} recommendations were not yet made on 2019-12-31: their source was published "
+        "later, so they are left out here." in re.sub(r"\s+", " ", page)
+    )
+    assert f'href="/recommendations/{SLUG}"' not in page
+    assert "not yet made" not in client.get("/?as_of=2020-01-02").get_data(as_text=True)
+
+    shown = client.get(f"/recommendations/{SLUG}?as_of=2019-12-31").get_data(as_text=True)
+    assert "Not yet made on" in shown and "its source was published January 2020" in shown
+    assert "Status then" not in shown
+
+
+def test_empty_filters_are_dropped_from_the_address(client: FlaskClient, analyst) -> None:
+    response = client.get("/?source=&theme=sanctions&actor=&status=&as_of=&known_on=&sort=title")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/?theme=sanctions&sort=title"
+    assert client.get("/?status=").headers["Location"] == "/"
+    assert client.get("/?theme=sanctions").status_code == 200
+    assert client.get("/search?q=talks&theme=").headers["Location"] == "/search?q=talks"
+    assert 'src="/static/tracker.js"' in client.get("/").get_data(as_text=True)
+
+
+def test_a_recommendations_actors_and_theme_lead_to_the_dashboard_filtered_on_them(
+    client: FlaskClient, db: Session, analyst
+) -> None:
+    recommendation = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
+    page = client.get(f"/recommendations/{SLUG}").get_data(as_text=True)
+    facts = page[page.index('<dl class="facts">') :]
+    facts = facts[: facts.index("</dl>")]
+    theme = db.get(Theme, recommendation.theme_id)
+    assert f'<a href="/?theme={theme.slug}"' in facts
+    actors = re.findall(r'<a href="/\?actor=([\w-]+)"', facts)
+    assert actors and all(client.get(f"/?actor={slug}").status_code == 200 for slug in actors)
+    filtered = client.get(f"/?actor={actors[0]}").get_data(as_text=True)
+    assert f'href="/recommendations/{SLUG}"' in filtered
+    # The feed and the API are a link away, from the page and from every page's menu.
+    assert f'href="/feeds/recommendations/{SLUG}.atom"' in page
+    assert f'href="/api/v1/recommendations/{SLUG}"' in page
+    menu = page[page.index('<nav aria-label="Main">') : page.index("</nav>")]
+    for address in ('href="/account/tokens"', 'href="/api/v1/"', 'href="/feeds/updates.atom"'):
+        assert address in menu

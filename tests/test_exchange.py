@@ -221,12 +221,11 @@ def test_json_errors_name_their_path(runner: FlaskCliRunner, db: Session, tmp_pa
     path.write_text(json.dumps(document))
     result = runner.invoke(args=["import", str(path)])
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[-6:] == [
-        f"{path}: 5 errors; nothing was imported.",
+    assert result.stderr.splitlines()[-5:] == [
+        f"{path}: 4 errors; nothing was imported.",
         "  $.updates[0].status: Not a valid choice.",
         "  $.updates[0].confidence: Not a valid choice.",
         "  $.updates[0].evidence[0].url: Use a link that starts with http:// or https://.",
-        "  $.updates[0].evidence[0].url: Enter a full link.",
         "  $.updates[0].evidence[0].credibility: Not a valid choice.",
     ]
     assert count(db, StatusUpdate) == 0
@@ -464,3 +463,62 @@ def test_an_owner_that_is_no_address_is_refused_with_its_path(
         "  $.sources[0].recommendations[0].owner: Expected an email address.",
     ]
     assert db.scalars(select(Recommendation).where(Recommendation.slug == "new-rec")).all() == []
+
+
+def test_a_stored_key_with_other_content_is_an_error_naming_the_fields(
+    runner: FlaskCliRunner, db: Session, tmp_path: Path
+) -> None:
+    first = write_csv(tmp_path / "first.csv", [csv_row("k1", SLUG), csv_row("k2", SLUG)])
+    assert runner.invoke(args=["import", str(first)]).exit_code == 0
+    again = runner.invoke(args=["import", str(first)])
+    assert again.exit_code == 0
+    assert "nothing new; 2 status updates already present" in again.output  # the same content
+
+    changed = write_csv(
+        tmp_path / "changed.csv",
+        [
+            csv_row("k1", SLUG, status="stalled", evidence_url="javascript:alert(1)"),
+            csv_row("k2", SLUG, evidence_credibility="5", assessment="Talks resumed (other)."),
+        ],
+    )
+    result = runner.invoke(args=["import", str(changed)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-3:] == [
+        f"{changed}: 2 errors; nothing was imported.",
+        "  line 2, column evidence_url: Use a link that starts with http:// or https://.",
+        "  line 3, column key: An update with the key “k2” is already stored, and this one "
+        "differs in assessment, evidence[0].credibility. Import with --correct to record it as "
+        "a correction of the stored one.",
+    ]
+    other_author = write_csv(
+        tmp_path / "author.csv", [csv_row("k1", SLUG, author_email="other@example.org")]
+    )
+    result = runner.invoke(args=["import", str(other_author)])
+    assert result.exit_code == 1
+    assert "differs in author. Give it a key of its own" in result.stderr
+    assert count(db, StatusRevision) == 2
+
+
+def test_with_correct_a_changed_update_becomes_a_correction(
+    runner: FlaskCliRunner, db: Session, tmp_path: Path
+) -> None:
+    first = write_csv(tmp_path / "first.csv", [csv_row("k1", SLUG)])
+    assert runner.invoke(args=["import", str(first)]).exit_code == 0
+    changed = write_csv(
+        tmp_path / "changed.csv",
+        [csv_row("k1", SLUG, status="stalled", evidence_url="https://news.example.org/fixed")],
+    )
+    result = runner.invoke(args=["import", str(changed), "--correct"])
+    assert result.exit_code == 0, result.output
+    assert "1 status updates corrected" in result.output
+    update = db.scalars(select(StatusUpdate)).one()
+    assert update.status is Status.STALLED and update.revision == 2
+    revision = db.scalars(select(StatusRevision).where(StatusRevision.number == 2)).one()
+    assert revision.reason == "Corrected by importing changed.csv."
+    items = db.scalars(select(Evidence).order_by(Evidence.id)).all()
+    assert [(i.url, i.withdrawn_in) for i in items] == [
+        ("https://news.example.org/k1", 2),
+        ("https://news.example.org/fixed", None),
+    ]
+    again = runner.invoke(args=["import", str(changed), "--correct"])
+    assert again.exit_code == 0 and "corrected" not in again.output  # now the same

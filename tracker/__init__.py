@@ -22,7 +22,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
     app.config.setdefault("REVIEW_EVERY_DAYS", 90)
-    app.config.setdefault("BASE_URL", "http://127.0.0.1:5000")
+    app.config.setdefault("BASE_URL", None)
     app.config.setdefault("IDLE_TIMEOUT_MINUTES", 120)
     app.config.setdefault("SESSION_HOURS", 12)
     app.config.setdefault("PROXY_FIX", 0)

@@ -28,10 +28,27 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(command)
 
 
+def site_address(host: str, port: int) -> str:
+    """Where the site is reached: TRACKER_BASE_URL when set, else the address it is served on."""
+    if current_app.config.get("BASE_URL"):
+        return current_app.config["BASE_URL"]
+    # Listening on every address: this machine reaches it on the loopback one.
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}"
+
+
 @click.command("init")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Where the site will be served."
+)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @with_appcontext
-def init_command() -> None:
-    """Upgrade the database to the latest schema, then load the seeded sources."""
+def init_command(host: str, port: int) -> None:
+    """Upgrade the database to the latest schema, then load the seeded sources.
+
+    The link to create the first admin account names TRACKER_BASE_URL if it is set,
+    otherwise the host and port the site will be served on.
+    """
     alembic.upgrade(alembic_config(current_app.config["DATABASE_URL"]), "head")
     db = get_session()
     try:
@@ -42,7 +59,7 @@ def init_command() -> None:
     summary = ", ".join(f"{count} {what}" for what, count in sorted(changes.items()))
     click.echo(f"Database ready. Seeds: {summary or 'nothing changed'}.")
     if count_users(db) == 0:
-        with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        with current_app.test_request_context(base_url=site_address(host, port)):
             link = first_admin_link()
         click.echo(f"No account yet. Create the first admin account at:\n\n    {link}\n")
 

@@ -9,6 +9,7 @@ messages, on the page and in a file.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -23,7 +24,22 @@ ISO_FORMAT = "%Y-%m-%d"
 REQUIRED = "This field is required."
 # The link check of the forms, by WTForms' own validator: a host with a top-level domain or
 # an IP address, an optional port, path and query.
-FULL_LINK = URL(message="Enter a full link.")
+FULL_LINK_MESSAGE = "Enter a full link, such as https://www.example.org/page."
+FULL_LINK = URL(message=FULL_LINK_MESSAGE)
+# What someone types for a web address without its scheme: "www.treasury.gov/news".
+SCHEMELESS_LINK = re.compile(
+    r"(?![a-z][a-z0-9+.-]*:)[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}([/?#]\S*)?", re.IGNORECASE
+)
+
+
+def scheme_problem(link: str | None) -> str | None:
+    """Say why a link is not http or https, offering https:// where it is missing."""
+    if not link or link.lower().startswith(("http://", "https://")):
+        return None
+    typed = link.strip()
+    if SCHEMELESS_LINK.fullmatch(typed):
+        return f"Use a link that starts with http:// or https://: did you mean “https://{typed}”?"
+    return "Use a link that starts with http:// or https://."
 
 
 class _Checked:
@@ -34,6 +50,29 @@ class _Checked:
 
     def gettext(self, message: str) -> str:
         return message
+
+
+# A link with no white space whose host ends at the first "/", "?" or "#": `URL` parses it
+# to the same scheme and host as the bare "scheme://host", with no user, password or port,
+# so the two get the same verdict, which is kept per scheme and host.
+PLAIN_LINK = re.compile(r"(https?://[A-Za-z0-9.-]+)(?:[/?#]\S*)?")
+ORIGINS: dict[str, bool] = {}
+
+
+def full_link(data: str | None) -> bool:
+    """Whether WTForms' link validator passes `data`."""
+    match = PLAIN_LINK.fullmatch(data) if data else None
+    if match is not None and match.group(1) in ORIGINS:
+        return ORIGINS[match.group(1)]
+    try:
+        FULL_LINK(None, _Checked(match.group(1) if match else data or ""))  # type: ignore[arg-type]
+    except ValueError:
+        verdict = False
+    else:
+        verdict = True
+    if match is not None and len(ORIGINS) < 10_000:
+        ORIGINS[match.group(1)] = verdict
+    return verdict
 
 
 @dataclass(frozen=True)
@@ -91,13 +130,11 @@ class Rule:
             return data, [self.required]
         if self.max_length is not None and len(data or "") > self.max_length:
             messages.append(f"Field cannot be longer than {self.max_length} characters.")
-        if self.link and data and not data.lower().startswith(("http://", "https://")):
-            messages.append("Use a link that starts with http:// or https://.")
-        if self.link:
-            try:
-                FULL_LINK(None, _Checked(data))  # type: ignore[arg-type]
-            except ValueError as error:
-                messages.append(str(error))
+        problem = scheme_problem(data) if self.link else None
+        if problem:  # one message: a link with another scheme is not also "not a full link"
+            messages.append(problem)
+        elif self.link and not full_link(data):
+            messages.append(FULL_LINK.message)
         if self.not_future and data and data > dt.date.today():
             messages.append("The date cannot be in the future.")
         return data, messages

@@ -269,8 +269,15 @@ class StatusUpdate(Base):
         back_populates="updates", foreign_keys=[recommendation_id], lazy="raise"
     )
     author: Mapped[User] = relationship(lazy="raise")
+    # The evidence of the latest revision; `all_evidence` keeps what corrections replaced.
     evidence: Mapped[list[Evidence]] = relationship(
-        back_populates="update", order_by="Evidence.position", lazy="raise"
+        back_populates="update",
+        primaryjoin="and_(Evidence.update_id == StatusUpdate.id, Evidence.withdrawn_in.is_(None))",
+        order_by="(Evidence.position, Evidence.id)",
+        lazy="raise",
+    )
+    all_evidence: Mapped[list[Evidence]] = relationship(
+        order_by="(Evidence.position, Evidence.id)", lazy="raise", viewonly=True
     )
     revisions: Mapped[list[StatusRevision]] = relationship(
         back_populates="update", order_by="StatusRevision.number", lazy="raise"
@@ -279,6 +286,10 @@ class StatusUpdate(Base):
     @property
     def retracted(self) -> bool:
         return self.retracted_at is not None
+
+    def evidence_in(self, revision: int) -> list[Evidence]:
+        """The evidence the update cited in that revision; needs `all_evidence` loaded."""
+        return [item for item in self.all_evidence if item.cited_in(revision)]
 
 
 class StatusRevision(Base):
@@ -399,8 +410,17 @@ class Evidence(Base):
     stance: Mapped[Stance] = mapped_column(vocabulary(Stance))
     reliability: Mapped[Reliability] = mapped_column(vocabulary(Reliability))
     credibility: Mapped[Credibility] = mapped_column(vocabulary(Credibility))
+    # A correction never changes an item: it withdraws it (in the revision it makes) and adds
+    # the corrected one, so every revision's evidence stays as it was shown.
+    added_in: Mapped[int] = mapped_column(default=1, server_default="1")
+    withdrawn_in: Mapped[int | None]
 
     update: Mapped[StatusUpdate] = relationship(back_populates="evidence", lazy="raise")
+
+    def cited_in(self, revision: int) -> bool:
+        return self.added_in <= revision and (
+            self.withdrawn_in is None or self.withdrawn_in > revision
+        )
 
     @property
     def grade(self) -> str:

@@ -64,6 +64,9 @@ class Dashboard:
     by_actor: dict[str, Counter[Status]] = field(default_factory=dict)
     page: int = 1
     per_page: int | None = None
+    # Recommendations that pass the filters but were not yet made at the moment: their
+    # source was published later. They are left out of the rows and the counts.
+    not_yet_made: int = 0
 
     @property
     def total(self) -> int:
@@ -95,7 +98,7 @@ def dashboard(
     reviewed = last_reviews(moment)
     clock = review_clock(in_force, reviewed, moment, review_every_days)
 
-    def passing(query: Select) -> Select:
+    def passing(query: Select, *, made: bool = True) -> Select:
         query = (
             query.join(Source, Source.id == Recommendation.source_id)
             .join(Theme, Theme.id == Recommendation.theme_id)
@@ -111,6 +114,11 @@ def dashboard(
             query = query.where(
                 or_(Recommendation.owner_id == filters.owner_id, Recommendation.id.in_(co_owned))
             )
+        # A recommendation exists from its source's publication on.
+        if made:
+            query = query.where(Source.published_on <= moment.as_of)
+        else:
+            query = query.where(Source.published_on > moment.as_of)
         if filters.source:
             query = query.where(Source.slug == filters.source)
         if filters.theme:
@@ -139,6 +147,11 @@ def dashboard(
 
     by_theme: dict[str, Counter[Status]] = {}
     by_actor: dict[str, Counter[Status]] = {}
+    not_yet_made = 0
+    if not moment.is_now:
+        later = select(func.count()).select_from(Recommendation)
+        not_yet_made = session.execute(passing(later, made=False)).scalar_one()
+
     if per_page:  # a paged list shows the breakdowns of all that passes
         themes = select(Theme.name, in_force.c.status, func.count()).select_from(Recommendation)
         for name, status, count in session.execute(
@@ -205,6 +218,7 @@ def dashboard(
         due_count=due,
         by_theme=by_theme,
         by_actor=by_actor,
+        not_yet_made=not_yet_made,
         page=max(page, 1),
         per_page=per_page,
     )

@@ -206,30 +206,28 @@ def insert_updates(session: Session, chunk: list[NewStatusUpdate]) -> list[int]:
     return [found[key] for key in keys]
 
 
-def update_row(new: NewStatusUpdate) -> dict[str, Any]:
+def judgement_row(new: NewStatusUpdate) -> dict[str, Any]:
+    """What an update and its first revision both hold: the judgement, by whom, when."""
     return {
-        "recommendation_id": new.recommendation.id,
         "status": new.status,
         "as_of": new.as_of,
         "assessment": new.assessment,
         "confidence": new.confidence,
         "author_id": new.author.id,
         "created_at": new.logged_at,
+    }
+
+
+def update_row(new: NewStatusUpdate) -> dict[str, Any]:
+    return {
+        "recommendation_id": new.recommendation.id,
+        **judgement_row(new),
         "import_key": new.import_key,
     }
 
 
 def revision_row(new: NewStatusUpdate) -> dict[str, Any]:
-    return {
-        "number": 1,
-        "kind": RevisionKind.ORIGINAL,
-        "status": new.status,
-        "as_of": new.as_of,
-        "assessment": new.assessment,
-        "confidence": new.confidence,
-        "author_id": new.author.id,
-        "created_at": new.logged_at,
-    }
+    return {"number": 1, "kind": RevisionKind.ORIGINAL, **judgement_row(new)}
 
 
 def evidence_rows(evidence: Sequence[EvidenceInput]) -> list[dict[str, Any]]:
@@ -280,6 +278,15 @@ def check_judgement(*, status: Status, as_of: dt.date, now: dt.datetime) -> None
         raise TrackingError("The as-of date cannot be in the future.")
 
 
+@dataclass(frozen=True)
+class CorrectedEvidence:
+    """An item of evidence as a correction leaves it: `id` names the stored item it keeps or
+    replaces, None an item the correction adds."""
+
+    id: int | None
+    item: EvidenceInput
+
+
 def correct_status_update(
     session: Session,
     update: StatusUpdate,
@@ -290,31 +297,109 @@ def correct_status_update(
     assessment: str,
     confidence: Confidence,
     reason: str,
+    evidence: Sequence[CorrectedEvidence] | None = None,
     now: dt.datetime | None = None,
 ) -> StatusRevision:
-    """Revise an update's judgement; the earlier revisions stay as they were."""
+    """Revise an update's judgement and, when given, its evidence; earlier revisions stay.
+
+    `evidence` is the whole list the update cites after the correction: an item whose
+    values differ from the stored one replaces it, an item without an id is added, and a
+    stored item left out is withdrawn. None keeps the evidence as it is. Needs
+    `update.evidence` loaded when `evidence` is given.
+    """
     now = now or utcnow()
     if update.retracted:
         raise TrackingError("A retracted update cannot be corrected.")
     if not (editor.id == update.author_id or editor.can(Role.EDITOR)):
         raise PermissionError("Only the author or an editor can correct an update.")
-    check_judgement(status=status, as_of=as_of, now=now)
     values = {"status": status, "as_of": as_of, "assessment": assessment, "confidence": confidence}
     before = {key: getattr(update, key) for key in values}
-    if before == values:
+    cited: dict[int, Evidence] = {}
+    kept: set[int] = set()
+    if evidence is None:
+        check_judgement(status=status, as_of=as_of, now=now)
+    else:
+        check_status_update(
+            status=status, as_of=as_of, evidence=[e.item for e in evidence], now=now
+        )
+        cited = {item.id: item for item in update.evidence}
+        named = [e.id for e in evidence if e.id is not None]
+        if len(set(named)) < len(named) or not set(named) <= set(cited):
+            raise TrackingError("The evidence to correct is not this update's.")
+        kept = {e.id for e in evidence if e.id and stored_input(cited[e.id]) == e.item}
+    # Changed unless every stored item is kept as it was and nothing is added.
+    evidence_changes = evidence is not None and not (
+        kept == set(cited) and len(evidence) == len(cited)
+    )
+    if before == values and not evidence_changes:
         raise TrackingError("The correction changes nothing.")
     revision = add_revision(session, update, RevisionKind.CORRECTION, editor, reason, now, **values)
+    audit_before = audit.printable(before) | {"revision": revision.number - 1}
+    audit_after = audit.printable(values) | {"revision": revision.number, "reason": reason}
+    if evidence_changes:
+        audit_before["evidence"] = [evidence_audit(item) for item in cited.values()]
+        audit_after["evidence"] = [evidence_audit(e.item) for e in evidence or []]
+        revise_evidence(session, update, cited, kept, evidence or [], revision.number)
     update.corrected_at = revision.created_at
     for key, value in values.items():
         setattr(update, key, value)
     session.flush()
+    session.expire(update, ["evidence", "all_evidence"])
     audit.record(
         session, "status_update.correct", user=editor, target=update,
-        before=audit.printable(before) | {"revision": revision.number - 1},
-        after=audit.printable(values) | {"revision": revision.number, "reason": reason},
+        before=audit_before, after=audit_after,
     )  # fmt: skip
     after_writing(session, [update.recommendation_id], news=News("correction", [update.id], editor))
     return revision
+
+
+def revise_evidence(
+    session: Session,
+    update: StatusUpdate,
+    cited: dict[int, Evidence],
+    kept: set[int],
+    evidence: Sequence[CorrectedEvidence],
+    revision: int,
+) -> None:
+    """Withdraw the items a correction replaces or leaves out; add the new and the corrected.
+
+    Stored items are never changed but for the revision that withdraws them. A corrected
+    item keeps its place in the list; an added one goes to the end.
+    """
+    last = max((item.position for item in cited.values()), default=0)
+    for item_id, item in cited.items():
+        if item_id not in kept:
+            item.withdrawn_in = revision
+    for corrected in evidence:
+        if corrected.id in kept:
+            continue
+        if corrected.id is None:
+            last += 1
+            position = last
+        else:
+            position = cited[corrected.id].position
+        [row] = evidence_rows([corrected.item])
+        session.add(
+            Evidence(**row | {"position": position}, update_id=update.id, added_in=revision)
+        )
+
+
+def stored_input(item: Evidence) -> EvidenceInput:
+    """What a stored item says, as a form or a file would give it."""
+    return EvidenceInput(
+        url=item.url,
+        title=item.title,
+        publisher=item.publisher,
+        published_on=item.published_on,
+        excerpt=item.excerpt,
+        stance=item.stance,
+        reliability=item.reliability,
+        credibility=item.credibility,
+    )
+
+
+def evidence_audit(item: Evidence | EvidenceInput) -> dict[str, Any]:
+    return {"url": item.url, "grade": f"{item.reliability.value}{item.credibility.value}"}
 
 
 def retract_status_update(

@@ -11,6 +11,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from . import vocabulary
+from .forms import form_problems
 
 # Raw HTML in Markdown is shown as text, and what Markdown makes is sanitised again.
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
@@ -39,6 +40,12 @@ def render_markdown(text: str | None) -> Markup:
     return Markup(cleaned)
 
 
+def status_badge_html(status: vocabulary.Status) -> Markup:
+    """Draw a status as a badge, spaced as the macro it replaces was."""
+    badge = Markup('\n  <span class="badge status-{}">{}</span>\n')
+    return badge.format(status.value, status.label)
+
+
 def days_since(moment: dt.date | dt.datetime | None, today: dt.date | None = None) -> str:
     """Say how long ago something happened, in days: "today", "1 day ago", "12 days ago"."""
     if moment is None:
@@ -56,6 +63,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["days_since"] = days_since
     app.jinja_env.globals.update(
+        status_badge_html=status_badge_html,
         Status=vocabulary.Status,
         Confidence=vocabulary.Confidence,
         Reliability=vocabulary.Reliability,
@@ -63,4 +71,5 @@ def init_app(app: Flask) -> None:
         Stance=vocabulary.Stance,
         Role=vocabulary.Role,
         RevisionKind=vocabulary.RevisionKind,
+        form_problems=form_problems,
     )

@@ -43,6 +43,7 @@ def timeline(
         .options(
             joinedload(StatusUpdate.author),
             selectinload(StatusUpdate.evidence),
+            selectinload(StatusUpdate.all_evidence),
             selectinload(StatusUpdate.revisions).joinedload(StatusRevision.author),
         )
         .limit(limit)

@@ -31,6 +31,11 @@ from .paging import (
 )
 
 
+def link(endpoint: str, **values: Any) -> str:
+    """An absolute link: every address the API gives can be followed as it is."""
+    return url_for(endpoint, **values, _external=True)
+
+
 def listing(items: list[dict[str, Any]], next_url: str | None) -> Response:
     return jsonify({"items": items, "next": next_url})
 
@@ -59,11 +64,33 @@ def current_rows(filters: DashboardFilters) -> list[DashboardRow]:
     return board.rows
 
 
+@bp.get("/")
+@cached_page
+def index() -> ResponseReturnValue:
+    """Link every resource of the API, its description, and where to get a token."""
+    return jsonify(
+        {
+            "description": "Tracker's read API: policy recommendations, where each stands, "
+            "and the evidenced history behind it. Read-only, JSON, for any account.",
+            "openapi": link("api.openapi"),
+            "tokens": url_for("tokens.index", _external=True),
+            "resources": {
+                "sources": link("api.sources"),
+                "recommendations": link("api.recommendations"),
+                "actors": link("api.actors"),
+                "themes": link("api.themes"),
+                "search": link("api.search") + "?q=",
+            },
+            "feeds": {"updates": url_for("feeds.updates", _external=True)},
+        }
+    )
+
+
 @bp.get("/openapi.json")
 @cached_page
 def openapi() -> ResponseReturnValue:
     """Describe this API in OpenAPI 3."""
-    return jsonify(document(bp.url_prefix or ""))
+    return jsonify(document(link("api.index").rstrip("/")))
 
 
 @bp.get("/sources")
@@ -102,7 +129,7 @@ def source(source_slug: str) -> ResponseReturnValue:
             "slug": rec.slug,
             "position": rec.position,
             "title": rec.title,
-            "url": url_for("api.recommendation", slug=rec.slug),
+            "url": link("api.recommendation", slug=rec.slug),
         }
         for rec in found.recommendations
     ]
@@ -120,8 +147,9 @@ def source_data(source: Source, count: int) -> dict[str, Any]:
         "published_on": source.published_on.isoformat(),
         "date_precision": source.date_precision.value,
         "recommendation_count": count,
-        "url": url_for("api.source", source_slug=source.slug),
-        "recommendations_url": url_for("api.recommendations", source=source.slug),
+        "url": link("api.source", source_slug=source.slug),
+        "recommendations_url": link("api.recommendations", source=source.slug),
+        "page": link("sources.show", slug=source.slug),
     }
 
 
@@ -181,9 +209,9 @@ def recommendation_data(row: DashboardRow) -> dict[str, Any]:
         "review_every_days": rec.review_every_days,
         "due_for_review": row.due,
         "review_due_on": row.due_on.isoformat() if row.due_on else None,
-        "url": url_for("api.recommendation", slug=rec.slug),
-        "updates_url": url_for("api.updates", slug=rec.slug),
-        "page": url_for("recommendations.show", slug=rec.slug, _external=True),
+        "url": link("api.recommendation", slug=rec.slug),
+        "updates_url": link("api.updates", slug=rec.slug),
+        "page": link("recommendations.show", slug=rec.slug),
     }
 
 
@@ -262,7 +290,7 @@ def actors() -> ResponseReturnValue:
             {
                 "slug": actor.slug,
                 "name": actor.name,
-                "recommendations_url": url_for("api.recommendations", actor=actor.slug),
+                "recommendations_url": link("api.recommendations", actor=actor.slug),
             }
             for actor in page
         ],
@@ -281,7 +309,7 @@ def themes() -> ResponseReturnValue:
             {
                 "slug": theme.slug,
                 "name": theme.name,
-                "recommendations_url": url_for("api.recommendations", theme=theme.slug),
+                "recommendations_url": link("api.recommendations", theme=theme.slug),
             }
             for theme in page
         ],
@@ -319,8 +347,9 @@ def search_results() -> ResponseReturnValue:
                 "recommendation": {
                     "slug": hit.recommendation.slug,
                     "title": hit.recommendation.title,
-                    "url": url_for("api.recommendation", slug=hit.recommendation.slug),
+                    "url": link("api.recommendation", slug=hit.recommendation.slug),
                 },
+                "status": hit.status.value,
                 "update_id": hit.update_id,
                 "snippet": str(hit.snippet),
             }

@@ -20,7 +20,7 @@ from ..standings import (
     lanes,
     recent_judgements,
 )
-from ..views import moment_from_query
+from ..views import drop_empty_parameters, moment_from_query
 from ..vocabulary import Status
 from .blueprint import bp
 
@@ -30,6 +30,9 @@ CHANGES_PER_PAGE = 50
 
 class SeenForm(FlaskForm):
     """Mark every change shown as seen: a button and its CSRF token."""
+
+
+bp.before_request(drop_empty_parameters)
 
 
 def filters_from_query() -> DashboardFilters:

@@ -4,8 +4,8 @@ Reading a file finds what is malformed; applying it checks each update by the ru
 update form follows (tracker/field_rules.py) and those of `record_status_update`, and records
 what passes with `record_status_updates`, in bulk. The caller commits only when no problem was
 found, so a file with one error changes nothing, and its report names the line (CSV) or JSON
-path of every error. Entries already present are
-kept as they are: sources, recommendations, actors and themes by slug, updates by their key.
+path of every error. Entries already present are kept as they are: sources, recommendations,
+actors and themes by slug, updates by their key.
 """
 
 from __future__ import annotations
@@ -39,14 +39,17 @@ from ..recommendations.operations import (
 from ..sources.operations import create_source
 from ..status_updates import (
     CHUNK,
+    CorrectedEvidence,
     EvidenceInput,
     NewStatusUpdate,
     Retraction,
     TrackingError,
     check_status_update,
+    correct_status_update,
     record_status_updates,
 )
 from ..vocabulary import Confidence, DatePrecision, Role, SourceKind, Status
+from .exporting import EXPORTED, evidence_record, update_record
 from .formats import (
     CSV_COLUMNS,
     EVIDENCE_FIELDS,
@@ -56,6 +59,7 @@ from .formats import (
     VERSION,
     derived_key,
     restore,
+    timestamp,
 )
 
 # The members of an update in the JSON format, less its evidence and retraction.
@@ -303,8 +307,13 @@ def apply(
     *,
     source_name: str,
     progress: Progress | None = None,
+    correct: bool = False,
 ) -> Outcome:
-    """Add what the document holds that the database lacks; the caller commits if no problem."""
+    """Add what the document holds that the database lacks; the caller commits if no problem.
+
+    An update whose key is stored but whose content differs is a problem, or, with
+    `correct`, a correction of the stored update.
+    """
     outcome = Outcome(problems=list(document.problems))
     if outcome.problems:
         return outcome
@@ -313,7 +322,10 @@ def apply(
     add_named(session, Theme, create_theme, document.themes, outcome, "themes")
     authors = find_authors(session, document, outcome)
     declared = add_sources(session, document.sources, outcome, authors)
-    add_updates(session, document.updates, authors, declared, outcome, now, progress)
+    add_updates(
+        session, document.updates, authors, declared, outcome, now, progress,
+        correct=f"Corrected by importing {source_name}." if correct else None,
+    )  # fmt: skip
     if not outcome.problems:
         audit.record(
             session, "import", user=None,
@@ -559,9 +571,18 @@ def add_updates(
     outcome: Outcome,
     now: dt.datetime,
     progress: Progress | None,
+    *,
+    correct: str | None = None,
 ) -> None:
+    """Check every update, then add the new ones; `correct` is the reason of corrections.
+
+    An update whose key is already stored is checked like any other and compared with the
+    stored one: differences are problems, or corrections when `correct` is given.
+    """
     recommendations = load_recommendations(session, {r.values["recommendation"] for r in records})
-    checker = Checker(recommendations, authors, declared, known_keys(session), now)
+    known = known_keys(session)
+    stored = stored_updates(session, {known[r.key] for r in records if r.key.strip() in known})
+    checker = Checker(recommendations, authors, declared, known, now, stored, correct is not None)
 
     def checked() -> Iterator[NewStatusUpdate]:
         total = len(records)
@@ -574,6 +595,13 @@ def add_updates(
                 progress(done, total)
 
     record_status_updates(session, checked())
+    if correct is not None and not outcome.problems:
+        for update, judgement, evidence in checker.corrections:
+            correct_status_update(
+                session, update, editor=update.author, reason=correct, evidence=evidence,
+                now=now, **judgement,
+            )  # fmt: skip
+            outcome.counts["status updates corrected"] += 1
 
 
 def load_recommendations(session: Session, slugs: set[str]) -> dict[str, Recommendation]:
@@ -586,19 +614,58 @@ def load_recommendations(session: Session, slugs: set[str]) -> dict[str, Recomme
     return found
 
 
-def known_keys(session: Session) -> set[str]:
-    """Return the keys of the updates already stored, as an export would write them."""
-    keys = set(
-        session.scalars(select(StatusUpdate.import_key).where(StatusUpdate.import_key.is_not(None)))
-    )
+def known_keys(session: Session) -> dict[str, int]:
+    """Return the keys of the updates already stored, as an export would write them, with
+    each update's id."""
+    keys: dict[str, int] = {
+        key: id_
+        for key, id_ in session.execute(
+            select(StatusUpdate.import_key, StatusUpdate.id).where(
+                StatusUpdate.import_key.is_not(None)
+            )
+        )
+    }
     logged = session.execute(
-        select(Recommendation.slug, User.email, StatusUpdate.created_at)
+        select(Recommendation.slug, User.email, StatusUpdate.created_at, StatusUpdate.id)
         .join(StatusUpdate.recommendation)
         .join(StatusUpdate.author)
         .where(StatusUpdate.import_key.is_(None))
     )
-    keys.update(derived_key(slug, email, at) for slug, email, at in logged)
+    keys.update((derived_key(slug, email, at), id_) for slug, email, at, id_ in logged)
     return keys
+
+
+def stored_updates(session: Session, ids: set[int]) -> dict[int, StatusUpdate]:
+    """Load stored updates by id with what an export shows of them, to compare with a file."""
+    found: dict[int, StatusUpdate] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):
+        query = (
+            select(StatusUpdate)
+            .where(StatusUpdate.id.in_(ordered[start : start + 500]))
+            .options(*EXPORTED)
+        )
+        found.update((update.id, update) for update in session.scalars(query))
+    return found
+
+
+def differences(stored: dict[str, Any], given: dict[str, Any]) -> list[str]:
+    """Name the fields in which a file's update differs from the stored one."""
+    names = [
+        name
+        for name in (*UPDATE_FIELDS[1:], "retracted")
+        if name in given and given[name] != stored[name]
+    ]
+    ours, theirs = stored["evidence"], given["evidence"]
+    for number, (item, other) in enumerate(zip(ours, theirs, strict=False)):
+        names.extend(f"evidence[{number}].{name}" for name in item if item[name] != other[name])
+    if len(ours) != len(theirs):
+        names.append(f"evidence ({len(ours)} items stored, {len(theirs)} in the file)")
+    return names
+
+
+# What a correction by import may change; the rest names another update.
+CORRECTABLE = ("status", "as_of", "confidence", "assessment", "evidence")
 
 
 class Checker:
@@ -613,14 +680,20 @@ class Checker:
         recommendations: dict[str, Recommendation],
         authors: dict[str, User],
         declared: set[str],
-        known: set[str],
+        known: dict[str, int],
         now: dt.datetime,
+        stored: dict[int, StatusUpdate] | None = None,
+        correct: bool = False,
     ) -> None:
         self.recommendations = recommendations
         self.authors = authors
         self.declared = declared
         self.known = known
         self.now = now
+        self.stored = stored or {}
+        self.correct = correct
+        # Stored updates a file corrects: the update, its new judgement and its evidence.
+        self.corrections: list[tuple[StatusUpdate, dict[str, Any], list[CorrectedEvidence]]] = []
         self.seen: dict[str, UpdateRecord] = {}
 
     def check(self, record: UpdateRecord, outcome: Outcome) -> NewStatusUpdate | None:
@@ -636,10 +709,6 @@ class Checker:
             problems.append(
                 Problem(record.place("key"), f"The key “{key}” is already used at {first}.")
             )
-        elif key in self.known:
-            self.seen[key] = record
-            outcome.counts["status updates already present"] += 1
-            return None
         self.seen.setdefault(key, record)
         recommendation = self.recommendations.get(values["recommendation"])
         if recommendation is None and values["recommendation"] not in self.declared:
@@ -670,6 +739,12 @@ class Checker:
             except TrackingError as error:
                 on = logged_at.date().isoformat()
                 problems.append(Problem(record.place("as_of"), f"{error} It was logged on {on}."))
+        if not problems and key in self.known:
+            self.compare(record, key, judgement, evidence, logged_at, retraction, problems)
+            outcome.problems.extend(problems)
+            if not problems:
+                outcome.counts["status updates already present"] += 1
+            return None
         outcome.problems.extend(problems)
         author = self.authors.get(normalise_email(values["author"]))
         retractor = self.authors.get(retraction[1]) if retraction else None
@@ -691,6 +766,63 @@ class Checker:
             if retraction and retractor
             else None,
         )
+
+    def compare(
+        self,
+        record: UpdateRecord,
+        key: str,
+        judgement: dict[str, Any],
+        evidence: list[EvidenceInput],
+        logged_at: dt.datetime,
+        retraction: tuple[dt.datetime, str, str] | None,
+        problems: list[Problem],
+    ) -> None:
+        """Hold a checked update whose key is stored to the stored one; add what differs."""
+        update = self.stored[self.known[key]]
+        given: dict[str, Any] = {
+            "recommendation": record.values["recommendation"],
+            "author": normalise_email(record.values["author"]),
+            "status": judgement["status"],
+            "as_of": judgement["as_of"].isoformat(),
+            "confidence": judgement["confidence"],
+            "assessment": judgement["assessment"].strip(),
+            "retracted": {"at": timestamp(retraction[0]), "by": retraction[1],
+                          "reason": retraction[2]} if retraction else None,
+            "evidence": [evidence_record(item) for item in evidence],
+        }  # fmt: skip
+        if record.values["logged_at"].strip():
+            given["logged_at"] = timestamp(logged_at)
+        differ = differences(update_record(update), given)
+        if not differ:
+            return
+        fixed = [name for name in differ if name.split("[")[0].split(" ")[0] not in CORRECTABLE]
+        if self.correct and not fixed:
+            stored_ids = [item.id for item in update.evidence]
+            self.corrections.append(
+                (
+                    update,
+                    {
+                        "status": Status(judgement["status"]),
+                        "as_of": judgement["as_of"],
+                        "assessment": judgement["assessment"].strip(),
+                        "confidence": Confidence(judgement["confidence"]),
+                    },
+                    [
+                        CorrectedEvidence(stored_ids[n] if n < len(stored_ids) else None, item)
+                        for n, item in enumerate(evidence)
+                    ],
+                )
+            )
+            return
+        message = (
+            f"An update with the key “{key}” is already stored, and this one differs in "
+            f"{', '.join(differ)}."
+        )
+        if fixed:
+            message += " Give it a key of its own if it is another update."
+        else:
+            message += " Import with --correct to record it as a correction of the stored one."
+        problems.append(Problem(record.place("key"), message))
 
     def check_judgement(self, record: UpdateRecord, problems: list[Problem]) -> dict[str, Any]:
         """Check the update's own fields by the form's rules; return their data."""

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,7 +29,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from ..field_rules import (
     AS_OF,
@@ -38,9 +40,9 @@ from ..field_rules import (
     evidence_input,
     rule_field,
 )
-from ..forms import http_url, not_in_future, options, slug_field
-from ..models import Actor, Theme, User
-from ..status_updates import EvidenceInput
+from ..forms import http_url, link_field, not_in_future, options, slug_field
+from ..models import Actor, StatusUpdate, Theme, User
+from ..status_updates import CorrectedEvidence, EvidenceInput
 from ..vocabulary import Confidence, Credibility, Reliability, Role, Stance, Status
 from .operations import MAX_REVIEW_EVERY_DAYS
 
@@ -74,7 +76,56 @@ class EvidenceForm(Form):
         return evidence_input(self.data)
 
 
-class StatusUpdateForm(FlaskForm):
+class EvidenceRowForm(EvidenceForm):
+    """A row of evidence on the page: a link typed without https:// gets it, with a note.
+
+    An import checks its links by `EvidenceForm`'s rule and refuses those, offering the fix:
+    a file is not changed behind its author's back.
+    """
+
+    url = link_field(EVIDENCE["url"], "Link")
+    # First among the fields, as in `EvidenceForm`: the error summary lists them in order.
+    url.creation_counter = EvidenceForm.url.creation_counter
+
+
+class CorrectedEvidenceRow(EvidenceRowForm):
+    """A row of a correction: the stored item it keeps or corrects, or none for a new one."""
+
+    evidence_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+
+class EvidenceRows:
+    """Rows of evidence in a form, with buttons to add and remove rows."""
+
+    add_evidence = SubmitField("Add another evidence row")
+    # The row a "Remove" button names, counted from 0; each row's button sends its own.
+    remove_evidence = IntegerField(validators=[Optional()])
+
+    def change_evidence_rows(self) -> bool:
+        """Add or remove an evidence row if a button asked for it; say whether one did.
+
+        Without JavaScript the page makes the round trip; what was typed in the other rows
+        stays as it was, and nothing is checked or saved.
+        """
+        rows = self.evidence  # type: ignore[attr-defined]
+        if not self.is_submitted():  # type: ignore[attr-defined]
+            return False
+        if self.add_evidence.data:
+            if len(rows) < rows.max_entries:
+                rows.append_entry()
+            return True
+        removed = self.remove_evidence.data
+        if removed is None:
+            return False
+        kept = [row.data for number, row in enumerate(rows) if number != removed]
+        rows.entries = []
+        rows.last_index = -1
+        for data in kept or [None]:
+            rows.append_entry(data)
+        return True
+
+
+class StatusUpdateForm(EvidenceRows, FlaskForm):
     status = rule_field(RadioField, STATUS, "Status", choices=options(Status.recordable()))
     as_of = rule_field(
         DateField, AS_OF, "As of",
@@ -85,26 +136,59 @@ class StatusUpdateForm(FlaskForm):
         description="What happened and why it earns this status. Markdown is allowed.",
     )  # fmt: skip
     confidence = rule_field(RadioField, CONFIDENCE, "Confidence", choices=options(Confidence))
-    evidence = FieldList(FormField(EvidenceForm), min_entries=1, max_entries=MAX_EVIDENCE_ROWS)
-    add_evidence = SubmitField("Add another evidence row")
+    evidence = FieldList(FormField(EvidenceRowForm), min_entries=1, max_entries=MAX_EVIDENCE_ROWS)
     save = SubmitField("Log status update")
 
     def evidence_inputs(self) -> list[EvidenceInput]:
         return [row.form.to_input() for row in self.evidence]
 
 
-class CorrectionForm(FlaskForm):
-    """Revise an update's judgement; the evidence stays as logged."""
+class CorrectionForm(EvidenceRows, FlaskForm):
+    """Revise an update: its judgement and its evidence (corrected, added or withdrawn)."""
 
     status = StatusUpdateForm.status
     as_of = StatusUpdateForm.as_of
     assessment = StatusUpdateForm.assessment
     confidence = StatusUpdateForm.confidence
+    evidence = FieldList(
+        FormField(CorrectedEvidenceRow), min_entries=1, max_entries=MAX_EVIDENCE_ROWS
+    )
     reason = TextAreaField(
         "Reason for the correction",
         validators=[DataRequired(message="Say what was wrong."), Length(max=2_000)],
         description="Shown with the correction in the timeline and the corrections log.",
     )
+    save = SubmitField("Save correction")
+
+    @staticmethod
+    def saved(update: StatusUpdate) -> dict[str, Any]:
+        """The form's data for an update as it stands; needs `update.evidence` loaded."""
+        return {
+            "status": update.status.value,
+            "as_of": update.as_of,
+            "assessment": update.assessment,
+            "confidence": update.confidence.value,
+            "evidence": [
+                {
+                    "evidence_id": item.id,
+                    "url": item.url,
+                    "title": item.title,
+                    "publisher": item.publisher,
+                    "published_on": item.published_on,
+                    "excerpt": item.excerpt,
+                    "stance": item.stance.value,
+                    "reliability": item.reliability.value,
+                    "credibility": item.credibility.value,
+                }
+                for item in update.evidence
+            ],
+        }
+
+    def corrected_evidence(self) -> list[CorrectedEvidence]:
+        return [
+            CorrectedEvidence(row.form.evidence_id.data, row.form.to_input())
+            for row in self.evidence
+        ]
 
 
 class RetractionForm(FlaskForm):

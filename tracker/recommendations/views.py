@@ -5,7 +5,7 @@ import datetime as dt
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..caching import cached_page
@@ -13,7 +13,7 @@ from ..cadence import review_state
 from ..catalogue import CatalogueError
 from ..charts import TimeScale, describe, segments
 from ..db import get_session
-from ..forms import refuse_on_form
+from ..forms import form_notes, refuse_on_form
 from ..lists.operations import actors_by_id
 from ..models import Recommendation, StatusUpdate, Theme, User
 from ..moments import Moment, judgement_history, judgement_of, revision_at
@@ -124,10 +124,7 @@ def log_update(slug: str) -> ResponseReturnValue:
     db = get_session()
     recommendation = get_recommendation_or_404(slug)
     form = StatusUpdateForm()
-    if form.add_evidence.data and form.is_submitted():
-        if len(form.evidence) < form.evidence.max_entries:
-            form.evidence.append_entry()
-    elif form.validate_on_submit():
+    if not form.change_evidence_rows() and form.validate_on_submit():
         try:
             record_status_update(
                 db,
@@ -145,6 +142,8 @@ def log_update(slug: str) -> ResponseReturnValue:
         else:
             db.commit()
             flash("Status update logged.", "success")
+            for note in form_notes(form):
+                flash(note, "info")
             return redirect(url_for(".show", slug=slug))
     elif not form.is_submitted():
         current = judgement_of(db, recommendation.id, Moment(dt.date.today()))
@@ -156,7 +155,9 @@ def log_update(slug: str) -> ResponseReturnValue:
 
 
 def get_update_or_404(recommendation: Recommendation, update_id: int) -> StatusUpdate:
-    update = get_session().get(StatusUpdate, update_id)
+    update = get_session().get(
+        StatusUpdate, update_id, options=[selectinload(StatusUpdate.evidence)]
+    )
     if update is None or update.recommendation_id != recommendation.id:
         abort(404)
     return update
@@ -171,8 +172,8 @@ def correct_update(slug: str, update_id: int) -> ResponseReturnValue:
     update = get_update_or_404(recommendation, update_id)
     if not (current_user.id == update.author_id or current_user.can(Role.EDITOR)):
         abort(403)
-    form = CorrectionForm(obj=None if request.method == "POST" else update)
-    if form.validate_on_submit():
+    form = CorrectionForm(data=None if request.method == "POST" else CorrectionForm.saved(update))
+    if not form.change_evidence_rows() and form.validate_on_submit():
         try:
             correct_status_update(
                 db,
@@ -183,6 +184,7 @@ def correct_update(slug: str, update_id: int) -> ResponseReturnValue:
                 assessment=form.assessment.data.strip(),
                 confidence=Confidence(form.confidence.data),
                 reason=form.reason.data.strip(),
+                evidence=form.corrected_evidence(),
             )
         except TrackingError as error:
             db.rollback()
@@ -190,6 +192,8 @@ def correct_update(slug: str, update_id: int) -> ResponseReturnValue:
         else:
             db.commit()
             flash("Correction saved; the earlier revision stays visible.", "success")
+            for note in form_notes(form):
+                flash(note, "info")
             return redirect(url_for(".show", slug=slug, _anchor=f"update-{update.id}"))
     return render_template(
         "recommendations/correct.html", recommendation=recommendation, update=update, form=form

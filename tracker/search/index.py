@@ -32,15 +32,16 @@ ENTRIES = {
     "recommendation": "SELECT id * 4, title, summary || char(10) || passage, id "
     "FROM recommendation",
     "status_update": "SELECT id * 4 + 1, '', assessment, recommendation_id FROM status_update",
-    "evidence": "SELECT e.id * 4 + 2, e.title, e.excerpt, u.recommendation_id "
-    "FROM evidence e JOIN status_update u ON u.id = e.update_id",
+    "evidence": "SELECT e.id * 4 + 2, e.title || ' ' || e.publisher, e.excerpt, "
+    "u.recommendation_id FROM evidence e "
+    "JOIN status_update u ON u.id = e.update_id AND e.withdrawn_in IS NULL",
 }
 ID_COLUMN = {"recommendation": "id", "status_update": "id", "evidence": "e.id"}
 # The columns whose change changes an entry.
 WATCHED = {
     Recommendation: ("title", "summary", "passage"),
     StatusUpdate: ("assessment", "recommendation_id"),
-    Evidence: ("title", "excerpt", "update_id"),
+    Evidence: ("title", "publisher", "excerpt", "update_id", "withdrawn_in"),
 }
 # Ids travel as one JSON array, which SQLite reads as a table: one statement for any number.
 IDS = "SELECT value FROM json_each(:ids)"

@@ -7,10 +7,14 @@ from ..caching import cached_page
 from ..dashboard.views import filters_from_query
 from ..db import get_session
 from ..standings import filter_choices
+from ..views import drop_empty_parameters
 from .blueprint import bp
-from .results import search
+from .engines import terms
+from .results import count, search
 
 PAGE = 50
+
+bp.before_request(drop_empty_parameters)
 
 
 @bp.get("/search")
@@ -22,7 +26,9 @@ def index() -> ResponseReturnValue:
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     filters = filters_from_query()
     hits = []
+    total = 0
     if query:
+        total = count(db, query, filters, review_every_days=current_app.config["REVIEW_EVERY_DAYS"])
         hits = search(
             db,
             query,
@@ -35,6 +41,8 @@ def index() -> ResponseReturnValue:
         "search/index.html",
         query=query,
         hits=hits[:PAGE],
+        total=total,
+        wants_nothing=bool(query) and not terms(query),
         more=len(hits) > PAGE,
         page=page,
         filters=filters,

@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..caching import cached_page
 from ..catalogue import CatalogueError
 from ..db import get_session
-from ..forms import refuse_on_form, slug_or_made_from
+from ..forms import form_notes, refuse_on_form, slug_or_made_from
 from ..lists.operations import actors_by_id
 from ..models import Recommendation, Source, Theme
 from ..notifications.operations import active_watch
@@ -75,6 +75,8 @@ def new() -> ResponseReturnValue:
         else:
             db.commit()
             flash("Source added. Now add its recommendations.", "success")
+            for note in form_notes(form):
+                flash(note, "info")
             return redirect(url_for(".add_recommendation", slug=source.slug))
     return render_template("sources/new.html", form=form)
 
@@ -175,6 +177,8 @@ def edit(slug: str) -> ResponseReturnValue:
         else:
             db.commit()
             flash("Saved." if version else "Nothing changed.", "success")
+            for note in form_notes(form):
+                flash(note, "info")
             return redirect(url_for(".show", slug=slug))
     return render_template("sources/edit.html", source=source, form=form, conflict=conflict)
 

@@ -3,7 +3,7 @@
 Assignments are kept as they are made, for "assigned to me since I last looked".
 
 Revision ID: 1377329163ea
-Revises: 4f1d2c8a9b7e
+Revises: e4a8c1f3d962
 Create Date: 2026-12-01 07:41:07.032942+00:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import tracker.models
 
 revision: str = "1377329163ea"
-down_revision: str | None = "4f1d2c8a9b7e"
+down_revision: str | None = "e4a8c1f3d962"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
