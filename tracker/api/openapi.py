@@ -83,7 +83,6 @@ SCHEMAS: dict[str, Any] = {
             "status": obj({"value": {"type": "string", "enum": values(Status)}, "label": TEXT}),
             "as_of": {**DATE, "nullable": True, "description": "The current status holds as of."},
             "last_logged_at": {**TIME, "nullable": True},
-            "stale": {"type": "boolean"},
             "target_date": {**DATE, "nullable": True, "description": "The target in force."},
             "overdue": {
                 "type": "boolean",
@@ -92,6 +91,19 @@ SCHEMAS: dict[str, Any] = {
             "regressed": {
                 "type": "boolean",
                 "description": "Held Implemented or Partially implemented and lost it.",
+            },
+            "owner": {**obj({"name": TEXT}), "nullable": True},
+            "co_owners": {"type": "array", "items": obj({"name": TEXT})},
+            "review_every_days": {
+                "type": "integer",
+                "nullable": True,
+                "description": "Its own review cadence; null follows the site's.",
+            },
+            "due_for_review": {"type": "boolean"},
+            "review_due_on": {
+                **DATE,
+                "nullable": True,
+                "description": "Null when it was never assessed nor reviewed: due now.",
             },
             "url": LINK,
             "updates_url": LINK,

@@ -1,8 +1,8 @@
 """Keep each recommendation's target dates: the original, and every change with its reason.
 
 Revision ID: b7e2a41c9d30
-Revises: e4a8c1f3d962
-Create Date: 2026-12-01 08:15:00+00:00
+Revises: f1ac4a07e8d2
+Create Date: 2026-12-01 08:30:00+00:00
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from alembic import op
 import tracker.models
 
 revision: str = "b7e2a41c9d30"
-down_revision: str | None = "e4a8c1f3d962"
+down_revision: str | None = "f1ac4a07e8d2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,7 +2,7 @@
 
 Revision ID: c41d8e2f7a65
 Revises: b7e2a41c9d30
-Create Date: 2026-12-01 08:20:00+00:00
+Create Date: 2026-12-01 08:35:00+00:00
 """
 
 from __future__ import annotations
