@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from tracker.models import AuditEvent, StatusUpdate
 from tracker.vocabulary import Role
 
-from .helpers import SLUG, add_updates, squash, update_form
+from .helpers import SLUG, add_updates, cited_evidence, squash, update_form
 
 URL = f"/recommendations/{SLUG}"
 
@@ -32,7 +32,8 @@ def test_corrections_log_lists_corrections_and_retractions_newest_first(
             "assessment": "Stalled.",
             "confidence": "low",
             "reason": "Misread the report",
-        },
+        }
+        | cited_evidence(db, first),
     )
     client.post(f"{URL}/updates/{second}/retract", data={"reason": "Duplicate entry"})
     page = squash(client.get("/corrections").get_data(as_text=True))
@@ -81,7 +82,8 @@ def test_every_kind_of_write_is_audited(client: FlaskClient, db: Session, make_u
             "assessment": "S",
             "confidence": "low",
             "reason": "R",
-        },
+        }
+        | cited_evidence(db, update_id),
     )
     client.post(f"{URL}/updates/{update_id}/retract", data={"reason": "R"})
     db.rollback()  # end this session's read snapshot, to see what the requests committed
