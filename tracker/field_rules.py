@@ -52,6 +52,29 @@ class _Checked:
         return message
 
 
+# A link with no white space whose host ends at the first "/", "?" or "#": `URL` parses it
+# to the same scheme and host as the bare "scheme://host", with no user, password or port,
+# so the two get the same verdict, which is kept per scheme and host.
+PLAIN_LINK = re.compile(r"(https?://[A-Za-z0-9.-]+)(?:[/?#]\S*)?")
+ORIGINS: dict[str, bool] = {}
+
+
+def full_link(data: str | None) -> bool:
+    """Whether WTForms' link validator passes `data`."""
+    match = PLAIN_LINK.fullmatch(data) if data else None
+    if match is not None and match.group(1) in ORIGINS:
+        return ORIGINS[match.group(1)]
+    try:
+        FULL_LINK(None, _Checked(match.group(1) if match else data or ""))  # type: ignore[arg-type]
+    except ValueError:
+        verdict = False
+    else:
+        verdict = True
+    if match is not None and len(ORIGINS) < 10_000:
+        ORIGINS[match.group(1)] = verdict
+    return verdict
+
+
 @dataclass(frozen=True)
 class Rule:
     """How one field's text is read and checked.
@@ -110,11 +133,8 @@ class Rule:
         problem = scheme_problem(data) if self.link else None
         if problem:  # one message: a link with another scheme is not also "not a full link"
             messages.append(problem)
-        elif self.link:
-            try:
-                FULL_LINK(None, _Checked(data))  # type: ignore[arg-type]
-            except ValueError as error:
-                messages.append(str(error))
+        elif self.link and not full_link(data):
+            messages.append(FULL_LINK.message)
         if self.not_future and data and data > dt.date.today():
             messages.append("The date cannot be in the future.")
         return data, messages

@@ -40,6 +40,12 @@ def render_markdown(text: str | None) -> Markup:
     return Markup(cleaned)
 
 
+def status_badge_html(status: vocabulary.Status) -> Markup:
+    """Draw a status as a badge, spaced as the macro it replaces was."""
+    badge = Markup('\n  <span class="badge status-{}">{}</span>\n')
+    return badge.format(status.value, status.label)
+
+
 def days_since(moment: dt.date | dt.datetime | None, today: dt.date | None = None) -> str:
     """Say how long ago something happened, in days: "today", "1 day ago", "12 days ago"."""
     if moment is None:
@@ -57,6 +63,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["days_since"] = days_since
     app.jinja_env.globals.update(
+        status_badge_html=status_badge_html,
         Status=vocabulary.Status,
         Confidence=vocabulary.Confidence,
         Reliability=vocabulary.Reliability,
