@@ -11,9 +11,15 @@ from sqlalchemy.orm import Session
 from tracker.models import AuditEvent, StatusUpdate
 from tracker.vocabulary import Role
 
-from .helpers import SLUG, add_updates, squash, update_form
+from .helpers import SLUG, add_updates, form_fields, squash, update_form
 
 URL = f"/recommendations/{SLUG}"
+
+
+def correction_form(client: FlaskClient, update_id: int) -> dict[str, object]:
+    """The correction form as a browser would post it unchanged: the evidence as logged."""
+    page = client.get(f"{URL}/updates/{update_id}/correct").get_data(as_text=True)
+    return {key: value for key, value in form_fields(page).items() if key != "csrf_token"}
 
 
 def test_corrections_log_lists_corrections_and_retractions_newest_first(
@@ -26,7 +32,8 @@ def test_corrections_log_lists_corrections_and_retractions_newest_first(
     first, second = sorted(db.scalars(text("SELECT id FROM status_update")).all())
     client.post(
         f"{URL}/updates/{first}/correct",
-        data={
+        data=correction_form(client, first)
+        | {
             "status": "stalled",
             "as_of": "2020-05-01",
             "assessment": "Stalled.",
@@ -75,7 +82,8 @@ def test_every_kind_of_write_is_audited(client: FlaskClient, db: Session, make_u
     update_id = db.scalars(text("SELECT id FROM status_update")).one()
     client.post(
         f"{URL}/updates/{update_id}/correct",
-        data={
+        data=correction_form(client, update_id)
+        | {
             "status": "stalled",
             "as_of": "2020-05-01",
             "assessment": "S",
