@@ -207,6 +207,10 @@ PAGES = [
     "/compare",
     "/corrections",
     "/audit",
+    "/me",
+    "/changes",
+    f"/recommendations/{SLUG}/owners",
+    f"/recommendations/{SLUG}/reviews/new",
     "/no-such-page",
 ]
 
@@ -312,6 +316,67 @@ def test_pages_fit_a_phone_screen(browser, server: str) -> None:  # type: ignore
         assert overflowing == []
     finally:
         context.close()
+
+
+def test_the_analysts_morning(browser, server: str) -> None:  # type: ignore[no-untyped-def]
+    """An editor assigns; the analyst sees what changed, opens My work, records a re-check."""
+    journeys = [
+        (1280, SLUG, "Resume anti-ISIS cooperation as a priority"),
+        (
+            390,
+            "un-supported-talks-on-coalition-presence",
+            "Hold UN-supported talks on Coalition personnel levels",
+        ),
+    ]
+    for width, slug, title in journeys:
+        context = browser.new_context(
+            base_url=server, viewport={"width": width, "height": 900}, is_mobile=width < 500
+        )
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        try:
+            login(page, Role.EDITOR)
+            page.goto(f"/recommendations/{slug}/owners")
+            page.get_by_label("Owner", exact=True).select_option(label="Analyst Person")
+            page.get_by_label("Review every (days)").fill("30")
+            page.get_by_label("Review every (days)").press("Enter")
+            expect_text(page, "Owners saved.")
+            page.get_by_role("button", name="Log out").click()
+
+            login(page, Role.ANALYST)
+            changes = page.get_by_role("link", name=re.compile(r"^\d+ changes?$"))
+            assert changes.is_visible()
+            shot(page, f"11-morning-dashboard-{width}")
+            row = page.locator("table.recommendations tbody tr.is-changed", has_text=title)
+            assert row.count() == 1
+            changes.click()
+            page.wait_for_url(re.compile(r"/changes$"))
+            assert page.get_by_role("cell", name="Owner assigned").count() >= 1
+            shot(page, f"12-morning-changes-{width}")
+            page.get_by_role("button", name="Mark all as seen").click()
+            expect_text(page, "All changes marked as seen.")
+
+            page.get_by_role("link", name="My work").click()
+            page.wait_for_url(re.compile(r"/me$"))
+            assert page.locator("table.work tbody tr", has_text=title).count() == 1
+            shot(page, f"13-morning-my-work-{width}")
+            page.get_by_role("link", name=title, exact=True).first.click()
+            page.get_by_role("link", name="Re-checked, no change").click()
+            page.get_by_role("button", name="Record re-check").click()  # the date is filled
+            expect_text(page, "Re-check recorded: the status stays as it was.")
+            assert page.locator(".review-clock .badge.due").count() == 0
+            assert page.locator("li.review").count() >= 1
+            shot(page, f"14-morning-re-checked-{width}")
+            page.get_by_role("link", name="My work").click()
+            page.get_by_role("button", name="Mark as seen").click()
+            expect_text(page, "Nothing new assigned to you.")
+            page.get_by_role("button", name="Log out").click()
+        finally:
+            context.close()
+
+
+def expect_text(page, text: str) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_text(text).first.wait_for()
 
 
 def test_a_refused_update_focuses_its_summary_and_rows_change_in_place(page) -> None:  # type: ignore[no-untyped-def]

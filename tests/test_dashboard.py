@@ -1,4 +1,4 @@
-"""The status dashboard: counts, filters, sorting and staleness."""
+"""The status dashboard: counts, filters, sorting and what is due for review."""
 
 from __future__ import annotations
 
@@ -88,14 +88,49 @@ def test_sorting_by_status_and_title(client: FlaskClient, db: Session, analyst) 
     assert [by_slug[slug] for slug in slugs] == list(titles)
 
 
-def test_stale_after_90_days_without_news(client: FlaskClient, db: Session, analyst) -> None:
-    add_updates(db, analyst, SLUG, 1, start=dt.date.today() - dt.timedelta(days=91))
+def due_count(page: str) -> int:
+    match = re.search(r'id="count-due">(\d+)<', page)
+    assert match
+    return int(match.group(1))
+
+
+def test_due_for_review_after_its_cadence_without_news(
+    client: FlaskClient, db: Session, analyst
+) -> None:
+    total = len(db.scalars(select(Recommendation.id)).all())
     page = client.get("/").get_data(as_text=True)
-    assert page.count('class="is-stale"') == 1
+    # Never assessed nor reviewed: every seeded recommendation needs someone to look.
+    assert due_count(page) == total
+    assert page.count('class="is-due"') == total
+    add_updates(db, analyst, SLUG, 1, start=dt.date.today() - dt.timedelta(days=100))
+    assert due_count(client.get("/").get_data(as_text=True)) == total
     add_updates(db, analyst, SLUG, 1, start=dt.date.today() - dt.timedelta(days=5))
     page = client.get("/").get_data(as_text=True)
-    assert 'class="is-stale"' not in page
+    assert due_count(page) == total - 1
     assert "today" in page  # logged today
+    due = client.get("/?review=due").get_data(as_text=True)
+    assert SLUG not in row_slugs(due)
+    assert len(row_slugs(due)) == total - 1
+    # The chip is a link to that very list, keeping the other filters.
+    assert 'href="/?theme=sanctions&amp;review=due"' in client.get("/?theme=sanctions").get_data(
+        as_text=True
+    )
+    # As of 8 days ago, the update of 5 days ago did not hold yet, and the one of 100 days
+    # ago had come due 2 days before.
+    as_of = (dt.date.today() - dt.timedelta(days=8)).isoformat()
+    then = client.get(f"/?review=due&as_of={as_of}").get_data(as_text=True)
+    assert f'href="/recommendations/{SLUG}?as_of={as_of}"' in then
+
+
+def test_a_cadence_of_its_own_makes_it_due_sooner(
+    client: FlaskClient, db: Session, analyst
+) -> None:
+    add_updates(db, analyst, SLUG, 1, start=dt.date.today() - dt.timedelta(days=5))
+    assert SLUG not in row_slugs(client.get("/?review=due").get_data(as_text=True))
+    recommendation = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
+    recommendation.review_every_days = 3
+    db.commit()
+    assert SLUG in row_slugs(client.get("/?review=due").get_data(as_text=True))
 
 
 def test_statements_do_not_grow_with_history(

@@ -21,12 +21,15 @@ from tracker.db import get_engine
 from tracker.exchange.formats import CSV_COLUMNS
 from tracker.field_rules import EVIDENCE, UPDATE, Rule, check_fields
 from tracker.models import (
+    Assignment,
     AuditEvent,
+    ContentVersion,
     Evidence,
     Recommendation,
     StatusRevision,
     StatusUpdate,
     User,
+    recommendation_co_owner,
 )
 from tracker.recommendations.forms import EvidenceForm, StatusUpdateForm
 from tracker.status_updates import (
@@ -390,6 +393,76 @@ def test_the_dashboard_offers_its_filtered_view_as_csv_and_everything_as_json(
     everything = client.get("/export/tracker.json").json
     assert {update["recommendation"] for update in everything["updates"]} == {SLUG, other}
     assert everything["sources"][0]["slug"] == SOURCE
+
+
+def test_owners_and_cadence_travel_through_export_and_import(
+    app: Flask, runner: FlaskCliRunner, db: Session, make_user, tmp_path: Path
+) -> None:
+    owner = make_user(Role.ANALYST, email="owner@example.org", name="Olive Owner")
+    co_owner = make_user(Role.EDITOR, email="co@example.org", name="Cody Co")
+    recommendation = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
+    recommendation.owner_id = owner.id
+    recommendation.review_every_days = 30
+    db.execute(
+        recommendation_co_owner.insert().values(
+            recommendation_id=recommendation.id, user_id=co_owner.id
+        )
+    )
+    db.commit()
+    first = tmp_path / "first.json"
+    assert runner.invoke(args=["export", "--output", str(first)]).exit_code == 0
+    exported = json.loads(first.read_text(encoding="utf-8"))
+    [entry] = [r for r in exported["sources"][0]["recommendations"] if r["slug"] == SLUG]
+    assert (entry["owner"], entry["co_owners"], entry["review_every_days"]) == (
+        "owner@example.org", ["co@example.org"], 30,
+    )  # fmt: skip
+    assert {"email": "owner@example.org", "name": "Olive Owner"} in exported["authors"]
+    db.close()
+    empty_database(get_engine(app))
+
+    result = runner.invoke(args=["import", str(first)])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["export"]).stdout == first.read_text(encoding="utf-8")
+    imported = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
+    owner = db.get_one(User, imported.owner_id)
+    assert (owner.email, owner.name, owner.active) == ("owner@example.org", "Olive Owner", False)
+    assert imported.review_every_days == 30
+    version = db.scalars(
+        select(ContentVersion).where(
+            ContentVersion.entity_type == "recommendation", ContentVersion.entity_id == imported.id
+        )
+    ).one()
+    assert version.data["owner"] == "Olive Owner" and version.data["co_owners"] == ["Cody Co"]
+    assigned = db.scalars(select(Assignment.co_owner).where(Assignment.user_id == owner.id))
+    assert list(assigned) == [False]
+
+
+def test_an_owner_that_is_no_address_is_refused_with_its_path(
+    runner: FlaskCliRunner, db: Session, tmp_path: Path
+) -> None:
+    document = {
+        "format": "tracker-export",
+        "version": 1,
+        "sources": [
+            {"slug": "new-source", "kind": "article", "title": "T", "author": "A",
+             "publisher": "P", "url": "https://example.org/s", "published_on": "2020-01-01",
+             "date_precision": "day", "text": None,
+             "recommendations": [
+                 {"slug": "new-rec", "title": "T", "summary": "S", "passage": "P",
+                  "theme": "sanctions", "actors": ["unami"], "owner": "nobody",
+                  "review_every_days": 0},
+             ]},
+        ],
+    }  # fmt: skip
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document))
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-2:] == [
+        f"{path}: 1 error; nothing was imported.",
+        "  $.sources[0].recommendations[0].owner: Expected an email address.",
+    ]
+    assert db.scalars(select(Recommendation).where(Recommendation.slug == "new-rec")).all() == []
 
 
 def test_a_stored_key_with_other_content_is_an_error_naming_the_fields(

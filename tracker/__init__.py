@@ -21,7 +21,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(from_environment(app.instance_path))
     else:
         app.config.from_mapping(test_config)
-    app.config.setdefault("STALE_AFTER_DAYS", 90)
+    app.config.setdefault("REVIEW_EVERY_DAYS", 90)
     app.config.setdefault("BASE_URL", None)
     app.config.setdefault("IDLE_TIMEOUT_MINUTES", 120)
     app.config.setdefault("SESSION_HOURS", 12)
@@ -49,12 +49,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         health,
         lists,
         logs,
+        notifications,
         recommendations,
         reports,
         search,
         security,
         sources,
         templating,
+        work,
     )
     from .auth import throttle
 
@@ -68,7 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Each area registers its blueprints and its commands.
     for area in (
         auth, admin, dashboard, recommendations, logs, sources, lists, reports, exchange, search,
-        api,
+        api, work, notifications,
     ):  # fmt: skip
         area.init_app(app)
     app.register_blueprint(health.bp)

@@ -9,9 +9,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, Subquery, case, func, select
+from sqlalchemy import Select, Subquery, case, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
+from .cadence import last_reviews, review_clock
 from .models import (
     Actor,
     Recommendation,
@@ -19,6 +20,7 @@ from .models import (
     StatusUpdate,
     Theme,
     recommendation_actor,
+    recommendation_co_owner,
 )
 from .moments import Judgement, Moment, judgement_history, judgements_at, judgements_in_force
 from .vocabulary import Status
@@ -31,8 +33,12 @@ class DashboardFilters:
     actor: str | None = None
     status: Status | None = None
     sort: str = "position"
+    # "due": only those due for review.
+    review: str | None = None
+    # Only those this user owns or co-owns.
+    owner_id: int | None = None
 
-    SORTS = ("position", "title", "status", "as_of", "logged", "theme")
+    SORTS = ("position", "title", "status", "as_of", "logged", "theme", "due")
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,8 @@ class DashboardRow:
     recommendation: Recommendation
     judgement: Judgement | None
     last_logged_at: dt.datetime | None
-    stale: bool
+    due: bool
+    due_on: dt.date | None
 
     @property
     def status(self) -> Status:
@@ -52,7 +59,7 @@ class Dashboard:
     moment: Moment
     rows: list[DashboardRow]
     counts: Counter[Status]
-    stale_count: int
+    due_count: int
     by_theme: dict[str, Counter[Status]] = field(default_factory=dict)
     by_actor: dict[str, Counter[Status]] = field(default_factory=dict)
     page: int = 1
@@ -77,25 +84,36 @@ def dashboard(
     filters: DashboardFilters,
     moment: Moment,
     *,
-    stale_after_days: int,
+    review_every_days: int,
     page: int = 1,
     per_page: int | None = None,
 ) -> Dashboard:
     """Load the recommendations that pass the filters with their status at `moment`.
 
-    Counts, staleness and the breakdowns by theme and actor cover every recommendation that
-    passes; the rows are one page of them when `per_page` is given. Each is one query whose
-    cost follows the recommendations, not the length of their histories.
+    Counts, those due for review and the breakdowns by theme and actor cover every
+    recommendation that passes; the rows are one page of them when `per_page` is given. Each
+    is one query whose cost follows the recommendations, not the length of their histories.
     """
     in_force = judgements_in_force(moment)
-    stale_before = moment.as_of - dt.timedelta(days=stale_after_days)
+    reviewed = last_reviews(moment)
+    clock = review_clock(in_force, reviewed, moment, review_every_days)
 
     def passing(query: Select, *, made: bool = True) -> Select:
         query = (
             query.join(Source, Source.id == Recommendation.source_id)
             .join(Theme, Theme.id == Recommendation.theme_id)
             .outerjoin(in_force, in_force.c.recommendation_id == Recommendation.id)
+            .outerjoin(reviewed, reviewed.c.recommendation_id == Recommendation.id)
         )
+        if filters.review == "due":
+            query = query.where(clock.due)
+        if filters.owner_id is not None:
+            co_owned = select(recommendation_co_owner.c.recommendation_id).where(
+                recommendation_co_owner.c.user_id == filters.owner_id
+            )
+            query = query.where(
+                or_(Recommendation.owner_id == filters.owner_id, Recommendation.id.in_(co_owned))
+            )
         # A recommendation exists from its source's publication on.
         if made:
             query = query.where(Source.published_on <= moment.as_of)
@@ -117,15 +135,15 @@ def dashboard(
         return Status(value) if value else Status.NOT_ASSESSED
 
     counts: Counter[Status] = Counter()
-    stale = 0
+    due = 0
     summary = select(
         in_force.c.status,
         func.count(),
-        func.coalesce(func.sum(case((in_force.c.as_of < stale_before, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((clock.due, 1), else_=0)), 0),
     ).select_from(Recommendation)
-    for status, count, stale_here in session.execute(passing(summary).group_by(in_force.c.status)):
+    for status, count, due_here in session.execute(passing(summary).group_by(in_force.c.status)):
         counts[status_of(status)] += count
-        stale += stale_here
+        due += due_here
 
     by_theme: dict[str, Counter[Status]] = {}
     by_actor: dict[str, Counter[Status]] = {}
@@ -160,12 +178,20 @@ def dashboard(
         logged = logged.where(StatusUpdate.created_at < moment.known_before)
     last_logged = logged.correlate(Recommendation).scalar_subquery().label("at")
     query = passing(
-        select(Recommendation, in_force, last_logged).options(
+        select(
+            Recommendation,
+            in_force,
+            last_logged,
+            clock.due_on.label("due_on"),
+            clock.due.label("due"),
+        ).options(
             contains_eager(Recommendation.source),
             contains_eager(Recommendation.theme),
             selectinload(Recommendation.actors),
+            selectinload(Recommendation.owner),
+            selectinload(Recommendation.co_owners),
         )
-    ).order_by(*dashboard_order(filters.sort, in_force, last_logged))
+    ).order_by(*dashboard_order(filters.sort, in_force, last_logged, clock.due_on))
     if per_page:
         query = query.limit(per_page).offset((max(page, 1) - 1) * per_page)
 
@@ -181,14 +207,15 @@ def dashboard(
                 recommendation=row.Recommendation,
                 judgement=judgement,
                 last_logged_at=row.at,
-                stale=judgement is not None and judgement.as_of < stale_before,
+                due=bool(row.due),
+                due_on=row.due_on,
             )
         )
     return Dashboard(
         moment=moment,
         rows=rows,
         counts=counts,
-        stale_count=stale,
+        due_count=due,
         by_theme=by_theme,
         by_actor=by_actor,
         not_yet_made=not_yet_made,
@@ -197,7 +224,7 @@ def dashboard(
     )
 
 
-def dashboard_order(sort: str, in_force: Subquery, last_logged: Any) -> tuple:
+def dashboard_order(sort: str, in_force: Subquery, last_logged: Any, due_on: Any) -> tuple:
     by_position = (Source.published_on, Source.id, Recommendation.position)
     orders = {
         "position": by_position,
@@ -213,6 +240,8 @@ def dashboard_order(sort: str, in_force: Subquery, last_logged: Any) -> tuple:
         ),
         "as_of": (in_force.c.as_of.desc().nulls_last(), *by_position),
         "logged": (last_logged.desc().nulls_last(), *by_position),
+        # Never checked first, then the earliest due date.
+        "due": (due_on.asc().nulls_first(), *by_position),
     }
     return orders.get(sort, by_position)
 
@@ -238,10 +267,10 @@ def changes_between(
 ) -> list[Change]:
     """List the recommendations whose status differs between two moments."""
     before = {row.recommendation.id: row.status for row in dashboard(
-        session, filters, earlier, stale_after_days=0).rows}  # fmt: skip
+        session, filters, earlier, review_every_days=0).rows}  # fmt: skip
     return [
         Change(row.recommendation, before[row.recommendation.id], row.status)
-        for row in dashboard(session, filters, later, stale_after_days=0).rows
+        for row in dashboard(session, filters, later, review_every_days=0).rows
         if before.get(row.recommendation.id, row.status) is not row.status
     ]
 
@@ -281,6 +310,6 @@ class Lane:
 
 def lanes(session: Session, filters: DashboardFilters, moment: Moment) -> list[Lane]:
     """Load each recommendation's judgements at `moment`, in the order the rule ranks them."""
-    board = dashboard(session, filters, moment, stale_after_days=0)
+    board = dashboard(session, filters, moment, review_every_days=0)
     history = judgement_history(session, [row.recommendation.id for row in board.rows], moment)
     return [Lane(row.recommendation, history[row.recommendation.id]) for row in board.rows]

@@ -31,6 +31,7 @@ from .models import (
     User,
     utcnow,
 )
+from .notifications.operations import notify_updates
 from .search.index import index_updates
 from .vocabulary import Confidence, Credibility, Reliability, RevisionKind, Role, Stance, Status
 
@@ -125,6 +126,7 @@ def record_status_updates(session: Session, updates: Iterable[NewStatusUpdate]) 
     remote_addr = audit.remote_addr()
     ids: list[int] = []
     touched: set[int] = set()
+    carried: list[int] = []
     for chunk in chunks(updates, CHUNK):
         written = insert_updates(session, chunk)
         insert_rows(
@@ -165,9 +167,12 @@ def record_status_updates(session: Session, updates: Iterable[NewStatusUpdate]) 
         for new, id_ in zip(chunk, written, strict=True):
             if new.retraction is not None:
                 withdraw(session, session.get_one(StatusUpdate, id_), new.retraction)
+                carried.append(id_)
     if ids:
         index_updates(session.connection(), ids)
-        after_writing(session, touched)
+        # An update that arrives already retracted is history carried over, not news.
+        news = set(ids) - set(carried)
+        after_writing(session, touched, news=News("update", news))
     return ids
 
 
@@ -344,7 +349,7 @@ def correct_status_update(
         session, "status_update.correct", user=editor, target=update,
         before=audit_before, after=audit_after,
     )  # fmt: skip
-    after_writing(session, [update.recommendation_id])
+    after_writing(session, [update.recommendation_id], news=News("correction", [update.id], editor))
     return revision
 
 
@@ -413,7 +418,7 @@ def retract_status_update(
     if not reason.strip():
         raise TrackingError("Give the reason for the retraction.")
     revision = withdraw(session, update, Retraction(now or utcnow(), editor, reason))
-    after_writing(session, [update.recommendation_id])
+    after_writing(session, [update.recommendation_id], news=News("retraction", [update.id], editor))
     return revision
 
 
@@ -458,9 +463,25 @@ def add_revision(
     return revision
 
 
-def after_writing(session: Session, recommendation_ids: Collection[int]) -> None:
-    """Bring up to date what follows from the judgements of these recommendations."""
+@dataclass(frozen=True)
+class News:
+    """What was just written, for the watchers: new updates, or a correction or retraction."""
+
+    kind: str
+    update_ids: Collection[int]
+    by: User | None = None  # who made it, when not the updates' authors
+
+
+def after_writing(
+    session: Session, recommendation_ids: Collection[int], *, news: News | None = None
+) -> None:
+    """Bring up to date what follows from the judgements of these recommendations.
+
+    The current updates, and the watchers' notifications, in the same transaction.
+    """
     refresh_current_updates(session, recommendation_ids)
+    if news is not None and news.update_ids:
+        notify_updates(session, news.kind, news.update_ids, news.by)
 
 
 def refresh_current_updates(session: Session, recommendation_ids: Iterable[int] | None) -> None:

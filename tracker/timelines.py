@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from .models import (
     Recommendation,
+    Review,
     StatusRevision,
     StatusUpdate,
 )
@@ -68,3 +69,31 @@ def updates_with_evidence(session: Session, ids: Iterable[int]) -> dict[int, Sta
         .options(joinedload(StatusUpdate.author), selectinload(StatusUpdate.evidence))
     )
     return {update.id: update for update in session.scalars(query)}
+
+
+def reviews_between(
+    session: Session,
+    recommendation: Recommendation,
+    moment: Moment,
+    *,
+    newest: dt.date | None = None,
+    oldest: dt.date | None = None,
+) -> list[Review]:
+    """Load a recommendation's reviews shown at `moment`, dated from `oldest` to before `newest`.
+
+    So that pages of a timeline share no review: the page before holds those of `newest`.
+    A review shows from its date on, and known on a past day only once it had been logged.
+    """
+    query = (
+        select(Review)
+        .where(Review.recommendation_id == recommendation.id, Review.checked_on <= moment.as_of)
+        .order_by(Review.checked_on.desc(), Review.created_at.desc())
+        .options(joinedload(Review.reviewer))
+    )
+    if moment.known_before is not None:
+        query = query.where(Review.created_at < moment.known_before)
+    if newest is not None:
+        query = query.where(Review.checked_on < newest)
+    if oldest is not None:
+        query = query.where(Review.checked_on >= oldest)
+    return list(session.scalars(query))

@@ -14,7 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from . import audit
-from .models import ContentVersion, Recommendation, Source, Theme, User, utcnow
+from .models import (
+    ContentVersion,
+    Recommendation,
+    Source,
+    Theme,
+    User,
+    recommendation_co_owner,
+    utcnow,
+)
 
 Versioned = Source | Recommendation
 
@@ -34,6 +42,9 @@ LABELS = {
     "published_on": "Published on",
     "date_precision": "Date precision",
     "text": "Full text",
+    "owner": "Owner",
+    "co_owners": "Co-owners",
+    "review_every_days": "Review every (days)",
 }
 
 
@@ -53,7 +64,7 @@ def snapshot(session: Session, entity: Versioned) -> dict[str, Any]:
     source = session.get(Source, entity.source_id)
     theme = session.get(Theme, entity.theme_id)
     assert source is not None and theme is not None
-    return {
+    data = {
         "source": source.slug,
         "position": entity.position,
         "title": entity.title,
@@ -63,6 +74,28 @@ def snapshot(session: Session, entity: Versioned) -> dict[str, Any]:
         "actors": sorted(actor.slug for actor in entity.actors),
         "condition": entity.condition,
     }
+    # Named, never by e-mail address: the history page shows versions to every reader.
+    # Present only when set, so that versions saved before owners existed compare equal.
+    owner = session.get(User, entity.owner_id) if entity.owner_id else None
+    if owner is not None:
+        data["owner"] = owner.name
+    if "co_owners" in entity.__dict__:
+        co_owners = [user.name for user in entity.co_owners]
+    elif entity.id is not None:
+        co_owners = list(
+            session.scalars(
+                select(User.name)
+                .join(recommendation_co_owner, recommendation_co_owner.c.user_id == User.id)
+                .where(recommendation_co_owner.c.recommendation_id == entity.id)
+            )
+        )
+    else:
+        co_owners = []
+    if co_owners:
+        data["co_owners"] = sorted(co_owners)
+    if entity.review_every_days:
+        data["review_every_days"] = entity.review_every_days
+    return data
 
 
 def record_version(session: Session, entity: Versioned, author: User | None) -> ContentVersion:
@@ -121,7 +154,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
 
     return [
         FieldChange(key, LABELS.get(key, key), text(before.get(key)), text(after.get(key)))
-        for key in after
+        for key in dict.fromkeys([*after, *before])
         if before.get(key) != after.get(key)
     ]
 
@@ -152,10 +185,10 @@ def save(
     entity.updated_at = utcnow()
     session.flush()
     version = record_version(session, entity, editor)
-    changed = [key for key in after if after[key] != before[key]]
+    changed = [key for key in dict.fromkeys([*after, *before]) if after.get(key) != before.get(key)]
     audit.record(
         session, f"{entity.__tablename__}.edit", user=editor, target=entity,
-        before={key: before[key] for key in changed} | {"version": expected},
-        after={key: after[key] for key in changed} | {"version": entity.version},
+        before={key: before.get(key) for key in changed} | {"version": expected},
+        after={key: after.get(key) for key in changed} | {"version": entity.version},
     )  # fmt: skip
     return version

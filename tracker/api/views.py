@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from ..caching import cached_page
 from ..db import get_session
-from ..models import Actor, Recommendation, Source, StatusUpdate, Theme
+from ..models import Actor, Recommendation, Source, StatusUpdate, Theme, User
 from ..moments import Moment
 from ..search.results import Hit, search
 from ..standings import DashboardFilters, DashboardRow, dashboard
@@ -59,7 +59,7 @@ def current_rows(filters: DashboardFilters) -> list[DashboardRow]:
         get_session(),
         filters,
         Moment(dt.date.today()),
-        stale_after_days=current_app.config["STALE_AFTER_DAYS"],
+        review_every_days=current_app.config["REVIEW_EVERY_DAYS"],
     )
     return board.rows
 
@@ -183,6 +183,11 @@ def recommendation(slug: str) -> ResponseReturnValue:
     return jsonify(recommendation_data(row))
 
 
+def person(user: User | None) -> dict[str, str] | None:
+    """Name a user; programs, like pages, never see another user's e-mail address."""
+    return None if user is None else {"name": user.name}
+
+
 def recommendation_data(row: DashboardRow) -> dict[str, Any]:
     rec = row.recommendation
     judgement = row.judgement
@@ -199,7 +204,11 @@ def recommendation_data(row: DashboardRow) -> dict[str, Any]:
         "status": {"value": row.status.value, "label": row.status.label},
         "as_of": judgement.as_of.isoformat() if judgement else None,
         "last_logged_at": row.last_logged_at.isoformat() if row.last_logged_at else None,
-        "stale": row.stale,
+        "owner": person(rec.owner),
+        "co_owners": [person(user) for user in rec.co_owners],
+        "review_every_days": rec.review_every_days,
+        "due_for_review": row.due,
+        "review_due_on": row.due_on.isoformat() if row.due_on else None,
         "url": link("api.recommendation", slug=rec.slug),
         "updates_url": link("api.updates", slug=rec.slug),
         "page": link("recommendations.show", slug=rec.slug),
@@ -325,7 +334,7 @@ def search_results() -> ResponseReturnValue:
             get_session(),
             query,
             filters,
-            stale_after_days=current_app.config["STALE_AFTER_DAYS"],
+            review_every_days=current_app.config["REVIEW_EVERY_DAYS"],
             limit=limit,
             offset=offset,
         )

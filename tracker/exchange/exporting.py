@@ -112,12 +112,19 @@ def export_document(session: Session) -> dict[str, Any]:
         .order_by(Source.slug)
         .options(
             selectinload(Source.recommendations).options(
-                joinedload(Recommendation.theme), selectinload(Recommendation.actors)
+                joinedload(Recommendation.theme),
+                selectinload(Recommendation.actors),
+                joinedload(Recommendation.owner),
+                selectinload(Recommendation.co_owners),
             )
         )
-    )
+    ).all()
     updates = load_updates(session)
     authors: dict[str, str] = {}
+    for source in sources:
+        for rec in source.recommendations:
+            for user in [*([rec.owner] if rec.owner else []), *rec.co_owners]:
+                authors[user.email] = user.name
     for update in updates:
         authors[update.author.email] = update.author.name
         for revision in update.revisions:
@@ -160,6 +167,9 @@ def source_record(source: Source) -> dict[str, Any]:
                 "theme": rec.theme.slug,
                 "actors": sorted(actor.slug for actor in rec.actors),
                 "condition": rec.condition,
+                "owner": rec.owner.email if rec.owner else None,
+                "co_owners": sorted(user.email for user in rec.co_owners),
+                "review_every_days": rec.review_every_days,
             }
             for rec in source.recommendations
         ],

@@ -31,7 +31,11 @@ from ..field_rules import EVIDENCE, UPDATE, check_fields, evidence_input
 from ..lists.operations import create_actor, create_theme
 from ..models import Actor, Recommendation, Source, StatusUpdate, Theme, User, utcnow
 from ..recommendations.forms import MAX_EVIDENCE_ROWS
-from ..recommendations.operations import create_recommendation
+from ..recommendations.operations import (
+    MAX_REVIEW_EVERY_DAYS,
+    create_recommendation,
+    note_assignments,
+)
 from ..sources.operations import create_source
 from ..status_updates import (
     CHUNK,
@@ -316,8 +320,8 @@ def apply(
     now = utcnow()
     add_named(session, Actor, create_actor, document.actors, outcome, "actors")
     add_named(session, Theme, create_theme, document.themes, outcome, "themes")
-    declared = add_sources(session, document.sources, outcome)
     authors = find_authors(session, document, outcome)
+    declared = add_sources(session, document.sources, outcome, authors)
     add_updates(
         session, document.updates, authors, declared, outcome, now, progress,
         correct=f"Corrected by importing {source_name}." if correct else None,
@@ -365,8 +369,16 @@ def text_of(item: dict[str, Any], name: str, path: str) -> str:
     return value
 
 
-def add_sources(session: Session, entries: list[tuple[str, Any]], outcome: Outcome) -> set[str]:
-    """Add the sources and recommendations the database lacks; return every slug declared."""
+def add_sources(
+    session: Session,
+    entries: list[tuple[str, Any]],
+    outcome: Outcome,
+    people: dict[str, User],
+) -> set[str]:
+    """Add the sources and recommendations the database lacks; return every slug declared.
+
+    `people` maps the e-mail addresses of owners and co-owners to their accounts.
+    """
     declared: set[str] = set()
     themes = {theme.slug: theme for theme in session.scalars(select(Theme))}
     actors = {actor.slug: actor for actor in session.scalars(select(Actor))}
@@ -429,7 +441,16 @@ def add_sources(session: Session, entries: list[tuple[str, Any]], outcome: Outco
                 position = rec.get("position")
                 if position is not None and (not isinstance(position, int) or position < 1):
                     raise CatalogueError("position", "Expected a whole number from 1.")
-                create_recommendation(
+                owner, co_owners = owners_of(rec, people)
+                every = rec.get("review_every_days")
+                if every is not None and (
+                    not isinstance(every, int) or not 1 <= every <= MAX_REVIEW_EVERY_DAYS
+                ):
+                    raise CatalogueError(
+                        "review_every_days", f"Expected a whole number from 1 to "
+                        f"{MAX_REVIEW_EVERY_DAYS}, or null."
+                    )  # fmt: skip
+                created = create_recommendation(
                     session,
                     source,
                     slug=text_of(rec, "slug", rec_path),
@@ -440,13 +461,46 @@ def add_sources(session: Session, entries: list[tuple[str, Any]], outcome: Outco
                     actors=addressed,
                     condition=text_of(rec, "condition", rec_path) or None,
                     position=position,
+                    owner=owner,
+                    co_owners=co_owners,
+                    review_every_days=every,
                     by=None,
                 )
             except CatalogueError as error:
                 outcome.problems.append(Problem(f"{rec_path}.{error.field}", str(error)))
             else:
                 outcome.counts["recommendations added"] += 1
+                if owner is not None or co_owners:
+                    note_assignments(session, created, set(), None)
     return declared
+
+
+def owner_emails(rec: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(field, value) of each e-mail address a recommendation names as owner or co-owner."""
+    named: list[tuple[str, Any]] = []
+    if rec.get("owner") is not None:
+        named.append(("owner", rec["owner"]))
+    co_owners = rec.get("co_owners") or []
+    if isinstance(co_owners, list):
+        named += [(f"co_owners[{index}]", email) for index, email in enumerate(co_owners)]
+    return named
+
+
+def owners_of(rec: dict[str, Any], people: dict[str, User]) -> tuple[User | None, list[User]]:
+    """Find a recommendation's owner and co-owners among the accounts found or made."""
+    if not isinstance(rec.get("co_owners") or [], list):
+        raise CatalogueError("co_owners", "Expected a list of e-mail addresses.")
+    found: dict[str, User] = {}
+    for name, email in owner_emails(rec):
+        user = people.get(normalise_email(email)) if isinstance(email, str) else None
+        if user is None:
+            raise CatalogueError(name, "Expected an email address.")
+        found[name] = user
+    owner = found.pop("owner", None)
+    co_owners = list(found.values())
+    if owner is not None and owner in co_owners:
+        raise CatalogueError("co_owners", "The owner cannot also be a co-owner.")
+    return owner, co_owners
 
 
 def choice(item: dict[str, Any], name: str, vocabulary: Iterable[Any]) -> Any:
@@ -488,6 +542,14 @@ def find_authors(session: Session, document: Document, outcome: Outcome) -> dict
                 outcome.problems.append(Problem(record.place(name), "Expected an email address."))
                 continue
             wanted.setdefault(normalise_email(email), author_name.strip())
+    for _path, source in document.sources:
+        recommendations = source.get("recommendations") if isinstance(source, dict) else None
+        for rec in recommendations if isinstance(recommendations, list) else []:
+            if not isinstance(rec, dict):
+                continue
+            for _field, email in owner_emails(rec):
+                if isinstance(email, str) and EMAIL.fullmatch(email.strip()):
+                    wanted.setdefault(normalise_email(email), "")
     users = {
         user.email: user
         for user in session.scalars(select(User).where(User.email.in_(list(wanted))))

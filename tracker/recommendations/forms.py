@@ -20,7 +20,15 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from ..field_rules import (
@@ -32,10 +40,11 @@ from ..field_rules import (
     evidence_input,
     rule_field,
 )
-from ..forms import link_field, options, slug_field
-from ..models import Actor, StatusUpdate, Theme
+from ..forms import http_url, link_field, not_in_future, options, slug_field
+from ..models import Actor, StatusUpdate, Theme, User
 from ..status_updates import CorrectedEvidence, EvidenceInput
-from ..vocabulary import Confidence, Credibility, Reliability, Stance, Status
+from ..vocabulary import Confidence, Credibility, Reliability, Role, Stance, Status
+from .operations import MAX_REVIEW_EVERY_DAYS
 
 MAX_EVIDENCE_ROWS = 20
 
@@ -232,3 +241,78 @@ class NewRecommendationForm(RecommendationFields):
     slug = slug_field("title")
     add_another = SubmitField("Add and start another")
     save = SubmitField("Add recommendation")
+
+
+class OwnersForm(FlaskForm):
+    """An editor's assignment of a recommendation's owner, co-owners and review cadence."""
+
+    version = HiddenField(validators=[InputRequired()])
+    owner = SelectField("Owner", coerce=int, description="Answers for keeping it reviewed.")
+    co_owners = SelectMultipleField(
+        "Co-owners",
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        description="Share the work; they may record reviews too.",
+    )
+    review_every_days = IntegerField(
+        "Review every (days)",
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=MAX_REVIEW_EVERY_DAYS, message="Between 1 and 3650 days."),
+        ],
+        description="Leave empty to follow the site's cadence; 30 for a live issue.",
+    )
+    save = SubmitField("Save owners")
+
+    def offer_people(self, session: Session) -> None:
+        """Offer every active analyst and editor, by name."""
+        people = [
+            (user.id, user.name)
+            for user in session.scalars(
+                select(User).where(User.active.is_(True)).order_by(User.name, User.id)
+            )
+            if user.can(Role.ANALYST)
+        ]
+        self.owner.choices = [(0, "Nobody"), *people]
+        self.co_owners.choices = people
+
+    def validate_co_owners(self, field: SelectMultipleField) -> None:
+        if self.owner.data and self.owner.data in (field.data or []):
+            raise ValidationError("The owner cannot also be a co-owner.")
+
+
+class TakeForm(FlaskForm):
+    """An analyst takes a recommendation nobody owns."""
+
+    version = HiddenField(validators=[InputRequired()])
+
+
+class ReviewForm(FlaskForm):
+    """ "Re-checked, no change": dated, with an optional note and item of evidence."""
+
+    checked_on = DateField(
+        "Re-checked on",
+        validators=[InputRequired(message="Enter the date you re-checked it."), not_in_future],
+        description="The status is unchanged as of this date; it restarts the review clock.",
+    )
+    note = TextAreaField(
+        "Note",
+        validators=[Optional(), Length(max=10_000)],
+        description="Optional: what you looked at. Markdown is allowed.",
+    )
+    evidence_url = URLField(
+        "Evidence link",
+        validators=[Optional(), Length(max=2000), http_url, URL(message="Enter a full link.")],
+        description="Optional.",
+    )
+    evidence_title = StringField(
+        "Evidence title",
+        validators=[Length(max=300)],
+        description="Needed with a link.",
+    )
+    save = SubmitField("Record re-check")
+
+    def validate_evidence_title(self, field: StringField) -> None:
+        if (self.evidence_url.data or "").strip() and not (field.data or "").strip():
+            raise ValidationError("Give the evidence a title.")

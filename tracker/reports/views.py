@@ -21,7 +21,8 @@ def report(source: Source | None) -> ResponseReturnValue:
     db = get_session()
     moment, date_errors = moment_from_query()
     filters = DashboardFilters(source=source.slug if source else None)
-    board = dashboard(db, filters, moment, stale_after_days=current_app.config["STALE_AFTER_DAYS"])
+    every = current_app.config["REVIEW_EVERY_DAYS"]
+    board = dashboard(db, filters, moment, review_every_days=every)
     updates = updates_with_evidence(
         db, (row.judgement.update_id for row in board.rows if row.judgement)
     )

@@ -32,18 +32,25 @@ class Hit:
 
 
 def filtered_ids(
-    session: Session, filters: DashboardFilters, stale_after_days: int
+    session: Session, filters: DashboardFilters, review_every_days: int
 ) -> list[int] | None:
     """The recommendations the dashboard's filters show, or None for all of them."""
-    if not (filters.source or filters.theme or filters.actor or filters.status):
+    if not (
+        filters.source or filters.theme or filters.actor or filters.status
+        or filters.review or filters.owner_id
+    ):  # fmt: skip
         return None
-    board = dashboard(session, filters, Moment(dt.date.today()), stale_after_days=stale_after_days)
+    board = dashboard(
+        session, filters, Moment(dt.date.today()), review_every_days=review_every_days
+    )
     return [row.recommendation.id for row in board.rows]
 
 
-def count(session: Session, query: str, filters: DashboardFilters, *, stale_after_days: int) -> int:
+def count(
+    session: Session, query: str, filters: DashboardFilters, *, review_every_days: int
+) -> int:
     """Count what matches `query` among the recommendations the dashboard's filters show."""
-    ids = filtered_ids(session, filters, stale_after_days)
+    ids = filtered_ids(session, filters, review_every_days)
     return engine_for(session).count(session, query, ids)
 
 
@@ -52,12 +59,12 @@ def search(
     query: str,
     filters: DashboardFilters,
     *,
-    stale_after_days: int,
+    review_every_days: int,
     limit: int,
     offset: int = 0,
 ) -> list[Hit]:
     """Find what matches `query` among the recommendations the dashboard's filters show."""
-    ids = filtered_ids(session, filters, stale_after_days)
+    ids = filtered_ids(session, filters, review_every_days)
     matches = engine_for(session).matches(session, query, ids, limit, offset)
     recommendations = {}
     statuses = {}

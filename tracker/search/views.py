@@ -28,12 +28,12 @@ def index() -> ResponseReturnValue:
     hits = []
     total = 0
     if query:
-        total = count(db, query, filters, stale_after_days=current_app.config["STALE_AFTER_DAYS"])
+        total = count(db, query, filters, review_every_days=current_app.config["REVIEW_EVERY_DAYS"])
         hits = search(
             db,
             query,
             filters,
-            stale_after_days=current_app.config["STALE_AFTER_DAYS"],
+            review_every_days=current_app.config["REVIEW_EVERY_DAYS"],
             limit=PAGE + 1,
             offset=(page - 1) * PAGE,
         )

@@ -14,6 +14,8 @@ from ..db import get_session
 from ..forms import form_notes, refuse_on_form, slug_or_made_from
 from ..lists.operations import actors_by_id
 from ..models import Recommendation, Source, Theme
+from ..notifications.operations import active_watch
+from ..notifications.views import ButtonForm
 from ..recommendations.forms import NewRecommendationForm
 from ..recommendations.operations import create_recommendation
 from ..security import requires
@@ -123,10 +125,16 @@ def show(slug: str) -> ResponseReturnValue:
         get_session(),
         DashboardFilters(source=slug),
         moment,
-        stale_after_days=current_app.config["STALE_AFTER_DAYS"],
+        review_every_days=current_app.config["REVIEW_EVERY_DAYS"],
     )
     return render_template(
-        "sources/show.html", source=source, board=board, moment=moment, date_errors=date_errors
+        "sources/show.html",
+        source=source,
+        board=board,
+        moment=moment,
+        date_errors=date_errors,
+        watching=active_watch(get_session(), current_user, "source", source.id) is not None,
+        watch_form=ButtonForm(),
     )
 
 
