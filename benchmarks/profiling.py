@@ -17,6 +17,7 @@ import cProfile
 import io
 import os
 import pstats
+import resource
 import subprocess
 import sys
 import tempfile
@@ -35,14 +36,17 @@ BIN = Path(sys.executable).parent
 PASSWORD = "benchmark password, long enough"
 
 
-def tracker(env: dict[str, str], *args: str, stdin: str | None = None) -> float:
-    started = time.perf_counter()
+def tracker(env: dict[str, str], *args: str, stdin: str | None = None) -> tuple[float, float]:
+    """Run a `tracker` command; return the seconds it took and the processor seconds it used."""
+    started, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     result = subprocess.run(
         [str(BIN / "tracker"), *args], env=env, input=stdin, capture_output=True, text=True
     )
     if result.returncode:
         raise SystemExit(f"tracker {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return time.perf_counter() - started, cpu
 
 
 def build(url: str, folder: Path, updates: int) -> dict[str, str]:
@@ -115,8 +119,12 @@ def main() -> None:
                     )
                 get_engine(app).dispose()
                 files = documents(size, slugs, folder / "import")
-                seconds = sum(tracker(env, "import", str(path)) for path in files)
-                print(f"importing {options.import_updates:,} updates: {seconds:.1f} s")
+                runs = [tracker(env, "import", str(path)) for path in files]
+                seconds, cpu = sum(run[0] for run in runs), sum(run[1] for run in runs)
+                print(
+                    f"importing {options.import_updates:,} updates: {seconds:.1f} s, "
+                    f"{cpu:.1f} s of processor time"
+                )
             finally:
                 drop()
             return

@@ -63,6 +63,31 @@ def update_form(*rows: dict[str, str], **fields: str) -> dict[str, str]:
     return data
 
 
+def cited_evidence(session: Session, update_id: int) -> dict[str, str]:
+    """The evidence rows of the correction form of an update, as the form fills them in."""
+    session.rollback()  # see what requests committed
+    rows: dict[str, str] = {}
+    items = session.scalars(
+        select(Evidence)
+        .where(Evidence.update_id == update_id, Evidence.withdrawn_in.is_(None))
+        .order_by(Evidence.position)
+    )
+    for number, item in enumerate(items):
+        rows |= evidence_row(
+            number,
+            evidence_id=str(item.id),
+            url=item.url,
+            title=item.title,
+            publisher=item.publisher,
+            published_on=item.published_on.isoformat() if item.published_on else "",
+            excerpt=item.excerpt,
+            stance=item.stance.value,
+            reliability=item.reliability.value,
+            credibility=item.credibility.value,
+        )
+    return rows
+
+
 def add_updates(
     db: Session,
     author: User,

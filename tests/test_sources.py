@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask.testing import FlaskClient
 from markupsafe import escape
 from sqlalchemy import func, select
@@ -285,3 +287,17 @@ def test_slugs_made_from_titles_are_short_plain_words() -> None:
     long = slug_from("word " * 40)
     assert len(long) <= 60 and long.startswith("word-word") and not long.endswith("-")
     assert slug_from("العراق") == ""  # nothing to make one from: the form asks for a slug
+
+
+def test_a_source_link_without_its_scheme_gets_https_and_says_so(
+    client: FlaskClient, db: Session, make_user, auth
+) -> None:
+    auth.login(make_user(Role.EDITOR))
+    data = new_source_form(url="www.example.org/iraq-after-the-protests")
+    page = client.post("/sources/new", data=data, follow_redirects=True).get_data(as_text=True)
+    assert "Source added." in page
+    assert "https:// was added in front of “www.example.org/iraq-after-the-protests”" in page
+    assert "https://www.example.org/iraq-after-the-protests" in db.scalars(select(Source.url)).all()
+    bad = client.post("/sources/new", data=new_source_form(url="ftp://example.org/x"))
+    errors = re.findall(r'<p class="error" id="url-error">(.*?)</p>', bad.get_data(as_text=True))
+    assert errors == ["Use a link that starts with http:// or https://."]

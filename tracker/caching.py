@@ -20,6 +20,7 @@ sent again while the data's version holds; the browser's copy is answered 304.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import re
@@ -61,7 +62,9 @@ OWN_HEADERS = frozenset({"content-length", "etag", "set-cookie", "x-request-id"}
 logger = logging.getLogger(__name__)
 
 
+@functools.cache
 def app_version() -> str:
+    """The installed release of Tracker, read once: pages made by another release differ."""
     try:
         return package_version("tracker")
     except PackageNotFoundError:  # pragma: no cover - run from a tree never installed
