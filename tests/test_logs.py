@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from tracker.models import AuditEvent, StatusUpdate
 from tracker.vocabulary import Role
 
-from .helpers import SLUG, add_updates, cited_evidence, squash, update_form
+from .helpers import SLUG, add_updates, form_fields, squash, update_form
 
 URL = f"/recommendations/{SLUG}"
 
@@ -24,16 +24,17 @@ def test_corrections_log_lists_corrections_and_retractions_newest_first(
     client.post(f"{URL}/updates/new", data=update_form(as_of="2020-05-01"))
     client.post(f"{URL}/updates/new", data=update_form(as_of="2020-06-01"))
     first, second = sorted(db.scalars(text("SELECT id FROM status_update")).all())
+    form = form_fields(client.get(f"{URL}/updates/{first}/correct").get_data(as_text=True))
     client.post(
         f"{URL}/updates/{first}/correct",
-        data={
+        data=form
+        | {
             "status": "stalled",
             "as_of": "2020-05-01",
             "assessment": "Stalled.",
             "confidence": "low",
             "reason": "Misread the report",
-        }
-        | cited_evidence(db, first),
+        },
     )
     client.post(f"{URL}/updates/{second}/retract", data={"reason": "Duplicate entry"})
     page = squash(client.get("/corrections").get_data(as_text=True))
@@ -74,16 +75,17 @@ def test_every_kind_of_write_is_audited(client: FlaskClient, db: Session, make_u
     auth.login(editor)
     client.post(f"{URL}/updates/new", data=update_form())
     update_id = db.scalars(text("SELECT id FROM status_update")).one()
+    form = form_fields(client.get(f"{URL}/updates/{update_id}/correct").get_data(as_text=True))
     client.post(
         f"{URL}/updates/{update_id}/correct",
-        data={
+        data=form
+        | {
             "status": "stalled",
             "as_of": "2020-05-01",
             "assessment": "S",
             "confidence": "low",
             "reason": "R",
-        }
-        | cited_evidence(db, update_id),
+        },
     )
     client.post(f"{URL}/updates/{update_id}/retract", data={"reason": "R"})
     db.rollback()  # end this session's read snapshot, to see what the requests committed

@@ -181,6 +181,15 @@ def check_fields(
     return data, errors
 
 
+def text_of(data: Any) -> str | None:
+    """The text a field's data would be written as."""
+    if data is None:
+        return None
+    if isinstance(data, dt.date):
+        return data.isoformat()
+    return str(getattr(data, "value", data))
+
+
 class RuleField:
     """A form field that reads and checks its value by its `Rule`; WTForms only draws it.
 
@@ -190,14 +199,19 @@ class RuleField:
     rule: Rule
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        self.raw = valuelist[0] if valuelist else None
+        if not valuelist:
+            # A field the request leaves out keeps the data it was given, as in WTForms: a
+            # form filled from a stored row checks what the row holds.
+            self.raw = None
+            self.checked = self.rule.check(text_of(self.data))
+            return
+        self.raw = valuelist[0]
         self.checked = self.rule.check(self.raw)
-        if valuelist or self.rule.kind != "choice":
-            self.data = self.checked[0]
+        self.data = self.checked[0]
 
     def process_data(self, value: Any) -> None:
         super().process_data(value)  # type: ignore[misc]
-        self.checked = self.rule.check(None if value is None else str(value))
+        self.checked = self.rule.check(text_of(self.data))
 
     def pre_validate(self, form: Form) -> None:
         messages = self.checked[1] if hasattr(self, "raw") else self.rule.check(None)[1]
