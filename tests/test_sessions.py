@@ -248,8 +248,11 @@ def test_the_user_and_the_session_are_checked_in_one_query(
     log_in(client, make_user(Role.VIEWER))
     counter = count_statements()
     assert logged_in(client)
-    assert counter.count == 1
+    # One query for the user and their session; the other counts the unread notifications
+    # the navigation shows.
+    assert counter.count == 2
     assert "JOIN user_session" in counter.statements[0]
+    assert "FROM notification" in counter.statements[1]
 
 
 @pytest.mark.parametrize("https, secure", [("1", True), ("0", False)])

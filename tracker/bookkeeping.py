@@ -3,7 +3,7 @@
 Services and loaders never commit; views commit their own writes. A few reads still leave a
 trace that must be written: a session's last-seen time, which keeps it from idling out
 (auth/sessions.py), and an API token's last-used time (api/tokens.py). Loaders `note` the
-statement; `write_notes`, run before every view once the access checks have loaded the user,
+statement; `write_notes`, run before every view, after the access checks that load the user,
 ends the request's read, writes the notes and commits them, so the view starts afresh and a
 read request's own session never commits. On SQLite a transaction that starts with its write
 waits its turn, where a read that turns into a write would fail at once.
@@ -14,7 +14,6 @@ The hook also tells the audit trail the client's address for the length of the r
 from __future__ import annotations
 
 from flask import Flask, g, request
-from flask_login import current_user
 from sqlalchemy.sql import Executable
 
 from . import audit
@@ -30,7 +29,6 @@ def note(statement: Executable) -> None:
 
 def write_notes() -> None:
     g.audit_address = audit.client_address.set(request.remote_addr)
-    current_user.is_authenticated  # noqa: B018  (loads the user, who may note a write)
     notes = g.pop(NOTES, None)
     if not notes:
         return
