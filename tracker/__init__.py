@@ -48,6 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         reports,
         search,
         security,
+        site,
         sources,
         templating,
     )
@@ -73,6 +74,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(api.tokens_bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(site.bp)
     throttle.init_app(app)  # after the blueprints: it limits the views they registered
     hops = app.config["PROXY_FIX"]
     if hops:

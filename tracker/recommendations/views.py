@@ -10,7 +10,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..caching import cached_page
 from ..catalogue import CatalogueError
-from ..charts import TimeScale, describe, segments
+from ..charts import timeline as timeline_chart
+from ..charts import window_from
 from ..db import get_session
 from ..editing import EditConflict, actors_by_id, edit_recommendation
 from ..forms import refuse_on_form
@@ -62,10 +63,14 @@ def show(slug: str) -> ResponseReturnValue:
         if shown is not None and shown.as_of <= moment.as_of:
             entries.append((update, shown))
     history = judgement_history(db, [recommendation.id], moment)[recommendation.id]
-    start = min([recommendation.source.published_on, *(day for day, _ in history)])
-    scale = TimeScale(start, moment.as_of, width=780, left=10)
-    spans = scale.visible(segments(history, start, moment.as_of))
-    marks = [(day, f"{status.label} as of {day.isoformat()}") for day, status in history]
+    first = min([recommendation.source.published_on, *(day for day, _ in history)])
+    chart = timeline_chart(
+        history,
+        first,
+        moment.as_of,
+        window=window_from(request.args.get("window")),
+        marks=[(day, f"{status.label} as of {day.isoformat()}") for day, status in history],
+    )
     return render_template(
         "recommendations/show.html",
         recommendation=recommendation,
@@ -75,12 +80,7 @@ def show(slug: str) -> ResponseReturnValue:
         current=judgement_of(db, recommendation.id, moment),
         moment=moment,
         date_errors=date_errors,
-        chart={
-            "spans": spans,
-            "scale": scale,
-            "markers": scale.markers(marks),
-            "description": describe(spans),
-        },
+        chart=chart,
     )
 
 
