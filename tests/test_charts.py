@@ -178,3 +178,21 @@ def test_a_window_of_twelve_months_keeps_a_recent_change_legible() -> None:
     # A source younger than the window: the window starts where the history does.
     assert window_start(D("2026-06-01"), end, "12m") == D("2026-06-01")
     assert window_start(D("2024-02-29"), D("2025-02-28"), "12m") == D("2024-02-29")
+
+
+def test_a_window_says_when_the_statuses_it_cuts_began() -> None:
+    end = D("2026-12-01")
+    long_ago = timeline([(D("2021-10-10"), Status.IN_PROGRESS)], D("2020-01-01"), end)
+    assert long_ago.clipped and long_ago.since == D("2021-10-10")
+    assert long_ago.description == "In progress from 2021-10-10 to 2026-12-01"
+    two = timeline(
+        [(D("2020-03-01"), Status.NO_ACTION), (D("2026-10-01"), Status.IN_PROGRESS)],
+        D("2020-01-01"),
+        end,
+    )
+    assert two.description == (
+        "No action from before 2025-12-01 to 2026-10-01; In progress from 2026-10-01 to 2026-12-01"
+    )
+    whole = timeline([(D("2021-10-10"), Status.IN_PROGRESS)], D("2020-01-01"), end, window="all")
+    assert not whole.clipped
+    assert whole.description.startswith("Not yet assessed from 2020-01-01 to 2021-10-10; ")

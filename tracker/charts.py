@@ -392,14 +392,34 @@ class Timeline:
     ticks: list[Tick]
     narrow_ticks: list[Tick]
     window: str
+    since: dt.date  # when the current status began, however long before the window
+    clipped: bool = False  # whether the window leaves out earlier history
 
     @property
     def current(self) -> Segment:
         return self.spans[-1]
 
+    def entries(self) -> list[tuple[Segment, dt.date, bool]]:
+        """Each span with the day it began and whether that was before the window.
+
+        The current status began on `since`; a span the window cuts began before its start.
+        """
+        entries = []
+        for span in self.spans:
+            if span is self.current:
+                entries.append((span, self.since, self.since < span.start))
+            else:
+                cut = self.clipped and span.start == self.scale.start
+                entries.append((span, span.start, cut))
+        return entries
+
     @property
     def description(self) -> str:
-        return describe(self.spans)
+        return "; ".join(
+            f"{span.status.label} from {'before ' if cut and start == span.start else ''}"
+            f"{start.isoformat()} to {span.end.isoformat()}"
+            for span, start, cut in self.entries()
+        )
 
 
 WIDE = 560  # the narrowest a timeline is drawn with every label (pixels)
@@ -418,6 +438,7 @@ def timeline(
     """Lay out a recommendation's timeline from `first` (or a year back) to `end`."""
     scale = TimeScale(window_start(first, end, window), end)
     spans = scale.visible(segments(judgements, scale.start, end))
+    whole = segments(judgements, min(first, end), end) if scale.start > first else spans
     return Timeline(
         spans=spans,
         scale=scale,
@@ -427,6 +448,8 @@ def timeline(
         ticks=scale.ticks(wide),
         narrow_ticks=scale.ticks(NARROW),
         window=window,
+        since=whole[-1].start,
+        clipped=scale.start > first,
     )
 
 

@@ -135,20 +135,20 @@ def add_item(document: DocumentObject, card: ReportCard, item: Item) -> None:
 
     caption = document.add_paragraph()
     caption.add_run(f"Statuses over time ({WINDOWS[card.window].lower()})").bold = True
-    spans = list(reversed(item.chart.spans))
+    entries = list(reversed(item.chart.entries()))
     table = document.add_table(rows=1, cols=3)
     table.style = "Table Grid"
     for cell, heading in zip(table.rows[0].cells, ("Status", "From", "To"), strict=True):
         cell.text = heading
         cell.paragraphs[0].runs[0].bold = True
-    for index, span in enumerate(spans):
+    for index, (span, start, cut) in enumerate(entries):
         cells = table.add_row().cells
         shade_cell(cells[0], span.status)
         run = cells[0].paragraphs[0].add_run(span.status.label)
         run.bold = True
         if span.status in _DARK:
             run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
-        cells[1].text = span.start.isoformat()
+        cells[1].text = f"before {start.isoformat()}" if cut and start == span.start else str(start)
         cells[2].text = "now" if index == 0 and card.moment.is_now else span.end.isoformat()
 
     update = item.update
