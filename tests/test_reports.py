@@ -237,19 +237,18 @@ def pixels_near(image, colour: str, tolerance: int = 4) -> int:  # type: ignore[
 
 def longest_dark_run(image) -> int:  # type: ignore[no-untyped-def]
     """The longest horizontal run of near-black pixels: text has none longer than a letter."""
-    width, height = image.size
-    data = image.tobytes()
-    longest = 0
-    for y in range(height):
-        run = 0
-        row = data[y * width * 3 : (y + 1) * width * 3]
-        for x in range(0, len(row), 3):
-            if row[x] < 70 and row[x + 1] < 70 and row[x + 2] < 70:
-                run += 1
-                longest = max(longest, run)
-            else:
-                run = 0
-    return longest
+    from PIL import ImageChops
+
+    red, green, blue = image.split()
+    brightest = ImageChops.lighter(ImageChops.lighter(red, green), blue)  # per pixel
+    width, height = brightest.size
+    data = brightest.tobytes()
+    runs = (
+        len(match.group())
+        for y in range(height)
+        for match in re.finditer(rb"[\x00-\x45]+", data[y * width : (y + 1) * width])
+    )
+    return max(runs, default=0)
 
 
 @needs_weasyprint
