@@ -1,4 +1,5 @@
-# `make run` serves Tracker on SQLite with the seeded recommendations; `make test` runs the suite.
+# `make run` serves Tracker on SQLite with the seeded recommendations (HOST and PORT choose where:
+# `make run PORT=5077`); `make test` runs the suite.
 # Both set up everything they need in .venv first.
 
 PYTHON ?= python3
@@ -8,14 +9,18 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test benchmark clean
+.PHONY: run test lint benchmark clean
 
 run: $(INSTALLED)
-	$(BIN)/tracker init
+	$(BIN)/tracker init --host $(HOST) --port $(PORT)
 	$(BIN)/tracker run --host $(HOST) --port $(PORT)
 
 test: $(INSTALLED)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 benchmark: $(INSTALLED)
 	$(BIN)/python benchmarks/run.py $(BENCHMARK_ARGS)

@@ -246,8 +246,14 @@ def statements_per_page(database_url: str, paths: dict[str, str]) -> dict[str, i
     from tracker import create_app
     from tracker.db import get_engine
 
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-                      "PAGE_CACHE_SIZE": 0})  # fmt: skip
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "bench",
+            "WTF_CSRF_ENABLED": False,
+            "PAGE_CACHE_SIZE": 0,
+        }
+    )
     client = app.test_client()
     client.post("/login", data={"email": "bench@example.org", "password": PASSWORD})
     client.get("/")
@@ -270,7 +276,8 @@ def post_script(folder: Path, slug: str, token: str) -> Path:
         "assessment": "Logged under load.", "confidence": "moderate",
         "evidence-0-url": "https://news.example.org/load", "evidence-0-title": "Load",
         "evidence-0-publisher": "Bench", "evidence-0-excerpt": "Under load.",
-        "evidence-0-stance": "supports", "evidence-0-reliability": "B", "evidence-0-credibility": "2",
+        "evidence-0-stance": "supports", "evidence-0-reliability": "B",
+        "evidence-0-credibility": "2",
         "save": "Log status update",
     })  # fmt: skip
     path = folder / "post.lua"
@@ -290,7 +297,8 @@ def render_script(folder: Path, path: str) -> Path:
         "counter = 0\n"
         "request = function()\n"
         "  counter = counter + 1\n"
-        f'  return wrk.format(nil, "{path}{separator}render=" .. math.random(1, 1000000000) .. "-" .. counter)\n'
+        f'  local query = "{separator}render=" .. math.random(1, 1000000000) .. "-" .. counter\n'
+        f'  return wrk.format(nil, "{path}" .. query)\n'
         "end\n"
     )
     return script
@@ -320,7 +328,8 @@ def run_size(kind: str, size: Size, duration: int, floor: Measure) -> list[dict]
         url, drop = fresh_database(kind, folder)
         env = os.environ | {
             "TRACKER_DATABASE_URL": url, "TRACKER_SECRET_KEY": "benchmark secret",
-            "TRACKER_LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute", "TRACKER_LOGIN_LIMIT_PER_ADDRESS": "1000 per minute",
+            "TRACKER_LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute",
+            "TRACKER_LOGIN_LIMIT_PER_ADDRESS": "1000 per minute",
         }  # fmt: skip
         try:
             tracker(env, "init")
@@ -349,8 +358,9 @@ def run_size(kind: str, size: Size, duration: int, floor: Measure) -> list[dict]
                         import_seconds += time.perf_counter() - started
             with engine.connect() as connection:
                 busiest = connection.execute(text(
-                    "SELECT r.slug FROM recommendation r JOIN status_update u ON u.recommendation_id = r.id "
-                    "GROUP BY r.slug ORDER BY count(*) DESC LIMIT 1")).scalar()  # fmt: skip
+                    "SELECT r.slug FROM recommendation r"
+                    " JOIN status_update u ON u.recommendation_id = r.id"
+                    " GROUP BY r.slug ORDER BY count(*) DESC LIMIT 1")).scalar()  # fmt: skip
                 updates = connection.execute(text("SELECT count(*) FROM status_update")).scalar()
             engine.dispose()
             paths = {
@@ -412,7 +422,8 @@ def measure_floor(duration: int) -> Measure:
 
 def table(rows: list[dict]) -> str:
     lines = [
-        "| database | size | page | req/s | × floor | p50 ms | p99 ms | non-2xx/3xx | SQL statements |",
+        "| database | size | page | req/s | × floor | p50 ms | p99 ms | non-2xx/3xx"
+        " | SQL statements |",
         "|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     notes = []
@@ -423,9 +434,10 @@ def table(rows: list[dict]) -> str:
                 f"{r['import_seconds']:.1f} s; worker memory {r['memory_mb']:.0f} MB"
             )
             continue
+        statements = "—" if r["statements"] is None else r["statements"]
         lines.append(
             f"| {r['database']} | {r['size']} | {r['page']} | {r['rps']:,.0f} | {r['ratio']:.2f} | "
-            f"{r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} | {r['statements'] if r['statements'] is not None else '—'} |"
+            f"{r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} | {statements} |"
         )
     return "\n".join([*lines, "", *notes])
 
@@ -440,8 +452,10 @@ def targets(rows: list[dict]) -> str:
 
     for kind in dict.fromkeys(r["database"] for r in rows):
         if dashboard := found.get((kind, "S", "dashboard")):
-            check(dashboard["ratio"] >= 0.5,
-                  f"{kind}: dashboard at S is {dashboard['ratio']:.2f} of the floor (target 0.5)")  # fmt: skip
+            check(
+                dashboard["ratio"] >= 0.5,
+                f"{kind}: dashboard at S is {dashboard['ratio']:.2f} of the floor (target 0.5)",
+            )
         for page in (
             "dashboard",
             "recommendation (longest history)",
@@ -450,13 +464,15 @@ def targets(rows: list[dict]) -> str:
             small, large = found.get((kind, "S", page)), found.get((kind, "L", page))
             if small and large:
                 growth = large["p50"] / small["p50"]
-                check(growth <= 1.5, f"{kind}: {page}, p50 at L is {growth:.2f}× its p50 at S "
-                      f"({large['p50']:.2f} ms against {small['p50']:.2f} ms; target 1.5×)")  # fmt: skip
-        counts = {
-            page: {r["size"]: r["statements"] for r in rows
-                   if r["database"] == kind and r["page"] == page and r.get("statements") is not None}
-            for page in dict.fromkeys(r["page"] for r in rows)
-        }  # fmt: skip
+                check(
+                    growth <= 1.5,
+                    f"{kind}: {page}, p50 at L is {growth:.2f}× its p50 at S "
+                    f"({large['p50']:.2f} ms against {small['p50']:.2f} ms; target 1.5×)",
+                )
+        counts: dict[str, dict[str, int]] = {}
+        for r in rows:
+            if r["database"] == kind and r.get("statements") is not None:
+                counts.setdefault(r["page"], {})[r["size"]] = r["statements"]
         for page, by_size in counts.items():
             if len(by_size) > 1:
                 check(
@@ -469,9 +485,11 @@ def targets(rows: list[dict]) -> str:
                 f"{kind}: posting an update at M, p99 {post['p99']:.1f} ms (target 50 ms)",
             )
         if facts := found.get((kind, "M", "facts")):
-            check(facts["import_seconds"] < 10,
-                  f"{kind}: importing M's {facts['updates']:,} updates took {facts['import_seconds']:.1f} s "
-                  "(target 10 s)")  # fmt: skip
+            check(
+                facts["import_seconds"] < 10,
+                f"{kind}: importing M's {facts['updates']:,} updates took "
+                f"{facts['import_seconds']:.1f} s (target 10 s)",
+            )
         if facts := found.get((kind, "L", "facts")):
             check(
                 facts["memory_mb"] < 150,
@@ -487,16 +505,18 @@ def machine() -> str:
         // 1024
         // 1024
     )
-    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("\n")[
-        0
-    ]
+    wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout
+    wrk_version = wrk.split("\n")[0]
+    processor = cpu.group(1) if cpu else platform.machine()
+    workers = os.environ.get("TRACKER_WORKERS", "2")
+    threads = os.environ.get("TRACKER_THREADS", "4")
     return (
         f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC\n"
-        f"- Machine: {os.cpu_count()} cores ({cpu.group(1) if cpu else platform.machine()}), {memory} GiB\n"
-        f"- Python {platform.python_version()}, Flask {metadata.version('flask')}, SQLAlchemy {sqlalchemy.__version__}, "
-        f"SQLite {sqlite3.sqlite_version}, {wrk_version}\n"
-        f"- Server: `tracker serve`, gunicorn gthread, TRACKER_WORKERS={os.environ.get('TRACKER_WORKERS', '2')}, "
-        f"TRACKER_THREADS={os.environ.get('TRACKER_THREADS', '4')}; wrk 2 threads, 8 connections"
+        f"- Machine: {os.cpu_count()} cores ({processor}), {memory} GiB\n"
+        f"- Python {platform.python_version()}, Flask {metadata.version('flask')}, "
+        f"SQLAlchemy {sqlalchemy.__version__}, SQLite {sqlite3.sqlite_version}, {wrk_version}\n"
+        f"- Server: `tracker serve`, gunicorn gthread, TRACKER_WORKERS={workers}, "
+        f"TRACKER_THREADS={threads}; wrk 2 threads, 8 connections"
     )
 
 

@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 
 from tracker import create_app
 from tracker.auth.services import create_user
-from tracker.cli import alembic_config
-from tracker.db import get_engine
+from tracker.db import get_engine, sessions
 from tracker.engine import make_engine
 from tracker.models import Base, User
+from tracker.schema import alembic_config
 from tracker.seeds import load_seeds, read_seeds
 from tracker.vocabulary import Role
 
@@ -34,8 +34,9 @@ from .helpers import PASSWORD
 POSTGRES_URL = os.environ.get(
     "TRACKER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-# CI sets this: there, a missing PostgreSQL is a failure, not a skip.
-REQUIRE_POSTGRES = os.environ.get("TRACKER_REQUIRE_POSTGRES") == "1"
+# CI sets this: there, every skip is a failure, so that no missing service, browser or
+# program can hide a test (PostgreSQL, Redis, Chromium, pg_dump, WeasyPrint, ...).
+REQUIRE_ALL = os.environ.get("TRACKER_REQUIRE_ALL") == "1"
 
 
 def postgres_unavailable() -> str | None:
@@ -45,7 +46,8 @@ def postgres_unavailable() -> str | None:
         with engine.connect() as connection:
             connection.execute(text("select 1"))
     except Exception as error:  # any failure to connect means: skip, and say why
-        return f"PostgreSQL at {make_url(POSTGRES_URL).render_as_string()} is not answering ({type(error).__name__})"
+        where = make_url(POSTGRES_URL).render_as_string()
+        return f"PostgreSQL at {where} is not answering ({type(error).__name__})"
     finally:
         engine.dispose()
     return None
@@ -56,8 +58,6 @@ def fresh_postgres_database() -> Iterator[str]:
     """Create an empty PostgreSQL database, and drop it afterwards."""
     reason = postgres_unavailable()
     if reason:
-        if REQUIRE_POSTGRES:
-            pytest.fail(reason)
         pytest.skip(reason)
     name = f"tracker_test_{uuid.uuid4().hex[:12]}"
     admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
@@ -121,7 +121,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     )
     engine = get_engine(app)
     empty_database(engine)
-    with Session(engine) as session:
+    with sessions(app)() as session:
         load_seeds(session, read_seeds())
         session.commit()
     yield app
@@ -141,7 +141,7 @@ def runner(app: Flask) -> FlaskCliRunner:
 @pytest.fixture
 def db(app: Flask) -> Iterator[Session]:
     """A session of its own, to set up data and read back what requests stored."""
-    with Session(get_engine(app), expire_on_commit=False) as session:
+    with sessions(app)() as session:
         yield session
 
 
@@ -222,6 +222,17 @@ def count_statements(app: Flask) -> Iterator[Callable[[], StatementCounter]]:
     yield start
     for counter in counters:
         event.remove(engine, "before_cursor_execute", counter)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """Where TRACKER_REQUIRE_ALL=1, report a skipped test as failed, with its reason."""
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRE_ALL and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"Skipped where nothing may be skipped: {reason}"
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

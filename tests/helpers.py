@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from tracker import create_app
 from tracker.db import get_engine
 from tracker.models import Evidence, Recommendation, StatusRevision, StatusUpdate, User
-from tracker.services import EvidenceInput, record_status_update
+from tracker.status_updates import EvidenceInput, record_status_update
 from tracker.vocabulary import Confidence, Credibility, Reliability, Stance, Status
 
 SLUG = "resume-anti-isis-cooperation"
@@ -61,6 +61,31 @@ def update_form(*rows: dict[str, str], **fields: str) -> dict[str, str]:
     for row in rows or (evidence_row(0),):
         data.update(row)
     return data
+
+
+def cited_evidence(session: Session, update_id: int) -> dict[str, str]:
+    """The evidence rows of the correction form of an update, as the form fills them in."""
+    session.rollback()  # see what requests committed
+    rows: dict[str, str] = {}
+    items = session.scalars(
+        select(Evidence)
+        .where(Evidence.update_id == update_id, Evidence.withdrawn_in.is_(None))
+        .order_by(Evidence.position)
+    )
+    for number, item in enumerate(items):
+        rows |= evidence_row(
+            number,
+            evidence_id=str(item.id),
+            url=item.url,
+            title=item.title,
+            publisher=item.publisher,
+            published_on=item.published_on.isoformat() if item.published_on else "",
+            excerpt=item.excerpt,
+            stance=item.stance.value,
+            reliability=item.reliability.value,
+            credibility=item.credibility.value,
+        )
+    return rows
 
 
 def add_updates(

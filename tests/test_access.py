@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker.models import Base, StatusUpdate, User
+from tracker.models import Base, Recommendation, StatusUpdate, User
 from tracker.vocabulary import Role
 
 from .helpers import PASSWORD, SLUG, add_updates
@@ -41,6 +41,19 @@ PERMISSIONS: dict[str, Role | None] = {
     # Analysts correct their own updates; this table's update is the analyst's.
     "recommendations.correct_update": Role.ANALYST,
     "recommendations.retract_update": Role.EDITOR,
+    # Owners and editors record reviews; this table's recommendation is the analyst's.
+    "recommendations.review": Role.ANALYST,
+    "recommendations.take": Role.ANALYST,
+    "recommendations.owners": Role.EDITOR,
+    "work.index": Role.VIEWER,
+    "notifications.index": Role.VIEWER,
+    "notifications.read": Role.VIEWER,
+    "notifications.read_all": Role.VIEWER,
+    "notifications.start_watching": Role.VIEWER,
+    "notifications.stop_watching": Role.VIEWER,
+    "dashboard.changes": Role.VIEWER,
+    "dashboard.mark_seen": Role.VIEWER,
+    "work.seen": Role.VIEWER,
     "recommendations.edit": Role.EDITOR,
     "sources.edit": Role.EDITOR,
     "sources.new": Role.EDITOR,
@@ -57,6 +70,7 @@ PERMISSIONS: dict[str, Role | None] = {
     "exchange.updates_csv": Role.VIEWER,
     "exchange.database_json": Role.VIEWER,
     "search.index": Role.VIEWER,
+    "api.index": Role.VIEWER,
     "api.openapi": Role.VIEWER,
     "api.sources": Role.VIEWER,
     "api.source": Role.VIEWER,
@@ -79,6 +93,7 @@ ROLES: list[Role | None] = [None, *Role]  # None: not logged in
 OWN_SLUGS = {
     "sources": {"slug": SOURCE},
     "lists": {"kind": "actors", "slug": "unami"},
+    "notifications": {"kind": "recommendation", "slug": SLUG},
 }
 
 
@@ -110,6 +125,9 @@ def world(db: Session, make_user) -> dict[str, object]:
     """One user per role and an update by the analyst; the values URLs need."""
     users = {role: make_user(role) for role in Role}
     add_updates(db, users[Role.ANALYST], SLUG, 1)
+    recommendation = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
+    recommendation.owner_id = users[Role.ANALYST].id
+    db.commit()
     update_id = db.scalars(select(StatusUpdate.id)).one()
     return {
         "users": users,
@@ -117,6 +135,7 @@ def world(db: Session, make_user) -> dict[str, object]:
         "update_id": update_id,
         "user_id": users[Role.VIEWER].id,
         "token": "not-a-valid-token",
+        "notification_id": 1,
         "source_slug": SOURCE,
     }
 

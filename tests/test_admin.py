@@ -56,14 +56,19 @@ def test_the_list_shows_every_account(
     db.commit()
     page = squash(client.get("/admin/users").get_data(as_text=True))
     assert "4 accounts" in page
-    row = re.search(r'<tr id="user-%d">.*?</tr>' % seen.id, page).group(0)
+    row = re.search(rf'<tr id="user-{seen.id}">.*?</tr>', page).group(0)
     assert "seen@example.org" in row and "Sam Seen" in row and "Yes" in row
     assert re.search(r"<time datetime=\"\d{4}-\d\d-\d\dT", row)
     assert 'value="analyst" selected' in row or 'selected value="analyst"' in row
-    never = re.search(r'<tr id="user-\d+"> <td>never@example.org.*?</tr>', page).group(0)
+    never = re.search(r'<tr id="user-\d+"> <td[^>]*>never@example.org.*?</tr>', page).group(0)
     assert "Never" in never
-    disabled = re.search(r'<tr id="user-%d">.*?</tr>' % gone.id, page).group(0)
+    disabled = re.search(rf'<tr id="user-{gone.id}">.*?</tr>', page).group(0)
     assert "No: disabled" in disabled and "Re-enable" in disabled
+    # Styled like the other lists, and labelled cell by cell where a phone drops the header.
+    assert '<table class="accounts">' in page
+    assert '<td data-label="Email">never@example.org</td>' in page
+    with client.get("/static/tracker.css") as stylesheet:
+        assert "table.accounts :is(th, td)" in stylesheet.get_data(as_text=True)
 
 
 def test_admins_see_the_users_link_and_others_do_not(
@@ -218,7 +223,7 @@ def test_an_admin_can_neither_demote_nor_disable_themselves(
     client: FlaskClient, db: Session, admin
 ) -> None:
     page = squash(client.get("/admin/users").get_data(as_text=True))
-    own_row = re.search(r'<tr id="user-%d">.*?</tr>' % admin.id, page).group(0)
+    own_row = re.search(rf'<tr id="user-{admin.id}">.*?</tr>', page).group(0)
     assert "<form" not in own_row and "another admin can change it" in own_row
 
     prefix = f"user-{admin.id}"

@@ -253,3 +253,32 @@ def test_the_api_keeps_to_its_openapi_document(
             )
 
         keeps_to_it()
+
+
+def test_the_api_answers_an_index_of_absolute_links_that_can_be_followed(
+    client: FlaskClient, token: str
+) -> None:
+    index = client.get(f"{API}/", headers=bearer(token))
+    assert index.status_code == 200
+    body = index.json
+    assert body["openapi"] == "http://localhost/api/v1/openapi.json"
+    assert body["tokens"] == "http://localhost/account/tokens"
+    assert body["feeds"]["updates"] == "http://localhost/feeds/updates.atom"
+    for name, address in body["resources"].items():
+        assert address.startswith("http://localhost/api/v1/")
+        assert (
+            client.get(address.removeprefix("http://localhost"), headers=bearer(token)).status_code
+            == 200
+        ), name
+
+    source = client.get(f"{API}/sources", headers=bearer(token)).json["items"][0]
+    assert source["url"] == f"http://localhost{API}/sources/{source['slug']}"
+    assert source["page"] == f"http://localhost/sources/{source['slug']}"
+    assert source["recommendations_url"].startswith("http://localhost/api/v1/recommendations?")
+    rec = client.get(f"{API}/recommendations?limit=1", headers=bearer(token)).json
+    assert rec["items"][0]["url"].startswith("http://localhost/api/v1/recommendations/")
+    assert rec["items"][0]["page"].startswith("http://localhost/recommendations/")
+    assert rec["next"].startswith("http://localhost/api/v1/recommendations?")
+    document = client.get(f"{API}/openapi.json", headers=bearer(token)).json
+    assert document["servers"] == [{"url": "http://localhost/api/v1"}]
+    assert document["components"]["schemas"]["Source"]["properties"]["page"]["format"] == "uri"

@@ -389,3 +389,16 @@ def test_logins_go_on_throttled_in_memory_while_redis_is_away(app: Flask, make_u
         assert attempt(client, make_user(Role.VIEWER).email, PASSWORD).status_code == 302
     finally:
         get_engine(away).dispose()
+
+
+def test_password_fields_say_what_password_managers_should_fill(
+    client: FlaskClient, make_user, auth
+) -> None:
+    login = client.get("/login").get_data(as_text=True)
+    assert re.search(r'<input autocomplete="username"[^>]*name="email"', login)
+    assert re.search(r'<input autocomplete="current-password"[^>]*name="password"', login)
+    auth.login(make_user(Role.VIEWER))
+    account = client.get("/account").get_data(as_text=True)
+    assert re.search(r'autocomplete="current-password"[^>]*name="current_password"', account)
+    assert re.search(r'autocomplete="new-password"[^>]*name="password"', account)
+    assert re.search(r'autocomplete="new-password"[^>]*name="confirm"', account)

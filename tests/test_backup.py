@@ -26,11 +26,11 @@ from sqlalchemy.orm import Session
 
 from tracker import create_app
 from tracker.backup import backup_kind, head_revision, plain
-from tracker.cli import alembic_config
 from tracker.db import get_engine
 from tracker.engine import make_engine
 from tracker.models import Base, Recommendation, User
-from tracker.services import EvidenceInput, record_status_update
+from tracker.schema import alembic_config
+from tracker.status_updates import EvidenceInput, record_status_update
 from tracker.vocabulary import Confidence, Credibility, Reliability, Stance, Status
 
 from .conftest import fresh_postgres_database

@@ -7,14 +7,16 @@ import datetime as dt
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import update
+from sqlalchemy import event, text, update
 from sqlalchemy.orm import Session
 
-from tracker import caching
-from tracker.models import UserSession, utcnow
+from tracker import caching, create_app
+from tracker.db import get_engine
+from tracker.models import User, UserSession, utcnow
 from tracker.vocabulary import Role
 
-from .helpers import SLUG, update_form
+from .helpers import PASSWORD, SLUG, update_form
+from .test_auth import REDIS_URL, redis_unavailable
 
 
 def test_a_page_is_rendered_once_until_something_is_written(
@@ -25,8 +27,10 @@ def test_a_page_is_rendered_once_until_something_is_written(
     counter = count_statements()
     again = client.get("/")
     assert again.get_data() == first.get_data()
-    # Answered before Flask checks the session: the data's version is all it asks.
-    assert counter.count == 1 and "max(audit_event.id)" in counter.statements[0]
+    # The same checks as any request (the session), then the data's version: nothing rendered.
+    assert counter.count == 2
+    assert "JOIN user_session" in counter.statements[0]
+    assert "max(data_change.id)" in counter.statements[1]
     assert again.headers["X-Request-ID"] != first.headers["X-Request-ID"]
     assert again.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
     client.post(f"/recommendations/{SLUG}/updates/new", data=update_form(status="stalled"))
@@ -80,34 +84,91 @@ def test_a_cookie_replayed_after_logout_gets_no_cached_page(
     assert replayed.status_code == 302 and replayed.headers["Location"].startswith("/login")
 
 
-def test_a_page_is_cached_no_longer_than_its_lifetime(
-    client: FlaskClient, analyst, count_statements, monkeypatch: pytest.MonkeyPatch
+def test_a_write_no_audit_event_records_changes_the_page(
+    client: FlaskClient, db: Session, analyst
+) -> None:
+    client.get("/corrections")
+    assert "Renamed by hand" not in client.get(f"/recommendations/{SLUG}").get_data(as_text=True)
+    db.execute(
+        text("UPDATE recommendation SET title = 'Renamed by hand' WHERE slug = :slug"),
+        {"slug": SLUG},
+    )
+    db.commit()
+    assert "Renamed by hand" in client.get(f"/recommendations/{SLUG}").get_data(as_text=True)
+
+
+def test_a_sessions_last_seen_time_changes_no_page(
+    client: FlaskClient, db: Session, analyst, count_statements
 ) -> None:
     client.get("/corrections")
     client.get("/")
-    later = utcnow() + caching.PAGE_LIFETIME + dt.timedelta(seconds=1)
-    monkeypatch.setattr(caching, "utcnow", lambda: later)
+    db.execute(update(UserSession).values(last_seen_at=utcnow() - dt.timedelta(seconds=10)))
+    db.commit()
     counter = count_statements()
     assert client.get("/").status_code == 200
-    assert any("JOIN user_session" in statement for statement in counter.statements)
+    assert not any("FROM recommendation" in statement for statement in counter.statements)
 
 
-def test_a_page_is_cached_no_longer_than_its_session_could_last(
-    app: Flask,
-    client: FlaskClient,
-    db: Session,
-    analyst,
-    count_statements,
-    monkeypatch: pytest.MonkeyPatch,
+def test_a_cached_page_is_not_sent_once_the_session_has_expired(
+    app: Flask, client: FlaskClient, db: Session, analyst
 ) -> None:
-    app.config["IDLE_TIMEOUT_MINUTES"] = 1
     client.get("/corrections")
-    # Seen 50 seconds ago: too recent to be written again, so the session ends in 10 seconds.
-    db.execute(update(UserSession).values(last_seen_at=utcnow() - dt.timedelta(seconds=50)))
+    assert client.get("/").status_code == 200
+    app.config["IDLE_TIMEOUT_MINUTES"] = 1
+    db.execute(update(UserSession).values(last_seen_at=utcnow() - dt.timedelta(minutes=2)))
     db.commit()
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_a_cached_page_is_not_sent_to_a_disabled_account(
+    client: FlaskClient, db: Session, analyst
+) -> None:
+    client.get("/corrections")
+    assert client.get("/").status_code == 200
+    db.execute(update(User).where(User.id == analyst.id).values(active=False))
+    db.commit()
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_the_etag_names_the_application_version(
+    client: FlaskClient, analyst, monkeypatch: pytest.MonkeyPatch
+) -> None:
     client.get("/")
-    later = utcnow() + dt.timedelta(seconds=15)  # within the page's lifetime, past the session's
-    monkeypatch.setattr(caching, "utcnow", lambda: later)
-    counter = count_statements()
-    client.get("/")
-    assert any("JOIN user_session" in statement for statement in counter.statements)
+    etag = client.get(f"/recommendations/{SLUG}").headers["ETag"]
+    monkeypatch.setattr(caching, "app_version", lambda: "99.0")
+    upgraded = client.get(f"/recommendations/{SLUG}", headers={"If-None-Match": etag})
+    assert upgraded.status_code == 200 and upgraded.headers["ETag"] != etag
+
+
+def test_workers_sharing_redis_share_the_data_version(
+    app: Flask, make_user, count_statements
+) -> None:
+    reason = redis_unavailable()
+    if reason:
+        pytest.skip(reason)
+    config = dict(app.config, REDIS_URL=REDIS_URL)
+    config.pop("RATELIMIT_STORAGE_URI", None)
+    reader_app, writer_app = create_app(config), create_app(config)
+    try:
+        analyst = make_user(Role.ANALYST, name="Nadia Analyst")
+        reader, writer = reader_app.test_client(), writer_app.test_client()
+        for browser in (reader, writer):
+            browser.post("/login", data={"email": analyst.email, "password": PASSWORD})
+            browser.get("/corrections")
+        assert 'id="count-stalled">0<' in reader.get("/").get_data(as_text=True)
+        engine = get_engine(reader_app)
+        statements: list[str] = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert 'id="count-stalled">0<' in reader.get("/").get_data(as_text=True)
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        assert not any("data_change" in statement for statement in statements)
+        writer.post(f"/recommendations/{SLUG}/updates/new", data=update_form(status="stalled"))
+        assert 'id="count-stalled">1<' in reader.get("/").get_data(as_text=True)
+    finally:
+        for instance in (reader_app, writer_app):
+            get_engine(instance).dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
@@ -180,3 +182,14 @@ def test_users_reset_password_refuses_a_common_password(runner, db: Session, mak
     )
     reread(db, user)
     assert user.password_hash == before
+
+
+def test_the_setup_link_names_the_port_served_or_the_base_url(app, runner) -> None:
+    result = runner.invoke(args=["init", "--port", "5077"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"http://127\.0\.0\.1:5077/setup/\S+", result.output), result.output
+    result = runner.invoke(args=["init", "--host", "0.0.0.0", "--port", "8080"])
+    assert re.search(r"http://127\.0\.0\.1:8080/setup/\S+", result.output), result.output
+    app.config["BASE_URL"] = "https://tracker.example.org"
+    result = runner.invoke(args=["init", "--port", "5077"])
+    assert re.search(r"https://tracker\.example\.org/setup/\S+", result.output), result.output

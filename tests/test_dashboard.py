@@ -1,4 +1,4 @@
-"""The status dashboard: counts, filters, sorting and staleness."""
+"""The status dashboard: counts, filters, sorting and what is due for review."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.models import Recommendation
+from tracker.models import Recommendation, Theme
 from tracker.vocabulary import Status
 
 from .helpers import SLUG, add_updates, squash
@@ -88,14 +88,49 @@ def test_sorting_by_status_and_title(client: FlaskClient, db: Session, analyst) 
     assert [by_slug[slug] for slug in slugs] == list(titles)
 
 
-def test_stale_after_90_days_without_news(client: FlaskClient, db: Session, analyst) -> None:
-    add_updates(db, analyst, SLUG, 1, start=dt.date.today() - dt.timedelta(days=91))
+def due_count(page: str) -> int:
+    match = re.search(r'id="count-due">(\d+)<', page)
+    assert match
+    return int(match.group(1))
+
+
+def test_due_for_review_after_its_cadence_without_news(
+    client: FlaskClient, db: Session, analyst
+) -> None:
+    total = len(db.scalars(select(Recommendation.id)).all())
     page = client.get("/").get_data(as_text=True)
-    assert page.count('class="is-stale"') == 1
+    # Never assessed nor reviewed: every seeded recommendation needs someone to look.
+    assert due_count(page) == total
+    assert page.count('class="is-due"') == total
+    add_updates(db, analyst, SLUG, 1, start=dt.date.today() - dt.timedelta(days=100))
+    assert due_count(client.get("/").get_data(as_text=True)) == total
     add_updates(db, analyst, SLUG, 1, start=dt.date.today() - dt.timedelta(days=5))
     page = client.get("/").get_data(as_text=True)
-    assert 'class="is-stale"' not in page
+    assert due_count(page) == total - 1
     assert "today" in page  # logged today
+    due = client.get("/?review=due").get_data(as_text=True)
+    assert SLUG not in row_slugs(due)
+    assert len(row_slugs(due)) == total - 1
+    # The chip is a link to that very list, keeping the other filters.
+    assert 'href="/?theme=sanctions&amp;review=due"' in client.get("/?theme=sanctions").get_data(
+        as_text=True
+    )
+    # As of 8 days ago, the update of 5 days ago did not hold yet, and the one of 100 days
+    # ago had come due 2 days before.
+    as_of = (dt.date.today() - dt.timedelta(days=8)).isoformat()
+    then = client.get(f"/?review=due&as_of={as_of}").get_data(as_text=True)
+    assert f'href="/recommendations/{SLUG}?as_of={as_of}"' in then
+
+
+def test_a_cadence_of_its_own_makes_it_due_sooner(
+    client: FlaskClient, db: Session, analyst
+) -> None:
+    add_updates(db, analyst, SLUG, 1, start=dt.date.today() - dt.timedelta(days=5))
+    assert SLUG not in row_slugs(client.get("/?review=due").get_data(as_text=True))
+    recommendation = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
+    recommendation.review_every_days = 3
+    db.commit()
+    assert SLUG in row_slugs(client.get("/?review=due").get_data(as_text=True))
 
 
 def test_statements_do_not_grow_with_history(
@@ -174,3 +209,51 @@ def test_dates_are_kept_whole_and_cards_keep_their_column_labels(
     assert "1 recommendation" not in page and "15 recommendations" in page
     one = squash(client.get("/", query_string={"status": "in_progress"}).get_data(as_text=True))
     assert "<caption>1 recommendation</caption>" in one
+
+
+def test_before_a_source_was_published_its_recommendations_were_not_yet_made(
+    client: FlaskClient, db: Session, analyst
+) -> None:
+    total = len(db.scalars(select(Recommendation.id)).all())
+    page = client.get("/?as_of=2019-12-31").get_data(as_text=True)
+    assert (
+        f"{total} recommendations were not yet made on 2019-12-31: their source was published "
+        "later, so they are left out here." in re.sub(r"\s+", " ", page)
+    )
+    assert f'href="/recommendations/{SLUG}"' not in page
+    assert "not yet made" not in client.get("/?as_of=2020-01-02").get_data(as_text=True)
+
+    shown = client.get(f"/recommendations/{SLUG}?as_of=2019-12-31").get_data(as_text=True)
+    assert "Not yet made on" in shown and "its source was published January 2020" in shown
+    assert "Status then" not in shown
+
+
+def test_empty_filters_are_dropped_from_the_address(client: FlaskClient, analyst) -> None:
+    response = client.get("/?source=&theme=sanctions&actor=&status=&as_of=&known_on=&sort=title")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/?theme=sanctions&sort=title"
+    assert client.get("/?status=").headers["Location"] == "/"
+    assert client.get("/?theme=sanctions").status_code == 200
+    assert client.get("/search?q=talks&theme=").headers["Location"] == "/search?q=talks"
+    assert 'src="/static/tracker.js"' in client.get("/").get_data(as_text=True)
+
+
+def test_a_recommendations_actors_and_theme_lead_to_the_dashboard_filtered_on_them(
+    client: FlaskClient, db: Session, analyst
+) -> None:
+    recommendation = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
+    page = client.get(f"/recommendations/{SLUG}").get_data(as_text=True)
+    facts = page[page.index('<dl class="facts">') :]
+    facts = facts[: facts.index("</dl>")]
+    theme = db.get(Theme, recommendation.theme_id)
+    assert f'<a href="/?theme={theme.slug}"' in facts
+    actors = re.findall(r'<a href="/\?actor=([\w-]+)"', facts)
+    assert actors and all(client.get(f"/?actor={slug}").status_code == 200 for slug in actors)
+    filtered = client.get(f"/?actor={actors[0]}").get_data(as_text=True)
+    assert f'href="/recommendations/{SLUG}"' in filtered
+    # The feed and the API are a link away, from the page and from every page's menu.
+    assert f'href="/feeds/recommendations/{SLUG}.atom"' in page
+    assert f'href="/api/v1/recommendations/{SLUG}"' in page
+    menu = page[page.index('<nav aria-label="Main">') : page.index("</nav>")]
+    for address in ('href="/account/tokens"', 'href="/api/v1/"', 'href="/feeds/updates.atom"'):
+        assert address in menu

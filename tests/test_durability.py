@@ -31,7 +31,6 @@ from sqlalchemy.orm import Session
 from tracker.engine import make_engine
 from tracker.models import StatusUpdate
 
-from .conftest import REQUIRE_POSTGRES
 from .helpers import (
     Browser,
     ServedTracker,
@@ -269,7 +268,7 @@ class PrivatePostgres:
     def __init__(self) -> None:
         initdb, pg_ctl = postgres_program("initdb"), postgres_program("pg_ctl")
         if not (initdb and pg_ctl):
-            self.skip("initdb and pg_ctl are not installed: no private PostgreSQL server to stop")
+            pytest.skip("initdb and pg_ctl are not installed: no private PostgreSQL server to stop")
         assert initdb and pg_ctl
         self.pg_ctl = pg_ctl
         self.as_user: list[str] = []
@@ -279,9 +278,9 @@ class PrivatePostgres:
             try:
                 owner = pwd.getpwnam("postgres")
             except KeyError:
-                self.skip("running as root and there is no postgres user to run PostgreSQL as")
+                pytest.skip("running as root and there is no postgres user to run PostgreSQL as")
             if not shutil.which("runuser"):
-                self.skip("running as root and runuser is missing to run PostgreSQL as postgres")
+                pytest.skip("running as root and runuser is missing to run PostgreSQL as postgres")
             self.as_user = ["runuser", "-u", "postgres", "--"]
         # Under /tmp rather than pytest's folder, which only root may enter.
         self.folder = Path(tempfile.mkdtemp(prefix="tracker-postgres-"))
@@ -291,12 +290,6 @@ class PrivatePostgres:
         self.port = free_port()
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
         self.run(initdb, "-D", str(self.data), "-U", "postgres", "--auth=trust", "--no-sync")
-
-    @staticmethod
-    def skip(reason: str) -> None:
-        if REQUIRE_POSTGRES:
-            pytest.fail(reason)
-        pytest.skip(reason)
 
     def run(self, *arguments: str) -> None:
         finished = subprocess.run(

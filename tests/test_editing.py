@@ -114,7 +114,7 @@ def test_theme_and_actors_change(client: FlaskClient, db: Session, make_user, au
     data.update(theme=str(sanctions), actors=[str(unami)])
     assert client.post(f"{URL}/edit", data=data).status_code == 302
     page = client.get(URL).get_data(as_text=True)
-    assert "UN Assistance Mission for Iraq (UNAMI)</dd>" in page
+    assert "UN Assistance Mission for Iraq (UNAMI)</a></dd>" in page
     data = edit_form(client) | {"actors": []}
     assert "Choose at least one actor." in client.post(f"{URL}/edit", data=data).get_data(
         as_text=True

@@ -14,21 +14,16 @@ from .helpers import squash
 
 def actors_of(db: Session, slug: str) -> list[str]:
     recommendation = db.scalars(select(Recommendation).where(Recommendation.slug == slug)).one()
-    return sorted(
-        db.scalars(
-            select(Actor.slug).where(Actor.id.in_(
-                select(Recommendation.actors.property.secondary.c.actor_id).where(
-                    Recommendation.actors.property.secondary.c.recommendation_id == recommendation.id
-                )
-            ))
-        )
-    )  # fmt: skip
+    links = Recommendation.actors.property.secondary.c
+    chosen = select(links.actor_id).where(links.recommendation_id == recommendation.id)
+    return sorted(db.scalars(select(Actor.slug).where(Actor.id.in_(chosen))))
 
 
 def test_everyone_sees_the_lists_with_their_use(client: FlaskClient, analyst) -> None:
     page = squash(client.get("/actors/").get_data(as_text=True))
     assert (
-        '<td><a href="/?actor=unami">UN Assistance Mission for Iraq (UNAMI)</a></td> <td data-label="Slug"><code>unami</code></td> <td data-label="Recommendations">2</td>'
+        '<td><a href="/?actor=unami">UN Assistance Mission for Iraq (UNAMI)</a></td>'
+        ' <td data-label="Slug"><code>unami</code></td> <td data-label="Recommendations">2</td>'
         in page
     )
     assert "Add an actor" not in page and "/rename" not in page
@@ -108,8 +103,9 @@ def test_renaming_keeps_the_slug_and_every_link(
     db.rollback()
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "actor.rename")).one()
     assert (event.before, event.after) == (
-        {"name": "UN Assistance Mission for Iraq (UNAMI)"}, {"name": "United Nations mission in Iraq"},
-    )  # fmt: skip
+        {"name": "UN Assistance Mission for Iraq (UNAMI)"},
+        {"name": "United Nations mission in Iraq"},
+    )
     assert client.get("/actors/no-such-actor/rename").status_code == 404
 
 

@@ -8,9 +8,9 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from tracker.cli import alembic_config
 from tracker.engine import make_engine
 from tracker.models import Base
+from tracker.schema import alembic_config
 
 
 def revisions(url: str) -> list[str]:

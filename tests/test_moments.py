@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.models import Recommendation
-from tracker.services import (
+from tracker.status_updates import (
     EvidenceInput,
     correct_status_update,
     record_status_update,
@@ -47,7 +47,8 @@ def history(db: Session, make_user, auth) -> None:
     recommendation = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
     log = lambda status, as_of, now: record_status_update(  # noqa: E731
         db, recommendation, author=editor, status=status, as_of=dt.date.fromisoformat(as_of),
-        assessment=f"{status.label}.", confidence=Confidence.MODERATE, evidence=EVIDENCE, now=at(now),
+        assessment=f"{status.label}.", confidence=Confidence.MODERATE, evidence=EVIDENCE,
+        now=at(now),
     )  # fmt: skip
     first = log(Status.IN_PROGRESS, "2020-03-01", "2024-01-01")
     second = log(Status.IMPLEMENTED, "2021-03-01", "2024-02-01")

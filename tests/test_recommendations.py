@@ -26,8 +26,8 @@ def test_page_shows_the_sources_own_words(client: FlaskClient, db: Session, anal
     recommendation = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
     page = client.get(URL).get_data(as_text=True)
     assert (
-        f'<blockquote cite="https://www.mei.edu/publications/real-cost-us-iran-escalation-iraq">{html.escape(recommendation.passage, quote=False)}</blockquote>'
-        in page
+        '<blockquote cite="https://www.mei.edu/publications/real-cost-us-iran-escalation-iraq">'
+        f"{html.escape(recommendation.passage, quote=False)}</blockquote>" in page
     )
     assert recommendation.title in page
     assert "Middle East Institute, January 2020" in page
@@ -195,3 +195,98 @@ def test_page_costs_the_same_statements_with_10_or_500_updates(
     assert page.get_data(as_text=True).count('class="update"') == 50  # a page of them
     assert "Older updates" in page.get_data(as_text=True)
     assert counter.count == with_10
+
+
+def test_a_refused_update_leads_with_an_error_summary_linking_each_field(
+    client: FlaskClient, db: Session, analyst
+) -> None:
+    page = client.post(
+        f"{URL}/updates/new",
+        data=update_form(evidence_row(0, title="", url=""), status="", confidence=""),
+    ).get_data(as_text=True)
+    assert "<title>Error: Log status update" in page
+    summary = page[page.index('class="error-summary"') :]
+    summary = summary[: summary.index("</div>")]
+    main = page[page.index('<main id="main">') :]
+    assert main.index('class="error-summary"') < main.index("<h1>")  # at the top of the page
+    assert "autofocus" in page[page.index('<div class="error-summary"') :][:200]
+    assert '<a href="#status-0">Status: Choose a status.</a>' in summary
+    assert '<a href="#confidence-0">Confidence: Choose your confidence.</a>' in summary
+    assert '<a href="#evidence-0-title">Evidence 1, Title: This field is required.</a>' in summary
+    links = re.findall(r'<a href="#([\w-]+)">', summary)
+    assert links == sorted(links, key=lambda target: page.index(f'id="{target}"'))  # page order
+    for target in ("status-0", "confidence-0", "evidence-0-title"):
+        assert f'id="{target}"' in page  # each link has a field to land on
+    assert "Error:" not in client.get(f"{URL}/updates/new").get_data(as_text=True)
+
+
+def test_every_refused_form_has_the_summary_and_the_title(client: FlaskClient, analyst) -> None:
+    page = client.post("/account", data={"current_password": "wrong"}).get_data(as_text=True)
+    assert "<title>Error: " in page
+    assert 'href="#current_password"' in page
+    assert 'href="#password"' in page
+
+
+def test_enter_saves_the_update_rather_than_adding_a_row(client: FlaskClient, analyst) -> None:
+    page = client.get(f"{URL}/updates/new").get_data(as_text=True)
+    form = page[page.index('<form method="post"') :]
+    first_button = re.search(r"<(button|input)[^>]*type=\"submit\"[^>]*>", form)
+    assert first_button is not None
+    assert 'name="save"' in first_button.group(0)  # what Enter presses: the form's first one
+    add = re.search(r"<button[^>]*data-add-row[^>]*>", page)
+    assert add is not None and 'class="secondary"' in add.group(0)
+    assert 'src="/static/tracker.js"' in page
+
+
+def test_rows_are_removed_without_javascript_and_land_where_they_were(
+    client: FlaskClient, db: Session, analyst
+) -> None:
+    data = update_form(
+        evidence_row(0, title="First"),
+        evidence_row(1, title="Second"),
+        evidence_row(2, title="Third"),
+    )
+    data.pop("save")
+    page = client.post(f"{URL}/updates/new", data=data | {"remove_evidence": "1"}).get_data(
+        as_text=True
+    )
+    assert 'value="First"' in page and 'value="Third"' in page
+    assert 'value="Second"' not in page
+    assert 'name="evidence-2-url"' not in page  # the rows are numbered afresh
+    assert "Remove evidence 2" in page and "Remove evidence 3" not in page
+    add = re.search(r"<button[^>]*data-add-row[^>]*>", page)
+    assert add is not None and f'formaction="{URL}/updates/new#evidence-2"' in add.group(0)
+    assert stored_updates(db) == 0
+
+    one = update_form(evidence_row(0))
+    one.pop("save")
+    page = client.post(f"{URL}/updates/new", data=one).get_data(as_text=True)
+    assert "Remove evidence 1" not in page  # an update keeps at least one row
+
+
+def test_a_link_without_its_scheme_gets_https_and_says_so(
+    client: FlaskClient, db: Session, analyst
+) -> None:
+    response = client.post(
+        f"{URL}/updates/new",
+        data=update_form(evidence_row(0, url="www.treasury.gov/news/sanctions")),
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert "Status update logged." in page
+    assert "https:// was added in front of “www.treasury.gov/news/sanctions”" in page
+    assert db.scalars(select(Evidence.url)).one() == "https://www.treasury.gov/news/sanctions"
+
+
+def test_a_bad_link_gets_one_message(client: FlaskClient, db: Session, analyst) -> None:
+    for url, message in [
+        ("javascript:alert(1)", "Use a link that starts with http:// or https://."),
+        ("ftp://example.org/x", "Use a link that starts with http:// or https://."),
+        ("https://exa mple", "Enter a full link, such as https://www.example.org/page."),
+    ]:
+        page = client.post(
+            f"{URL}/updates/new", data=update_form(evidence_row(0, url=url))
+        ).get_data(as_text=True)
+        errors = re.findall(r'<p class="error" id="evidence-0-url-error">(.*?)</p>', page)
+        assert errors == [html.escape(message, quote=False)]
+    assert stored_updates(db) == 0

@@ -11,11 +11,11 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from tracker.cli import alembic_config
 from tracker.engine import make_engine
 from tracker.models import Recommendation, StatusUpdate, Theme, User
+from tracker.schema import alembic_config
 from tracker.search.engines import engine_for
-from tracker.services import correct_status_update
+from tracker.status_updates import correct_status_update
 from tracker.vocabulary import Confidence, Role, Status
 
 from .helpers import SLUG, evidence_row, update_form
@@ -154,3 +154,64 @@ def test_rows_that_exist_before_the_migration_are_found_after_it(empty_database_
             )
     finally:
         engine.dispose()
+
+
+def test_snippets_show_markdown_as_text(client: FlaskClient, logged: int) -> None:
+    page = client.get("/search?q=resumed").get_data(as_text=True)
+    snippets = re.findall(r'<p class="snippet">(.*?)</p>', page, re.S)
+    assert any("Talks <mark>resumed</mark> in October" in s for s in snippets)
+    assert not any("**" in s for s in snippets)
+
+
+def test_publishers_and_evidence_titles_are_searched(client: FlaskClient, analyst: User) -> None:
+    client.post(
+        f"/recommendations/{SLUG}/updates/new",
+        data=update_form(evidence_row(0, publisher="Reuters", title="Ceasefire holds in Sinjar")),
+    )
+    assert "Evidence</span>" in client.get("/search?q=Reuters").get_data(as_text=True)
+    assert "Evidence</span>" in client.get("/search?q=Sinjar").get_data(as_text=True)
+
+
+def test_web_search_syntax_quotes_or_and_minus(client: FlaskClient, analyst: User) -> None:
+    for number, excerpt in enumerate(
+        [
+            "The tariffs were targeted at militia leaders.",
+            "Broad tariffs hit the whole economy.",
+            "A blockade of the port began.",
+        ]
+    ):
+        client.post(
+            f"/recommendations/{SLUG}/updates/new",
+            data=update_form(evidence_row(0, excerpt=excerpt, title=f"Item {number}")),
+        )
+
+    def found(query: str) -> set[str]:
+        page = client.get("/search", query_string={"q": query}).get_data(as_text=True)
+        return set(re.findall(r"<mark>(\w+)</mark>", page)) | (
+            {"nothing"} if "Nothing matches" in page else set()
+        )
+
+    def count(query: str) -> int:
+        page = client.get("/search", query_string={"q": query}).get_data(as_text=True)
+        match = re.search(r'<h2 id="results-heading">([\d,]+) results?', page)
+        return int(match.group(1)) if match else 0
+
+    assert count("tariffs") == 2
+    assert count("tariffs -targeted") == 1
+    assert "targeted" not in found("tariffs -targeted")
+    assert count("tariffs OR blockade") == 3
+    assert count("tariffs or blockade") == 0  # a lowercase "or" is a word to find
+    assert count('"whole economy" OR blockade') == 2
+    assert count('tariffs -"militia leaders"') == 1
+    page = client.get("/search?q=-tariffs").get_data(as_text=True)
+    assert "add a word to look for" in page
+
+
+def test_each_result_shows_its_status_and_the_count(client: FlaskClient, logged: int) -> None:
+    page = client.get("/search?q=memorandum").get_data(as_text=True)
+    assert '<h2 id="results-heading">1 result</h2>' in page
+    result = page[page.index('<ol class="search-results">') :]
+    assert '<span class="badge status-in_progress">In progress</span>' in result
+    hit = client.get("/api/v1/search?q=memorandum").json["items"][0]
+    assert hit["status"] == "in_progress"
+    assert hit["recommendation"]["url"].startswith("http://localhost/api/v1/")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask.testing import FlaskClient
 from markupsafe import escape
 from sqlalchemy import func, select
@@ -28,8 +30,8 @@ def test_report_card_lists_every_recommendation_with_its_status(
     add_updates(db, analyst, SLUG, 1, status=Status.IMPLEMENTED)
     page = squash(client.get(SOURCE).get_data(as_text=True))
     assert (
-        "Omar al-Nidawi, <cite>The real cost of US-Iran escalation in Iraq</cite>, Middle East Institute, January 2020"
-        in page
+        "Omar al-Nidawi, <cite>The real cost of US-Iran escalation in Iraq</cite>,"
+        " Middle East Institute, January 2020" in page
     )
     titles = db.scalars(select(Recommendation.title).order_by(Recommendation.position)).all()
     positions = [page.index(str(escape(title))) for title in titles]
@@ -127,7 +129,8 @@ def new_recommendation_form(db: Session, **overrides: object) -> dict[str, objec
     return {
         "title": "Open a revenue channel with the KRG",
         "summary": "A standing channel between Baghdad and Erbil on oil revenue.",
-        "passage": "Baghdad should open a standing channel to the Kurdistan Regional Government on revenue.",
+        "passage": "Baghdad should open a standing channel to the Kurdistan Regional Government"
+        " on revenue.",
         "theme": str(theme),
         "actors": [str(actor)],
         "save": "Add recommendation",
@@ -151,15 +154,17 @@ def test_editor_adds_a_second_source_and_its_recommendations(
         data=new_recommendation_form(
             db, title="Convene talks on disputed territories", slug="disputed-territories-talks",
             summary="Quarterly UN talks.",
-            passage="The United Nations should convene quarterly talks on the disputed territories.",
+            passage=(
+                "The United Nations should convene quarterly talks on the disputed territories."
+            ),
         ),
     )  # fmt: skip
     assert response.headers["Location"] == "/sources/iraq-after-the-protests"
 
     card = squash(client.get("/sources/iraq-after-the-protests").get_data(as_text=True))
     assert (
-        "A. Researcher, <cite>Iraq after the protests</cite>, Example Institute, March 2021 (report)"
-        in card
+        "A. Researcher, <cite>Iraq after the protests</cite>,"
+        " Example Institute, March 2021 (report)" in card
     )
     row = (
         '<td data-label="#">{}</td> <td data-label="Recommendation"><a href="/recommendations/{}">'
@@ -204,7 +209,8 @@ def test_a_passage_not_in_the_full_text_says_where_it_differs(
     assert response.status_code == 200
     page = squash(response.get_data(as_text=True))
     assert (
-        '<p class="error" id="passage-error">The passage is not in the source&#39;s full text: it matches up to '
+        '<p class="error" id="passage-error">'
+        "The passage is not in the source&#39;s full text: it matches up to "
         "“Baghdad should open a” and differs from “permanent”.</p>"
     ) in page
     assert "permanent channel" in page  # what the editor typed is kept
@@ -248,7 +254,8 @@ def test_a_new_source_with_bad_fields_is_refused_field_by_field(
     taken = new_source_form(slug="mei-2020-real-cost-us-iran-escalation-iraq")
     page = squash(client.post("/sources/new", data=taken).get_data(as_text=True))
     assert (
-        '<p class="error" id="slug-error">The slug “mei-2020-real-cost-us-iran-escalation-iraq” is already taken.</p>'
+        '<p class="error" id="slug-error">'
+        "The slug “mei-2020-real-cost-us-iran-escalation-iraq” is already taken.</p>"
     ) in page
     db.rollback()
     assert db.scalar(select(func.count()).select_from(Source)) == 1
@@ -283,3 +290,17 @@ def test_slugs_made_from_titles_are_short_plain_words() -> None:
     long = slug_from("word " * 40)
     assert len(long) <= 60 and long.startswith("word-word") and not long.endswith("-")
     assert slug_from("العراق") == ""  # nothing to make one from: the form asks for a slug
+
+
+def test_a_source_link_without_its_scheme_gets_https_and_says_so(
+    client: FlaskClient, db: Session, make_user, auth
+) -> None:
+    auth.login(make_user(Role.EDITOR))
+    data = new_source_form(url="www.example.org/iraq-after-the-protests")
+    page = client.post("/sources/new", data=data, follow_redirects=True).get_data(as_text=True)
+    assert "Source added." in page
+    assert "https:// was added in front of “www.example.org/iraq-after-the-protests”" in page
+    assert "https://www.example.org/iraq-after-the-protests" in db.scalars(select(Source.url)).all()
+    bad = client.post("/sources/new", data=new_source_form(url="ftp://example.org/x"))
+    errors = re.findall(r'<p class="error" id="url-error">(.*?)</p>', bad.get_data(as_text=True))
+    assert errors == ["Use a link that starts with http:// or https://."]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application; it neither migrates nor seeds (`tracker init` does)."""
+    # Imported here: the models, seeds and migrations import this package, and no Flask.
+    from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
     app = Flask(__name__, instance_relative_config=True)
     if test_config is None:
         from .config import from_environment
@@ -17,8 +21,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(from_environment(app.instance_path))
     else:
         app.config.from_mapping(test_config)
-    app.config.setdefault("STALE_AFTER_DAYS", 90)
-    app.config.setdefault("BASE_URL", "http://127.0.0.1:5000")
+    app.config.setdefault("REVIEW_EVERY_DAYS", 90)
+    app.config.setdefault("BASE_URL", None)
     app.config.setdefault("IDLE_TIMEOUT_MINUTES", 120)
     app.config.setdefault("SESSION_HOURS", 12)
     app.config.setdefault("PROXY_FIX", 0)
@@ -34,8 +38,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         admin,
         api,
         auth,
+        bookkeeping,
         caching,
-        cli,
+        commands,
         dashboard,
         db,
         errors,
@@ -44,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         health,
         lists,
         logs,
+        notifications,
         recommendations,
         reports,
         search,
@@ -51,28 +57,24 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         site,
         sources,
         templating,
+        work,
     )
     from .auth import throttle
 
     db.init_app(app)
     security.init_app(app)
+    bookkeeping.init_app(app)  # after security: it writes what the access checks noted
     templating.init_app(app)
     caching.init_app(app)
     errors.init_app(app)
-    cli.init_app(app)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(dashboard.bp)
-    app.register_blueprint(recommendations.bp)
-    app.register_blueprint(logs.bp)
-    app.register_blueprint(sources.bp)
-    app.register_blueprint(lists.bp)
-    app.register_blueprint(reports.bp)
+    commands.init_app(app)
+    # Each area registers its blueprints and its commands.
+    for area in (
+        auth, admin, dashboard, recommendations, logs, sources, lists, reports, exchange, search,
+        api, work, notifications,
+    ):  # fmt: skip
+        area.init_app(app)
     app.register_blueprint(health.bp)
-    app.register_blueprint(exchange.bp)
-    app.register_blueprint(search.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(api.tokens_bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(site.bp)
     throttle.init_app(app)  # after the blueprints: it limits the views they registered

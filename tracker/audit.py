@@ -1,11 +1,15 @@
-"""The audit trail: every write records who did what, when, before and after."""
+"""The audit trail: every write records who did what, when, before and after.
+
+No Flask here (seeds and the importer write through it too): the request hook in
+tracker/bookkeeping.py tells it the client's address while a request is served.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from contextvars import ContextVar
 from typing import Any
 
-from flask import has_request_context, request
 from sqlalchemy.orm import Session
 
 from .models import AuditEvent, Base, User
@@ -28,10 +32,19 @@ def record(
         target_id=target.id if target is not None else None,
         before=before,
         after=after,
-        remote_addr=request.remote_addr if has_request_context() else None,
+        remote_addr=remote_addr(),
     )
     session.add(event)
     return event
+
+
+# The address of the client whose request is being served, if any.
+client_address: ContextVar[str | None] = ContextVar("client_address", default=None)
+
+
+def remote_addr() -> str | None:
+    """The client's address, when a request is being served."""
+    return client_address.get()
 
 
 def printable(values: dict[str, Any]) -> dict[str, Any]:

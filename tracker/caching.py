@@ -1,59 +1,81 @@
-"""Rendered pages served again until the next write, and conditional GET.
+"""Rendered pages served again until the data changes, and conditional GET.
 
-Every write records an audit event, so the newest audit event's id is a version of all the
-data; logging out, ending sessions, changing roles and revoking tokens are writes too. A page
-rendered at that version can be sent again, or answered 304, until the next write.
+The data's version is explicit. One commit hook (`count_changes`, on the app's sessionmaker)
+adds a `DataChange` row to every transaction that wrote to a table pages show, whatever wrote
+it: a form, an import, `tracker reindex`, raw SQL through a session. The engine notes each
+write statement it runs (`note_write`), so nothing depends on writes being audited. Sessions
+and API tokens are left out: their last-seen and last-used times change no page, and every
+page, cached or not, checks them anew.
 
-Views marked `cached_page` answer 304 when the browser's copy is current, and offer what they
-render to `PageServer`. That WSGI middleware keeps the page under the request's cookie, browser,
-address and path, and answers the same request again from memory, before Flask decodes the
-cookie or checks the session: one query for the data's version is all it costs. An entry lives
-no longer than `PAGE_LIFETIME` (so the full session check, which keeps the session alive, still
-runs often) and never past the moment the session it was rendered for would expire.
+Where it is read: with `TRACKER_REDIS_URL`, the hook also bumps a counter in Redis after the
+commit, which every worker and host reads for the price of a Redis round trip and no database
+one; without Redis, the newest `DataChange` id, one indexed query.
+
+Views marked `cached_page` run after every check Flask makes of a request (its session, its
+role, whatever `before_request` refuses): a cached page is only ever the view's own answer.
+The page is kept under the reader, their session's CSRF token, the address and the day, and
+sent again while the data's version holds; the browser's copy is answered 304.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import logging
+import re
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import TYPE_CHECKING, Any, TypeVar
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
+from typing import Any, TypeVar
 
-from flask import Flask, Response, make_response, request, session
+import redis
+from flask import Flask, Response, current_app, make_response, request, session
 from flask_login import current_user
-from sqlalchemy import func, select
-from werkzeug.http import parse_etags
+from sqlalchemy import Connection, event, func, insert, select
+from sqlalchemy.orm import Session, sessionmaker
 
-from .auth.sessions import current_session, session_expiry
-from .db import get_engine, get_session
-from .errors import request_id_for
-from .models import AuditEvent, utcnow
-
-if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+from .db import get_session
+from .models import DataChange
 
 View = TypeVar("View", bound=Callable[..., Any])
 
-DATA_VERSION = select(func.max(AuditEvent.id))
-PAGE_LIFETIME = dt.timedelta(seconds=30)
-# Set on the WSGI environ by a cached view: the data version and expiry of what it rendered.
-OFFERED = "tracker.cached_page"
-# Set by `PageServer` when it found a page out of date: the version it read, not to read twice.
-CHECKED_VERSION = "tracker.data_version"
+DATA_VERSION = select(func.max(DataChange.id))
+# Tables whose writes change no page: a session's last-seen time, a token's last use.
+UNWATCHED = frozenset({"user_session", "api_token", DataChange.__tablename__})
+WRITE = re.compile(
+    r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM|REPLACE\s+INTO"
+    r"|TRUNCATE(?:\s+TABLE)?|COPY)\s+\"?(\w+)",
+    re.IGNORECASE,
+)
+CHANGED = "tracker.data_changed"  # on a connection's info: this transaction wrote
+BUMP = "tracker.bump_shared_version"  # on a session's info: tell Redis after the commit
+REDIS_KEY = "tracker:data-version"
+# Headers a kept page does not carry over: each answer makes its own.
+OWN_HEADERS = frozenset({"content-length", "etag", "set-cookie", "x-request-id"})
+
+logger = logging.getLogger(__name__)
+
+
+@functools.cache
+def app_version() -> str:
+    """The installed release of Tracker, read once: pages made by another release differ."""
+    try:
+        return package_version("tracker")
+    except PackageNotFoundError:  # pragma: no cover - run from a tree never installed
+        return "unknown"
 
 
 @dataclass(frozen=True)
 class Page:
-    version: int
-    expires: dt.datetime
-    status: str
-    headers: list[tuple[str, str]]
+    version: str
     body: bytes
-    etag: str | None
+    headers: list[tuple[str, str]]
 
 
 class PageCache:
@@ -79,17 +101,95 @@ class PageCache:
                 self.pages.popitem(last=False)
 
 
-def data_version() -> int:
-    return get_session().scalar(DATA_VERSION) or 0
+class DataVersion:
+    """Where the data's version is read, and bumped after a commit."""
+
+    def __init__(self, redis_url: str | None) -> None:
+        self.redis = (
+            redis.Redis.from_url(redis_url, socket_connect_timeout=0.5, socket_timeout=0.5)
+            if redis_url
+            else None
+        )
+
+    def current(self) -> str:
+        if self.redis is not None:
+            try:
+                shared = self.redis.get(REDIS_KEY)
+                if shared is None:
+                    self.start()
+                    shared = self.redis.get(REDIS_KEY)
+                return f"r{int(shared or 0)}"
+            except redis.RedisError as error:
+                logger.warning("page cache: Redis does not answer: %s", error)
+        return f"d{get_session().scalar(DATA_VERSION) or 0}"
+
+    def start(self) -> None:
+        """Start the shared count where no earlier one could have reached, once Redis is new."""
+        assert self.redis is not None
+        self.redis.set(REDIS_KEY, time.time_ns(), nx=True)
+
+    def bump(self) -> None:
+        if self.redis is None:
+            return
+        try:
+            self.start()
+            self.redis.incr(REDIS_KEY)
+        except redis.RedisError as error:
+            # Pages may be sent stale until Redis answers and the next write bumps the count.
+            logger.warning("page cache: Redis missed a change: %s", error)
 
 
-def etag_for(version: int) -> str:
-    """Name what a page depends on: the data, the reader, their session, the path, the day."""
+def note_write(
+    connection: Connection, _cursor: Any, statement: str, *_args: Any, **_kwargs: Any
+) -> None:
+    """Mark the transaction as a change of the data when it writes to a watched table."""
+    match = WRITE.match(statement)
+    if match is not None and match.group(1).lower() not in UNWATCHED:
+        connection.info[CHANGED] = True
+
+
+def forget_writes(connection: Connection) -> None:
+    connection.info.pop(CHANGED, None)
+
+
+def count_changes(session: Session) -> None:
+    """Add a DataChange to a transaction that wrote to what pages show: the commit hook."""
+    if not session.in_transaction():
+        return
+    session.flush()
+    connection = session.connection()
+    if connection.info.pop(CHANGED, False):
+        session.execute(insert(DataChange))
+        session.info[BUMP] = True
+
+
+def install_commit_hook(factory: sessionmaker[Session], versions: DataVersion) -> None:
+    engine = factory.kw["bind"]
+    event.listen(engine, "before_cursor_execute", note_write)
+    event.listen(engine, "begin", forget_writes)
+    event.listen(factory, "before_commit", count_changes)
+
+    @event.listens_for(factory, "after_commit")
+    def tell_the_others(session: Session) -> None:
+        if session.info.pop(BUMP, False):
+            versions.bump()
+
+
+def data_version() -> str:
+    versions: DataVersion = current_app.extensions["tracker.data_version"]
+    return versions.current()
+
+
+def page_key(version: str) -> str:
+    """Name what a page depends on: the application and the data, the reader, the request."""
     parts = (
+        app_version(),
         version,
         current_user.get_id(),
         getattr(current_user, "role", ""),
         session.get("csrf_token", ""),  # forms on the page carry this session's token
+        request.host,
+        request.scheme,
         request.full_path,
         dt.date.today().isoformat(),  # "3 days ago" changes at midnight
     )
@@ -97,117 +197,42 @@ def etag_for(version: int) -> str:
 
 
 def cached_page(view: View) -> View:
-    """Answer 304 when the browser has the page already; else render it and offer it."""
+    """Send the page kept for this request while the data holds, 304 to a browser that has it."""
 
     @wraps(view)
     def serve(*args: Any, **kwargs: Any) -> Any:
         if session.get("_flashes"):  # a flash message is shown once
             return view(*args, **kwargs)
-        version = request.environ.get(CHECKED_VERSION)
-        if version is None:
-            version = data_version()
-        etag = etag_for(version)
+        pages: PageCache | None = current_app.extensions.get("tracker.pages")
+        version = data_version()
+        etag = page_key(version)
         if etag in request.if_none_match:
             response = Response(status=304)
         else:
-            response = make_response(view(*args, **kwargs))
-            if response.status_code != 200:
-                return response
+            page = pages.get(etag) if pages is not None else None
+            if page is not None and page.version == version:
+                response = Response(page.body, headers=page.headers)
+            else:
+                response = make_response(view(*args, **kwargs))
+                if response.status_code != 200:
+                    return response
+                if pages is not None and keepable(response):
+                    headers = [(k, v) for k, v in response.headers if k.lower() not in OWN_HEADERS]
+                    pages.put(etag, Page(version, response.get_data(), headers))
         response.set_etag(etag)
-        if current_user.is_authenticated:
-            # A session expires on its own; an API token only when revoked, which is a write.
-            expires = utcnow() + PAGE_LIFETIME
-            if (user_session := current_session()) is not None:
-                expires = min(expires, session_expiry(user_session))
-            request.environ[OFFERED] = (version, expires)
         return response
 
     return serve  # type: ignore[return-value]
 
 
-class PageServer:
-    """Answer a repeated page request from memory while the data and the session hold."""
-
-    def __init__(self, app: Flask, wsgi_app: WSGIApplication, size: int) -> None:
-        self.app = app
-        self.wsgi_app = wsgi_app
-        self.pages = PageCache(size)
-
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        key = cache_key(environ)
-        if key is None:
-            return self.wsgi_app(environ, start_response)
-        page = self.pages.get(key)
-        if page is not None and utcnow() < page.expires:
-            version = self.data_version()
-            if page.version == version:
-                return self.send(page, environ, start_response)
-            # Read before the view's own queries: at worst a newer page carries an older
-            # version, and is rendered again once more.
-            environ[CHECKED_VERSION] = version
-        answer: list[Any] = []
-
-        def keep_answer(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            answer[:] = [status, headers]
-            return start_response(status, headers, exc_info)
-
-        body = self.wsgi_app(environ, keep_answer)
-        offered = environ.get(OFFERED)
-        if offered is None or not answer or not answer[0].startswith("200"):
-            return body
-        headers: list[tuple[str, str]] = answer[1]
-        if any(name.lower() == "set-cookie" for name, _ in headers):
-            return body
-        try:
-            content = b"".join(body)
-        finally:
-            if hasattr(body, "close"):
-                body.close()
-        version, expires = offered
-        etag = next((value for name, value in headers if name.lower() == "etag"), None)
-        self.pages.put(key, Page(version, expires, answer[0], headers, content, etag))
-        return [content]
-
-    def data_version(self) -> int:
-        with get_engine(self.app).connect() as connection:
-            return connection.scalar(DATA_VERSION) or 0
-
-    def send(
-        self, page: Page, environ: WSGIEnvironment, start_response: StartResponse
-    ) -> Iterable[bytes]:
-        request_id = request_id_for(environ.get("HTTP_X_REQUEST_ID", ""))
-        headers = [(name, value) for name, value in page.headers if name != "X-Request-ID"]
-        headers.append(("X-Request-ID", request_id))
-        etags = parse_etags(environ.get("HTTP_IF_NONE_MATCH"))
-        if page.etag is not None and etags.contains_weak(page.etag.strip('"')):
-            unchanged = [(name, value) for name, value in headers if name != "Content-Length"]
-            start_response("304 NOT MODIFIED", unchanged)
-            return []
-        start_response(page.status, headers)
-        return [page.body]
-
-
-def cache_key(environ: WSGIEnvironment) -> str | None:
-    """Name a page request by everything its answer depends on; None if it is not one."""
-    cookie, authorization = environ.get("HTTP_COOKIE"), environ.get("HTTP_AUTHORIZATION")
-    if environ["REQUEST_METHOD"] != "GET" or not (cookie or authorization):
-        return None
-    parts = (
-        cookie,
-        authorization,
-        environ.get("HTTP_USER_AGENT", ""),
-        environ.get("REMOTE_ADDR", ""),
-        environ.get("HTTP_HOST", ""),
-        environ.get("wsgi.url_scheme", ""),
-        environ.get("SCRIPT_NAME", ""),
-        environ.get("PATH_INFO", ""),
-        environ.get("QUERY_STRING", ""),
-        dt.date.today().isoformat(),
-    )
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
+def keepable(response: Response) -> bool:
+    return not response.direct_passthrough and "Set-Cookie" not in response.headers
 
 
 def init_app(app: Flask) -> None:
+    versions = DataVersion(app.config.get("REDIS_URL"))
+    app.extensions["tracker.data_version"] = versions
+    install_commit_hook(app.extensions["tracker.db"], versions)
     size = app.config.get("PAGE_CACHE_SIZE", 256)
     if size:
-        app.wsgi_app = PageServer(app, app.wsgi_app, size)  # type: ignore[method-assign]
+        app.extensions["tracker.pages"] = PageCache(size)

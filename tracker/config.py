@@ -15,9 +15,12 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "DATABASE_URL": os.environ.get("TRACKER_DATABASE_URL")
         or f"sqlite:///{instance / 'tracker.sqlite3'}",
         "SECRET_KEY": os.environ.get("TRACKER_SECRET_KEY") or instance_secret_key(instance),
-        # Where users reach the site, for links printed on the console.
-        "BASE_URL": os.environ.get("TRACKER_BASE_URL", "http://127.0.0.1:5000"),
-        "STALE_AFTER_DAYS": int(os.environ.get("TRACKER_STALE_AFTER_DAYS", "90")),
+        # Where users reach the site, for links printed on the console; unset, the address
+        # the site is served on.
+        "BASE_URL": os.environ.get("TRACKER_BASE_URL") or None,
+        # A recommendation is due for review after this many days without an update or a
+        # review, unless an editor gives it its own cadence.
+        "REVIEW_EVERY_DAYS": int(os.environ.get("TRACKER_REVIEW_EVERY_DAYS", "90")),
         # Host names the site answers to, comma-separated; any other Host header gets 400.
         "TRUSTED_HOSTS": [
             host.strip()

@@ -16,9 +16,13 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(close_session)
 
 
+def sessions(app: Flask) -> sessionmaker[Session]:
+    """The app's sessionmaker: its sessions carry the app's hooks (search index, data version)."""
+    return app.extensions["tracker.db"]
+
+
 def get_engine(app: Flask) -> Engine:
-    factory: sessionmaker[Session] = app.extensions["tracker.db"]
-    return factory.kw["bind"]
+    return sessions(app).kw["bind"]
 
 
 def get_session() -> Session:

@@ -7,10 +7,23 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy.orm import Session
-from wtforms import Field, Form, SelectChoice, StringField, ValidationError
-from wtforms.validators import Length, Optional
+from wtforms import (
+    Field,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    URLField,
+    ValidationError,
+)
+from wtforms.validators import URL, DataRequired, Length, Optional, StopValidation
 
 from .catalogue import CatalogueError, slug_from
+from .field_rules import FULL_LINK_MESSAGE, SCHEMELESS_LINK, Flags, Rule, RuleField, scheme_problem
 from .vocabulary import Labelled
 
 
@@ -22,8 +35,43 @@ def options(
 
 
 def http_url(form: Form, field: Field) -> None:
-    if field.data and not field.data.lower().startswith(("http://", "https://")):
-        raise ValidationError("Use a link that starts with http:// or https://.")
+    """Refuse a link that is not http or https, offering https:// where it is missing.
+
+    It stops the chain: a link with the wrong scheme gets this one message, not also
+    `URL`'s.
+    """
+    problem = scheme_problem(field.data)
+    if problem:
+        raise StopValidation(problem)
+
+
+def link_validators() -> list[Any]:
+    """The checks of a link field: given, not too long, http or https, well formed."""
+    return [DataRequired(), Length(max=2000), http_url, URL(message=FULL_LINK_MESSAGE)]
+
+
+class AddsScheme:
+    """Mixed into a link field: adds https:// to an address typed without it, and says so."""
+
+    note: str | None = None
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.note = None
+        typed = (valuelist[0] if valuelist else "").strip()
+        if SCHEMELESS_LINK.fullmatch(typed):
+            valuelist = [f"https://{typed}"]
+            self.note = f"https:// was added in front of “{typed}”: check that the link is right."
+        super().process_formdata(valuelist)  # type: ignore[misc]
+
+
+class LinkField(AddsScheme, URLField):
+    """A link field checked by WTForms' validators (`link_validators`)."""
+
+
+def link_field(rule: Rule, label: str, **options: Any) -> Any:
+    """A link field checked by `rule`, which adds https:// where it is missing."""
+    kind = type("RuledLinkField", (AddsScheme, RuleField, URLField), {"rule": rule})
+    return kind(label, validators=[Flags(rule)], **options)
 
 
 def not_in_future(form: Form, field: Field) -> None:
@@ -49,3 +97,55 @@ def refuse_on_form(session: Session, form: Form, error: CatalogueError) -> None:
     """Undo what the request wrote and show why next to the field at fault."""
     session.rollback()
     getattr(form, error.field).errors.append(str(error))
+
+
+def form_problems(form: Form) -> list[tuple[str | None, str]]:
+    """List a refused form's problems for its error summary: (id to link to, message).
+
+    Every message beside a field appears once, named by its label (and its row, for rows of
+    evidence); a radio group or a list of checkboxes links to its first choice, which is what
+    takes focus. Problems of the whole form link nowhere.
+    """
+    found: list[tuple[str | None, str]] = [(None, str(error)) for error in form.form_errors]
+    found.extend(_field_problems(form, ""))
+    return found
+
+
+def form_notes(form: Form) -> list[str]:
+    """List what the form changed in what was typed, to say so once it is saved."""
+    notes = []
+    for field in form:
+        if isinstance(field, FieldList):
+            for entry in field.entries:
+                notes.extend(form_notes(entry.form) if isinstance(entry, FormField) else [])
+        elif isinstance(field, FormField):
+            notes.extend(form_notes(field.form))
+        elif getattr(field, "note", None):
+            notes.append(field.note)
+    return notes
+
+
+def _field_problems(form: Form, within: str) -> list[tuple[str | None, str]]:
+    found: list[tuple[str | None, str]] = []
+    for field in form:
+        if isinstance(field, FieldList):
+            for number, entry in enumerate(field.entries, start=1):
+                row = f"{within}{field.label.text} {number}, "
+                if isinstance(entry, FormField):
+                    found.extend(_field_problems(entry.form, row))
+                else:
+                    found.extend((entry.id, f"{row}{error}") for error in entry.errors)
+        elif isinstance(field, FormField):
+            found.extend(_field_problems(field.form, within))
+        elif field.errors:
+            target: str | None = field.id
+            if isinstance(field, (RadioField, SelectMultipleField)):
+                target = f"{field.id}-0"
+            elif isinstance(field, HiddenField):  # the CSRF token among them
+                target = None
+            label = field.label.text
+            found.extend(
+                (target, f"{within}{label}: {error}" if label else str(error))
+                for error in field.errors
+            )
+    return found

@@ -96,6 +96,10 @@ class User(Base):
     role: Mapped[Role] = mapped_column(vocabulary(Role), default=Role.VIEWER)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # When they last marked the dashboard's changes, and My work's new assignments, as seen;
+    # None: nothing seen yet, so what came after the account was made counts.
+    changes_seen_at: Mapped[dt.datetime | None]
+    assignments_seen_at: Mapped[dt.datetime | None]
 
     def can(self, needed: Role) -> bool:
         return self.active and self.role.can(needed)
@@ -178,6 +182,14 @@ recommendation_actor = Table(
 )
 
 
+recommendation_co_owner = Table(
+    "recommendation_co_owner",
+    Base.metadata,
+    Column("recommendation_id", ForeignKey("recommendation.id"), primary_key=True),
+    Column("user_id", ForeignKey("user.id"), primary_key=True, index=True),
+)
+
+
 class Recommendation(Base):
     __tablename__ = "recommendation"
     __table_args__ = (Index(None, "source_id", "position"),)
@@ -199,8 +211,17 @@ class Recommendation(Base):
     current_update_id: Mapped[int | None] = mapped_column(
         ForeignKey("status_update.id", use_alter=True), index=True
     )
+    # Who answers for keeping it reviewed; co-owners share the work.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    # Its own review cadence in days; None follows TRACKER_REVIEW_EVERY_DAYS.
+    review_every_days: Mapped[int | None]
 
     __mapper_args__ = {"version_id_col": version}
+
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id], lazy="raise")
+    co_owners: Mapped[list[User]] = relationship(
+        secondary=recommendation_co_owner, order_by=User.name, lazy="raise"
+    )
 
     source: Mapped[Source] = relationship(back_populates="recommendations", lazy="raise")
     theme: Mapped[Theme] = relationship(lazy="raise")
@@ -248,8 +269,15 @@ class StatusUpdate(Base):
         back_populates="updates", foreign_keys=[recommendation_id], lazy="raise"
     )
     author: Mapped[User] = relationship(lazy="raise")
+    # The evidence of the latest revision; `all_evidence` keeps what corrections replaced.
     evidence: Mapped[list[Evidence]] = relationship(
-        back_populates="update", order_by="Evidence.position", lazy="raise"
+        back_populates="update",
+        primaryjoin="and_(Evidence.update_id == StatusUpdate.id, Evidence.withdrawn_in.is_(None))",
+        order_by="(Evidence.position, Evidence.id)",
+        lazy="raise",
+    )
+    all_evidence: Mapped[list[Evidence]] = relationship(
+        order_by="(Evidence.position, Evidence.id)", lazy="raise", viewonly=True
     )
     revisions: Mapped[list[StatusRevision]] = relationship(
         back_populates="update", order_by="StatusRevision.number", lazy="raise"
@@ -258,6 +286,10 @@ class StatusUpdate(Base):
     @property
     def retracted(self) -> bool:
         return self.retracted_at is not None
+
+    def evidence_in(self, revision: int) -> list[Evidence]:
+        """The evidence the update cited in that revision; needs `all_evidence` loaded."""
+        return [item for item in self.all_evidence if item.cited_in(revision)]
 
 
 class StatusRevision(Base):
@@ -282,6 +314,86 @@ class StatusRevision(Base):
     author: Mapped[User] = relationship(lazy="raise")
 
 
+class Review(Base):
+    """ "Re-checked, no change": an owner looked on a date and found nothing to move the status.
+
+    It restarts the review clock and never changes a status. Never changed.
+    """
+
+    __tablename__ = "review"
+    __table_args__ = (Index(None, "recommendation_id", "checked_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendation.id"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    checked_on: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    evidence_url: Mapped[str | None] = mapped_column(String(2000))
+    evidence_title: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+    recommendation: Mapped[Recommendation] = relationship(lazy="raise")
+    reviewer: Mapped[User] = relationship(lazy="raise")
+
+
+class Assignment(Base):
+    """A user made owner or co-owner of a recommendation, and by whom. Never changed."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (Index(None, "user_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendation.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    co_owner: Mapped[bool] = mapped_column(default=False)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+    recommendation: Mapped[Recommendation] = relationship(lazy="raise")
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")
+    by: Mapped[User | None] = relationship(foreign_keys=[by_id], lazy="raise")
+
+
+class Watch(Base):
+    """A user follows a recommendation, a source, an actor or a theme until they unwatch it.
+
+    Unwatching ends the row; watching again starts a new one.
+    """
+
+    __tablename__ = "watch"
+    __table_args__ = (Index(None, "kind", "target_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    # "recommendation", "source", "actor" or "theme": what target_id names.
+    kind: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[int]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[dt.datetime | None]
+
+
+class Notification(Base):
+    """Something a user watches changed: written in the transaction of the change itself."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index(None, "user_id", "read_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    # "update", "correction", "retraction" or "review".
+    kind: Mapped[str] = mapped_column(String(32))
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendation.id"))
+    # The status update or review it is about.
+    ref_id: Mapped[int]
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[dt.datetime | None]
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")
+    by: Mapped[User | None] = relationship(foreign_keys=[by_id], lazy="raise")
+    recommendation: Mapped[Recommendation] = relationship(lazy="raise")
+
+
 class Evidence(Base):
     """A source an analyst cites for a status update, graded on the Admiralty scale."""
 
@@ -298,8 +410,17 @@ class Evidence(Base):
     stance: Mapped[Stance] = mapped_column(vocabulary(Stance))
     reliability: Mapped[Reliability] = mapped_column(vocabulary(Reliability))
     credibility: Mapped[Credibility] = mapped_column(vocabulary(Credibility))
+    # A correction never changes an item: it withdraws it (in the revision it makes) and adds
+    # the corrected one, so every revision's evidence stays as it was shown.
+    added_in: Mapped[int] = mapped_column(default=1, server_default="1")
+    withdrawn_in: Mapped[int | None]
 
     update: Mapped[StatusUpdate] = relationship(back_populates="evidence", lazy="raise")
+
+    def cited_in(self, revision: int) -> bool:
+        return self.added_in <= revision and (
+            self.withdrawn_in is None or self.withdrawn_in > revision
+        )
 
     @property
     def grade(self) -> str:
@@ -375,3 +496,15 @@ class ApiToken(Base):
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class DataChange(Base):
+    """A committed transaction that changed what pages show: the newest id versions the data.
+
+    Written by the commit hook in tracker/caching.py, never by hand.
+    """
+
+    __tablename__ = "data_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -119,9 +119,10 @@ def upsert(
         return row
     before = {key: getattr(row, key) for key in values if differs(getattr(row, key), values[key])}
     if before:
+        after = {key: values[key] for key in before}
         audit.record(
             session, "seed.update", user=None, target=row,
-            before=audit.printable(before), after=audit.printable({key: values[key] for key in before}),
+            before=audit.printable(before), after=audit.printable(after),
         )  # fmt: skip
         for key in before:
             setattr(row, key, values[key])

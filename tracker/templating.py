@@ -11,6 +11,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from . import charts, vocabulary
+from .forms import form_problems
 
 # Raw HTML in Markdown is shown as text, and what Markdown makes is sanitised again.
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
@@ -37,6 +38,14 @@ def render_markdown(text: str | None) -> Markup:
         link_rel="noopener noreferrer nofollow",
     )
     return Markup(cleaned)
+
+
+def status_badge_html(status: vocabulary.Status, href: str | None = None) -> Markup:
+    """Draw a status as a badge, spaced as the macro it replaces was; with `href`, a link."""
+    badge = Markup('<span class="badge status-{}">{}</span>').format(status.value, status.label)
+    if href:
+        badge = Markup('<a class="badge-link" href="{}">{}</a>').format(href, badge)
+    return Markup("\n  {}\n").format(badge)
 
 
 def days_since(moment: dt.date | dt.datetime | None, today: dt.date | None = None) -> str:
@@ -70,6 +79,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["plural"] = plural
     app.jinja_env.filters["date"] = date_tag
     app.jinja_env.globals.update(
+        status_badge_html=status_badge_html,
         Status=vocabulary.Status,
         Confidence=vocabulary.Confidence,
         Reliability=vocabulary.Reliability,
@@ -78,4 +88,5 @@ def init_app(app: Flask) -> None:
         Role=vocabulary.Role,
         RevisionKind=vocabulary.RevisionKind,
         charts=charts,
+        form_problems=form_problems,
     )

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
-from flask import render_template, request
+from flask import redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from .db import get_session
-from .services import Moment
+from .moments import Moment
 from .versions import Versioned, diff, list_versions
+
+
+def drop_empty_parameters() -> ResponseReturnValue | None:
+    """Send a GET with empty parameters (a filter form's "All") to the address without them.
+
+    So that a bookmarked or shared view carries only the filters in use; static/tracker.js
+    leaves them out before sending, and this catches the browsers without JavaScript.
+    """
+    if request.method not in ("GET", "HEAD"):
+        return None
+    kept = [(name, value) for name, value in request.args.items(multi=True) if value.strip()]
+    if len(kept) == len(list(request.args.items(multi=True))):
+        return None
+    query = urlencode(kept)
+    return redirect(f"{request.path}?{query}" if query else request.path)
 
 
 def moment_from_query() -> tuple[Moment, list[str]]:

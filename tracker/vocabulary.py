@@ -117,7 +117,11 @@ class Role(Labelled):
 
     @property
     def rank(self) -> int:
-        return list(Role).index(self)
+        return ROLE_RANKS[self]
 
     def can(self, needed: Role) -> bool:
-        return self.rank >= needed.rank
+        return ROLE_RANKS[self] >= ROLE_RANKS[needed]
+
+
+# Asked twice an update on a timeline page (may this reader correct it, retract it?).
+ROLE_RANKS = {role: rank for rank, role in enumerate(Role)}

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, ValidationError
 
-from ..auth.forms import NEW_PASSWORD_HELP, NewPasswordMixin
+from ..auth.forms import NEW_PASSWORD, NEW_PASSWORD_HELP, NewPasswordMixin
 from ..auth.services import find_user
 from ..db import get_session
 from ..forms import options
@@ -22,8 +22,11 @@ def role_field() -> SelectField:
 
 class NewUserForm(NewPasswordMixin, FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    # Someone else's address and password: the admin's own must not be filled in or saved.
     email = EmailField(
-        "Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+        "Email",
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+        render_kw={"autocomplete": "off"},
     )
     role = role_field()
     password = PasswordField(
@@ -31,10 +34,12 @@ class NewUserForm(NewPasswordMixin, FlaskForm):
         validators=[DataRequired()],
         description=f"{NEW_PASSWORD_HELP} Hand it over in person; they can change it on their "
         "account page.",
+        render_kw=NEW_PASSWORD,
     )
     confirm = PasswordField(
         "Repeat the initial password",
         validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+        render_kw=NEW_PASSWORD,
     )
 
     def validate_email(self, field: EmailField) -> None:

@@ -10,7 +10,7 @@ from ..db import get_session
 from ..models import User
 from ..security import requires
 from ..vocabulary import Role
-from . import bp
+from .blueprint import bp
 from .forms import ActiveForm, NewUserForm, RoleForm
 
 

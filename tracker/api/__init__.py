@@ -1,8 +1,13 @@
 """The read API under /api/v1/, and the pages where users manage their API tokens."""
 
-from flask import Blueprint
+from __future__ import annotations
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-tokens_bp = Blueprint("tokens", __name__, url_prefix="/account/tokens")
+from flask import Flask
 
-from . import errors, token_views, views  # noqa: E402,F401  (registers the routes)
+from . import errors, token_views, views  # noqa: F401  (registers the routes)
+from .blueprint import bp, tokens_bp
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.register_blueprint(tokens_bp)

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
-from . import bp
+from .blueprint import bp
 
 MESSAGES = {
     400: "The request is not valid.",

@@ -9,6 +9,7 @@ from ..vocabulary import Confidence, Credibility, Reliability, Stance, Status
 TEXT = {"type": "string"}
 NULLABLE_TEXT = {"type": "string", "nullable": True}
 DATE = {"type": "string", "format": "date"}
+LINK = {"type": "string", "format": "uri", "description": "An absolute address."}
 TIME = {"type": "string", "format": "date-time"}
 
 
@@ -43,8 +44,9 @@ SCHEMAS: dict[str, Any] = {
             "published_on": DATE,
             "date_precision": {"type": "string", "enum": ["day", "month", "year"]},
             "recommendation_count": {"type": "integer", "minimum": 0},
-            "url": TEXT,
-            "recommendations_url": TEXT,
+            "url": LINK,
+            "recommendations_url": LINK,
+            "page": {**LINK, "description": "The source's page in Tracker, for people."},
         }
     ),
     "SourceWithRecommendations": {
@@ -59,7 +61,7 @@ SCHEMAS: dict[str, Any] = {
                                 "slug": TEXT,
                                 "position": {"type": "integer"},
                                 "title": TEXT,
-                                "url": TEXT,
+                                "url": LINK,
                             }
                         ),
                     }
@@ -81,10 +83,22 @@ SCHEMAS: dict[str, Any] = {
             "status": obj({"value": {"type": "string", "enum": values(Status)}, "label": TEXT}),
             "as_of": {**DATE, "nullable": True, "description": "The current status holds as of."},
             "last_logged_at": {**TIME, "nullable": True},
-            "stale": {"type": "boolean"},
-            "url": TEXT,
-            "updates_url": TEXT,
-            "page": TEXT,
+            "owner": {**obj({"name": TEXT}), "nullable": True},
+            "co_owners": {"type": "array", "items": obj({"name": TEXT})},
+            "review_every_days": {
+                "type": "integer",
+                "nullable": True,
+                "description": "Its own review cadence; null follows the site's.",
+            },
+            "due_for_review": {"type": "boolean"},
+            "review_due_on": {
+                **DATE,
+                "nullable": True,
+                "description": "Null when it was never assessed nor reviewed: due now.",
+            },
+            "url": LINK,
+            "updates_url": LINK,
+            "page": {**LINK, "description": "The recommendation's page in Tracker, for people."},
         }
     ),
     "Evidence": obj(
@@ -118,11 +132,28 @@ SCHEMAS: dict[str, Any] = {
             "evidence": {"type": "array", "items": ref("Evidence"), "minItems": 1},
         }
     ),
-    "Named": obj({"slug": TEXT, "name": TEXT, "recommendations_url": TEXT}),
+    "Named": obj({"slug": TEXT, "name": TEXT, "recommendations_url": LINK}),
+    "Index": obj(
+        {
+            "description": TEXT,
+            "openapi": LINK,
+            "tokens": {**LINK, "description": "Where an account makes its API tokens."},
+            "resources": obj(
+                {name: LINK for name in ("sources", "recommendations", "actors", "themes")}
+                | {"search": {**LINK, "description": "Add the words to find after q=."}}
+            ),
+            "feeds": obj({"updates": LINK}),
+        }
+    ),
     "SearchHit": obj(
         {
             "kind": {"type": "string", "enum": ["recommendation", "assessment", "evidence"]},
-            "recommendation": obj({"slug": TEXT, "title": TEXT, "url": TEXT}),
+            "recommendation": obj({"slug": TEXT, "title": TEXT, "url": LINK}),
+            "status": {
+                "type": "string",
+                "enum": values(Status),
+                "description": "The recommendation's current status.",
+            },
             "update_id": {"type": "integer", "nullable": True},
             "snippet": {
                 "type": "string",
@@ -160,7 +191,10 @@ PARAMETERS: dict[str, Any] = {
         "name": "q",
         "in": "query",
         "required": True,
-        "description": "Words, or a “quoted phrase”, to find.",
+        "description": (
+            "What to find, as in a web search box: words and “quoted phrases” must all "
+            "appear, OR between two means either, a leading minus leaves out what has it."
+        ),
         "schema": {"type": "string", "maxLength": 500},
     },
 }
@@ -192,7 +226,11 @@ def page_of(name: str) -> dict[str, Any]:
     return obj(
         {
             "items": {"type": "array", "items": ref(name)},
-            "next": {**NULLABLE_TEXT, "description": "The next page, or null on the last."},
+            "next": {
+                **NULLABLE_TEXT,
+                "format": "uri",
+                "description": "The next page (an absolute address), or null on the last.",
+            },
         }
     )
 
@@ -242,6 +280,7 @@ def document(base: str) -> dict[str, Any]:
         "servers": [{"url": base}],
         "security": [{"bearerToken": []}, {"session": []}],
         "paths": {
+            "/": get("Links to every resource, this document and the feeds.", ref("Index"), []),
             "/openapi.json": {
                 "get": {
                     "summary": "This document.",

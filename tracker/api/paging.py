@@ -47,7 +47,7 @@ def cursor_from_query() -> dict[str, Any] | None:
 def next_link(endpoint: str, position: dict[str, Any], **values: Any) -> str:
     """Link to the next page: the same query with the cursor moved on."""
     args = {key: value for key, value in request.args.items() if key != "cursor"}
-    return url_for(endpoint, **values, **args, cursor=encode(position))
+    return url_for(endpoint, **values, **args, cursor=encode(position), _external=True)
 
 
 def keyset_page(

@@ -5,7 +5,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from ..db import get_session
-from . import tokens_bp as bp
+from .blueprint import tokens_bp as bp
 from .forms import NewTokenForm, RevokeTokenForm
 from .tokens import TokenError, create_token, list_tokens, revoke_token
 

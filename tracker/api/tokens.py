@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .. import audit
+from ..bookkeeping import note
 from ..models import ApiToken, User, utcnow
 
 PREFIX = "trk_"
@@ -84,9 +85,7 @@ def user_for_token(session: Session, secret: str) -> User | None:
     user, token = row
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        # In a transaction of its own: a read request's session never commits.
-        with Session(session.get_bind()) as writer, writer.begin():
-            writer.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+        note(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
     return user
 
 

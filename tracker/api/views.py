@@ -13,18 +13,13 @@ from werkzeug.wrappers import Response
 
 from ..caching import cached_page
 from ..db import get_session
-from ..models import Actor, Recommendation, Source, StatusUpdate, Theme
+from ..models import Actor, Recommendation, Source, StatusUpdate, Theme, User
+from ..moments import Moment
 from ..search.results import Hit, search
-from ..services import (
-    DashboardFilters,
-    DashboardRow,
-    Moment,
-    TimelinePosition,
-    dashboard,
-    timeline,
-)
+from ..standings import DashboardFilters, DashboardRow, dashboard
+from ..timelines import TimelinePosition, timeline
 from ..vocabulary import Status
-from . import bp
+from .blueprint import bp
 from .openapi import document
 from .paging import (
     BAD_CURSOR,
@@ -34,6 +29,11 @@ from .paging import (
     next_link,
     offset_page,
 )
+
+
+def link(endpoint: str, **values: Any) -> str:
+    """An absolute link: every address the API gives can be followed as it is."""
+    return url_for(endpoint, **values, _external=True)
 
 
 def listing(items: list[dict[str, Any]], next_url: str | None) -> Response:
@@ -59,16 +59,38 @@ def current_rows(filters: DashboardFilters) -> list[DashboardRow]:
         get_session(),
         filters,
         Moment(dt.date.today()),
-        stale_after_days=current_app.config["STALE_AFTER_DAYS"],
+        review_every_days=current_app.config["REVIEW_EVERY_DAYS"],
     )
     return board.rows
+
+
+@bp.get("/")
+@cached_page
+def index() -> ResponseReturnValue:
+    """Link every resource of the API, its description, and where to get a token."""
+    return jsonify(
+        {
+            "description": "Tracker's read API: policy recommendations, where each stands, "
+            "and the evidenced history behind it. Read-only, JSON, for any account.",
+            "openapi": link("api.openapi"),
+            "tokens": url_for("tokens.index", _external=True),
+            "resources": {
+                "sources": link("api.sources"),
+                "recommendations": link("api.recommendations"),
+                "actors": link("api.actors"),
+                "themes": link("api.themes"),
+                "search": link("api.search") + "?q=",
+            },
+            "feeds": {"updates": url_for("feeds.updates", _external=True)},
+        }
+    )
 
 
 @bp.get("/openapi.json")
 @cached_page
 def openapi() -> ResponseReturnValue:
     """Describe this API in OpenAPI 3."""
-    return jsonify(document(bp.url_prefix or ""))
+    return jsonify(document(link("api.index").rstrip("/")))
 
 
 @bp.get("/sources")
@@ -107,7 +129,7 @@ def source(source_slug: str) -> ResponseReturnValue:
             "slug": rec.slug,
             "position": rec.position,
             "title": rec.title,
-            "url": url_for("api.recommendation", slug=rec.slug),
+            "url": link("api.recommendation", slug=rec.slug),
         }
         for rec in found.recommendations
     ]
@@ -125,8 +147,9 @@ def source_data(source: Source, count: int) -> dict[str, Any]:
         "published_on": source.published_on.isoformat(),
         "date_precision": source.date_precision.value,
         "recommendation_count": count,
-        "url": url_for("api.source", source_slug=source.slug),
-        "recommendations_url": url_for("api.recommendations", source=source.slug),
+        "url": link("api.source", source_slug=source.slug),
+        "recommendations_url": link("api.recommendations", source=source.slug),
+        "page": link("sources.show", slug=source.slug),
     }
 
 
@@ -160,6 +183,11 @@ def recommendation(slug: str) -> ResponseReturnValue:
     return jsonify(recommendation_data(row))
 
 
+def person(user: User | None) -> dict[str, str] | None:
+    """Name a user; programs, like pages, never see another user's e-mail address."""
+    return None if user is None else {"name": user.name}
+
+
 def recommendation_data(row: DashboardRow) -> dict[str, Any]:
     rec = row.recommendation
     judgement = row.judgement
@@ -176,10 +204,14 @@ def recommendation_data(row: DashboardRow) -> dict[str, Any]:
         "status": {"value": row.status.value, "label": row.status.label},
         "as_of": judgement.as_of.isoformat() if judgement else None,
         "last_logged_at": row.last_logged_at.isoformat() if row.last_logged_at else None,
-        "stale": row.stale,
-        "url": url_for("api.recommendation", slug=rec.slug),
-        "updates_url": url_for("api.updates", slug=rec.slug),
-        "page": url_for("recommendations.show", slug=rec.slug, _external=True),
+        "owner": person(rec.owner),
+        "co_owners": [person(user) for user in rec.co_owners],
+        "review_every_days": rec.review_every_days,
+        "due_for_review": row.due,
+        "review_due_on": row.due_on.isoformat() if row.due_on else None,
+        "url": link("api.recommendation", slug=rec.slug),
+        "updates_url": link("api.updates", slug=rec.slug),
+        "page": link("recommendations.show", slug=rec.slug),
     }
 
 
@@ -258,7 +290,7 @@ def actors() -> ResponseReturnValue:
             {
                 "slug": actor.slug,
                 "name": actor.name,
-                "recommendations_url": url_for("api.recommendations", actor=actor.slug),
+                "recommendations_url": link("api.recommendations", actor=actor.slug),
             }
             for actor in page
         ],
@@ -277,7 +309,7 @@ def themes() -> ResponseReturnValue:
             {
                 "slug": theme.slug,
                 "name": theme.name,
-                "recommendations_url": url_for("api.recommendations", theme=theme.slug),
+                "recommendations_url": link("api.recommendations", theme=theme.slug),
             }
             for theme in page
         ],
@@ -302,7 +334,7 @@ def search_results() -> ResponseReturnValue:
             get_session(),
             query,
             filters,
-            stale_after_days=current_app.config["STALE_AFTER_DAYS"],
+            review_every_days=current_app.config["REVIEW_EVERY_DAYS"],
             limit=limit,
             offset=offset,
         )
@@ -315,8 +347,9 @@ def search_results() -> ResponseReturnValue:
                 "recommendation": {
                     "slug": hit.recommendation.slug,
                     "title": hit.recommendation.title,
-                    "url": url_for("api.recommendation", slug=hit.recommendation.slug),
+                    "url": link("api.recommendation", slug=hit.recommendation.slug),
                 },
+                "status": hit.status.value,
                 "update_id": hit.update_id,
                 "snippet": str(hit.snippet),
             }

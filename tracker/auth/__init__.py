@@ -1,7 +1,14 @@
 """Logging in and out, one's own account, and handing over the first admin account."""
 
-from flask import Blueprint
+from __future__ import annotations
 
-bp = Blueprint("auth", __name__)
+from flask import Flask
 
-from . import views  # noqa: E402,F401  (registers the routes)
+from . import views  # noqa: F401  (registers the routes)
+from .blueprint import bp
+from .commands import users
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.cli.add_command(users)

@@ -10,11 +10,17 @@ from ..models import User
 from .passwords import MAX_LENGTH, password_problem, verify_password
 
 NEW_PASSWORD_HELP = "12 to 128 characters; a passphrase of several words works well."
+# What password managers need to fill and save passwords in the right place.
+NEW_PASSWORD = {"autocomplete": "new-password"}
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired()])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    email = EmailField("Email", validators=[DataRequired()], render_kw={"autocomplete": "username"})
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class NewPasswordMixin:
@@ -22,10 +28,12 @@ class NewPasswordMixin:
         "Password",
         validators=[DataRequired()],
         description=NEW_PASSWORD_HELP,
+        render_kw=NEW_PASSWORD,
     )
     confirm = PasswordField(
         "Repeat the password",
         validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+        render_kw=NEW_PASSWORD,
     )
 
     def validate_password(self, field: PasswordField) -> None:
@@ -37,20 +45,28 @@ class NewPasswordMixin:
 class FirstAdminForm(NewPasswordMixin, FlaskForm):
     name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
     email = EmailField(
-        "Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+        "Email",
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+        render_kw={"autocomplete": "username"},
     )
 
 
 class ChangePasswordForm(NewPasswordMixin, FlaskForm):
     current_password = PasswordField(
-        "Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)]
+        "Current password",
+        validators=[DataRequired(), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
     )
     password = PasswordField(
-        "New password", validators=[DataRequired()], description=NEW_PASSWORD_HELP
+        "New password",
+        validators=[DataRequired()],
+        description=NEW_PASSWORD_HELP,
+        render_kw=NEW_PASSWORD,
     )
     confirm = PasswordField(
         "Repeat the new password",
         validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+        render_kw=NEW_PASSWORD,
     )
 
     def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:

@@ -10,6 +10,7 @@ from flask import current_app, g, session
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from ..bookkeeping import note
 from ..models import User, UserSession, utcnow
 
 # The key of the token in Flask's (signed) session cookie.
@@ -71,8 +72,6 @@ def load_session_user(db: Session, user_id: str, token: str | None) -> User | No
     """
     if not token or not user_id.isdigit():
         return None
-    # Only a transaction this function opens may be committed here.
-    was_idle = not db.in_transaction()
     now = utcnow()
     row = db.execute(
         SESSION_USER,
@@ -86,13 +85,8 @@ def load_session_user(db: Session, user_id: str, token: str | None) -> User | No
     if row is None:
         return None
     user, user_session = row
-    if was_idle and now - user_session.last_seen_at >= LAST_SEEN_RESOLUTION:
-        # End the read first: on SQLite a read transaction that turns into a write fails at
-        # once when another writer got in between, while a transaction that starts with the
-        # write waits its turn.
-        db.commit()
-        user_session.last_seen_at = now
-        db.commit()
+    if now - user_session.last_seen_at >= LAST_SEEN_RESOLUTION:
+        note(update(UserSession).where(UserSession.id == user_session.id).values(last_seen_at=now))
     g.user_session = user_session
     return user
 

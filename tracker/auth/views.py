@@ -13,7 +13,7 @@ from ..db import get_session
 from ..models import User
 from ..security import public
 from ..vocabulary import Role
-from . import bp
+from .blueprint import bp
 from .forms import ChangePasswordForm, FirstAdminForm, LoginForm
 from .services import AccountError, authenticate, change_password, count_users, create_user, log_out
 from .sessions import TOKEN_KEY, current_session, end_session_of_token, hold_token, start_session

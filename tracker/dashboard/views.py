@@ -3,27 +3,38 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from flask import current_app, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from ..caching import cached_page
+from ..changes import changed_among, count_changes, list_changes, mark_changes_seen, seen_since
 from ..charts import Bar, BarChart, common_scale, timeline, window_from
 from ..db import get_session
-from ..services import (
+from ..moments import Moment
+from ..standings import (
     Dashboard,
     DashboardFilters,
-    Moment,
     changes_between,
     dashboard,
     filter_choices,
     lanes,
     recent_judgements,
 )
-from ..views import moment_from_query
+from ..views import drop_empty_parameters, moment_from_query
 from ..vocabulary import Status
-from . import bp
+from .blueprint import bp
 
 PER_PAGE = 100
+CHANGES_PER_PAGE = 50
+
+
+class SeenForm(FlaskForm):
+    """Mark every change shown as seen: a button and its CSRF token."""
+
+
+bp.before_request(drop_empty_parameters)
 
 
 def filters_from_query() -> DashboardFilters:
@@ -37,6 +48,9 @@ def filters_from_query() -> DashboardFilters:
         actor=args.get("actor") or None,
         status=Status(status) if status in Status._value2member_map_ else None,
         sort=sort if sort in DashboardFilters.SORTS else "position",
+        review="due" if args.get("review") == "due" else None,
+        # Only "me": a link that names another user's id would say whom they own.
+        owner_id=current_user.id if args.get("owner") == "me" else None,
     )
 
 
@@ -51,20 +65,25 @@ def index() -> ResponseReturnValue:
         db,
         filters,
         moment,
-        stale_after_days=current_app.config["STALE_AFTER_DAYS"],
+        review_every_days=current_app.config["REVIEW_EVERY_DAYS"],
         page=request.args.get("page", 1, type=int),
         per_page=PER_PAGE,
     )
     choices = filter_choices(db)
+    since = seen_since(current_user)
     return render_template(
         "dashboard/index.html",
         board=board,
+        since=since,
+        change_count=count_changes(db, current_user, since),
+        changed=changed_among(db, current_user, since, [r.recommendation.id for r in board.rows]),
+        seen_form=SeenForm(),
         filters=filters,
         choices=choices,
         date_errors=date_errors,
         bars=status_charts(board, choices),
         recent=recent_judgements(db, moment),
-        stale_after_days=current_app.config["STALE_AFTER_DAYS"],
+        review_every_days=current_app.config["REVIEW_EVERY_DAYS"],
     )
 
 
@@ -159,3 +178,34 @@ def compare() -> ResponseReturnValue:
     return render_template(
         "dashboard/compare.html", changes=changes, earlier=earlier, later=later, errors=errors
     )
+
+
+@bp.get("/changes")
+def changes() -> ResponseReturnValue:
+    """List what colleagues changed since I last looked, newest first."""
+    db = get_session()
+    since = seen_since(current_user)
+    page = max(request.args.get("page", 1, type=int), 1)
+    items = list_changes(
+        db, current_user, since, limit=CHANGES_PER_PAGE + 1, offset=(page - 1) * CHANGES_PER_PAGE
+    )
+    return render_template(
+        "dashboard/changes.html",
+        items=items[:CHANGES_PER_PAGE],
+        more=len(items) > CHANGES_PER_PAGE,
+        page=page,
+        since=since,
+        total=count_changes(db, current_user, since),
+        seen_form=SeenForm(),
+    )
+
+
+@bp.post("/changes/seen")
+def mark_seen() -> ResponseReturnValue:
+    """Mark every change so far as seen: the count starts again from now."""
+    if SeenForm().validate_on_submit():
+        db = get_session()
+        mark_changes_seen(db, current_user)
+        db.commit()
+        flash("All changes marked as seen.", "success")
+    return redirect(url_for(".index"))

@@ -1,7 +1,15 @@
 """Import and export: the whole database as JSON, status updates with evidence as CSV."""
 
-from flask import Blueprint
+from __future__ import annotations
 
-bp = Blueprint("exchange", __name__)
+from flask import Flask
 
-from . import views  # noqa: E402,F401  (registers the routes)
+from . import views  # noqa: F401  (registers the routes)
+from .blueprint import bp
+from .commands import export_command, import_command
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.cli.add_command(export_command)
+    app.cli.add_command(import_command)

@@ -10,7 +10,16 @@ from typing import Any, TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from ..models import Actor, Recommendation, Source, StatusRevision, StatusUpdate, Theme
+from ..models import (
+    Actor,
+    Evidence,
+    Recommendation,
+    Source,
+    StatusRevision,
+    StatusUpdate,
+    Theme,
+)
+from ..status_updates import EvidenceInput
 from ..vocabulary import RevisionKind
 from .formats import (
     CSV_COLUMNS,
@@ -30,16 +39,20 @@ def update_key(update: StatusUpdate) -> str:
     )
 
 
+# What an export shows of an update, loaded with it.
+EXPORTED = (
+    joinedload(StatusUpdate.recommendation),
+    joinedload(StatusUpdate.author),
+    selectinload(StatusUpdate.evidence),
+    selectinload(StatusUpdate.revisions).joinedload(StatusRevision.author),
+)
+
+
 def load_updates(
     session: Session, recommendation_ids: Collection[int] | None = None
 ) -> list[StatusUpdate]:
     """Load updates with what an export shows, in the exports' order."""
-    query = select(StatusUpdate).options(
-        joinedload(StatusUpdate.recommendation),
-        joinedload(StatusUpdate.author),
-        selectinload(StatusUpdate.evidence),
-        selectinload(StatusUpdate.revisions).joinedload(StatusRevision.author),
-    )
+    query = select(StatusUpdate).options(*EXPORTED)
     if recommendation_ids is not None:
         query = query.where(StatusUpdate.recommendation_id.in_(recommendation_ids))
     updates = list(session.scalars(query))
@@ -74,19 +87,21 @@ def update_record(update: StatusUpdate) -> dict[str, Any]:
         "confidence": update.confidence.value,
         "assessment": update.assessment,
         "retracted": retraction,
-        "evidence": [
-            {
-                "url": item.url,
-                "title": item.title,
-                "publisher": item.publisher,
-                "published_on": item.published_on.isoformat() if item.published_on else None,
-                "excerpt": item.excerpt,
-                "stance": item.stance.value,
-                "reliability": item.reliability.value,
-                "credibility": item.credibility.value,
-            }
-            for item in update.evidence
-        ],
+        "evidence": [evidence_record(item) for item in update.evidence],
+    }
+
+
+def evidence_record(item: Evidence | EvidenceInput) -> dict[str, Any]:
+    """Describe an item of evidence, stored or read from a file, as an export does."""
+    return {
+        "url": item.url,
+        "title": item.title,
+        "publisher": item.publisher,
+        "published_on": item.published_on.isoformat() if item.published_on else None,
+        "excerpt": item.excerpt,
+        "stance": item.stance.value,
+        "reliability": item.reliability.value,
+        "credibility": item.credibility.value,
     }
 
 
@@ -97,12 +112,19 @@ def export_document(session: Session) -> dict[str, Any]:
         .order_by(Source.slug)
         .options(
             selectinload(Source.recommendations).options(
-                joinedload(Recommendation.theme), selectinload(Recommendation.actors)
+                joinedload(Recommendation.theme),
+                selectinload(Recommendation.actors),
+                joinedload(Recommendation.owner),
+                selectinload(Recommendation.co_owners),
             )
         )
-    )
+    ).all()
     updates = load_updates(session)
     authors: dict[str, str] = {}
+    for source in sources:
+        for rec in source.recommendations:
+            for user in [*([rec.owner] if rec.owner else []), *rec.co_owners]:
+                authors[user.email] = user.name
     for update in updates:
         authors[update.author.email] = update.author.name
         for revision in update.revisions:
@@ -145,6 +167,9 @@ def source_record(source: Source) -> dict[str, Any]:
                 "theme": rec.theme.slug,
                 "actors": sorted(actor.slug for actor in rec.actors),
                 "condition": rec.condition,
+                "owner": rec.owner.email if rec.owner else None,
+                "co_owners": sorted(user.email for user in rec.co_owners),
+                "review_every_days": rec.review_every_days,
             }
             for rec in source.recommendations
         ],

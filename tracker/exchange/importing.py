@@ -1,10 +1,11 @@
 """Read the exchange formats into the database: all of a file, or nothing of it.
 
-Reading a file finds what is malformed; applying it checks each update with the status update
-form's own validators and the rules of `record_status_update`, and adds what passes in bulk.
-The caller commits only when no problem was found, so a file with one error changes nothing,
-and its report names the line (CSV) or JSON path of every error. Entries already present are
-kept as they are: sources, recommendations, actors and themes by slug, updates by their key.
+Reading a file finds what is malformed; applying it checks each update by the rules the status
+update form follows (tracker/field_rules.py) and those of `record_status_update`, and records
+what passes with `record_status_updates`, in bulk. The caller commits only when no problem was
+found, so a file with one error changes nothing, and its report names the line (CSV) or JSON
+path of every error. Entries already present are kept as they are: sources, recommendations,
+actors and themes by slug, updates by their key.
 """
 
 from __future__ import annotations
@@ -22,42 +23,33 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
-from wtforms import Form
 
 from .. import audit
 from ..auth.services import create_user, disable_user, normalise_email
-from ..catalogue import (
-    CatalogueError,
-    create_actor,
+from ..catalogue import CatalogueError
+from ..field_rules import EVIDENCE, UPDATE, check_fields, evidence_input
+from ..lists.operations import create_actor, create_theme
+from ..models import Actor, Recommendation, Source, StatusUpdate, Theme, User, utcnow
+from ..recommendations.forms import MAX_EVIDENCE_ROWS
+from ..recommendations.operations import (
+    MAX_REVIEW_EVERY_DAYS,
     create_recommendation,
-    create_source,
-    create_theme,
+    note_assignments,
 )
-from ..models import (
-    Actor,
-    AuditEvent,
-    Evidence,
-    Recommendation,
-    Source,
-    StatusRevision,
-    StatusUpdate,
-    Theme,
-    User,
-    utcnow,
-)
-from ..recommendations.forms import MAX_EVIDENCE_ROWS, EvidenceForm, StatusUpdateForm
-from ..search.index import index_updates
-from ..services import (
+from ..sources.operations import create_source
+from ..status_updates import (
+    CHUNK,
+    CorrectedEvidence,
     EvidenceInput,
+    NewStatusUpdate,
+    Retraction,
     TrackingError,
-    add_revision,
     check_status_update,
-    created_update_audit,
-    refresh_current_updates,
-    status_update_rows,
+    correct_status_update,
+    record_status_updates,
 )
-from ..vocabulary import Confidence, DatePrecision, RevisionKind, Role, SourceKind, Status
-from .bulk import insert_rows
+from ..vocabulary import Confidence, DatePrecision, Role, SourceKind, Status
+from .exporting import EXPORTED, evidence_record, update_record
 from .formats import (
     CSV_COLUMNS,
     EVIDENCE_FIELDS,
@@ -67,11 +59,9 @@ from .formats import (
     VERSION,
     derived_key,
     restore,
+    timestamp,
 )
-from .rules import FormRules
 
-# Updates are added and flushed this many at a time: few round trips, bounded memory.
-CHUNK = 1_000
 # The members of an update in the JSON format, less its evidence and retraction.
 UPDATE_FIELDS = (
     "key",
@@ -317,17 +307,25 @@ def apply(
     *,
     source_name: str,
     progress: Progress | None = None,
+    correct: bool = False,
 ) -> Outcome:
-    """Add what the document holds that the database lacks; the caller commits if no problem."""
+    """Add what the document holds that the database lacks; the caller commits if no problem.
+
+    An update whose key is stored but whose content differs is a problem, or, with
+    `correct`, a correction of the stored update.
+    """
     outcome = Outcome(problems=list(document.problems))
     if outcome.problems:
         return outcome
     now = utcnow()
     add_named(session, Actor, create_actor, document.actors, outcome, "actors")
     add_named(session, Theme, create_theme, document.themes, outcome, "themes")
-    declared = add_sources(session, document.sources, outcome)
     authors = find_authors(session, document, outcome)
-    add_updates(session, document.updates, authors, declared, outcome, now, progress)
+    declared = add_sources(session, document.sources, outcome, authors)
+    add_updates(
+        session, document.updates, authors, declared, outcome, now, progress,
+        correct=f"Corrected by importing {source_name}." if correct else None,
+    )  # fmt: skip
     if not outcome.problems:
         audit.record(
             session, "import", user=None,
@@ -371,8 +369,16 @@ def text_of(item: dict[str, Any], name: str, path: str) -> str:
     return value
 
 
-def add_sources(session: Session, entries: list[tuple[str, Any]], outcome: Outcome) -> set[str]:
-    """Add the sources and recommendations the database lacks; return every slug declared."""
+def add_sources(
+    session: Session,
+    entries: list[tuple[str, Any]],
+    outcome: Outcome,
+    people: dict[str, User],
+) -> set[str]:
+    """Add the sources and recommendations the database lacks; return every slug declared.
+
+    `people` maps the e-mail addresses of owners and co-owners to their accounts.
+    """
     declared: set[str] = set()
     themes = {theme.slug: theme for theme in session.scalars(select(Theme))}
     actors = {actor.slug: actor for actor in session.scalars(select(Actor))}
@@ -435,7 +441,16 @@ def add_sources(session: Session, entries: list[tuple[str, Any]], outcome: Outco
                 position = rec.get("position")
                 if position is not None and (not isinstance(position, int) or position < 1):
                     raise CatalogueError("position", "Expected a whole number from 1.")
-                create_recommendation(
+                owner, co_owners = owners_of(rec, people)
+                every = rec.get("review_every_days")
+                if every is not None and (
+                    not isinstance(every, int) or not 1 <= every <= MAX_REVIEW_EVERY_DAYS
+                ):
+                    raise CatalogueError(
+                        "review_every_days", f"Expected a whole number from 1 to "
+                        f"{MAX_REVIEW_EVERY_DAYS}, or null."
+                    )  # fmt: skip
+                created = create_recommendation(
                     session,
                     source,
                     slug=text_of(rec, "slug", rec_path),
@@ -446,13 +461,46 @@ def add_sources(session: Session, entries: list[tuple[str, Any]], outcome: Outco
                     actors=addressed,
                     condition=text_of(rec, "condition", rec_path) or None,
                     position=position,
+                    owner=owner,
+                    co_owners=co_owners,
+                    review_every_days=every,
                     by=None,
                 )
             except CatalogueError as error:
                 outcome.problems.append(Problem(f"{rec_path}.{error.field}", str(error)))
             else:
                 outcome.counts["recommendations added"] += 1
+                if owner is not None or co_owners:
+                    note_assignments(session, created, set(), None)
     return declared
+
+
+def owner_emails(rec: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(field, value) of each e-mail address a recommendation names as owner or co-owner."""
+    named: list[tuple[str, Any]] = []
+    if rec.get("owner") is not None:
+        named.append(("owner", rec["owner"]))
+    co_owners = rec.get("co_owners") or []
+    if isinstance(co_owners, list):
+        named += [(f"co_owners[{index}]", email) for index, email in enumerate(co_owners)]
+    return named
+
+
+def owners_of(rec: dict[str, Any], people: dict[str, User]) -> tuple[User | None, list[User]]:
+    """Find a recommendation's owner and co-owners among the accounts found or made."""
+    if not isinstance(rec.get("co_owners") or [], list):
+        raise CatalogueError("co_owners", "Expected a list of e-mail addresses.")
+    found: dict[str, User] = {}
+    for name, email in owner_emails(rec):
+        user = people.get(normalise_email(email)) if isinstance(email, str) else None
+        if user is None:
+            raise CatalogueError(name, "Expected an email address.")
+        found[name] = user
+    owner = found.pop("owner", None)
+    co_owners = list(found.values())
+    if owner is not None and owner in co_owners:
+        raise CatalogueError("co_owners", "The owner cannot also be a co-owner.")
+    return owner, co_owners
 
 
 def choice(item: dict[str, Any], name: str, vocabulary: Iterable[Any]) -> Any:
@@ -494,6 +542,14 @@ def find_authors(session: Session, document: Document, outcome: Outcome) -> dict
                 outcome.problems.append(Problem(record.place(name), "Expected an email address."))
                 continue
             wanted.setdefault(normalise_email(email), author_name.strip())
+    for _path, source in document.sources:
+        recommendations = source.get("recommendations") if isinstance(source, dict) else None
+        for rec in recommendations if isinstance(recommendations, list) else []:
+            if not isinstance(rec, dict):
+                continue
+            for _field, email in owner_emails(rec):
+                if isinstance(email, str) and EMAIL.fullmatch(email.strip()):
+                    wanted.setdefault(normalise_email(email), "")
     users = {
         user.email: user
         for user in session.scalars(select(User).where(User.email.in_(list(wanted))))
@@ -515,28 +571,37 @@ def add_updates(
     outcome: Outcome,
     now: dt.datetime,
     progress: Progress | None,
+    *,
+    correct: str | None = None,
 ) -> None:
+    """Check every update, then add the new ones; `correct` is the reason of corrections.
+
+    An update whose key is already stored is checked like any other and compared with the
+    stored one: differences are problems, or corrections when `correct` is given.
+    """
     recommendations = load_recommendations(session, {r.values["recommendation"] for r in records})
-    checker = Checker(recommendations, authors, declared, known_keys(session), now)
-    pending: list[Prepared] = []
-    touched: set[int] = set()
-    written: list[int] = []
-    total = len(records)
-    for done, record in enumerate(records, start=1):
-        prepared = checker.check(record, outcome)
-        if prepared is not None:
-            pending.append(prepared)
-        if len(pending) >= CHUNK or done == total:
-            if not outcome.problems:  # the file is refused: spare the writes
-                written += write(session, pending, now)
-                outcome.counts["status updates added"] += len(pending)
-                touched.update(prepared.update["recommendation_id"] for prepared in pending)
-            pending = []
-            if progress:
+    known = known_keys(session)
+    stored = stored_updates(session, {known[r.key] for r in records if r.key.strip() in known})
+    checker = Checker(recommendations, authors, declared, known, now, stored, correct is not None)
+
+    def checked() -> Iterator[NewStatusUpdate]:
+        total = len(records)
+        for done, record in enumerate(records, start=1):
+            new = checker.check(record, outcome)
+            if new is not None and not outcome.problems:  # a refused file: spare the writes
+                outcome.counts["status updates added"] += 1
+                yield new
+            if progress and (done % CHUNK == 0 or done == total):
                 progress(done, total)
-    if written and not outcome.problems:
-        index_updates(session.connection(), written)
-        refresh_current_updates(session, touched)
+
+    record_status_updates(session, checked())
+    if correct is not None and not outcome.problems:
+        for update, judgement, evidence in checker.corrections:
+            correct_status_update(
+                session, update, editor=update.author, reason=correct, evidence=evidence,
+                now=now, **judgement,
+            )  # fmt: skip
+            outcome.counts["status updates corrected"] += 1
 
 
 def load_recommendations(session: Session, slugs: set[str]) -> dict[str, Recommendation]:
@@ -549,45 +614,64 @@ def load_recommendations(session: Session, slugs: set[str]) -> dict[str, Recomme
     return found
 
 
-def known_keys(session: Session) -> set[str]:
-    """Return the keys of the updates already stored, as an export would write them."""
-    keys = set(
-        session.scalars(select(StatusUpdate.import_key).where(StatusUpdate.import_key.is_not(None)))
-    )
+def known_keys(session: Session) -> dict[str, int]:
+    """Return the keys of the updates already stored, as an export would write them, with
+    each update's id."""
+    keys: dict[str, int] = {
+        key: id_
+        for key, id_ in session.execute(
+            select(StatusUpdate.import_key, StatusUpdate.id).where(
+                StatusUpdate.import_key.is_not(None)
+            )
+        )
+    }
     logged = session.execute(
-        select(Recommendation.slug, User.email, StatusUpdate.created_at)
+        select(Recommendation.slug, User.email, StatusUpdate.created_at, StatusUpdate.id)
         .join(StatusUpdate.recommendation)
         .join(StatusUpdate.author)
         .where(StatusUpdate.import_key.is_(None))
     )
-    keys.update(derived_key(slug, email, at) for slug, email, at in logged)
+    keys.update((derived_key(slug, email, at), id_) for slug, email, at, id_ in logged)
     return keys
 
 
-class UpdateFields(Form):
-    """The status update form's own fields and validators, less its evidence rows."""
+def stored_updates(session: Session, ids: set[int]) -> dict[int, StatusUpdate]:
+    """Load stored updates by id with what an export shows of them, to compare with a file."""
+    found: dict[int, StatusUpdate] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):
+        query = (
+            select(StatusUpdate)
+            .where(StatusUpdate.id.in_(ordered[start : start + 500]))
+            .options(*EXPORTED)
+        )
+        found.update((update.id, update) for update in session.scalars(query))
+    return found
 
-    status = StatusUpdateForm.status
-    as_of = StatusUpdateForm.as_of
-    assessment = StatusUpdateForm.assessment
-    confidence = StatusUpdateForm.confidence
+
+def differences(stored: dict[str, Any], given: dict[str, Any]) -> list[str]:
+    """Name the fields in which a file's update differs from the stored one."""
+    names = [
+        name
+        for name in (*UPDATE_FIELDS[1:], "retracted")
+        if name in given and given[name] != stored[name]
+    ]
+    ours, theirs = stored["evidence"], given["evidence"]
+    for number, (item, other) in enumerate(zip(ours, theirs, strict=False)):
+        names.extend(f"evidence[{number}].{name}" for name in item if item[name] != other[name])
+    if len(ours) != len(theirs):
+        names.append(f"evidence ({len(ours)} items stored, {len(theirs)} in the file)")
+    return names
 
 
-@dataclass
-class Prepared:
-    """A checked update's rows, ready for a bulk insert."""
-
-    update: dict[str, Any]
-    revision: dict[str, Any]
-    evidence: list[dict[str, Any]]
-    audit: dict[str, Any]
-    retraction: tuple[dt.datetime, User, str] | None
+# What a correction by import may change; the rest names another update.
+CORRECTABLE = ("status", "as_of", "confidence", "assessment", "evidence")
 
 
 class Checker:
     """Check updates as the status update form and `record_status_update` would.
 
-    The form's rules are read once, by `FormRules`, and applied to each update and each item
+    Each field meets its rule in tracker/field_rules.py, which the form's fields follow too;
     of its evidence.
     """
 
@@ -596,19 +680,23 @@ class Checker:
         recommendations: dict[str, Recommendation],
         authors: dict[str, User],
         declared: set[str],
-        known: set[str],
+        known: dict[str, int],
         now: dt.datetime,
+        stored: dict[int, StatusUpdate] | None = None,
+        correct: bool = False,
     ) -> None:
         self.recommendations = recommendations
         self.authors = authors
         self.declared = declared
         self.known = known
         self.now = now
+        self.stored = stored or {}
+        self.correct = correct
+        # Stored updates a file corrects: the update, its new judgement and its evidence.
+        self.corrections: list[tuple[StatusUpdate, dict[str, Any], list[CorrectedEvidence]]] = []
         self.seen: dict[str, UpdateRecord] = {}
-        self.judgement = FormRules(UpdateFields)
-        self.evidence = FormRules(EvidenceForm)
 
-    def check(self, record: UpdateRecord, outcome: Outcome) -> Prepared | None:
+    def check(self, record: UpdateRecord, outcome: Outcome) -> NewStatusUpdate | None:
         values = record.values
         problems: list[Problem] = []
         key = values["key"].strip()
@@ -621,10 +709,6 @@ class Checker:
             problems.append(
                 Problem(record.place("key"), f"The key “{key}” is already used at {first}.")
             )
-        elif key in self.known:
-            self.seen[key] = record
-            outcome.counts["status updates already present"] += 1
-            return None
         self.seen.setdefault(key, record)
         recommendation = self.recommendations.get(values["recommendation"])
         if recommendation is None and values["recommendation"] not in self.declared:
@@ -655,6 +739,12 @@ class Checker:
             except TrackingError as error:
                 on = logged_at.date().isoformat()
                 problems.append(Problem(record.place("as_of"), f"{error} It was logged on {on}."))
+        if not problems and key in self.known:
+            self.compare(record, key, judgement, evidence, logged_at, retraction, problems)
+            outcome.problems.extend(problems)
+            if not problems:
+                outcome.counts["status updates already present"] += 1
+            return None
         outcome.problems.extend(problems)
         author = self.authors.get(normalise_email(values["author"]))
         retractor = self.authors.get(retraction[1]) if retraction else None
@@ -662,34 +752,81 @@ class Checker:
             return None
         if retraction is not None and retractor is None:
             return None  # the retraction's author is refused, and says why
-        status, confidence = Status(judgement["status"]), Confidence(judgement["confidence"])
-        as_of, assessment = judgement["as_of"], judgement["assessment"].strip()
-        update, revision, items = status_update_rows(
-            recommendation.id,
-            author_id=author.id,
-            status=status,
-            as_of=as_of,
-            assessment=assessment,
-            confidence=confidence,
+        return NewStatusUpdate(
+            recommendation=recommendation,
+            author=author,
+            status=Status(judgement["status"]),
+            as_of=judgement["as_of"],
+            assessment=judgement["assessment"].strip(),
+            confidence=Confidence(judgement["confidence"]),
             evidence=evidence,
-            now=logged_at,
-        )
-        update["import_key"] = key
-        return Prepared(
-            update=update,
-            revision=revision,
-            evidence=items,
-            audit=created_update_audit(
-                recommendation.slug, status, as_of, confidence, assessment, evidence
-            ),
-            retraction=(retraction[0], retractor, retraction[2])
+            logged_at=logged_at,
+            import_key=key,
+            retraction=Retraction(retraction[0], retractor, retraction[2])
             if retraction and retractor
             else None,
         )
 
+    def compare(
+        self,
+        record: UpdateRecord,
+        key: str,
+        judgement: dict[str, Any],
+        evidence: list[EvidenceInput],
+        logged_at: dt.datetime,
+        retraction: tuple[dt.datetime, str, str] | None,
+        problems: list[Problem],
+    ) -> None:
+        """Hold a checked update whose key is stored to the stored one; add what differs."""
+        update = self.stored[self.known[key]]
+        given: dict[str, Any] = {
+            "recommendation": record.values["recommendation"],
+            "author": normalise_email(record.values["author"]),
+            "status": judgement["status"],
+            "as_of": judgement["as_of"].isoformat(),
+            "confidence": judgement["confidence"],
+            "assessment": judgement["assessment"].strip(),
+            "retracted": {"at": timestamp(retraction[0]), "by": retraction[1],
+                          "reason": retraction[2]} if retraction else None,
+            "evidence": [evidence_record(item) for item in evidence],
+        }  # fmt: skip
+        if record.values["logged_at"].strip():
+            given["logged_at"] = timestamp(logged_at)
+        differ = differences(update_record(update), given)
+        if not differ:
+            return
+        fixed = [name for name in differ if name.split("[")[0].split(" ")[0] not in CORRECTABLE]
+        if self.correct and not fixed:
+            stored_ids = [item.id for item in update.evidence]
+            self.corrections.append(
+                (
+                    update,
+                    {
+                        "status": Status(judgement["status"]),
+                        "as_of": judgement["as_of"],
+                        "assessment": judgement["assessment"].strip(),
+                        "confidence": Confidence(judgement["confidence"]),
+                    },
+                    [
+                        CorrectedEvidence(stored_ids[n] if n < len(stored_ids) else None, item)
+                        for n, item in enumerate(evidence)
+                    ],
+                )
+            )
+            return
+        message = (
+            f"An update with the key “{key}” is already stored, and this one differs in "
+            f"{', '.join(differ)}."
+        )
+        if fixed:
+            message += " Give it a key of its own if it is another update."
+        else:
+            message += " Import with --correct to record it as a correction of the stored one."
+        problems.append(Problem(record.place("key"), message))
+
     def check_judgement(self, record: UpdateRecord, problems: list[Problem]) -> dict[str, Any]:
         """Check the update's own fields by the form's rules; return their data."""
-        data, errors = self.judgement.check(record.values)
+        data, errors = check_fields(UPDATE, record.values)
         problems.extend(
             Problem(record.place(name), error)
             for name, messages in errors.items()
@@ -711,7 +848,7 @@ class Checker:
             )
         evidence = []
         for item, place in zip(record.evidence, record.evidence_places, strict=True):
-            data, errors = self.evidence.check(item)
+            data, errors = check_fields(EVIDENCE, item)
             if errors:
                 problems.extend(
                     Problem(place(name), error)
@@ -719,7 +856,7 @@ class Checker:
                     for error in messages
                 )
             else:
-                evidence.append(self.evidence.filled(data).to_input())
+                evidence.append(evidence_input(data))
         return evidence
 
 
@@ -757,64 +894,3 @@ def checked_retraction(
     if at is None or not reason:
         return None
     return at, normalise_email(record.retracted["by"]), reason
-
-
-def write(session: Session, pending: list[Prepared], now: dt.datetime) -> list[int]:
-    """Insert a chunk of checked updates with their revisions, evidence and audit events.
-
-    Return the updates' ids, for the search index.
-    """
-    if not pending:
-        return []
-    connection = session.connection()
-    insert_rows(connection, StatusUpdate.__table__, [prepared.update for prepared in pending])
-    ids = ids_of_keys(session, [prepared.update["import_key"] for prepared in pending])
-    written = list(zip(pending, ids, strict=True))
-    revisions = [prepared.revision | {"update_id": id_} for prepared, id_ in written]
-    insert_rows(connection, StatusRevision.__table__, revisions)
-    items = [item | {"update_id": id_} for prepared, id_ in written for item in prepared.evidence]
-    insert_rows(connection, Evidence.__table__, items)
-    events = [
-        {
-            "at": now,
-            "user_id": prepared.update["author_id"],
-            "action": "status_update.create",
-            "target_type": StatusUpdate.__tablename__,
-            "target_id": id_,
-            "after": prepared.audit,
-        }
-        for prepared, id_ in written
-    ]
-    insert_rows(connection, AuditEvent.__table__, events)
-    for prepared, id_ in written:
-        if prepared.retraction is not None:
-            at, by, reason = prepared.retraction
-            update = session.get_one(StatusUpdate, id_)
-            retract_imported(session, update, by=by, reason=reason, at=at)
-    return ids
-
-
-def ids_of_keys(session: Session, keys: list[str]) -> list[int]:
-    """Return the ids of the updates with these import keys, in their order."""
-    query = select(StatusUpdate.import_key, StatusUpdate.id).where(
-        StatusUpdate.import_key.in_(keys)
-    )
-    found = dict(session.execute(query).all())
-    return [found[key] for key in keys]
-
-
-def retract_imported(
-    session: Session, update: StatusUpdate, *, by: User, reason: str, at: dt.datetime
-) -> None:
-    """Carry over a retraction as the file records it: by whom and when it was made."""
-    revision = add_revision(
-        session, update, RevisionKind.RETRACTION, by, reason, at,
-        status=update.status, as_of=update.as_of, assessment=update.assessment,
-        confidence=update.confidence,
-    )  # fmt: skip
-    update.retracted_at = revision.created_at
-    update.retraction_reason = reason
-    audit.record(
-        session, "status_update.retract", user=by, target=update,
-        before={"retracted": False}, after={"retracted": True, "reason": reason},
-    )  # fmt: skip

@@ -8,9 +8,9 @@ from flask.typing import ResponseReturnValue
 
 from ..dashboard.views import filters_from_query
 from ..db import get_session
-from ..services import dashboard
+from ..standings import dashboard
 from ..views import moment_from_query
-from . import bp
+from .blueprint import bp
 from .exporting import dump_json, export_document, write_csv
 
 
@@ -20,7 +20,7 @@ def updates_csv() -> ResponseReturnValue:
     db = get_session()
     moment, _errors = moment_from_query()
     board = dashboard(
-        db, filters_from_query(), moment, stale_after_days=current_app.config["STALE_AFTER_DAYS"]
+        db, filters_from_query(), moment, review_every_days=current_app.config["REVIEW_EVERY_DAYS"]
     )
     buffer = io.StringIO(newline="")
     write_csv(db, buffer, [row.recommendation.id for row in board.rows])

@@ -9,15 +9,15 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..catalogue import CatalogueError, create_actor, create_theme
+from ..catalogue import CatalogueError
 from ..db import get_session
-from ..editing import Listed, merge_entries, rename_entry
 from ..forms import refuse_on_form, slug_or_made_from
+from ..lists.operations import Listed, create_actor, create_theme, merge_entries, rename_entry
 from ..models import Actor, Recommendation, Theme, recommendation_actor
 from ..security import requires
 from ..templating import plural
 from ..vocabulary import Role
-from . import bp
+from .blueprint import bp
 from .forms import MergeForm, NewEntryForm, RenameForm
 
 KIND = "<any(actors, themes):kind>"

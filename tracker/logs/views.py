@@ -11,7 +11,7 @@ from ..db import get_session
 from ..models import AuditEvent, Recommendation, StatusRevision, StatusUpdate, User
 from ..security import requires
 from ..vocabulary import RevisionKind, Role
-from . import bp
+from .blueprint import bp
 
 PAGE_SIZE = 50
 

@@ -1,7 +1,12 @@
 """A recommendation's page, its timeline, and logging status updates against it."""
 
-from flask import Blueprint
+from __future__ import annotations
 
-bp = Blueprint("recommendations", __name__, url_prefix="/recommendations")
+from flask import Flask
 
-from . import views  # noqa: E402,F401  (registers the routes)
+from . import views  # noqa: F401  (registers the routes)
+from .blueprint import bp
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -9,6 +11,7 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
+    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -17,13 +20,31 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from ..forms import http_url, not_in_future, options, slug_field
-from ..models import Actor, Theme
-from ..services import EvidenceInput
-from ..vocabulary import Confidence, Credibility, Reliability, Stance, Status
+from ..field_rules import (
+    AS_OF,
+    ASSESSMENT,
+    CONFIDENCE,
+    EVIDENCE,
+    STATUS,
+    evidence_input,
+    rule_field,
+)
+from ..forms import http_url, link_field, not_in_future, options, slug_field
+from ..models import Actor, StatusUpdate, Theme, User
+from ..status_updates import CorrectedEvidence, EvidenceInput
+from ..vocabulary import Confidence, Credibility, Reliability, Role, Stance, Status
+from .operations import MAX_REVIEW_EVERY_DAYS
 
 MAX_EVIDENCE_ROWS = 20
 
@@ -31,89 +52,143 @@ MAX_EVIDENCE_ROWS = 20
 class EvidenceForm(Form):
     """One row of evidence; a sub-form, so it carries no CSRF token of its own."""
 
-    url = URLField(
-        "Link",
-        validators=[DataRequired(), Length(max=2000), http_url, URL(message="Enter a full link.")],
+    url = rule_field(URLField, EVIDENCE["url"], "Link")
+    title = rule_field(StringField, EVIDENCE["title"], "Title")
+    publisher = rule_field(StringField, EVIDENCE["publisher"], "Publisher")
+    published_on = rule_field(
+        DateField, EVIDENCE["published_on"], "Published on", description="Optional."
     )
-    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
-    publisher = StringField("Publisher", validators=[DataRequired(), Length(max=200)])
-    published_on = DateField(
-        "Published on", validators=[Optional(), not_in_future], description="Optional."
-    )
-    excerpt = TextAreaField(
-        "Excerpt",
-        validators=[DataRequired(), Length(max=10_000)],
+    excerpt = rule_field(
+        TextAreaField, EVIDENCE["excerpt"], "Excerpt",
         description="The words that bear on the assessment. Markdown is allowed.",
-    )
-    stance = RadioField(
-        "Stance", choices=options(Stance), default=Stance.SUPPORTS.value,
-        validators=[DataRequired()],
     )  # fmt: skip
-    reliability = SelectField(
-        "Source reliability",
+    stance = rule_field(RadioField, EVIDENCE["stance"], "Stance", choices=options(Stance))
+    reliability = rule_field(
+        SelectField, EVIDENCE["reliability"], "Source reliability",
         choices=options(Reliability, lambda r: f"{r.value}: {r.label}"),
-        default=Reliability.F.value,
-    )
-    credibility = SelectField(
-        "Information credibility",
+    )  # fmt: skip
+    credibility = rule_field(
+        SelectField, EVIDENCE["credibility"], "Information credibility",
         choices=options(Credibility, lambda c: f"{c.value}: {c.label}"),
-        default=Credibility.UNKNOWN.value,
-    )
+    )  # fmt: skip
 
     def to_input(self) -> EvidenceInput:
-        return EvidenceInput(
-            url=self.url.data.strip(),
-            title=self.title.data.strip(),
-            publisher=self.publisher.data.strip(),
-            published_on=self.published_on.data,
-            excerpt=self.excerpt.data.strip(),
-            stance=Stance(self.stance.data),
-            reliability=Reliability(self.reliability.data),
-            credibility=Credibility(self.credibility.data),
-        )
+        return evidence_input(self.data)
 
 
-class StatusUpdateForm(FlaskForm):
-    status = RadioField(
-        "Status",
-        choices=options(Status.recordable()),
-        validators=[DataRequired(message="Choose a status.")],
-    )
-    as_of = DateField(
-        "As of",
-        validators=[InputRequired(message="Enter the date the status holds as of."), not_in_future],
-        description="The date the status held in the world, not today's date unless it is.",
-    )
-    assessment = TextAreaField(
-        "Assessment",
-        validators=[DataRequired(), Length(max=20_000)],
-        description="What happened and why it earns this status. Markdown is allowed.",
-    )
-    confidence = RadioField(
-        "Confidence",
-        choices=options(Confidence),
-        validators=[DataRequired(message="Choose your confidence.")],
-    )
-    evidence = FieldList(FormField(EvidenceForm), min_entries=1, max_entries=MAX_EVIDENCE_ROWS)
+class EvidenceRowForm(EvidenceForm):
+    """A row of evidence on the page: a link typed without https:// gets it, with a note.
+
+    An import checks its links by `EvidenceForm`'s rule and refuses those, offering the fix:
+    a file is not changed behind its author's back.
+    """
+
+    url = link_field(EVIDENCE["url"], "Link")
+    # First among the fields, as in `EvidenceForm`: the error summary lists them in order.
+    url.creation_counter = EvidenceForm.url.creation_counter
+
+
+class CorrectedEvidenceRow(EvidenceRowForm):
+    """A row of a correction: the stored item it keeps or corrects, or none for a new one."""
+
+    evidence_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+
+class EvidenceRows:
+    """Rows of evidence in a form, with buttons to add and remove rows."""
+
     add_evidence = SubmitField("Add another evidence row")
+    # The row a "Remove" button names, counted from 0; each row's button sends its own.
+    remove_evidence = IntegerField(validators=[Optional()])
+
+    def change_evidence_rows(self) -> bool:
+        """Add or remove an evidence row if a button asked for it; say whether one did.
+
+        Without JavaScript the page makes the round trip; what was typed in the other rows
+        stays as it was, and nothing is checked or saved.
+        """
+        rows = self.evidence  # type: ignore[attr-defined]
+        if not self.is_submitted():  # type: ignore[attr-defined]
+            return False
+        if self.add_evidence.data:
+            if len(rows) < rows.max_entries:
+                rows.append_entry()
+            return True
+        removed = self.remove_evidence.data
+        if removed is None:
+            return False
+        kept = [row.data for number, row in enumerate(rows) if number != removed]
+        rows.entries = []
+        rows.last_index = -1
+        for data in kept or [None]:
+            rows.append_entry(data)
+        return True
+
+
+class StatusUpdateForm(EvidenceRows, FlaskForm):
+    status = rule_field(RadioField, STATUS, "Status", choices=options(Status.recordable()))
+    as_of = rule_field(
+        DateField, AS_OF, "As of",
+        description="The date the status held in the world, not today's date unless it is.",
+    )  # fmt: skip
+    assessment = rule_field(
+        TextAreaField, ASSESSMENT, "Assessment",
+        description="What happened and why it earns this status. Markdown is allowed.",
+    )  # fmt: skip
+    confidence = rule_field(RadioField, CONFIDENCE, "Confidence", choices=options(Confidence))
+    evidence = FieldList(FormField(EvidenceRowForm), min_entries=1, max_entries=MAX_EVIDENCE_ROWS)
     save = SubmitField("Log status update")
 
     def evidence_inputs(self) -> list[EvidenceInput]:
         return [row.form.to_input() for row in self.evidence]
 
 
-class CorrectionForm(FlaskForm):
-    """Revise an update's judgement; the evidence stays as logged."""
+class CorrectionForm(EvidenceRows, FlaskForm):
+    """Revise an update: its judgement and its evidence (corrected, added or withdrawn)."""
 
     status = StatusUpdateForm.status
     as_of = StatusUpdateForm.as_of
     assessment = StatusUpdateForm.assessment
     confidence = StatusUpdateForm.confidence
+    evidence = FieldList(
+        FormField(CorrectedEvidenceRow), min_entries=1, max_entries=MAX_EVIDENCE_ROWS
+    )
     reason = TextAreaField(
         "Reason for the correction",
         validators=[DataRequired(message="Say what was wrong."), Length(max=2_000)],
         description="Shown with the correction in the timeline and the corrections log.",
     )
+    save = SubmitField("Save correction")
+
+    @staticmethod
+    def saved(update: StatusUpdate) -> dict[str, Any]:
+        """The form's data for an update as it stands; needs `update.evidence` loaded."""
+        return {
+            "status": update.status.value,
+            "as_of": update.as_of,
+            "assessment": update.assessment,
+            "confidence": update.confidence.value,
+            "evidence": [
+                {
+                    "evidence_id": item.id,
+                    "url": item.url,
+                    "title": item.title,
+                    "publisher": item.publisher,
+                    "published_on": item.published_on,
+                    "excerpt": item.excerpt,
+                    "stance": item.stance.value,
+                    "reliability": item.reliability.value,
+                    "credibility": item.credibility.value,
+                }
+                for item in update.evidence
+            ],
+        }
+
+    def corrected_evidence(self) -> list[CorrectedEvidence]:
+        return [
+            CorrectedEvidence(row.form.evidence_id.data, row.form.to_input())
+            for row in self.evidence
+        ]
 
 
 class RetractionForm(FlaskForm):
@@ -166,3 +241,78 @@ class NewRecommendationForm(RecommendationFields):
     slug = slug_field("title")
     add_another = SubmitField("Add and start another")
     save = SubmitField("Add recommendation")
+
+
+class OwnersForm(FlaskForm):
+    """An editor's assignment of a recommendation's owner, co-owners and review cadence."""
+
+    version = HiddenField(validators=[InputRequired()])
+    owner = SelectField("Owner", coerce=int, description="Answers for keeping it reviewed.")
+    co_owners = SelectMultipleField(
+        "Co-owners",
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        description="Share the work; they may record reviews too.",
+    )
+    review_every_days = IntegerField(
+        "Review every (days)",
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=MAX_REVIEW_EVERY_DAYS, message="Between 1 and 3650 days."),
+        ],
+        description="Leave empty to follow the site's cadence; 30 for a live issue.",
+    )
+    save = SubmitField("Save owners")
+
+    def offer_people(self, session: Session) -> None:
+        """Offer every active analyst and editor, by name."""
+        people = [
+            (user.id, user.name)
+            for user in session.scalars(
+                select(User).where(User.active.is_(True)).order_by(User.name, User.id)
+            )
+            if user.can(Role.ANALYST)
+        ]
+        self.owner.choices = [(0, "Nobody"), *people]
+        self.co_owners.choices = people
+
+    def validate_co_owners(self, field: SelectMultipleField) -> None:
+        if self.owner.data and self.owner.data in (field.data or []):
+            raise ValidationError("The owner cannot also be a co-owner.")
+
+
+class TakeForm(FlaskForm):
+    """An analyst takes a recommendation nobody owns."""
+
+    version = HiddenField(validators=[InputRequired()])
+
+
+class ReviewForm(FlaskForm):
+    """ "Re-checked, no change": dated, with an optional note and item of evidence."""
+
+    checked_on = DateField(
+        "Re-checked on",
+        validators=[InputRequired(message="Enter the date you re-checked it."), not_in_future],
+        description="The status is unchanged as of this date; it restarts the review clock.",
+    )
+    note = TextAreaField(
+        "Note",
+        validators=[Optional(), Length(max=10_000)],
+        description="Optional: what you looked at. Markdown is allowed.",
+    )
+    evidence_url = URLField(
+        "Evidence link",
+        validators=[Optional(), Length(max=2000), http_url, URL(message="Enter a full link.")],
+        description="Optional.",
+    )
+    evidence_title = StringField(
+        "Evidence title",
+        validators=[Length(max=300)],
+        description="Needed with a link.",
+    )
+    save = SubmitField("Record re-check")
+
+    def validate_evidence_title(self, field: StringField) -> None:
+        if (self.evidence_url.data or "").strip() and not (field.data or "").strip():
+            raise ValidationError("Give the evidence a title.")

@@ -2,38 +2,54 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..caching import cached_page
+from ..cadence import review_state
 from ..catalogue import CatalogueError
 from ..charts import timeline as timeline_chart
 from ..charts import window_from
 from ..db import get_session
-from ..editing import EditConflict, actors_by_id, edit_recommendation
-from ..forms import refuse_on_form
-from ..models import Recommendation, StatusUpdate, Theme
+from ..forms import form_notes, refuse_on_form
+from ..lists.operations import actors_by_id
+from ..models import Recommendation, StatusUpdate, Theme, User
+from ..moments import Moment, judgement_history, judgement_of, revision_at
+from ..notifications.operations import active_watch
+from ..notifications.views import ButtonForm
+from ..recommendations.operations import (
+    assign_owners,
+    edit_recommendation,
+    load_recommendation,
+    may_own,
+    may_review,
+    record_review,
+    take_recommendation,
+)
 from ..security import requires
-from ..services import (
-    Moment,
+from ..status_updates import (
     TrackingError,
     correct_status_update,
-    judgement_history,
-    judgement_of,
-    load_recommendation,
     record_status_update,
     retract_status_update,
-    revision_at,
-    timeline,
 )
-from ..versions import diff, snapshot
+from ..timelines import reviews_between, timeline
+from ..versions import EditConflict, diff, snapshot
 from ..views import moment_from_query, render_history
 from ..vocabulary import Confidence, Role, Status
-from . import bp
-from .forms import CorrectionForm, RecommendationForm, RetractionForm, StatusUpdateForm
+from .blueprint import bp
+from .forms import (
+    CorrectionForm,
+    OwnersForm,
+    RecommendationForm,
+    RetractionForm,
+    ReviewForm,
+    StatusUpdateForm,
+    TakeForm,
+)
 
 
 def get_recommendation_or_404(slug: str) -> Recommendation:
@@ -62,6 +78,16 @@ def show(slug: str) -> ResponseReturnValue:
         shown = revision_at(update, moment)
         if shown is not None and shown.as_of <= moment.as_of:
             entries.append((update, shown))
+    # The reviews that fall among this page's updates, by date: all of them on a single page.
+    newest = entries[0][1].as_of if page > 1 and entries else None
+    oldest = entries[-1][1].as_of if len(updates) > TIMELINE_PAGE and entries else None
+    reviews = reviews_between(db, recommendation, moment, newest=newest, oldest=oldest)
+    items = sorted(
+        [("update", shown.as_of, update.created_at, (update, shown)) for update, shown in entries]
+        + [("review", review.checked_on, review.created_at, review) for review in reviews],
+        key=lambda item: (item[1], item[2]),
+        reverse=True,
+    )
     history = judgement_history(db, [recommendation.id], moment)[recommendation.id]
     first = min([recommendation.source.published_on, *(day for day, _ in history)])
     chart = timeline_chart(
@@ -75,6 +101,13 @@ def show(slug: str) -> ResponseReturnValue:
         "recommendations/show.html",
         recommendation=recommendation,
         entries=entries,
+        items=items,
+        review=review_state(db, recommendation, moment, current_app.config["REVIEW_EVERY_DAYS"]),
+        may_review=may_review(current_user, recommendation),
+        may_take=recommendation.owner_id is None and may_own(current_user),
+        take_form=TakeForm(data={"version": recommendation.version}),
+        watching=active_watch(db, current_user, "recommendation", recommendation.id) is not None,
+        watch_form=ButtonForm(),
         page=page,
         more=len(updates) > TIMELINE_PAGE,
         current=judgement_of(db, recommendation.id, moment),
@@ -91,10 +124,7 @@ def log_update(slug: str) -> ResponseReturnValue:
     db = get_session()
     recommendation = get_recommendation_or_404(slug)
     form = StatusUpdateForm()
-    if form.add_evidence.data and form.is_submitted():
-        if len(form.evidence) < form.evidence.max_entries:
-            form.evidence.append_entry()
-    elif form.validate_on_submit():
+    if not form.change_evidence_rows() and form.validate_on_submit():
         try:
             record_status_update(
                 db,
@@ -112,6 +142,8 @@ def log_update(slug: str) -> ResponseReturnValue:
         else:
             db.commit()
             flash("Status update logged.", "success")
+            for note in form_notes(form):
+                flash(note, "info")
             return redirect(url_for(".show", slug=slug))
     elif not form.is_submitted():
         current = judgement_of(db, recommendation.id, Moment(dt.date.today()))
@@ -123,7 +155,9 @@ def log_update(slug: str) -> ResponseReturnValue:
 
 
 def get_update_or_404(recommendation: Recommendation, update_id: int) -> StatusUpdate:
-    update = get_session().get(StatusUpdate, update_id)
+    update = get_session().get(
+        StatusUpdate, update_id, options=[selectinload(StatusUpdate.evidence)]
+    )
     if update is None or update.recommendation_id != recommendation.id:
         abort(404)
     return update
@@ -138,8 +172,8 @@ def correct_update(slug: str, update_id: int) -> ResponseReturnValue:
     update = get_update_or_404(recommendation, update_id)
     if not (current_user.id == update.author_id or current_user.can(Role.EDITOR)):
         abort(403)
-    form = CorrectionForm(obj=None if request.method == "POST" else update)
-    if form.validate_on_submit():
+    form = CorrectionForm(data=None if request.method == "POST" else CorrectionForm.saved(update))
+    if not form.change_evidence_rows() and form.validate_on_submit():
         try:
             correct_status_update(
                 db,
@@ -150,6 +184,7 @@ def correct_update(slug: str, update_id: int) -> ResponseReturnValue:
                 assessment=form.assessment.data.strip(),
                 confidence=Confidence(form.confidence.data),
                 reason=form.reason.data.strip(),
+                evidence=form.corrected_evidence(),
             )
         except TrackingError as error:
             db.rollback()
@@ -157,6 +192,8 @@ def correct_update(slug: str, update_id: int) -> ResponseReturnValue:
         else:
             db.commit()
             flash("Correction saved; the earlier revision stays visible.", "success")
+            for note in form_notes(form):
+                flash(note, "info")
             return redirect(url_for(".show", slug=slug, _anchor=f"update-{update.id}"))
     return render_template(
         "recommendations/correct.html", recommendation=recommendation, update=update, form=form
@@ -267,3 +304,103 @@ def history(slug: str) -> ResponseReturnValue:
     """Show every version of a recommendation and what changed between two of them."""
     recommendation = get_recommendation_or_404(slug)
     return render_history(recommendation, recommendation.title, url_for(".show", slug=slug))
+
+
+@bp.route("/<slug>/owners", methods=["GET", "POST"])
+@requires(Role.EDITOR)
+def owners(slug: str) -> ResponseReturnValue:
+    """Assign a recommendation's owner and co-owners, and set its own review cadence."""
+    db = get_session()
+    recommendation = get_recommendation_or_404(slug)
+    saved = {
+        "version": recommendation.version,
+        "owner": recommendation.owner_id or 0,
+        "co_owners": [user.id for user in recommendation.co_owners],
+        "review_every_days": recommendation.review_every_days,
+    }
+    form = OwnersForm(data=None if request.method == "POST" else saved)
+    form.offer_people(db)
+    if form.validate_on_submit():
+        try:
+            version = assign_owners(
+                db,
+                recommendation,
+                editor=current_user,
+                owner=db.get(User, form.owner.data) if form.owner.data else None,
+                co_owners=[db.get_one(User, id_) for id_ in form.co_owners.data or []],
+                review_every_days=form.review_every_days.data,
+                expected_version=int(form.version.data),
+            )
+        except CatalogueError as error:
+            refuse_on_form(db, form, error)
+        except (EditConflict, StaleDataError):
+            db.rollback()
+            form.form_errors.append(
+                "Someone changed this recommendation while you were assigning it: "
+                "nothing was saved. Look at its owners below and save again."
+            )
+            recommendation = get_recommendation_or_404(slug)
+            form.version.data = str(recommendation.version)
+        else:
+            db.commit()
+            flash("Owners saved." if version else "Nothing changed.", "success")
+            return redirect(url_for(".show", slug=slug))
+    return render_template("recommendations/owners.html", recommendation=recommendation, form=form)
+
+
+@bp.post("/<slug>/take")
+@requires(Role.ANALYST)
+def take(slug: str) -> ResponseReturnValue:
+    """Make the analyst the owner of a recommendation nobody owns."""
+    db = get_session()
+    recommendation = get_recommendation_or_404(slug)
+    form = TakeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        take_recommendation(
+            db, recommendation, analyst=current_user, expected_version=int(form.version.data)
+        )
+    except (CatalogueError, EditConflict, StaleDataError) as error:
+        db.rollback()
+        message = (
+            str(error)
+            if isinstance(error, CatalogueError)
+            else ("Someone changed this recommendation meanwhile: look again before taking it.")
+        )
+        flash(message, "error")
+    else:
+        db.commit()
+        flash("You own this recommendation now.", "success")
+    return redirect(url_for(".show", slug=slug))
+
+
+@bp.route("/<slug>/reviews/new", methods=["GET", "POST"])
+@requires(Role.ANALYST)
+def review(slug: str) -> ResponseReturnValue:
+    """Record "re-checked, no change": the review clock restarts, the status stays."""
+    db = get_session()
+    recommendation = get_recommendation_or_404(slug)
+    if not may_review(current_user, recommendation):
+        abort(403)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            record_review(
+                db,
+                recommendation,
+                reviewer=current_user,
+                checked_on=form.checked_on.data,
+                note=(form.note.data or "").strip(),
+                evidence_url=(form.evidence_url.data or "").strip() or None,
+                evidence_title=(form.evidence_title.data or "").strip() or None,
+            )
+        except CatalogueError as error:
+            refuse_on_form(db, form, error)
+        else:
+            db.commit()
+            flash("Re-check recorded: the status stays as it was.", "success")
+            return redirect(url_for(".show", slug=slug))
+    elif not form.is_submitted():
+        form.checked_on.data = dt.date.today()
+    return render_template("recommendations/review.html", recommendation=recommendation, form=form)

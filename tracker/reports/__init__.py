@@ -1,7 +1,12 @@
 """Printable report cards, for one source or the whole tracker, as HTML and PDF."""
 
-from flask import Blueprint
+from __future__ import annotations
 
-bp = Blueprint("reports", __name__)
+from flask import Flask
 
-from . import views  # noqa: E402,F401  (registers the routes)
+from . import views  # noqa: F401  (registers the routes)
+from .blueprint import bp
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -9,15 +9,9 @@ from sqlalchemy.orm import Session
 
 from ..charts import Bar, BarChart, Timeline, timeline
 from ..models import Recommendation, Source, StatusUpdate
-from ..services import (
-    Dashboard,
-    DashboardFilters,
-    DashboardRow,
-    Moment,
-    dashboard,
-    judgement_history,
-    updates_with_evidence,
-)
+from ..moments import Moment, judgement_history
+from ..standings import Dashboard, DashboardFilters, DashboardRow, dashboard
+from ..timelines import updates_with_evidence
 from ..vocabulary import Status
 
 
@@ -69,11 +63,11 @@ def build_report(
     moment: Moment,
     *,
     window: str,
-    stale_after_days: int,
+    review_every_days: int,
 ) -> ReportCard:
     """Load a report card: where each recommendation stands at `moment`, and how it got there."""
     filters = DashboardFilters(source=source.slug if source else None)
-    board = dashboard(session, filters, moment, stale_after_days=stale_after_days)
+    board = dashboard(session, filters, moment, review_every_days=review_every_days)
     assessed = [row for row in board.rows if row.judgement]
     updates = updates_with_evidence(session, (row.judgement.update_id for row in assessed))
     history = judgement_history(session, [row.recommendation.id for row in assessed], moment)

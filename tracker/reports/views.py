@@ -8,7 +8,7 @@ from ..charts import window_from
 from ..db import get_session
 from ..models import Source
 from ..views import moment_from_query
-from . import bp
+from .blueprint import bp
 from .card import ReportCard, build_report, file_name
 from .pdf import PdfUnavailable, render_pdf
 from .word import DOCX_MIMETYPE, render_docx
@@ -39,7 +39,7 @@ def report(source: Source | None) -> ResponseReturnValue:
         source,
         moment,
         window=window_from(request.args.get("window")),
-        stale_after_days=current_app.config["STALE_AFTER_DAYS"],
+        review_every_days=current_app.config["REVIEW_EVERY_DAYS"],
     )
     form = request.args.get("format")
     if form == "docx":

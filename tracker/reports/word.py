@@ -128,8 +128,8 @@ def add_item(document: DocumentObject, card: ReportCard, item: Item) -> None:
     status_run(paragraph, row.status)
     if row.judgement:
         paragraph.add_run(f" as of {row.judgement.as_of.isoformat()}")
-    if row.stale:
-        paragraph.add_run(" (stale)").italic = True
+    if row.due:
+        paragraph.add_run(" (due for review)").italic = True
     paragraph.add_run(" · addressed to " + ", ".join(actor.name for actor in rec.actors))
     document.add_paragraph(rec.passage, style="Quote")
 

@@ -1,25 +1,30 @@
 """One search, two engines: SQLite's FTS5 and PostgreSQL's full-text search.
 
 What is searched: each recommendation's title, summary and passage; each status update's
-assessment (its latest revision); each item of evidence's title and excerpt.
+assessment (its latest revision); each item of evidence's title, publisher and excerpt (the
+evidence its update cites now: not what a correction withdrew).
 
 SQLite searches an FTS5 table, `search_index`, that the application keeps in step with
 those rows (tracker/search/index.py says how, and why not with triggers). PostgreSQL needs
 no copy: GIN indexes over the same `to_tsvector` expressions the queries use.
 
-Both take what the user typed as words and "quoted phrases", never as query syntax, and mark
-the matches in snippets with private-use characters that `highlight` turns into <mark> after
-escaping the text. PostgreSQL's headlines leave out whatever looks like an HTML tag; SQLite's
-show it, escaped.
+Both read what the user typed as a web search box does (`parse`): words, "quoted phrases",
+OR between two of them, and a leading minus for what must not appear; never as either
+engine's own query syntax. They mark the matches in snippets with private-use characters that
+`highlight` turns into <mark> after escaping the text, Markdown taken out. PostgreSQL's
+headlines leave out whatever looks like an HTML tag; SQLite's show it, escaped.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Protocol
 
+import nh3
+from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
@@ -50,6 +55,12 @@ class SearchEngine(Protocol):
         """Find rows matching `query`, best first, among the recommendations given (None: all)."""
         ...
 
+    def count(
+        self, session: Session, query: str, recommendation_ids: Collection[int] | None
+    ) -> int:
+        """Count the rows matching `query` among the recommendations given (None: all)."""
+        ...
+
 
 def engine_for(session: Session) -> SearchEngine:
     name = session.get_bind().dialect.name
@@ -57,21 +68,103 @@ def engine_for(session: Session) -> SearchEngine:
 
 
 def highlight(snippet: str) -> Markup:
-    """Escape a snippet's text and mark its matches, so that <mark> is its only markup."""
-    marked = str(escape(snippet)).replace(START, "<mark>").replace(STOP, "</mark>")
+    """Show a snippet as text, its Markdown taken out, with <mark> its only markup."""
+    marked = str(escape(plain_text(snippet))).replace(START, "<mark>").replace(STOP, "</mark>")
     if marked.count("<mark>") != marked.count("</mark>"):
         marked = marked.replace("<mark>", "").replace("</mark>", "")
     return Markup(marked)
 
 
+# Markdown a snippet cut out of its text may still hold: emphasis and code marks, a heading's
+# or a quote's or a list item's mark at the start of a line.
+LEFT_OVER_MARKS = re.compile(r"\*\*|__|~~|`+|^\s*(#{1,6}|>|[-*+]|\d+[.)])\s+", re.MULTILINE)
+
+
+# Markdown as the pages render it (tracker/templating.py), raw HTML shown as text.
+MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
+
+
+def plain_text(markdown: str) -> str:
+    """Give the words of a piece of Markdown, as a reader sees them, on one line."""
+    rendered = nh3.clean(MARKDOWN.render(markdown), tags=set())
+    text_only = html.unescape(rendered)
+    return " ".join(LEFT_OVER_MARKS.sub(" ", text_only).split())
+
+
+@dataclass(frozen=True)
+class Clause:
+    """Part of a search: one of its phrases must appear, or, negated, none of them."""
+
+    phrases: tuple[str, ...]
+    negated: bool = False
+
+
+TOKEN = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
+
+
+def parse(query: str) -> list[Clause]:
+    """Read a search as a web search box does.
+
+    Words and "quoted phrases" must all appear; `OR` (in capitals) between two of them means
+    either will do; a leading minus (`-targeted`, `-"no deal"`) means it must not appear.
+    Anything else that is not a letter or a digit separates words.
+    """
+    clauses: list[Clause] = []
+    either = False
+    for quote_minus, quoted, minus, word in TOKEN.findall(query):
+        if quoted == "" and word == "OR" and not minus:
+            either = bool(clauses) and not clauses[-1].negated
+            continue
+        phrase = " ".join(re.findall(r"\w+", quoted or word))
+        if not phrase:
+            continue
+        negated = bool(quote_minus or minus)
+        if either and not negated:
+            clauses[-1] = Clause((*clauses[-1].phrases, phrase))
+        else:
+            clauses.append(Clause((phrase,), negated))
+        either = False
+    return clauses
+
+
 def terms(query: str) -> list[str]:
-    """Split what the user typed into words and "quoted phrases", each a list of words."""
-    found = []
-    for phrase, word in re.findall(r'"([^"]*)"?|(\S+)', query):
-        words = re.findall(r"\w+", phrase or word)
-        if words:
-            found.append(" ".join(words))
-    return found
+    """The phrases a search looks for, to mark them: those it does not exclude."""
+    return [phrase for clause in parse(query) if not clause.negated for phrase in clause.phrases]
+
+
+def fts5_query(query: str) -> str:
+    """Write a search in FTS5's syntax, every phrase quoted; empty if it asks for nothing."""
+    clauses = parse(query)
+    wanted = []
+    for clause in clauses:
+        if not clause.negated:
+            either = " OR ".join(f'"{phrase}"' for phrase in clause.phrases)
+            wanted.append(f"({either})" if len(clause.phrases) > 1 else either)
+    if not wanted:
+        return ""
+    unwanted = "".join(f' NOT "{c.phrases[0]}"' for c in clauses if c.negated)
+    return " AND ".join(wanted) + unwanted
+
+
+def tsquery(query: str) -> tuple[str, dict[str, str]]:
+    """Write a search as a PostgreSQL tsquery expression and its parameters; empty if none."""
+    params: dict[str, str] = {}
+
+    def phrase(text_: str) -> str:
+        name = f"phrase_{len(params)}"
+        params[name] = text_
+        return f"phraseto_tsquery('english', :{name})"
+
+    clauses = parse(query)
+    wanted = [
+        "(" + " || ".join(phrase(p) for p in clause.phrases) + ")"
+        for clause in clauses
+        if not clause.negated
+    ]
+    if not wanted:
+        return "", {}
+    unwanted = [f"!!{phrase(clause.phrases[0])}" for clause in clauses if clause.negated]
+    return " && ".join(wanted + unwanted), params
 
 
 class SqliteSearch:
@@ -85,7 +178,7 @@ class SqliteSearch:
         limit: int,
         offset: int,
     ) -> list[Match]:
-        wanted = " ".join(f'"{term}"' for term in terms(query))
+        wanted = fts5_query(query)
         if not wanted:
             return []
         where = ""
@@ -113,16 +206,58 @@ class SqliteSearch:
             for rowid, recommendation_id, snippet in session.execute(statement, params)
         ]
 
+    def count(
+        self, session: Session, query: str, recommendation_ids: Collection[int] | None
+    ) -> int:
+        wanted = fts5_query(query)
+        if not wanted or (recommendation_ids is not None and not recommendation_ids):
+            return 0
+        sql = "SELECT count(*) FROM search_index WHERE search_index MATCH :query"
+        params: dict[str, object] = {"query": wanted}
+        statement = text(sql)
+        if recommendation_ids is not None:
+            statement = text(f"{sql} AND recommendation_id IN :ids").bindparams(
+                bindparam("ids", expanding=True)
+            )
+            params["ids"] = list(recommendation_ids)
+        return session.execute(statement, params).scalar_one()
+
 
 # These expressions must stay the ones the migration indexes, or the indexes go unused.
 RECOMMENDATION_TEXT = "r.title || ' ' || r.summary || ' ' || r.passage"
 ASSESSMENT_TEXT = "u.assessment"
-EVIDENCE_TEXT = "e.title || ' ' || e.excerpt"
+EVIDENCE_TEXT = "e.title || ' ' || e.publisher || ' ' || e.excerpt"
 HEADLINE = f'StartSel="{START}", StopSel="{STOP}", MaxWords=35, MinWords=15, MaxFragments=2'
 
 
 class PostgresSearch:
     """Search with `to_tsvector` over the rows themselves, served by the GIN indexes."""
+
+    @staticmethod
+    def hits(query_sql: str, where: str) -> str:
+        """Every matching row: kind, target_id, recommendation_id, body, rank."""
+        return f"""
+            WITH q AS (SELECT {query_sql} AS query)
+            SELECT hits.* FROM (
+                SELECT 'recommendation' AS kind, r.id AS target_id,
+                       r.id AS recommendation_id, {RECOMMENDATION_TEXT} AS body,
+                       ts_rank(to_tsvector('english', {RECOMMENDATION_TEXT}), q.query) AS rank
+                FROM recommendation r, q
+                WHERE to_tsvector('english', {RECOMMENDATION_TEXT}) @@ q.query
+                UNION ALL
+                SELECT 'assessment', u.id, u.recommendation_id, {ASSESSMENT_TEXT},
+                       ts_rank(to_tsvector('english', {ASSESSMENT_TEXT}), q.query)
+                FROM status_update u, q
+                WHERE to_tsvector('english', {ASSESSMENT_TEXT}) @@ q.query
+                UNION ALL
+                SELECT 'evidence', e.id, u.recommendation_id, {EVIDENCE_TEXT},
+                       ts_rank(to_tsvector('english', {EVIDENCE_TEXT}), q.query)
+                FROM evidence e JOIN status_update u ON u.id = e.update_id, q
+                WHERE to_tsvector('english', {EVIDENCE_TEXT}) @@ q.query
+                  AND e.withdrawn_in IS NULL
+            ) AS hits
+            {where}
+        """
 
     def matches(
         self,
@@ -132,54 +267,47 @@ class PostgresSearch:
         limit: int,
         offset: int,
     ) -> list[Match]:
-        wanted = " ".join(f'"{term}"' for term in terms(query))
-        if not wanted:
+        query_sql, params = tsquery(query)
+        if not query_sql or (recommendation_ids is not None and not recommendation_ids):
             return []
-        where = ""
-        if recommendation_ids is not None:
-            if not recommendation_ids:
-                return []
-            where = "WHERE hits.recommendation_id IN :ids"
+        where = "WHERE hits.recommendation_id IN :ids" if recommendation_ids is not None else ""
         statement = text(
             f"""
-            WITH q AS (SELECT websearch_to_tsquery('english', :query) AS query)
-            SELECT best.kind, best.target_id, best.recommendation_id,
-                   ts_headline('english', best.body, q.query, :headline) AS snippet
-            FROM (
-                SELECT hits.* FROM (
-                    SELECT 'recommendation' AS kind, r.id AS target_id,
-                           r.id AS recommendation_id, {RECOMMENDATION_TEXT} AS body,
-                           ts_rank(to_tsvector('english', {RECOMMENDATION_TEXT}), q.query) AS rank
-                    FROM recommendation r, q
-                    WHERE to_tsvector('english', {RECOMMENDATION_TEXT}) @@ q.query
-                    UNION ALL
-                    SELECT 'assessment', u.id, u.recommendation_id, {ASSESSMENT_TEXT},
-                           ts_rank(to_tsvector('english', {ASSESSMENT_TEXT}), q.query)
-                    FROM status_update u, q
-                    WHERE to_tsvector('english', {ASSESSMENT_TEXT}) @@ q.query
-                    UNION ALL
-                    SELECT 'evidence', e.id, u.recommendation_id, {EVIDENCE_TEXT},
-                           ts_rank(to_tsvector('english', {EVIDENCE_TEXT}), q.query)
-                    FROM evidence e JOIN status_update u ON u.id = e.update_id, q
-                    WHERE to_tsvector('english', {EVIDENCE_TEXT}) @@ q.query
-                ) AS hits
-                {where}
+            WITH best AS (
+                {self.hits(query_sql, where)}
                 ORDER BY hits.rank DESC, hits.kind, hits.target_id
                 LIMIT :limit OFFSET :offset
-            ) AS best, q
+            )
+            SELECT best.kind, best.target_id, best.recommendation_id,
+                   ts_headline('english', best.body, {query_sql}, :headline) AS snippet
+            FROM best
             ORDER BY best.rank DESC, best.kind, best.target_id
             """
         )
-        params: dict[str, object] = {
-            "query": wanted,
+        values: dict[str, object] = {
+            **params,
             "headline": HEADLINE,
             "limit": limit,
             "offset": offset,
         }
         if where:
             statement = statement.bindparams(bindparam("ids", expanding=True))
-            params["ids"] = list(recommendation_ids or [])
+            values["ids"] = list(recommendation_ids or [])
         return [
             Match(kind, target_id, recommendation_id, snippet)
-            for kind, target_id, recommendation_id, snippet in session.execute(statement, params)
+            for kind, target_id, recommendation_id, snippet in session.execute(statement, values)
         ]
+
+    def count(
+        self, session: Session, query: str, recommendation_ids: Collection[int] | None
+    ) -> int:
+        query_sql, params = tsquery(query)
+        if not query_sql or (recommendation_ids is not None and not recommendation_ids):
+            return 0
+        where = "WHERE hits.recommendation_id IN :ids" if recommendation_ids is not None else ""
+        statement = text(f"SELECT count(*) FROM ({self.hits(query_sql, where)}) AS counted")
+        values: dict[str, object] = dict(params)
+        if where:
+            statement = statement.bindparams(bindparam("ids", expanding=True))
+            values["ids"] = list(recommendation_ids or [])
+        return session.execute(statement, values).scalar_one()

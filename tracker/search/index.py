@@ -1,6 +1,7 @@
 """SQLite's search index: an FTS5 table the application keeps in step with what it writes.
 
-Each flush re-indexes the recommendations, updates and evidence it added, changed or
+Each flush of a session from the app's sessionmaker (`search.init_app` listens on it)
+re-indexes the recommendations, updates and evidence it added, changed or
 deleted, in the same transaction; bulk inserts, which bypass the flush, call `index_updates`.
 `rebuild` starts over from the rows, for a database loaded without the application (a
 logical restore, hand-written SQL): `tracker reindex`.
@@ -18,7 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 
-from sqlalchemy import Connection, event, inspect, text
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.orm import Session, UOWTransaction
 
 from ..models import Evidence, Recommendation, StatusUpdate
@@ -31,15 +32,16 @@ ENTRIES = {
     "recommendation": "SELECT id * 4, title, summary || char(10) || passage, id "
     "FROM recommendation",
     "status_update": "SELECT id * 4 + 1, '', assessment, recommendation_id FROM status_update",
-    "evidence": "SELECT e.id * 4 + 2, e.title, e.excerpt, u.recommendation_id "
-    "FROM evidence e JOIN status_update u ON u.id = e.update_id",
+    "evidence": "SELECT e.id * 4 + 2, e.title || ' ' || e.publisher, e.excerpt, "
+    "u.recommendation_id FROM evidence e "
+    "JOIN status_update u ON u.id = e.update_id AND e.withdrawn_in IS NULL",
 }
 ID_COLUMN = {"recommendation": "id", "status_update": "id", "evidence": "e.id"}
 # The columns whose change changes an entry.
 WATCHED = {
     Recommendation: ("title", "summary", "passage"),
     StatusUpdate: ("assessment", "recommendation_id"),
-    Evidence: ("title", "excerpt", "update_id"),
+    Evidence: ("title", "publisher", "excerpt", "update_id", "withdrawn_in"),
 }
 # Ids travel as one JSON array, which SQLite reads as a table: one statement for any number.
 IDS = "SELECT value FROM json_each(:ids)"
@@ -87,7 +89,6 @@ def rebuild(connection: Connection) -> int:
     return connection.execute(text("SELECT count(*) FROM search_index")).scalar_one()
 
 
-@event.listens_for(Session, "after_flush")
 def follow_flush(session: Session, _context: UOWTransaction) -> None:
     """Re-index what this flush added, changed or deleted, in its transaction."""
     connection = session.connection()

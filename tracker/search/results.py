@@ -9,8 +9,10 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from ..models import Evidence, Recommendation
-from ..services import DashboardFilters, Moment, dashboard
+from ..models import Evidence, Recommendation, StatusUpdate
+from ..moments import Moment
+from ..standings import DashboardFilters, dashboard
+from ..vocabulary import Status
 from .engines import engine_for, highlight
 
 LABELS = {"recommendation": "Recommendation", "assessment": "Assessment", "evidence": "Evidence"}
@@ -22,10 +24,34 @@ class Hit:
     recommendation: Recommendation
     update_id: int | None  # the update an assessment or an item of evidence belongs to
     snippet: Markup
+    status: Status  # the recommendation's current status
 
     @property
     def label(self) -> str:
         return LABELS[self.kind]
+
+
+def filtered_ids(
+    session: Session, filters: DashboardFilters, review_every_days: int
+) -> list[int] | None:
+    """The recommendations the dashboard's filters show, or None for all of them."""
+    if not (
+        filters.source or filters.theme or filters.actor or filters.status
+        or filters.review or filters.owner_id
+    ):  # fmt: skip
+        return None
+    board = dashboard(
+        session, filters, Moment(dt.date.today()), review_every_days=review_every_days
+    )
+    return [row.recommendation.id for row in board.rows]
+
+
+def count(
+    session: Session, query: str, filters: DashboardFilters, *, review_every_days: int
+) -> int:
+    """Count what matches `query` among the recommendations the dashboard's filters show."""
+    ids = filtered_ids(session, filters, review_every_days)
+    return engine_for(session).count(session, query, ids)
 
 
 def search(
@@ -33,26 +59,23 @@ def search(
     query: str,
     filters: DashboardFilters,
     *,
-    stale_after_days: int,
+    review_every_days: int,
     limit: int,
     offset: int = 0,
 ) -> list[Hit]:
     """Find what matches `query` among the recommendations the dashboard's filters show."""
-    ids = None
-    if filters.source or filters.theme or filters.actor or filters.status:
-        board = dashboard(
-            session, filters, Moment(dt.date.today()), stale_after_days=stale_after_days
-        )
-        ids = [row.recommendation.id for row in board.rows]
+    ids = filtered_ids(session, filters, review_every_days)
     matches = engine_for(session).matches(session, query, ids, limit, offset)
-    recommendations = {
-        rec.id: rec
-        for rec in session.scalars(
-            select(Recommendation)
-            .where(Recommendation.id.in_({m.recommendation_id for m in matches}))
-            .options(joinedload(Recommendation.source))
-        )
-    }
+    recommendations = {}
+    statuses = {}
+    for rec, status in session.execute(
+        select(Recommendation, StatusUpdate.status)
+        .outerjoin(StatusUpdate, StatusUpdate.id == Recommendation.current_update_id)
+        .where(Recommendation.id.in_({m.recommendation_id for m in matches}))
+        .options(joinedload(Recommendation.source))
+    ):
+        recommendations[rec.id] = rec
+        statuses[rec.id] = status or Status.NOT_ASSESSED
     evidence_ids = [m.target_id for m in matches if m.kind == "evidence"]
     updates_of_evidence = (
         dict(
@@ -76,6 +99,7 @@ def search(
                 recommendations[match.recommendation_id],
                 update_id,
                 highlight(match.snippet),
+                statuses[match.recommendation_id],
             )
         )
     return hits

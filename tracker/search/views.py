@@ -6,11 +6,15 @@ from flask.typing import ResponseReturnValue
 from ..caching import cached_page
 from ..dashboard.views import filters_from_query
 from ..db import get_session
-from ..services import filter_choices
-from . import bp
-from .results import search
+from ..standings import filter_choices
+from ..views import drop_empty_parameters
+from .blueprint import bp
+from .engines import terms
+from .results import count, search
 
 PAGE = 50
+
+bp.before_request(drop_empty_parameters)
 
 
 @bp.get("/search")
@@ -22,12 +26,14 @@ def index() -> ResponseReturnValue:
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     filters = filters_from_query()
     hits = []
+    total = 0
     if query:
+        total = count(db, query, filters, review_every_days=current_app.config["REVIEW_EVERY_DAYS"])
         hits = search(
             db,
             query,
             filters,
-            stale_after_days=current_app.config["STALE_AFTER_DAYS"],
+            review_every_days=current_app.config["REVIEW_EVERY_DAYS"],
             limit=PAGE + 1,
             offset=(page - 1) * PAGE,
         )
@@ -35,6 +41,8 @@ def index() -> ResponseReturnValue:
         "search/index.html",
         query=query,
         hits=hits[:PAGE],
+        total=total,
+        wants_nothing=bool(query) and not terms(query),
         more=len(hits) > PAGE,
         page=page,
         filters=filters,

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField, URLField
-from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..forms import http_url, not_in_future, options, slug_field
+from ..forms import LinkField, link_validators, not_in_future, options, slug_field
 from ..vocabulary import DatePrecision, SourceKind
 
 
@@ -15,10 +15,7 @@ class SourceFields(FlaskForm):
     kind = SelectField("Kind", choices=options(SourceKind))
     author = StringField("Author", validators=[DataRequired(), Length(max=200)])
     publisher = StringField("Publisher", validators=[DataRequired(), Length(max=200)])
-    url = URLField(
-        "Link",
-        validators=[DataRequired(), Length(max=2000), http_url, URL(message="Enter a full link.")],
-    )
+    url = LinkField("Link", validators=link_validators())
     published_on = DateField(
         "Published on",
         validators=[InputRequired(message="Enter the publication date."), not_in_future],

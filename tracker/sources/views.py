@@ -9,18 +9,22 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..caching import cached_page
-from ..catalogue import CatalogueError, create_recommendation, create_source
+from ..catalogue import CatalogueError
 from ..db import get_session
-from ..editing import EditConflict, actors_by_id, edit_source
-from ..forms import refuse_on_form, slug_or_made_from
+from ..forms import form_notes, refuse_on_form, slug_or_made_from
+from ..lists.operations import actors_by_id
 from ..models import Recommendation, Source, Theme
+from ..notifications.operations import active_watch
+from ..notifications.views import ButtonForm
 from ..recommendations.forms import NewRecommendationForm
+from ..recommendations.operations import create_recommendation
 from ..security import requires
-from ..services import DashboardFilters, dashboard
-from ..versions import diff, snapshot
+from ..sources.operations import create_source, edit_source
+from ..standings import DashboardFilters, dashboard
+from ..versions import EditConflict, diff, snapshot
 from ..views import moment_from_query, render_history
 from ..vocabulary import DatePrecision, Role, SourceKind
-from . import bp
+from .blueprint import bp
 from .forms import NewSourceForm, SourceForm
 
 
@@ -71,6 +75,8 @@ def new() -> ResponseReturnValue:
         else:
             db.commit()
             flash("Source added. Now add its recommendations.", "success")
+            for note in form_notes(form):
+                flash(note, "info")
             return redirect(url_for(".add_recommendation", slug=source.slug))
     return render_template("sources/new.html", form=form)
 
@@ -119,10 +125,16 @@ def show(slug: str) -> ResponseReturnValue:
         get_session(),
         DashboardFilters(source=slug),
         moment,
-        stale_after_days=current_app.config["STALE_AFTER_DAYS"],
+        review_every_days=current_app.config["REVIEW_EVERY_DAYS"],
     )
     return render_template(
-        "sources/show.html", source=source, board=board, moment=moment, date_errors=date_errors
+        "sources/show.html",
+        source=source,
+        board=board,
+        moment=moment,
+        date_errors=date_errors,
+        watching=active_watch(get_session(), current_user, "source", source.id) is not None,
+        watch_form=ButtonForm(),
     )
 
 
@@ -165,6 +177,8 @@ def edit(slug: str) -> ResponseReturnValue:
         else:
             db.commit()
             flash("Saved." if version else "Nothing changed.", "success")
+            for note in form_notes(form):
+                flash(note, "info")
             return redirect(url_for(".show", slug=slug))
     return render_template("sources/edit.html", source=source, form=form, conflict=conflict)
 

@@ -11,16 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.models import Recommendation, StatusRevision, StatusUpdate
-from tracker.services import (
+from tracker.moments import Judgement, Moment, judgements_in_force, revision_at
+from tracker.status_updates import (
     EvidenceInput,
-    Judgement,
-    Moment,
     TrackingError,
     correct_status_update,
-    judgements_in_force,
     record_status_update,
     retract_status_update,
-    revision_at,
 )
 from tracker.vocabulary import (
     Confidence,

@@ -14,7 +14,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import text
 
-from ..backup_cli import progress_bar
+from ..cli import progress_bar
 from ..db import get_session
 from .exporting import dump_json, export_document, write_csv
 from .importing import apply, read_document
@@ -60,8 +60,14 @@ def export_command(kind: str, output: Path | None) -> None:
     "--format", "kind", type=KINDS, help="The file's format (default: from its extension)."
 )
 @click.option("--dry-run", is_flag=True, help="Check the file and report, changing nothing.")
+@click.option(
+    "--correct",
+    is_flag=True,
+    help="Record an update whose key is stored but whose judgement or evidence differs as a "
+    "correction of it (a new revision), instead of refusing the file.",
+)
 @with_appcontext
-def import_command(file: Path, kind: str | None, dry_run: bool) -> None:
+def import_command(file: Path, kind: str | None, dry_run: bool, correct: bool) -> None:
     """Import a JSON or CSV file like `tracker export` makes: all of it, or nothing if wrong."""
     kind = kind or ("csv" if file.suffix.lower() == ".csv" else "json")
     try:
@@ -74,7 +80,7 @@ def import_command(file: Path, kind: str | None, dry_run: bool) -> None:
         # Take SQLite's write lock up front: an import reads first, then writes.
         db.connection(execution_options={"sqlite_immediate": True})
         with progress_bar("Importing status updates") as progress:
-            outcome = apply(db, document, source_name=file.name, progress=progress)
+            outcome = apply(db, document, source_name=file.name, progress=progress, correct=correct)
     if outcome.problems:
         db.rollback()
         count = len(outcome.problems)

@@ -1,0 +1,190 @@
+"""Profile pages rendered fresh, posting an update and an import, in process.
+
+    python benchmarks/profiling.py [--updates 1000] [--import-updates 100000] [--database URL]
+                                 [--rounds 50] [--top 25]
+
+Builds a database as benchmarks/run.py does (size S: the seeded article, 1,000 updates),
+through `tracker import`, then drives the app with Flask's test client: the dashboard and the
+recommendation with the longest history, each rendered `--rounds` times with the page cache
+off, under cProfile; posting a status update (processor time); and, with --import-updates,
+the time `tracker import` takes for that many more updates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import SIZES, Size, documents, fresh_database  # noqa: E402
+
+from tracker import create_app  # noqa: E402
+from tracker.db import get_engine  # noqa: E402
+
+BIN = Path(sys.executable).parent
+PASSWORD = "benchmark password, long enough"
+
+
+def tracker(env: dict[str, str], *args: str, stdin: str | None = None) -> tuple[float, float]:
+    """Run a `tracker` command; return the seconds it took and the processor seconds it used."""
+    started, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = subprocess.run(
+        [str(BIN / "tracker"), *args], env=env, input=stdin, capture_output=True, text=True
+    )
+    if result.returncode:
+        raise SystemExit(f"tracker {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return time.perf_counter() - started, cpu
+
+
+def build(url: str, folder: Path, updates: int) -> dict[str, str]:
+    env = os.environ | {"TRACKER_DATABASE_URL": url, "TRACKER_SECRET_KEY": "profile"}
+    tracker(env, "init")
+    tracker(
+        env, "users", "create", "bench@example.org", "--role", "analyst", "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )  # fmt: skip
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "profile"})
+    with get_engine(app).connect() as connection:
+        seeded = list(connection.execute(text("SELECT slug FROM recommendation")).scalars())
+    size = Size("profile", 0, updates, SIZES["S"].evidence_per_update)
+    for path in documents(size, seeded, folder):
+        tracker(env, "import", str(path))
+    return env
+
+
+def profile(client, path: str, rounds: int, top: int) -> tuple[float, str]:
+    """Render `path` `rounds` times under cProfile; return ms a page and the top entries."""
+    client.get(f"{path}?warm=1")
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for n in range(rounds):
+        response = client.get(f"{path}?fresh={n}" if "?" not in path else f"{path}&fresh={n}")
+        assert response.status_code == 200, response.status_code
+    profiler.disable()
+    elapsed = (time.perf_counter() - started) / rounds * 1000
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+    return elapsed, out.getvalue()
+
+
+def timed(client, path: str, rounds: int) -> tuple[float, float]:
+    """Render `path` fresh `rounds` times: wall and processor milliseconds a page."""
+    client.get(f"{path}?warm=1")
+    started, cpu = time.perf_counter(), time.process_time()
+    for n in range(rounds):
+        client.get(f"{path}?fresh={n}")
+    return (
+        (time.perf_counter() - started) / rounds * 1000,
+        (time.process_time() - cpu) / rounds * 1000,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--updates", type=int, default=1_000)
+    parser.add_argument("--import-updates", type=int, default=0)
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--rounds", type=int, default=50)
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--quiet", action="store_true", help="timings only, no profiles")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        if options.import_updates:
+            (folder / "import").mkdir()
+            url, drop = fresh_database(options.database, folder / "import")
+            try:
+                env = build(url, folder / "import", 0)
+                size = Size("import", 0, options.import_updates, SIZES["M"].evidence_per_update)
+                app = create_app({"DATABASE_URL": url, "SECRET_KEY": "profile"})
+                with get_engine(app).connect() as connection:
+                    slugs = list(
+                        connection.execute(text("SELECT slug FROM recommendation")).scalars()
+                    )
+                get_engine(app).dispose()
+                files = documents(size, slugs, folder / "import")
+                runs = [tracker(env, "import", str(path)) for path in files]
+                seconds, cpu = sum(run[0] for run in runs), sum(run[1] for run in runs)
+                print(
+                    f"importing {options.import_updates:,} updates: {seconds:.1f} s, "
+                    f"{cpu:.1f} s of processor time"
+                )
+            finally:
+                drop()
+            return
+        url, drop = fresh_database(options.database, folder)
+        try:
+            pages_and_posts(options, url, folder)
+        finally:
+            drop()
+
+
+def pages_and_posts(options: argparse.Namespace, url: str, folder: Path) -> None:
+    build(url, folder, options.updates)
+    app = create_app(
+        {"DATABASE_URL": url, "SECRET_KEY": "profile", "PAGE_CACHE_SIZE": 0,
+         "WTF_CSRF_ENABLED": False}
+    )  # fmt: skip
+    with get_engine(app).connect() as connection:
+        busiest = connection.execute(text(
+            "SELECT r.slug FROM recommendation r"
+            " JOIN status_update u ON u.recommendation_id = r.id"
+            " GROUP BY r.slug ORDER BY count(*) DESC LIMIT 1")).scalar()  # fmt: skip
+    client = app.test_client()
+    client.post("/login", data={"email": "bench@example.org", "password": PASSWORD})
+    pages = {"dashboard": "/", "recommendation": f"/recommendations/{busiest}"}
+    for name, path in pages.items():
+        if options.quiet:
+            wall, cpu = timed(client, path, options.rounds)
+            print(f"{name}: {wall:.1f} ms a page, {cpu:.1f} ms of processor time")
+            continue
+        elapsed, report = profile(client, path, options.rounds, options.top)
+        print(f"== {name} ({path}): {elapsed:.1f} ms a page\n{report}")
+    form = {
+        "status": "in_progress", "as_of": "2021-10-10", "assessment": "Talks resumed.",
+        "confidence": "moderate", "evidence-0-url": "https://news.example.org/p",
+        "evidence-0-title": "Report", "evidence-0-publisher": "Example News",
+        "evidence-0-excerpt": "Quoted.", "evidence-0-stance": "supports",
+        "evidence-0-reliability": "B", "evidence-0-credibility": "2",
+        "save": "Log status update",
+    }  # fmt: skip
+    posts = 50
+    client.post(f"/recommendations/{busiest}/updates/new", data=form)
+    started = time.process_time()
+    for _ in range(posts):
+        response = client.post(f"/recommendations/{busiest}/updates/new", data=form)
+        assert response.status_code == 302, response.status_code
+    cpu = (time.process_time() - started) / posts * 1000
+    print(f"posting an update: {cpu:.2f} ms of processor time")
+    if not options.quiet:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(posts):
+            client.post(f"/recommendations/{busiest}/updates/new", data=form)
+        profiler.disable()
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("cumulative").print_stats(options.top)
+        stats.sort_stats("tottime").print_stats(options.top)
+        print(f"== posting an update\n{out.getvalue()}")
+    get_engine(app).dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""What changed since a user last looked: colleagues' writes, counted by when they were logged.
+
+New updates, corrections, retractions, reviews, new recommendations and assignments of owners,
+each by when Tracker learned it (a backfilled update counts when it was logged, never by its
+as-of date). One's own changes are left out: one knows them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, func, literal, or_, select, union_all
+from sqlalchemy.orm import Session, joinedload
+
+from .models import (
+    Assignment,
+    ContentVersion,
+    Recommendation,
+    Review,
+    StatusRevision,
+    StatusUpdate,
+    User,
+    utcnow,
+)
+from .vocabulary import RevisionKind
+
+LABELS = {
+    "update": "New status update",
+    "correction": "Correction",
+    "retraction": "Retraction",
+    "review": "Re-checked, no change",
+    "recommendation": "New recommendation",
+    "assignment": "Owner assigned",
+}
+
+
+def seen_since(user: User) -> dt.datetime:
+    """When the user last marked the changes as seen, or else made their account."""
+    return user.changes_seen_at or user.created_at
+
+
+def mark_changes_seen(session: Session, user: User) -> None:
+    user.changes_seen_at = utcnow()
+    session.flush()
+
+
+def changes_query(user: User, since: dt.datetime) -> Select:
+    """Select (kind, at, recommendation_id, by_id, ref_id) of every change after `since`."""
+
+    def not_by(column: object) -> object:
+        return or_(column.is_(None), column != user.id)  # type: ignore[attr-defined]
+
+    updates = select(
+        literal("update").label("kind"),
+        StatusUpdate.created_at.label("at"),
+        StatusUpdate.recommendation_id.label("recommendation_id"),
+        StatusUpdate.author_id.label("by_id"),
+        StatusUpdate.id.label("ref_id"),
+    ).where(StatusUpdate.created_at > since, not_by(StatusUpdate.author_id))
+    revisions = (
+        select(
+            StatusRevision.kind.label("kind"),
+            StatusRevision.created_at,
+            StatusUpdate.recommendation_id,
+            StatusRevision.author_id,
+            StatusUpdate.id,
+        )
+        .join(StatusUpdate, StatusUpdate.id == StatusRevision.update_id)
+        .where(
+            StatusRevision.created_at > since,
+            StatusRevision.kind.in_([RevisionKind.CORRECTION, RevisionKind.RETRACTION]),
+            not_by(StatusRevision.author_id),
+        )
+    )
+    reviews = select(
+        literal("review"),
+        Review.created_at,
+        Review.recommendation_id,
+        Review.reviewer_id,
+        Review.id,
+    ).where(Review.created_at > since, not_by(Review.reviewer_id))
+    added = select(
+        literal("recommendation"),
+        ContentVersion.created_at,
+        ContentVersion.entity_id,
+        ContentVersion.author_id,
+        ContentVersion.id,
+    ).where(
+        and_(
+            ContentVersion.entity_type == Recommendation.__tablename__,
+            ContentVersion.number == 1,
+            ContentVersion.created_at > since,
+            not_by(ContentVersion.author_id),
+        )
+    )
+    assigned = select(
+        literal("assignment"),
+        Assignment.at,
+        Assignment.recommendation_id,
+        Assignment.by_id,
+        Assignment.id,
+    ).where(Assignment.at > since, not_by(Assignment.by_id))
+    return union_all(updates, revisions, reviews, added, assigned)
+
+
+def count_changes(session: Session, user: User, since: dt.datetime) -> int:
+    changes = changes_query(user, since).subquery()
+    return session.scalar(select(func.count()).select_from(changes)) or 0
+
+
+def changed_among(
+    session: Session, user: User, since: dt.datetime, recommendation_ids: Collection[int]
+) -> set[int]:
+    """Which of these recommendations changed since `since`."""
+    if not recommendation_ids:
+        return set()
+    changes = changes_query(user, since).subquery()
+    return set(
+        session.scalars(
+            select(changes.c.recommendation_id)
+            .where(changes.c.recommendation_id.in_(list(recommendation_ids)))
+            .distinct()
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    at: dt.datetime
+    recommendation: Recommendation
+    by: User | None
+    ref_id: int
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.kind]
+
+    @property
+    def anchor(self) -> str | None:
+        if self.kind in ("update", "correction", "retraction"):
+            return f"update-{self.ref_id}"
+        if self.kind == "review":
+            return f"review-{self.ref_id}"
+        return None
+
+
+def list_changes(
+    session: Session, user: User, since: dt.datetime, *, limit: int, offset: int = 0
+) -> list[Change]:
+    """List the changes after `since`, newest first, a page at a time."""
+    changes = changes_query(user, since).subquery()
+    rows = session.execute(
+        select(changes)
+        .order_by(changes.c.at.desc(), changes.c.kind, changes.c.ref_id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    recommendations = {
+        rec.id: rec
+        for rec in session.scalars(
+            select(Recommendation)
+            .where(Recommendation.id.in_({row.recommendation_id for row in rows}))
+            .options(joinedload(Recommendation.source))
+        )
+    }
+    people = {
+        person.id: person
+        for person in session.scalars(
+            select(User).where(User.id.in_({row.by_id for row in rows if row.by_id}))
+        )
+    }
+    return [
+        Change(
+            row.kind,
+            row.at,
+            recommendations[row.recommendation_id],
+            people.get(row.by_id) if row.by_id else None,
+            row.ref_id,
+        )
+        for row in rows
+    ]

@@ -1,0 +1,262 @@
+"""The rules of the fields a status update is made of, defined once, for forms and importer.
+
+A `Rule` checks a field's text and gives its data and its messages, in plain Python: the
+importer checks each row of a file with it (thousands a second), and the forms' fields are
+built from the same rules (`RuleField`), so a value meets the same rules, with the same
+messages, on the page and in a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from wtforms import Form
+from wtforms.validators import URL, StopValidation
+
+from .status_updates import EvidenceInput
+from .vocabulary import Confidence, Credibility, Labelled, Reliability, Stance, Status
+
+ISO_FORMAT = "%Y-%m-%d"
+REQUIRED = "This field is required."
+# The link check of the forms, by WTForms' own validator: a host with a top-level domain or
+# an IP address, an optional port, path and query.
+FULL_LINK_MESSAGE = "Enter a full link, such as https://www.example.org/page."
+FULL_LINK = URL(message=FULL_LINK_MESSAGE)
+# What someone types for a web address without its scheme: "www.treasury.gov/news".
+SCHEMELESS_LINK = re.compile(
+    r"(?![a-z][a-z0-9+.-]*:)[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}([/?#]\S*)?", re.IGNORECASE
+)
+
+
+def scheme_problem(link: str | None) -> str | None:
+    """Say why a link is not http or https, offering https:// where it is missing."""
+    if not link or link.lower().startswith(("http://", "https://")):
+        return None
+    typed = link.strip()
+    if SCHEMELESS_LINK.fullmatch(typed):
+        return f"Use a link that starts with http:// or https://: did you mean “https://{typed}”?"
+    return "Use a link that starts with http:// or https://."
+
+
+class _Checked:
+    """What WTForms' link validator reads of a field: its data."""
+
+    def __init__(self, data: str) -> None:
+        self.data = data
+
+    def gettext(self, message: str) -> str:
+        return message
+
+
+# A link with no white space whose host ends at the first "/", "?" or "#": `URL` parses it
+# to the same scheme and host as the bare "scheme://host", with no user, password or port,
+# so the two get the same verdict, which is kept per scheme and host.
+PLAIN_LINK = re.compile(r"(https?://[A-Za-z0-9.-]+)(?:[/?#]\S*)?")
+ORIGINS: dict[str, bool] = {}
+
+
+def full_link(data: str | None) -> bool:
+    """Whether WTForms' link validator passes `data`."""
+    match = PLAIN_LINK.fullmatch(data) if data else None
+    if match is not None and match.group(1) in ORIGINS:
+        return ORIGINS[match.group(1)]
+    try:
+        FULL_LINK(None, _Checked(match.group(1) if match else data or ""))  # type: ignore[arg-type]
+    except ValueError:
+        verdict = False
+    else:
+        verdict = True
+    if match is not None and len(ORIGINS) < 10_000:
+        ORIGINS[match.group(1)] = verdict
+    return verdict
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one field's text is read and checked.
+
+    `required` is the message for a blank value (None: a blank is allowed only when
+    `optional`); a choice missing from the input takes `default`.
+    """
+
+    kind: Literal["text", "date", "choice"]
+    required: str | None = None
+    optional: bool = False
+    max_length: int | None = None
+    choices: tuple[str, ...] = ()
+    default: str | None = None
+    not_future: bool = False
+    link: bool = False
+    # Values already checked, with their outcome: a file repeats many of its values.
+    seen: dict[str | None, tuple[Any, tuple[str, ...]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def check(self, raw: str | None) -> tuple[Any, list[str]]:
+        """Return the data of `raw` (None when the input lacks the field) and its messages."""
+        known = self.seen.get(raw)
+        if known is None:
+            data, messages = self.judge(raw)
+            known = (data, tuple(messages))
+            if len(self.seen) < 10_000:
+                self.seen[raw] = known
+        return known[0], list(known[1])
+
+    def judge(self, raw: str | None) -> tuple[Any, list[str]]:
+        messages: list[str] = []
+        if self.kind == "date":
+            data = None
+            if raw is not None:
+                try:
+                    data = dt.datetime.strptime(raw, ISO_FORMAT).date()
+                except ValueError:
+                    messages.append("Not a valid date value.")
+            blank = not raw
+        elif self.kind == "choice":
+            data = self.default if raw is None else raw
+            if data not in self.choices:
+                messages.append("Not a valid choice.")
+            blank = not (data and data.strip())
+        else:
+            data = raw
+            blank = not (raw and raw.strip())
+        if self.optional and (raw is None or not raw.strip()):
+            return data, []
+        if self.required is not None and blank:
+            return data, [self.required]
+        if self.max_length is not None and len(data or "") > self.max_length:
+            messages.append(f"Field cannot be longer than {self.max_length} characters.")
+        problem = scheme_problem(data) if self.link else None
+        if problem:  # one message: a link with another scheme is not also "not a full link"
+            messages.append(problem)
+        elif self.link and not full_link(data):
+            messages.append(FULL_LINK.message)
+        if self.not_future and data and data > dt.date.today():
+            messages.append("The date cannot be in the future.")
+        return data, messages
+
+
+def choices_of(members: Iterable[Labelled]) -> tuple[str, ...]:
+    return tuple(member.value for member in members)
+
+
+# A status update's own fields.
+STATUS = Rule("choice", required="Choose a status.", choices=choices_of(Status.recordable()))
+AS_OF = Rule("date", required="Enter the date the status holds as of.", not_future=True)
+ASSESSMENT = Rule("text", required=REQUIRED, max_length=20_000)
+CONFIDENCE = Rule("choice", required="Choose your confidence.", choices=choices_of(Confidence))
+UPDATE = {"status": STATUS, "as_of": AS_OF, "assessment": ASSESSMENT, "confidence": CONFIDENCE}
+
+# Each item of its evidence.
+EVIDENCE = {
+    "url": Rule("text", required=REQUIRED, max_length=2000, link=True),
+    "title": Rule("text", required=REQUIRED, max_length=300),
+    "publisher": Rule("text", required=REQUIRED, max_length=200),
+    "published_on": Rule("date", optional=True, not_future=True),
+    "excerpt": Rule("text", required=REQUIRED, max_length=10_000),
+    "stance": Rule(
+        "choice", required=REQUIRED, choices=choices_of(Stance), default=Stance.SUPPORTS.value
+    ),
+    "reliability": Rule("choice", choices=choices_of(Reliability), default=Reliability.F.value),
+    "credibility": Rule(
+        "choice", choices=choices_of(Credibility), default=Credibility.UNKNOWN.value
+    ),
+}
+
+
+def check_fields(
+    rules: Mapping[str, Rule], values: Mapping[str, str]
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Check a row of text by the rules: the fields' data, and the messages of those that fail."""
+    data: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for name, rule in rules.items():
+        data[name], messages = rule.check(values.get(name))
+        if messages:
+            errors[name] = messages
+    return data, errors
+
+
+def text_of(data: Any) -> str | None:
+    """The text a field's data would be written as."""
+    if data is None:
+        return None
+    if isinstance(data, dt.date):
+        return data.isoformat()
+    return str(getattr(data, "value", data))
+
+
+class RuleField:
+    """A form field that reads and checks its value by its `Rule`; WTForms only draws it.
+
+    Mixed into WTForms' field classes, whose widgets and choices it keeps.
+    """
+
+    rule: Rule
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist:
+            # A field the request leaves out keeps the data it was given, as in WTForms: a
+            # form filled from a stored row checks what the row holds.
+            self.raw = None
+            self.checked = self.rule.check(text_of(self.data))
+            return
+        self.raw = valuelist[0]
+        self.checked = self.rule.check(self.raw)
+        self.data = self.checked[0]
+
+    def process_data(self, value: Any) -> None:
+        super().process_data(value)  # type: ignore[misc]
+        self.checked = self.rule.check(text_of(self.data))
+
+    def pre_validate(self, form: Form) -> None:
+        messages = self.checked[1] if hasattr(self, "raw") else self.rule.check(None)[1]
+        self.errors[:] = []
+        self.process_errors[:] = []  # type: ignore[attr-defined]
+        if messages:
+            self.errors.extend(messages)
+            raise StopValidation()
+
+
+class Flags:
+    """Checks nothing: gives the field the flags its widget draws (`required`, `maxlength`)."""
+
+    def __init__(self, rule: Rule) -> None:
+        self.field_flags: dict[str, Any] = {}
+        if rule.optional:
+            self.field_flags["optional"] = True
+        elif rule.required is not None:
+            self.field_flags["required"] = True
+        if rule.max_length is not None:
+            self.field_flags["maxlength"] = rule.max_length
+
+    def __call__(self, form: Form, field: Any) -> None:
+        return None
+
+
+def rule_field(base: type, rule: Rule, label: str, **options: Any) -> Any:
+    """A field of WTForms' class `base` whose value follows `rule`."""
+    kind = type(f"Ruled{base.__name__}", (RuleField, base), {"rule": rule})
+    if rule.kind == "date":
+        options.setdefault("format", ISO_FORMAT)
+    if rule.default is not None:
+        options.setdefault("default", rule.default)
+    return kind(label, validators=[Flags(rule)], **options)
+
+
+def evidence_input(data: Mapping[str, Any]) -> EvidenceInput:
+    """The item of evidence that checked data describes."""
+    return EvidenceInput(
+        url=data["url"].strip(),
+        title=data["title"].strip(),
+        publisher=data["publisher"].strip(),
+        published_on=data["published_on"],
+        excerpt=data["excerpt"].strip(),
+        stance=Stance(data["stance"]),
+        reliability=Reliability(data["reliability"]),
+        credibility=Credibility(data["credibility"]),
+    )

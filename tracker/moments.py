@@ -1,0 +1,182 @@
+"""What was in force, and what Tracker showed, at a moment: the as-of and known-on rules.
+
+Every page that shows status reads it through these: a `Moment` names the point in time,
+`judgements_in_force` selects the judgement each recommendation stood at then, in SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Subquery, func, select
+from sqlalchemy.orm import Session
+
+from .models import (
+    Recommendation,
+    StatusRevision,
+    StatusUpdate,
+)
+from .vocabulary import RevisionKind, Status
+
+
+@dataclass(frozen=True)
+class Moment:
+    """The point in time a page shows.
+
+    Where things stood on `as_of`, judged by everything known now, or, with `known_on`, by
+    only what had been logged, corrected or retracted by the end of that day: what Tracker
+    itself showed then.
+    """
+
+    as_of: dt.date
+    known_on: dt.date | None = None
+
+    @property
+    def known_before(self) -> dt.datetime | None:
+        """The first instant after `known_on` (UTC), or None for "known now"."""
+        if self.known_on is None:
+            return None
+        return dt.datetime.combine(self.known_on + dt.timedelta(days=1), dt.time(), dt.UTC)
+
+    @property
+    def is_now(self) -> bool:
+        return self.known_on is None and self.as_of >= dt.date.today()
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What an update said at a moment: its revision in force then."""
+
+    update_id: int
+    status: Status
+    as_of: dt.date
+    logged_at: dt.datetime
+
+
+def revision_at(update: StatusUpdate, moment: Moment) -> StatusRevision | None:
+    """Return the revision of `update` shown at `moment`, or None if it was not yet logged.
+
+    Needs `update.revisions` loaded.
+    """
+    if moment.known_before is None:
+        return update.revisions[-1] if update.revisions else None
+    shown = [r for r in update.revisions if r.created_at < moment.known_before]
+    return shown[-1] if shown else None
+
+
+def judgements_at(moment: Moment) -> Subquery:
+    """Select every update's judgement as shown at `moment`, retracted ones left out.
+
+    Columns: recommendation_id, update_id, status, as_of, logged_at. Known now, the updates'
+    own columns hold their latest revision; known on a past day, each update's revision of
+    that day is found first. The as-of date is not limited here.
+    """
+    if moment.known_before is None:
+        rows = select(
+            StatusUpdate.recommendation_id,
+            StatusUpdate.id.label("update_id"),
+            StatusUpdate.status,
+            StatusUpdate.as_of,
+            StatusUpdate.created_at.label("logged_at"),
+        ).where(StatusUpdate.retracted_at.is_(None))
+    else:
+        latest = (
+            select(
+                StatusRevision,
+                func.row_number()
+                .over(partition_by=StatusRevision.update_id, order_by=StatusRevision.number.desc())
+                .label("rank"),
+            )
+            .where(StatusRevision.created_at < moment.known_before)
+            .subquery()
+        )
+        rows = (
+            select(
+                StatusUpdate.recommendation_id,
+                StatusUpdate.id.label("update_id"),
+                latest.c.status,
+                latest.c.as_of,
+                StatusUpdate.created_at.label("logged_at"),
+            )
+            .join(latest, latest.c.update_id == StatusUpdate.id)
+            .where(latest.c.rank == 1, latest.c.kind != RevisionKind.RETRACTION.value)
+        )
+    return rows.subquery("judgement")
+
+
+def judgements_in_force(moment: Moment) -> Subquery:
+    """Select, per recommendation, the judgement in force at `moment`, in SQL.
+
+    The rule: among updates not retracted at that moment, the one with the latest as-of date
+    on or before `moment.as_of`, ties going to the one logged last, in its revision of that
+    moment. One query, for a page showing many recommendations.
+    """
+    if moment.is_now:
+        return (
+            select(
+                StatusUpdate.recommendation_id,
+                StatusUpdate.id.label("update_id"),
+                StatusUpdate.status,
+                StatusUpdate.as_of,
+                StatusUpdate.created_at.label("logged_at"),
+            )
+            .join(Recommendation, Recommendation.current_update_id == StatusUpdate.id)
+            .subquery("in_force")
+        )
+    rows = judgements_at(moment)
+    ranked = (
+        select(
+            rows,
+            func.row_number()
+            .over(
+                partition_by=rows.c.recommendation_id,
+                order_by=(rows.c.as_of.desc(), rows.c.logged_at.desc(), rows.c.update_id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(rows.c.as_of <= moment.as_of)
+        .subquery()
+    )
+    return (
+        select(
+            ranked.c.recommendation_id,
+            ranked.c.update_id,
+            ranked.c.status,
+            ranked.c.as_of,
+            ranked.c.logged_at,
+        )
+        .where(ranked.c.rank == 1)
+        .subquery("in_force")
+    )
+
+
+def judgement_history(
+    session: Session, recommendation_ids: Sequence[int], moment: Moment
+) -> dict[int, list[tuple[dt.date, Status]]]:
+    """Load (as-of date, status) of every judgement shown at `moment`, per recommendation.
+
+    In the order the rule ranks them: by as-of date, then by the time logged.
+    """
+    rows = judgements_at(moment)
+    history: dict[int, list[tuple[dt.date, Status]]] = {id: [] for id in recommendation_ids}
+    query = (
+        select(rows.c.recommendation_id, rows.c.as_of, rows.c.status)
+        .where(rows.c.recommendation_id.in_(recommendation_ids), rows.c.as_of <= moment.as_of)
+        .order_by(rows.c.recommendation_id, rows.c.as_of, rows.c.logged_at, rows.c.update_id)
+    )
+    for recommendation_id, as_of, status in session.execute(query):
+        history[recommendation_id].append((as_of, Status(status)))
+    return history
+
+
+def judgement_of(session: Session, recommendation_id: int, moment: Moment) -> Judgement | None:
+    """Find one recommendation's judgement in force at `moment`."""
+    in_force = judgements_in_force(moment)
+    row = session.execute(
+        select(in_force).where(in_force.c.recommendation_id == recommendation_id)
+    ).first()
+    if row is None:
+        return None
+    return Judgement(row.update_id, Status(row.status), row.as_of, row.logged_at)

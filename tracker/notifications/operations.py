@@ -1,0 +1,218 @@
+"""Watches and notifications: each function adds and flushes, never commits.
+
+A notification is written in the transaction of the change that causes it (the status updates'
+`after_writing`, a review), so a change that rolls back leaves none and a crash loses none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from flask_login import current_user
+from sqlalchemy import Integer, Select, and_, func, insert, literal, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from .. import audit
+from ..db import get_session
+from ..models import (
+    Actor,
+    Notification,
+    Recommendation,
+    Source,
+    StatusUpdate,
+    Theme,
+    User,
+    UTCDateTime,
+    Watch,
+    recommendation_actor,
+    utcnow,
+)
+
+# What can be watched, by the name in its address.
+WATCHABLE: dict[str, Any] = {
+    "recommendation": Recommendation,
+    "source": Source,
+    "actor": Actor,
+    "theme": Theme,
+}
+LABELS = {
+    "update": "New status update",
+    "correction": "Correction",
+    "retraction": "Retraction",
+    "review": "Re-checked, no change",
+}
+# Notifications are written for this many changes at a time.
+CHUNK = 1_000
+
+
+def find_watchable(session: Session, kind: str, slug: str) -> Any | None:
+    model = WATCHABLE.get(kind)
+    if model is None:
+        return None
+    return session.scalars(select(model).where(model.slug == slug)).first()
+
+
+def active_watch(session: Session, user: User, kind: str, target_id: int) -> Watch | None:
+    return session.scalars(
+        select(Watch).where(
+            Watch.user_id == user.id,
+            Watch.kind == kind,
+            Watch.target_id == target_id,
+            Watch.ended_at.is_(None),
+        )
+    ).first()
+
+
+def watch(session: Session, user: User, kind: str, target: Any) -> Watch:
+    """Start watching `target`; watching it again changes nothing."""
+    existing = active_watch(session, user, kind, target.id)
+    if existing is not None:
+        return existing
+    started = Watch(user_id=user.id, kind=kind, target_id=target.id)
+    session.add(started)
+    session.flush()
+    audit.record(
+        session, "watch.start", user=user, target=started,
+        after={"kind": kind, "slug": target.slug},
+    )  # fmt: skip
+    return started
+
+
+def unwatch(session: Session, user: User, kind: str, target: Any) -> bool:
+    """Stop watching `target`; False if one was not watching it."""
+    existing = active_watch(session, user, kind, target.id)
+    if existing is None:
+        return False
+    existing.ended_at = utcnow()
+    session.flush()
+    audit.record(
+        session, "watch.end", user=user, target=existing,
+        before={"kind": kind, "slug": target.slug},
+    )  # fmt: skip
+    return True
+
+
+def notify(session: Session, kind: str, events: Select) -> None:
+    """Notify every active watcher of the events, but never of their own change.
+
+    `events` selects recommendation_id, ref_id and by_id; one watcher hears of an event once,
+    however many of the things they watch it touches.
+    """
+    happened = events.subquery("event")
+    actors_of = select(recommendation_actor.c.actor_id).where(
+        recommendation_actor.c.recommendation_id == happened.c.recommendation_id
+    )
+    watched = or_(
+        and_(Watch.kind == "recommendation", Watch.target_id == happened.c.recommendation_id),
+        and_(Watch.kind == "source", Watch.target_id == Recommendation.source_id),
+        and_(Watch.kind == "theme", Watch.target_id == Recommendation.theme_id),
+        and_(Watch.kind == "actor", Watch.target_id.in_(actors_of)),
+    )
+    rows = (
+        select(
+            Watch.user_id,
+            literal(kind),
+            happened.c.recommendation_id,
+            happened.c.ref_id,
+            happened.c.by_id,
+            literal(utcnow(), UTCDateTime()),
+        )
+        .select_from(happened)
+        .join(Recommendation, Recommendation.id == happened.c.recommendation_id)
+        .join(Watch, and_(Watch.ended_at.is_(None), watched))
+        .join(User, and_(User.id == Watch.user_id, User.active.is_(True)))
+        .where(or_(happened.c.by_id.is_(None), Watch.user_id != happened.c.by_id))
+        .distinct()
+    )
+    columns = ["user_id", "kind", "recommendation_id", "ref_id", "by_id", "created_at"]
+    session.execute(insert(Notification).from_select(columns, rows))
+
+
+def notify_updates(
+    session: Session, kind: str, update_ids: Collection[int], by: User | None = None
+) -> None:
+    """Notify the watchers of these updates' recommendations: new, corrected or retracted."""
+    ordered = sorted(update_ids)
+    for start in range(0, len(ordered), CHUNK):
+        by_id = (literal(by.id, Integer()) if by is not None else StatusUpdate.author_id).label(
+            "by_id"
+        )
+        events = select(
+            StatusUpdate.recommendation_id, StatusUpdate.id.label("ref_id"), by_id
+        ).where(StatusUpdate.id.in_(ordered[start : start + CHUNK]))
+        notify(session, kind, events)
+
+
+def notify_review(session: Session, recommendation_id: int, review_id: int, by: User) -> None:
+    events = select(
+        literal(recommendation_id, Integer()).label("recommendation_id"),
+        literal(review_id, Integer()).label("ref_id"),
+        literal(by.id, Integer()).label("by_id"),
+    )
+    notify(session, "review", events)
+
+
+def unread_count() -> int:
+    """How many notifications the reader has not read (for the navigation)."""
+    if not current_user.is_authenticated:
+        return 0
+    return (
+        get_session().scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+def list_notifications(
+    session: Session, user: User, *, unread_only: bool, limit: int, offset: int = 0
+) -> Sequence[Notification]:
+    query = (
+        select(Notification)
+        .where(Notification.user_id == user.id)
+        .order_by(Notification.id.desc())
+        .options(
+            joinedload(Notification.by),
+            joinedload(Notification.recommendation),
+        )
+        .limit(limit)
+        .offset(offset)
+    )
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    return session.scalars(query).all()
+
+
+def watched_recommendation_ids(session: Session, user: User, ids: Collection[int]) -> set[int]:
+    """Which of these recommendations the user watches directly."""
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Watch.target_id).where(
+                Watch.user_id == user.id,
+                Watch.kind == "recommendation",
+                Watch.target_id.in_(list(ids)),
+                Watch.ended_at.is_(None),
+            )
+        )
+    )
+
+
+def mark_read(session: Session, user: User, notification_id: int | None = None) -> int:
+    """Mark one notification, or all of them, as read; return how many were unread."""
+    query = select(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)
+    )
+    if notification_id is not None:
+        query = query.where(Notification.id == notification_id)
+    now: dt.datetime = utcnow()
+    unread = session.scalars(query).all()
+    for notification in unread:
+        notification.read_at = now
+    session.flush()
+    return len(unread)

@@ -1,0 +1,509 @@
+"""Writing status updates: the one place an update, its revisions and its consequences are made.
+
+Every update is recorded by `record_status_updates`, whether one comes from the form
+(`record_status_update`) or thousands from `tracker import`: its first revision, its evidence,
+its audit event, its search entries and the recommendation's current update are written here
+and nowhere else, in bulk. Corrections and retractions go through `correct_status_update` and
+`retract_status_update`, which end in the same `after_writing`. Whatever else must follow a new
+judgement (notifications, criteria, forecasts) belongs in `after_writing` too.
+
+Functions here add and flush; the caller commits once, so a request's writes land together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from . import audit
+from .bulk import insert_rows
+from .models import (
+    AuditEvent,
+    Evidence,
+    Recommendation,
+    StatusRevision,
+    StatusUpdate,
+    User,
+    utcnow,
+)
+from .notifications.operations import notify_updates
+from .search.index import index_updates
+from .vocabulary import Confidence, Credibility, Reliability, RevisionKind, Role, Stance, Status
+
+# Updates are inserted this many at a time: few round trips, bounded memory.
+CHUNK = 1_000
+# Up to this many updates are inserted with RETURNING, which gives their ids; more go in
+# by the database's fastest bulk load, and their ids are found by their import keys.
+FEW = 20
+
+
+class TrackingError(ValueError):
+    """A write refused for a reason the user can fix."""
+
+
+@dataclass(frozen=True)
+class EvidenceInput:
+    url: str
+    title: str
+    publisher: str
+    excerpt: str
+    stance: Stance
+    reliability: Reliability
+    credibility: Credibility
+    published_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Retraction:
+    """A retraction made when the update was recorded elsewhere, carried over as it was."""
+
+    at: dt.datetime
+    by: User
+    reason: str
+
+
+@dataclass(frozen=True)
+class NewStatusUpdate:
+    """A checked update, ready to be recorded."""
+
+    recommendation: Recommendation
+    author: User
+    status: Status
+    as_of: dt.date
+    assessment: str
+    confidence: Confidence
+    evidence: Sequence[EvidenceInput]
+    logged_at: dt.datetime
+    import_key: str | None = None
+    retraction: Retraction | None = None
+
+
+def record_status_update(
+    session: Session,
+    recommendation: Recommendation,
+    *,
+    author: User,
+    status: Status,
+    as_of: dt.date,
+    assessment: str,
+    confidence: Confidence,
+    evidence: Sequence[EvidenceInput],
+    now: dt.datetime | None = None,
+) -> StatusUpdate:
+    """Append a status update with its evidence to a recommendation's history.
+
+    `now` is when it is logged: the present unless the caller carries an original time.
+    """
+    now = now or utcnow()
+    check_status_update(status=status, as_of=as_of, evidence=evidence, now=now)
+    new = NewStatusUpdate(
+        recommendation=recommendation,
+        author=author,
+        status=status,
+        as_of=as_of,
+        assessment=assessment,
+        confidence=confidence,
+        evidence=evidence,
+        logged_at=now,
+    )
+    [update_id] = record_status_updates(session, [new])
+    return session.get_one(StatusUpdate, update_id)
+
+
+def record_status_updates(session: Session, updates: Iterable[NewStatusUpdate]) -> list[int]:
+    """Append checked updates in bulk, as `record_status_update` appends one; return their ids.
+
+    The updates are read as they come, `CHUNK` at a time: a caller can pass a generator that
+    checks them one by one.
+    """
+    session.flush()  # what the updates refer to, added earlier in this transaction
+    audited_at = utcnow()
+    remote_addr = audit.remote_addr()
+    ids: list[int] = []
+    touched: set[int] = set()
+    carried: list[int] = []
+    for chunk in chunks(updates, CHUNK):
+        written = insert_updates(session, chunk)
+        insert_rows(
+            session.connection(),
+            StatusRevision.__table__,
+            [
+                revision_row(new) | {"update_id": id_}
+                for new, id_ in zip(chunk, written, strict=True)
+            ],
+        )
+        insert_rows(
+            session.connection(),
+            Evidence.__table__,
+            [
+                row | {"update_id": id_}
+                for new, id_ in zip(chunk, written, strict=True)
+                for row in evidence_rows(new.evidence)
+            ],
+        )
+        insert_rows(
+            session.connection(),
+            AuditEvent.__table__,
+            [
+                {
+                    "at": audited_at,
+                    "user_id": new.author.id,
+                    "action": "status_update.create",
+                    "target_type": StatusUpdate.__tablename__,
+                    "target_id": id_,
+                    "after": created_update_audit(new),
+                    "remote_addr": remote_addr,
+                }
+                for new, id_ in zip(chunk, written, strict=True)
+            ],
+        )
+        ids += written
+        touched.update(new.recommendation.id for new in chunk)
+        for new, id_ in zip(chunk, written, strict=True):
+            if new.retraction is not None:
+                withdraw(session, session.get_one(StatusUpdate, id_), new.retraction)
+                carried.append(id_)
+    if ids:
+        index_updates(session.connection(), ids)
+        # An update that arrives already retracted is history carried over, not news.
+        news = set(ids) - set(carried)
+        after_writing(session, touched, news=News("update", news))
+    return ids
+
+
+def chunks(items: Iterable[NewStatusUpdate], size: int) -> Iterator[list[NewStatusUpdate]]:
+    chunk: list[NewStatusUpdate] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def insert_updates(session: Session, chunk: list[NewStatusUpdate]) -> list[int]:
+    """Insert the updates' own rows; return their ids, in order."""
+    table = StatusUpdate.__table__
+    rows = [update_row(new) for new in chunk]
+    keys = [new.import_key for new in chunk]
+    if len(rows) <= FEW or None in keys:
+        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return list(session.execute(statement, rows).scalars())
+    insert_rows(session.connection(), table, rows)
+    found = dict(
+        session.execute(
+            select(StatusUpdate.import_key, StatusUpdate.id).where(
+                StatusUpdate.import_key.in_(keys)
+            )
+        ).all()
+    )
+    return [found[key] for key in keys]
+
+
+def judgement_row(new: NewStatusUpdate) -> dict[str, Any]:
+    """What an update and its first revision both hold: the judgement, by whom, when."""
+    return {
+        "status": new.status,
+        "as_of": new.as_of,
+        "assessment": new.assessment,
+        "confidence": new.confidence,
+        "author_id": new.author.id,
+        "created_at": new.logged_at,
+    }
+
+
+def update_row(new: NewStatusUpdate) -> dict[str, Any]:
+    return {
+        "recommendation_id": new.recommendation.id,
+        **judgement_row(new),
+        "import_key": new.import_key,
+    }
+
+
+def revision_row(new: NewStatusUpdate) -> dict[str, Any]:
+    return {"number": 1, "kind": RevisionKind.ORIGINAL, **judgement_row(new)}
+
+
+def evidence_rows(evidence: Sequence[EvidenceInput]) -> list[dict[str, Any]]:
+    return [
+        {
+            "position": position,
+            "url": item.url,
+            "title": item.title,
+            "publisher": item.publisher,
+            "published_on": item.published_on,
+            "excerpt": item.excerpt,
+            "stance": item.stance,
+            "reliability": item.reliability,
+            "credibility": item.credibility,
+        }
+        for position, item in enumerate(evidence, start=1)
+    ]
+
+
+def created_update_audit(new: NewStatusUpdate) -> dict[str, Any]:
+    """Describe a new update for the audit trail."""
+    return {
+        "recommendation": new.recommendation.slug,
+        "status": new.status.value,
+        "as_of": new.as_of.isoformat(),
+        "confidence": new.confidence.value,
+        "assessment": new.assessment,
+        "evidence": [item.url for item in new.evidence],
+    }
+
+
+def check_status_update(
+    *, status: Status, as_of: dt.date, evidence: Sequence[EvidenceInput], now: dt.datetime
+) -> None:
+    """Refuse an update that must not be recorded, saying why (raises TrackingError)."""
+    check_judgement(status=status, as_of=as_of, now=now)
+    if not evidence:
+        raise TrackingError("An update needs at least one item of evidence.")
+    for item in evidence:
+        if not item.url.lower().startswith(("http://", "https://")):
+            raise TrackingError(f"Evidence links must be http or https: {item.url!r}.")
+
+
+def check_judgement(*, status: Status, as_of: dt.date, now: dt.datetime) -> None:
+    if status is Status.NOT_ASSESSED:
+        raise TrackingError("An update must record an assessed status.")
+    if as_of > now.date():
+        raise TrackingError("The as-of date cannot be in the future.")
+
+
+@dataclass(frozen=True)
+class CorrectedEvidence:
+    """An item of evidence as a correction leaves it: `id` names the stored item it keeps or
+    replaces, None an item the correction adds."""
+
+    id: int | None
+    item: EvidenceInput
+
+
+def correct_status_update(
+    session: Session,
+    update: StatusUpdate,
+    *,
+    editor: User,
+    status: Status,
+    as_of: dt.date,
+    assessment: str,
+    confidence: Confidence,
+    reason: str,
+    evidence: Sequence[CorrectedEvidence] | None = None,
+    now: dt.datetime | None = None,
+) -> StatusRevision:
+    """Revise an update's judgement and, when given, its evidence; earlier revisions stay.
+
+    `evidence` is the whole list the update cites after the correction: an item whose
+    values differ from the stored one replaces it, an item without an id is added, and a
+    stored item left out is withdrawn. None keeps the evidence as it is. Needs
+    `update.evidence` loaded when `evidence` is given.
+    """
+    now = now or utcnow()
+    if update.retracted:
+        raise TrackingError("A retracted update cannot be corrected.")
+    if not (editor.id == update.author_id or editor.can(Role.EDITOR)):
+        raise PermissionError("Only the author or an editor can correct an update.")
+    values = {"status": status, "as_of": as_of, "assessment": assessment, "confidence": confidence}
+    before = {key: getattr(update, key) for key in values}
+    cited: dict[int, Evidence] = {}
+    kept: set[int] = set()
+    if evidence is None:
+        check_judgement(status=status, as_of=as_of, now=now)
+    else:
+        check_status_update(
+            status=status, as_of=as_of, evidence=[e.item for e in evidence], now=now
+        )
+        cited = {item.id: item for item in update.evidence}
+        named = [e.id for e in evidence if e.id is not None]
+        if len(set(named)) < len(named) or not set(named) <= set(cited):
+            raise TrackingError("The evidence to correct is not this update's.")
+        kept = {e.id for e in evidence if e.id and stored_input(cited[e.id]) == e.item}
+    # Changed unless every stored item is kept as it was and nothing is added.
+    evidence_changes = evidence is not None and not (
+        kept == set(cited) and len(evidence) == len(cited)
+    )
+    if before == values and not evidence_changes:
+        raise TrackingError("The correction changes nothing.")
+    revision = add_revision(session, update, RevisionKind.CORRECTION, editor, reason, now, **values)
+    audit_before = audit.printable(before) | {"revision": revision.number - 1}
+    audit_after = audit.printable(values) | {"revision": revision.number, "reason": reason}
+    if evidence_changes:
+        audit_before["evidence"] = [evidence_audit(item) for item in cited.values()]
+        audit_after["evidence"] = [evidence_audit(e.item) for e in evidence or []]
+        revise_evidence(session, update, cited, kept, evidence or [], revision.number)
+    update.corrected_at = revision.created_at
+    for key, value in values.items():
+        setattr(update, key, value)
+    session.flush()
+    session.expire(update, ["evidence", "all_evidence"])
+    audit.record(
+        session, "status_update.correct", user=editor, target=update,
+        before=audit_before, after=audit_after,
+    )  # fmt: skip
+    after_writing(session, [update.recommendation_id], news=News("correction", [update.id], editor))
+    return revision
+
+
+def revise_evidence(
+    session: Session,
+    update: StatusUpdate,
+    cited: dict[int, Evidence],
+    kept: set[int],
+    evidence: Sequence[CorrectedEvidence],
+    revision: int,
+) -> None:
+    """Withdraw the items a correction replaces or leaves out; add the new and the corrected.
+
+    Stored items are never changed but for the revision that withdraws them. A corrected
+    item keeps its place in the list; an added one goes to the end.
+    """
+    last = max((item.position for item in cited.values()), default=0)
+    for item_id, item in cited.items():
+        if item_id not in kept:
+            item.withdrawn_in = revision
+    for corrected in evidence:
+        if corrected.id in kept:
+            continue
+        if corrected.id is None:
+            last += 1
+            position = last
+        else:
+            position = cited[corrected.id].position
+        [row] = evidence_rows([corrected.item])
+        session.add(
+            Evidence(**row | {"position": position}, update_id=update.id, added_in=revision)
+        )
+
+
+def stored_input(item: Evidence) -> EvidenceInput:
+    """What a stored item says, as a form or a file would give it."""
+    return EvidenceInput(
+        url=item.url,
+        title=item.title,
+        publisher=item.publisher,
+        published_on=item.published_on,
+        excerpt=item.excerpt,
+        stance=item.stance,
+        reliability=item.reliability,
+        credibility=item.credibility,
+    )
+
+
+def evidence_audit(item: Evidence | EvidenceInput) -> dict[str, Any]:
+    return {"url": item.url, "grade": f"{item.reliability.value}{item.credibility.value}"}
+
+
+def retract_status_update(
+    session: Session,
+    update: StatusUpdate,
+    *,
+    editor: User,
+    reason: str,
+    now: dt.datetime | None = None,
+) -> StatusRevision:
+    """Withdraw an update from the current status; it stays in the timeline, struck through."""
+    if not editor.can(Role.EDITOR):
+        raise PermissionError("Only an editor can retract an update.")
+    if update.retracted:
+        raise TrackingError("This update is already retracted.")
+    if not reason.strip():
+        raise TrackingError("Give the reason for the retraction.")
+    revision = withdraw(session, update, Retraction(now or utcnow(), editor, reason))
+    after_writing(session, [update.recommendation_id], news=News("retraction", [update.id], editor))
+    return revision
+
+
+def withdraw(session: Session, update: StatusUpdate, retraction: Retraction) -> StatusRevision:
+    """Add the retraction's revision and audit event; the caller refreshes what follows."""
+    revision = add_revision(
+        session, update, RevisionKind.RETRACTION, retraction.by, retraction.reason,
+        retraction.at, status=update.status, as_of=update.as_of,
+        assessment=update.assessment, confidence=update.confidence,
+    )  # fmt: skip
+    update.retracted_at = revision.created_at
+    update.retraction_reason = retraction.reason
+    session.flush()
+    audit.record(
+        session, "status_update.retract", user=retraction.by, target=update,
+        before={"retracted": False}, after={"retracted": True, "reason": retraction.reason},
+    )  # fmt: skip
+    return revision
+
+
+def add_revision(
+    session: Session,
+    update: StatusUpdate,
+    kind: RevisionKind,
+    author: User,
+    reason: str,
+    now: dt.datetime,
+    **values: object,
+) -> StatusRevision:
+    revision = StatusRevision(
+        update_id=update.id,
+        number=update.revision + 1,
+        kind=kind,
+        reason=reason,
+        author_id=author.id,
+        created_at=now,
+        **values,
+    )
+    session.add(revision)
+    update.revision = revision.number
+    session.flush()
+    return revision
+
+
+@dataclass(frozen=True)
+class News:
+    """What was just written, for the watchers: new updates, or a correction or retraction."""
+
+    kind: str
+    update_ids: Collection[int]
+    by: User | None = None  # who made it, when not the updates' authors
+
+
+def after_writing(
+    session: Session, recommendation_ids: Collection[int], *, news: News | None = None
+) -> None:
+    """Bring up to date what follows from the judgements of these recommendations.
+
+    The current updates, and the watchers' notifications, in the same transaction.
+    """
+    refresh_current_updates(session, recommendation_ids)
+    if news is not None and news.update_ids:
+        notify_updates(session, news.kind, news.update_ids, news.by)
+
+
+def refresh_current_updates(session: Session, recommendation_ids: Iterable[int] | None) -> None:
+    """Point recommendations (all of them for None) at the update in force now.
+
+    Now, as-of dates cannot be in the future, so the rule needs no date: the update not
+    retracted with the latest as-of date, ties going to the one logged last.
+    """
+    latest = (
+        select(StatusUpdate.id)
+        .where(
+            StatusUpdate.recommendation_id == Recommendation.id,
+            StatusUpdate.retracted_at.is_(None),
+        )
+        .order_by(StatusUpdate.as_of.desc(), StatusUpdate.created_at.desc(), StatusUpdate.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    # On the table, not the mapped class: moving the pointer is not an editor's edit, so
+    # it must not bump the version that guards editors' saves.
+    table = Recommendation.__table__
+    statement = table.update().values(current_update_id=latest, updated_at=table.c.updated_at)
+    if recommendation_ids is not None:
+        statement = statement.where(table.c.id.in_(list(recommendation_ids)))
+    session.execute(statement)

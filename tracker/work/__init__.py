@@ -1,0 +1,12 @@
+"""My work: what I own, what is due, what was assigned to me since I last looked."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from . import views  # noqa: F401  (registers the routes)
+from .blueprint import bp
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
