@@ -23,6 +23,7 @@ PERMISSIONS: dict[str, Role | None] = {
     "auth.login": None,
     "auth.setup": None,
     "health.healthz": None,
+    "site.favicon": None,
     "auth.logout": Role.VIEWER,
     "auth.account": Role.VIEWER,
     "dashboard.index": Role.VIEWER,

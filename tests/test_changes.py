@@ -22,8 +22,8 @@ OTHER = "un-supported-talks-on-coalition-presence"
 
 def changed_rows(page: str) -> list[str]:
     return re.findall(
-        r'<tr class="[^"]*is-changed[^"]*">\s*<td>\d+</td>\s*<td>\s*<a href="/recommendations/'
-        r'([a-z0-9-]+)"',
+        r'<tr class="[^"]*is-changed[^"]*">\s*<td[^>]*>\d+</td>\s*<td[^>]*>\s*'
+        r'<a href="/recommendations/([a-z0-9-]+)"',
         page,
     )
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from tracker.models import Recommendation, Theme
 from tracker.vocabulary import Status
 
-from .helpers import SLUG, add_updates
+from .helpers import SLUG, add_updates, squash
 
 
 def row_slugs(page: str) -> list[str]:
@@ -147,6 +147,68 @@ def test_statements_do_not_grow_with_history(
     counter = count_statements()
     client.get("/?sort=logged")
     assert counter.count == with_10
+
+
+def bar_rows(page: str, chart: str) -> dict[str, tuple[float, int]]:
+    """Each bar of a chart: its name, how far it reaches (percent of the scale) and its total."""
+    block = re.search(rf'<ol class="bar-rows" id="{chart}">(.*?)</ol>', page, re.S).group(1)
+    rows = {}
+    for row in re.findall(r'<li class="bar-row">(.*?)</li>', block, re.S):
+        name = re.sub(r"<[^>]+>", "", re.search(r'class="bar-name">(.*?)</span>', row).group(1))
+        pieces = re.findall(r'<rect class="seg" x="([\d.]+)%" y="1" width="([\d.]+)%"', row)
+        end = max(float(x) + float(width) for x, width in pieces)
+        total = int(re.search(r'<span class="bar-total">(\d+)</span>', row).group(1))
+        rows[name.strip()] = (end, total)
+    return rows
+
+
+def test_theme_and_actor_bars_share_one_scale_with_counts(
+    client: FlaskClient, db: Session, analyst
+) -> None:
+    page = client.get("/").get_data(as_text=True)
+    themes, actors = bar_rows(page, "chart-theme"), bar_rows(page, "chart-actor")
+    largest = max(total for _, total in [*themes.values(), *actors.values()])
+    assert largest > 1
+    for end, total in [*themes.values(), *actors.values()]:
+        assert abs(end - 100 * total / largest) < 0.05  # length follows the count
+    assert themes["Sovereignty"][1] == 1
+    assert themes["Sovereignty"][0] < themes["Political transition"][0]
+    assert actors["United States"][0] == 100.0  # the longest of both charts fills the width
+
+
+def test_bars_and_status_chips_link_to_the_dashboard_filtered_on_them(
+    client: FlaskClient, db: Session, analyst
+) -> None:
+    add_updates(db, analyst, SLUG, 1, status=Status.STALLED)
+    page = client.get("/?source=mei-2020-real-cost-us-iran-escalation-iraq").get_data(as_text=True)
+    source = "source=mei-2020-real-cost-us-iran-escalation-iraq"
+    theme = f'<a href="/?{source}&amp;theme=security-cooperation">Security cooperation</a>'
+    assert theme in page  # the bar's name
+    piece = f'<a href="/?{source}&amp;theme=security-cooperation&amp;status=stalled"'
+    assert piece + ' aria-label="Security cooperation: Stalled, 1">' in page  # its piece
+    assert f'<a href="/?{source}&amp;actor=united-states&amp;status=stalled"' in page
+    assert f'<a href="/?{source}&amp;status=stalled" aria-label="All shown: Stalled, 1">' in page
+    chip = f'<a class="badge-link" href="/?{source}&amp;status=stalled">'
+    assert chip + '<span class="badge status-stalled">Stalled</span></a>' in page  # in the table
+    filtered = client.get(f"/?{source}&theme=security-cooperation&status=stalled")
+    assert row_slugs(filtered.get_data(as_text=True)) == [SLUG]
+
+
+def test_dates_are_kept_whole_and_cards_keep_their_column_labels(
+    client: FlaskClient, db: Session, analyst
+) -> None:
+    as_of = dt.date.today() - dt.timedelta(days=10)
+    update = (as_of - dt.timedelta(days=15)).isoformat()
+    add_updates(db, analyst, SLUG, 1, start=as_of - dt.timedelta(days=15))
+    page = squash(client.get("/", query_string={"as_of": as_of.isoformat()}).get_data(as_text=True))
+    heading = f'<time datetime="{as_of.isoformat()}">{as_of.isoformat()}</time></h2>'
+    assert f"What changed in the 30 days to {heading}" in page
+    assert f'<td data-label="As of"><time datetime="{update}">{update}</time></td>' in page
+    for label in ("#", "Recommendation", "Theme", "Addressed to", "Status", "As of"):
+        assert page.count(f'<td data-label="{label}">') == page.count("<tr") - 1
+    assert "1 recommendation" not in page and "15 recommendations" in page
+    one = squash(client.get("/", query_string={"status": "in_progress"}).get_data(as_text=True))
+    assert "<caption>1 recommendation</caption>" in one
 
 
 def test_before_a_source_was_published_its_recommendations_were_not_yet_made(

@@ -54,6 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         reports,
         search,
         security,
+        site,
         sources,
         targets,
         templating,
@@ -76,6 +77,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         area.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(site.bp)
     throttle.init_app(app)  # after the blueprints: it limits the views they registered
     hops = app.config["PROXY_FIX"]
     if hops:

@@ -10,7 +10,7 @@ from flask import Flask
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from . import vocabulary
+from . import charts, vocabulary
 from .forms import form_problems
 
 # Raw HTML in Markdown is shown as text, and what Markdown makes is sanitised again.
@@ -40,10 +40,12 @@ def render_markdown(text: str | None) -> Markup:
     return Markup(cleaned)
 
 
-def status_badge_html(status: vocabulary.Status) -> Markup:
-    """Draw a status as a badge, spaced as the macro it replaces was."""
-    badge = Markup('\n  <span class="badge status-{}">{}</span>\n')
-    return badge.format(status.value, status.label)
+def status_badge_html(status: vocabulary.Status, href: str | None = None) -> Markup:
+    """Draw a status as a badge, spaced as the macro it replaces was; with `href`, a link."""
+    badge = Markup('<span class="badge status-{}">{}</span>').format(status.value, status.label)
+    if href:
+        badge = Markup('<a class="badge-link" href="{}">{}</a>').format(href, badge)
+    return Markup("\n  {}\n").format(badge)
 
 
 def days_since(moment: dt.date | dt.datetime | None, today: dt.date | None = None) -> str:
@@ -57,11 +59,25 @@ def days_since(moment: dt.date | dt.datetime | None, today: dt.date | None = Non
     return "1 day ago" if days == 1 else f"{days:,} days ago"
 
 
+def plural(count: int, singular: str, plural: str | None = None) -> str:
+    """Say how many: "1 source", "2 sources", "1,234 recommendations"."""
+    return f"{count:,} {singular if count == 1 else plural or singular + 's'}"
+
+
+def date_tag(day: dt.date | None) -> Markup:
+    """A date as `<time>`, which the stylesheet keeps from breaking at its hyphens."""
+    if day is None:
+        return Markup("—")
+    return Markup('<time datetime="{0}">{0}</time>').format(day.isoformat())
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.context_processor(lambda: {"today": dt.date.today()})
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["days_since"] = days_since
+    app.jinja_env.filters["plural"] = plural
+    app.jinja_env.filters["date"] = date_tag
     app.jinja_env.globals.update(
         status_badge_html=status_badge_html,
         Status=vocabulary.Status,
@@ -71,5 +87,6 @@ def init_app(app: Flask) -> None:
         Stance=vocabulary.Stance,
         Role=vocabulary.Role,
         RevisionKind=vocabulary.RevisionKind,
+        charts=charts,
         form_problems=form_problems,
     )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import replace
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -10,11 +11,12 @@ from flask_wtf import FlaskForm
 
 from ..caching import cached_page
 from ..changes import changed_among, count_changes, list_changes, mark_changes_seen, seen_since
-from ..charts import Bar, TimeScale, describe, segments
+from ..charts import Bar, BarChart, common_scale, timeline, window_from
 from ..db import get_session
 from ..moments import Moment, judgement_history
 from ..regressions import loss
 from ..standings import (
+    Dashboard,
     DashboardFilters,
     changes_between,
     dashboard,
@@ -71,11 +73,7 @@ def index() -> ResponseReturnValue:
         page=request.args.get("page", 1, type=int),
         per_page=PER_PAGE,
     )
-    charts = {
-        "overall": [Bar("All shown", board.counts)] if board.total else [],
-        "theme": [Bar(name, counts) for name, counts in sorted(board.by_theme.items())],
-        "actor": [Bar(name, counts) for name, counts in sorted(board.by_actor.items())],
-    }
+    choices = filter_choices(db)
     since = seen_since(current_user)
     return render_template(
         "dashboard/index.html",
@@ -85,9 +83,9 @@ def index() -> ResponseReturnValue:
         changed=changed_among(db, current_user, since, [r.recommendation.id for r in board.rows]),
         seen_form=SeenForm(),
         filters=filters,
-        choices=filter_choices(db),
+        choices=choices,
         date_errors=date_errors,
-        charts=charts,
+        bars=status_charts(board, choices),
         recent=recent_judgements(db, moment),
         review_every_days=current_app.config["REVIEW_EVERY_DAYS"],
     )
@@ -114,6 +112,44 @@ def regressions() -> ResponseReturnValue:
     )
 
 
+def dashboard_link(**changes: str) -> str:
+    """The dashboard as shown, with `changes` to its filters (and from the first page)."""
+    args = {key: value for key, value in request.args.items() if value and key != "page"}
+    args.update(changes)
+    return url_for("dashboard.index", **args)
+
+
+def status_charts(board: Dashboard, choices: dict[str, list[tuple[str, str]]]) -> dict:
+    """The dashboard's bars: all shown, by theme and by actor; each bar and piece a link.
+
+    Themes and actors share one scale, so that a bar of 5 is five times one of 1.
+    """
+
+    def bars(kind: str, breakdown: dict[str, Counter[Status]]) -> list[Bar]:
+        slugs = {name: slug for slug, name in choices[kind]}
+        drawn = []
+        for name, counts in sorted(breakdown.items()):
+            slug = slugs.get(name)
+            links = (
+                {s: dashboard_link(**{kind: slug, "status": s.value}) for s in counts}
+                if slug
+                else {}
+            )
+            drawn.append(Bar(name, counts, dashboard_link(**{kind: slug}) if slug else None, links))
+        return drawn
+
+    themes, actors = bars("theme", board.by_theme), bars("actor", board.by_actor)
+    overall = Bar(
+        "All shown", board.counts, links={s: dashboard_link(status=s.value) for s in board.counts}
+    )
+    scale = common_scale(themes, actors)
+    return {
+        "overall": BarChart.of([overall] if board.total else []),
+        "theme": BarChart.of(themes, scale=scale),
+        "actor": BarChart.of(actors, scale=scale),
+    }
+
+
 @bp.get("/swimlane")
 def swimlane() -> ResponseReturnValue:
     """Show every recommendation's statuses over time, one row each."""
@@ -121,21 +157,25 @@ def swimlane() -> ResponseReturnValue:
     filters = filters_from_query()
     moment, date_errors = moment_from_query()
     rows = lanes(db, filters, moment)
-    start = min([lane.recommendation.source.published_on for lane in rows] or [moment.as_of])
-    scale = TimeScale(start, moment.as_of, width=560, left=260)
+    window = window_from(request.args.get("window"))
+    first = min([lane.recommendation.source.published_on for lane in rows] or [moment.as_of])
     drawn = [
         {
             "recommendation": lane.recommendation,
-            "spans": (spans := segments(lane.judgements, start, moment.as_of)),
-            "markers": sorted({day for day, _ in lane.judgements if day >= start}),
-            "description": describe(spans),
+            "chart": timeline(
+                lane.judgements,
+                first,
+                moment.as_of,
+                window=window,
+                marks=[(day, f"Update as of {day.isoformat()}") for day, _ in lane.judgements],
+            ),
         }
         for lane in rows
     ]
     return render_template(
         "dashboard/swimlane.html",
         lanes=drawn,
-        scale=scale,
+        window=window,
         moment=moment,
         date_errors=date_errors,
         filters=filters,

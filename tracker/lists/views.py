@@ -15,6 +15,7 @@ from ..forms import refuse_on_form, slug_or_made_from
 from ..lists.operations import Listed, create_actor, create_theme, merge_entries, rename_entry
 from ..models import Actor, Recommendation, Theme, recommendation_actor
 from ..security import requires
+from ..templating import plural
 from ..vocabulary import Role
 from .blueprint import bp
 from .forms import MergeForm, NewEntryForm, RenameForm
@@ -105,7 +106,9 @@ def merge(kind: str, slug: str) -> ResponseReturnValue:
         assert into is not None  # the form offers only existing entries
         moved = merge_entries(db, entry, into, editor=current_user)
         db.commit()
-        flash(f"Merged into “{into.name}”: {len(moved)} recommendations moved.", "success")
+        flash(
+            f"Merged into “{into.name}”: {plural(len(moved), 'recommendation')} moved.", "success"
+        )
         return redirect(url_for(".index", kind=kind))
     count = next(n for other, n in entries if other.id == entry.id)
     return render_template(

@@ -11,7 +11,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..caching import cached_page
 from ..cadence import review_state
 from ..catalogue import CatalogueError
-from ..charts import TimeScale, describe, segments
+from ..charts import timeline as timeline_chart
+from ..charts import window_from
 from ..db import get_session
 from ..forms import form_notes, refuse_on_form
 from ..lists.operations import actors_by_id
@@ -90,10 +91,14 @@ def show(slug: str) -> ResponseReturnValue:
         reverse=True,
     )
     history = judgement_history(db, [recommendation.id], moment)[recommendation.id]
-    start = min([recommendation.source.published_on, *(day for day, _ in history)])
-    scale = TimeScale(start, moment.as_of, width=780, left=10)
-    spans = scale.visible(segments(history, start, moment.as_of))
-    marks = [(day, f"{status.label} as of {day.isoformat()}") for day, status in history]
+    first = min([recommendation.source.published_on, *(day for day, _ in history)])
+    chart = timeline_chart(
+        history,
+        first,
+        moment.as_of,
+        window=window_from(request.args.get("window")),
+        marks=[(day, f"{status.label} as of {day.isoformat()}") for day, status in history],
+    )
     current = judgement_of(db, recommendation.id, moment)
     ledger = ledgers(db, [recommendation.id], moment).get(recommendation.id)
     status = current.status if current else Status.NOT_ASSESSED
@@ -115,12 +120,7 @@ def show(slug: str) -> ResponseReturnValue:
         overdue=ledger is not None and ledger.overdue(status, moment.as_of),
         moment=moment,
         date_errors=date_errors,
-        chart={
-            "spans": spans,
-            "scale": scale,
-            "markers": scale.markers(marks),
-            "description": describe(spans),
-        },
+        chart=chart,
     )
 
 

@@ -4,58 +4,70 @@ from flask import Response, abort, current_app, render_template, request, url_fo
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from ..charts import TimeScale, describe, segments
+from ..charts import window_from
 from ..db import get_session
 from ..models import Source
-from ..standings import DashboardFilters, dashboard, lanes
 from ..targets.ledger import ledgers
-from ..timelines import updates_with_evidence
 from ..views import moment_from_query
 from .blueprint import bp
+from .card import ReportCard, build_report, file_name
 from .pdf import PdfUnavailable, render_pdf
+from .word import DOCX_MIMETYPE, render_docx
 
 PAPERS = {"a4": "A4", "letter": "Letter"}
 
 
+def download_link(**changes: str) -> str:
+    """This report card with `changes` to its query (a format, a paper)."""
+    args = {key: value for key, value in request.args.items() if value} | changes
+    return url_for(request.endpoint or "", **(request.view_args or {}), **args)
+
+
+def dashboard_link(card: ReportCard, **changes: str) -> str:
+    """The dashboard filtered on this report card's source (if any) and `changes`."""
+    args = {"source": card.source.slug} if card.source else {}
+    for name in ("as_of", "known_on"):
+        if request.args.get(name):
+            args[name] = request.args[name]
+    return url_for("dashboard.index", **args, **changes)
+
+
 def report(source: Source | None) -> ResponseReturnValue:
-    """Render the report card as a printable page, or as a PDF with ?format=pdf."""
-    db = get_session()
+    """Render the report card as a page, or with ?format=pdf (A4 or Letter) or ?format=docx."""
     moment, date_errors = moment_from_query()
-    filters = DashboardFilters(source=source.slug if source else None)
-    every = current_app.config["REVIEW_EVERY_DAYS"]
-    board = dashboard(db, filters, moment, review_every_days=every)
-    updates = updates_with_evidence(
-        db, (row.judgement.update_id for row in board.rows if row.judgement)
+    db = get_session()
+    card = build_report(
+        db,
+        source,
+        moment,
+        window=window_from(request.args.get("window")),
+        review_every_days=current_app.config["REVIEW_EVERY_DAYS"],
     )
-    start = min([row.recommendation.source.published_on for row in board.rows] or [moment.as_of])
-    scale = TimeScale(start, moment.as_of, width=560, left=10)
-    timelines = {
-        lane.recommendation.id: segments(lane.judgements, start, moment.as_of)
-        for lane in lanes(db, filters, moment)
-    }
+    form = request.args.get("format")
+    if form == "docx":
+        return Response(
+            render_docx(card),
+            mimetype=DOCX_MIMETYPE,
+            headers={"Content-Disposition": f'attachment; filename="{file_name(source, "docx")}"'},
+        )
     paper = PAPERS.get(request.args.get("paper", "a4"), "A4")
-    for_pdf = request.args.get("format") == "pdf"
+    for_pdf = form == "pdf"
+    status_links = {status: dashboard_link(card, status=status.value) for status, _ in card.counts}
     html = render_template(
         "reports/report.html",
+        card=card,
         source=source,
-        board=board,
-        updates=updates,
-        targets=ledgers(db, [row.recommendation.id for row in board.rows], moment),
-        timelines=timelines,
-        describe=describe,
-        scale=scale,
+        targets=ledgers(db, [row.recommendation.id for row in card.board.rows], moment),
         moment=moment,
         date_errors=date_errors,
         paper=paper,
         for_pdf=for_pdf,
-        pdf_links={
-            key: url_for(
-                request.endpoint or "",
-                **(request.view_args or {}),
-                **(request.args.to_dict() | {"format": "pdf", "paper": key}),
-            )
-            for key in PAPERS
-        },  # fmt: skip
+        status_links={} if for_pdf else status_links,
+        downloads={
+            "a4": download_link(format="pdf", paper="a4"),
+            "letter": download_link(format="pdf", paper="letter"),
+            "docx": download_link(format="docx"),
+        },
     )
     if not for_pdf:
         return html
@@ -66,11 +78,10 @@ def report(source: Source | None) -> ResponseReturnValue:
         return render_template(
             "error.html", code=503, title="PDF unavailable", message=message
         ), 503
-    name = source.slug if source else "tracker"
     return Response(
         pdf,
         mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}-report-card.pdf"'},
+        headers={"Content-Disposition": f'attachment; filename="{file_name(source, "pdf")}"'},
     )
 
 
