@@ -20,7 +20,7 @@ from tracker.models import ApiToken, AuditEvent, Recommendation, User
 from tracker.vocabulary import Role, Status
 
 from .conftest import Auth
-from .helpers import SLUG, add_updates
+from .helpers import PASSWORD, SLUG, add_updates
 
 API = "/api/v1"
 
@@ -43,7 +43,9 @@ def test_a_user_makes_a_token_sees_it_once_uses_it_and_revokes_it(
 ) -> None:
     user = make_user(Role.VIEWER)
     auth.login(user)
-    page = client.post("/account/tokens", data={"name": "feed reader"}).get_data(as_text=True)
+    page = client.post(
+        "/account/tokens", data={"name": "feed reader", "password": PASSWORD}
+    ).get_data(as_text=True)
     secret = re.search(r'<code id="new-token">(trk_[\w-]+)</code>', page).group(1)
     stored = db.scalars(select(ApiToken)).one()
     assert stored.token_hash == token_hash(secret) and secret not in stored.token_hash

@@ -11,12 +11,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application; it neither migrates nor seeds (`tracker init` does)."""
     app = Flask(__name__, instance_relative_config=True)
-    if test_config is None:
-        from .config import from_environment
+    from .config import REQUEST_LIMITS, from_environment
 
-        app.config.from_mapping(from_environment(app.instance_path))
-    else:
-        app.config.from_mapping(test_config)
+    settings = from_environment(app.instance_path) if test_config is None else test_config
+    app.config.from_mapping({**REQUEST_LIMITS, **settings})
     app.config.setdefault("STALE_AFTER_DAYS", 90)
     app.config.setdefault("BASE_URL", "http://127.0.0.1:5000")
     app.config.setdefault("IDLE_TIMEOUT_MINUTES", 120)

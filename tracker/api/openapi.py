@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..vocabulary import Confidence, Credibility, Reliability, Stance, Status
+from .paging import BAD_CURSOR, MAX_CURSOR
 
 TEXT = {"type": "string"}
 NULLABLE_TEXT = {"type": "string", "nullable": True}
@@ -142,8 +143,12 @@ PARAMETERS: dict[str, Any] = {
     "cursor": {
         "name": "cursor",
         "in": "query",
-        "description": "Where the previous page stopped: copy it from that page's `next` link.",
-        "schema": {"type": "string"},
+        "description": (
+            "Where the previous page stopped: copy it from that page's `next` link. It is "
+            "opaque: a cursor this API did not give (made up, altered, or from another list) "
+            f"is unknown, and gets 400 with the message “{BAD_CURSOR}”"
+        ),
+        "schema": {"type": "string", "maxLength": MAX_CURSOR},
     },
     "source": {"name": "source", "in": "query", "description": "A source's slug.", "schema": TEXT},
     "theme": {"name": "theme", "in": "query", "description": "A theme's slug.", "schema": TEXT},
@@ -211,7 +216,11 @@ def get(
         "304": {"description": "Not modified: the copy named by If-None-Match is current."},
         **ERRORS,
     }
-    if names:
+    if paged:
+        responses["400"] = error(
+            "A parameter is not valid, or the cursor is unknown: not one this API gave."
+        )
+    elif names:
         responses["400"] = error("A parameter is not valid.")
     if missing:
         responses["404"] = error(missing)
@@ -224,8 +233,8 @@ def get(
 FILTERS = ["source", "theme", "actor", "status"]
 
 
-def document(base: str) -> dict[str, Any]:
-    """Describe the API served under `base`."""
+def document(base: str, cookie: str = "session") -> dict[str, Any]:
+    """Describe the API served under `base`, whose browser session is in the cookie named so."""
     return {
         "openapi": "3.0.3",
         "info": {
@@ -294,7 +303,7 @@ def document(base: str) -> dict[str, Any]:
             "parameters": PARAMETERS,
             "securitySchemes": {
                 "bearerToken": {"type": "http", "scheme": "bearer"},
-                "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+                "session": {"type": "apiKey", "in": "cookie", "name": cookie},
             },
         },
     }

@@ -23,6 +23,7 @@ from ..services import (
     dashboard,
     timeline,
 )
+from ..views import MAX_ID
 from ..vocabulary import Status
 from . import bp
 from .openapi import document
@@ -68,7 +69,8 @@ def current_rows(filters: DashboardFilters) -> list[DashboardRow]:
 @cached_page
 def openapi() -> ResponseReturnValue:
     """Describe this API in OpenAPI 3."""
-    return jsonify(document(bp.url_prefix or ""))
+    cookie = current_app.session_interface.get_cookie_name(current_app)
+    return jsonify(document(bp.url_prefix or "", cookie))
 
 
 @bp.get("/sources")
@@ -210,9 +212,9 @@ def timeline_cursor() -> TimelinePosition | None:
     try:
         as_of, logged_at, update_id = position["after"]
         after = dt.date.fromisoformat(as_of), dt.datetime.fromisoformat(logged_at), int(update_id)
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         abort(400, description=BAD_CURSOR)
-    if after[1].tzinfo is None:
+    if after[1].tzinfo is None or not 0 < after[2] <= MAX_ID:
         abort(400, description=BAD_CURSOR)
     return after
 

@@ -17,7 +17,7 @@ from ..services import (
     lanes,
     recent_judgements,
 )
-from ..views import moment_from_query
+from ..views import moment_from_query, page_from_query
 from ..vocabulary import Status
 from . import bp
 
@@ -50,7 +50,7 @@ def index() -> ResponseReturnValue:
         filters,
         moment,
         stale_after_days=current_app.config["STALE_AFTER_DAYS"],
-        page=request.args.get("page", 1, type=int),
+        page=page_from_query(),
         per_page=PER_PAGE,
     )
     charts = {

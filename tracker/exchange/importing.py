@@ -22,7 +22,6 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
-from wtforms import Form
 
 from .. import audit
 from ..auth.services import create_user, disable_user, normalise_email
@@ -45,6 +44,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..forms import SubForm
 from ..recommendations.forms import MAX_EVIDENCE_ROWS, EvidenceForm, StatusUpdateForm
 from ..search.index import index_updates
 from ..services import (
@@ -56,6 +56,7 @@ from ..services import (
     refresh_current_updates,
     status_update_rows,
 )
+from ..text import character_problem, problems_in
 from ..vocabulary import Confidence, DatePrecision, RevisionKind, Role, SourceKind, Status
 from .bulk import insert_rows
 from .formats import (
@@ -146,11 +147,18 @@ def read_json(text: str) -> Document:
     except json.JSONDecodeError as error:
         document.problems.append(Problem("$", f"This is not valid JSON: {error}."))
         return document
+    except RecursionError:
+        document.problems.append(Problem("$", "This JSON is nested too deeply to read."))
+        return document
     if not isinstance(data, dict):
         document.problems.append(Problem("$", "Expected an object with sources and updates."))
         return document
     if data.get("format", FORMAT) != FORMAT or data.get("version", VERSION) != VERSION:
         document.problems.append(Problem("$", f"Expected format “{FORMAT}”, version {VERSION}."))
+        return document
+    # The forms' rule for text, on every text of the file, before anything reads it.
+    document.problems.extend(Problem(where, message) for where, message in problems_in(data))
+    if document.problems:
         return document
     for name in ("actors", "themes", "authors", "sources"):
         getattr(document, name).extend(objects(data, name, f"$.{name}", document.problems))
@@ -247,6 +255,10 @@ def read_csv(text: str) -> Document:
         row = {name: "" for name in CSV_COLUMNS} | {
             name: restore(cell) for name, cell in zip(header, cells, strict=True)
         }
+        refused = [(name, character_problem(cell)) for name, cell in row.items()]
+        document.problems.extend(
+            Problem(f"line {line}, column {name}", problem) for name, problem in refused if problem
+        )
         csv_row(document, by_key, line, row)
     return document
 
@@ -564,7 +576,7 @@ def known_keys(session: Session) -> set[str]:
     return keys
 
 
-class UpdateFields(Form):
+class UpdateFields(SubForm):
     """The status update form's own fields and validators, less its evidence rows."""
 
     status = StatusUpdateForm.status

@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms import (
     DateField,
-    FieldList,
-    Form,
     FormField,
     HiddenField,
     RadioField,
@@ -20,7 +17,16 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import http_url, not_in_future, options, slug_field
+from ..forms import (
+    BoundedFieldList,
+    SubForm,
+    TrackerForm,
+    http_url,
+    not_in_future,
+    options,
+    slug_field,
+    version_field,
+)
 from ..models import Actor, Theme
 from ..services import EvidenceInput
 from ..vocabulary import Confidence, Credibility, Reliability, Stance, Status
@@ -28,7 +34,7 @@ from ..vocabulary import Confidence, Credibility, Reliability, Stance, Status
 MAX_EVIDENCE_ROWS = 20
 
 
-class EvidenceForm(Form):
+class EvidenceForm(SubForm):
     """One row of evidence; a sub-form, so it carries no CSRF token of its own."""
 
     url = URLField(
@@ -73,7 +79,7 @@ class EvidenceForm(Form):
         )
 
 
-class StatusUpdateForm(FlaskForm):
+class StatusUpdateForm(TrackerForm):
     status = RadioField(
         "Status",
         choices=options(Status.recordable()),
@@ -94,7 +100,9 @@ class StatusUpdateForm(FlaskForm):
         choices=options(Confidence),
         validators=[DataRequired(message="Choose your confidence.")],
     )
-    evidence = FieldList(FormField(EvidenceForm), min_entries=1, max_entries=MAX_EVIDENCE_ROWS)
+    evidence = BoundedFieldList(
+        FormField(EvidenceForm), label="Evidence", min_entries=1, max_entries=MAX_EVIDENCE_ROWS
+    )
     add_evidence = SubmitField("Add another evidence row")
     save = SubmitField("Log status update")
 
@@ -102,7 +110,7 @@ class StatusUpdateForm(FlaskForm):
         return [row.form.to_input() for row in self.evidence]
 
 
-class CorrectionForm(FlaskForm):
+class CorrectionForm(TrackerForm):
     """Revise an update's judgement; the evidence stays as logged."""
 
     status = StatusUpdateForm.status
@@ -116,7 +124,7 @@ class CorrectionForm(FlaskForm):
     )
 
 
-class RetractionForm(FlaskForm):
+class RetractionForm(TrackerForm):
     reason = TextAreaField(
         "Reason for the retraction",
         validators=[DataRequired(message="Say why the update is retracted."), Length(max=2_000)],
@@ -124,7 +132,7 @@ class RetractionForm(FlaskForm):
     )
 
 
-class RecommendationFields(FlaskForm):
+class RecommendationFields(TrackerForm):
     """What an editor says of a recommendation, new or saved."""
 
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
@@ -159,7 +167,7 @@ class RecommendationFields(FlaskForm):
 
 
 class RecommendationForm(RecommendationFields):
-    version = HiddenField(validators=[InputRequired()])
+    version = version_field()
 
 
 class NewRecommendationForm(RecommendationFields):

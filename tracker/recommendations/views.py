@@ -13,7 +13,7 @@ from ..catalogue import CatalogueError
 from ..charts import TimeScale, describe, segments
 from ..db import get_session
 from ..editing import EditConflict, actors_by_id, edit_recommendation
-from ..forms import refuse_on_form
+from ..forms import refuse_on_form, saved_version
 from ..models import Recommendation, StatusUpdate, Theme
 from ..security import requires
 from ..services import (
@@ -29,7 +29,7 @@ from ..services import (
     timeline,
 )
 from ..versions import diff, snapshot
-from ..views import moment_from_query, render_history
+from ..views import moment_from_query, page_from_query, render_history
 from ..vocabulary import Confidence, Role, Status
 from . import bp
 from .forms import CorrectionForm, RecommendationForm, RetractionForm, StatusUpdateForm
@@ -52,7 +52,7 @@ def show(slug: str) -> ResponseReturnValue:
     db = get_session()
     recommendation = get_recommendation_or_404(slug)
     moment, date_errors = moment_from_query()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_from_query()
     updates = timeline(
         db, recommendation, moment, limit=TIMELINE_PAGE + 1, offset=(page - 1) * TIMELINE_PAGE
     )
@@ -223,7 +223,7 @@ def edit(slug: str) -> ResponseReturnValue:
                 db,
                 recommendation,
                 editor=current_user,
-                expected_version=int(form.version.data),
+                expected_version=saved_version(form.version),
                 values=values,
             )
         except CatalogueError as error:

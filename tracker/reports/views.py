@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ..charts import TimeScale, describe, segments
 from ..db import get_session
+from ..templating import query_args
 from ..models import Source
 from ..services import DashboardFilters, dashboard, lanes, updates_with_evidence
 from ..views import moment_from_query
@@ -48,7 +49,7 @@ def report(source: Source | None) -> ResponseReturnValue:
             key: url_for(
                 request.endpoint or "",
                 **(request.view_args or {}),
-                **(request.args.to_dict() | {"format": "pdf", "paper": key}),
+                **query_args(format="pdf", paper=key),
             )
             for key in PAPERS
         },  # fmt: skip

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField, URLField
+from wtforms import DateField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
 
-from ..forms import http_url, not_in_future, options, slug_field
+from ..forms import TrackerForm, http_url, not_in_future, options, slug_field, version_field
 from ..vocabulary import DatePrecision, SourceKind
 
 
-class SourceFields(FlaskForm):
+class SourceFields(TrackerForm):
     """What an editor says of a source, new or saved."""
 
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
@@ -33,7 +32,7 @@ class SourceFields(FlaskForm):
 
 
 class SourceForm(SourceFields):
-    version = HiddenField(validators=[InputRequired()])
+    version = version_field()
 
 
 class NewSourceForm(SourceFields):

@@ -12,7 +12,7 @@ from ..caching import cached_page
 from ..catalogue import CatalogueError, create_recommendation, create_source
 from ..db import get_session
 from ..editing import EditConflict, actors_by_id, edit_source
-from ..forms import refuse_on_form, slug_or_made_from
+from ..forms import refuse_on_form, saved_version, slug_or_made_from
 from ..models import Recommendation, Source, Theme
 from ..recommendations.forms import NewRecommendationForm
 from ..security import requires
@@ -147,7 +147,7 @@ def edit(slug: str) -> ResponseReturnValue:
         }
         try:
             version = edit_source(
-                db, source, editor=current_user, expected_version=int(form.version.data),
+                db, source, editor=current_user, expected_version=saved_version(form.version),
                 values=values,
             )  # fmt: skip
         except CatalogueError as error:
