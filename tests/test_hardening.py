@@ -93,7 +93,9 @@ def test_wrong_current_passwords_are_audited_and_end_the_session(
     assert all(event.user_id == user.id for event in failed)
     assert len(events(db, "logout.wrong_passwords")) == 1
     db.refresh(user)
-    assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    assert (
+        client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    )
 
 
 def test_wrong_current_passwords_are_throttled_per_account(
@@ -289,9 +291,7 @@ def test_text_stored_before_the_rule_no_longer_breaks_the_feeds(
 
 def test_a_huge_body_is_refused_before_login_with_the_sites_page(client: FlaskClient) -> None:
     body = "email=a%40example.org&password=" + "x" * (REQUEST_LIMITS["MAX_CONTENT_LENGTH"] * 4)
-    response = client.post(
-        "/login", data=body, content_type="application/x-www-form-urlencoded"
-    )
+    response = client.post("/login", data=body, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 413
     page = response.get_data(as_text=True)
     assert "more than this site reads in one request" in page and "<nav" in page
@@ -322,9 +322,9 @@ def test_the_largest_legitimate_form_is_read(
     auth.login(make_user(Role.EDITOR))
     fields = form_fields(client.get(f"/sources/{SOURCE}/edit").get_data(as_text=True))
     passages = db.scalars(
-        select(Recommendation.passage).join(Recommendation.source).where(
-            Recommendation.source.has(slug=SOURCE)
-        )
+        select(Recommendation.passage)
+        .join(Recommendation.source)
+        .where(Recommendation.source.has(slug=SOURCE))
     ).all()
     kept = "\n".join(passages)
     fields["text"] = kept + "\n" + "😀" * (500_000 - len(kept) - 1)
@@ -340,17 +340,17 @@ def test_the_largest_legitimate_form_is_read(
 
 
 CRAFTED = [
-        "/report?_method=POST",
-        f"/sources/{SOURCE}/report?_method=POST",
-        f"/sources/{SOURCE}/report?slug=other&endpoint=x&_external=1",
-        f"/recommendations/{SLUG}?_method=POST&page=2",
-        f"/recommendations/{SLUG}?slug=other&page=2",
-        "/?page=99999999999999999999999",
-        "/corrections?before=99999999999999999999999",
-        "/audit?before=99999999999999999999999",
-        "/search?q=talks&page=99999999999999999999999",
-        "/search?q=talks&page=2&_method=POST",
-        "/login?next=/%0d%0aX",
+    "/report?_method=POST",
+    f"/sources/{SOURCE}/report?_method=POST",
+    f"/sources/{SOURCE}/report?slug=other&endpoint=x&_external=1",
+    f"/recommendations/{SLUG}?_method=POST&page=2",
+    f"/recommendations/{SLUG}?slug=other&page=2",
+    "/?page=99999999999999999999999",
+    "/corrections?before=99999999999999999999999",
+    "/audit?before=99999999999999999999999",
+    "/search?q=talks&page=99999999999999999999999",
+    "/search?q=talks&page=2&_method=POST",
+    "/login?next=/%0d%0aX",
 ]
 
 
@@ -515,10 +515,10 @@ def test_a_csv_import_refuses_control_characters_by_line_and_column(
 ) -> None:
     from tracker.exchange.formats import CSV_COLUMNS
 
-    row = {f"evidence_{name}": str(value) for name, value in minimal_update()["evidence"][0].items()}  # type: ignore[index]
-    row |= {
-        name: str(value) for name, value in minimal_update().items() if name != "evidence"
-    }
+    row = {
+        f"evidence_{name}": str(value) for name, value in minimal_update()["evidence"][0].items()
+    }  # type: ignore[index]
+    row |= {name: str(value) for name, value in minimal_update().items() if name != "evidence"}
     row |= {"author_email": "field@example.org", "assessment": "Talks\x00 resumed."}
     cells = [row.get(name, "") for name in CSV_COLUMNS]
     content = ",".join(CSV_COLUMNS) + "\n" + ",".join(f'"{cell}"' for cell in cells) + "\n"
@@ -598,6 +598,30 @@ def test_ten_thousand_evidence_rows_are_refused(
     response = client.post(f"/recommendations/{SLUG}/updates/new", data=form)
     assert response.status_code == 413
     assert db.scalar(select(func.count()).select_from(StatusUpdate)) == 0
+
+
+def test_logging_out_clears_what_the_browser_kept_and_trace_is_refused(
+    client: FlaskClient, analyst: User
+) -> None:
+    assert client.open("/", method="TRACE").status_code == 405
+    response = client.post("/logout")
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+
+
+def test_security_md_answers_every_level_2_requirement_with_a_real_test() -> None:
+    """Each test SECURITY.md names exists; each requirement it names is one of ASVS 5.0."""
+    root = Path(__file__).parents[1]
+    text = (root / "SECURITY.md").read_text()
+    named = set(re.findall(r"`(test_\w+\.py)::(test_\w+)`", text))
+    assert len(named) > 80
+    missing = [
+        f"{file}::{test}"
+        for file, test in sorted(named)
+        if f"def {test}(" not in (root / "tests" / file).read_text()
+    ]
+    assert missing == []
+    for chapter in range(1, 18):
+        assert re.search(rf"\bV{chapter}\.", text), f"chapter V{chapter} is not answered"
 
 
 def test_the_readme_documents_every_setting() -> None:

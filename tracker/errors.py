@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 
@@ -114,10 +115,9 @@ def who_is_asking() -> None:
     A request can fail before its user is loaded (a NUL in the query, a body too large); the
     page's layout then loads it, and a bad API token must not fail the error page itself.
     """
-    try:
+    # A refused token raises; `api.tokens.refuse` has left a visitor in its place.
+    with contextlib.suppress(HTTPException):
         current_user.is_authenticated  # noqa: B018
-    except HTTPException:
-        pass  # the token was refused: `api.tokens.refuse` left a visitor in its place
 
 
 def http_error(error: HTTPException) -> ResponseReturnValue:

@@ -11,7 +11,6 @@ from .db import get_session
 from .services import Moment
 from .versions import Versioned, diff, list_versions
 
-
 # The furthest page a list goes to: the offsets it makes stay far inside a 64-bit integer.
 MAX_PAGE = 1_000_000
 # The largest id a row can have in either database (a signed 64-bit integer).

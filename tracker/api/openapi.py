@@ -10,6 +10,8 @@ from .paging import BAD_CURSOR, MAX_CURSOR
 TEXT = {"type": "string"}
 NULLABLE_TEXT = {"type": "string", "nullable": True}
 DATE = {"type": "string", "format": "date"}
+# Text in a query: any but NUL, which every request refuses (400).
+QUERY_TEXT = {"type": "string", "pattern": "^[^\\u0000]*$"}
 TIME = {"type": "string", "format": "date-time"}
 
 
@@ -148,11 +150,26 @@ PARAMETERS: dict[str, Any] = {
             "opaque: a cursor this API did not give (made up, altered, or from another list) "
             f"is unknown, and gets 400 with the message “{BAD_CURSOR}”"
         ),
-        "schema": {"type": "string", "maxLength": MAX_CURSOR},
+        "schema": {**QUERY_TEXT, "maxLength": MAX_CURSOR},
     },
-    "source": {"name": "source", "in": "query", "description": "A source's slug.", "schema": TEXT},
-    "theme": {"name": "theme", "in": "query", "description": "A theme's slug.", "schema": TEXT},
-    "actor": {"name": "actor", "in": "query", "description": "An actor's slug.", "schema": TEXT},
+    "source": {
+        "name": "source",
+        "in": "query",
+        "description": "A source's slug.",
+        "schema": QUERY_TEXT,
+    },
+    "theme": {
+        "name": "theme",
+        "in": "query",
+        "description": "A theme's slug.",
+        "schema": QUERY_TEXT,
+    },
+    "actor": {
+        "name": "actor",
+        "in": "query",
+        "description": "An actor's slug.",
+        "schema": QUERY_TEXT,
+    },
     "status": {
         "name": "status",
         "in": "query",
@@ -166,7 +183,7 @@ PARAMETERS: dict[str, Any] = {
         "in": "query",
         "required": True,
         "description": "Words, or a “quoted phrase”, to find.",
-        "schema": {"type": "string", "maxLength": 500},
+        "schema": {**QUERY_TEXT, "maxLength": 500},
     },
 }
 

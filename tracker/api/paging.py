@@ -26,7 +26,10 @@ MAX_OFFSET = 1_000_000
 def limit_from_query() -> int:
     value = request.args.get("limit", str(DEFAULT_LIMIT))
     # ASCII digits only: "²".isdigit() holds, but int("²") fails.
-    if not (value.isascii() and value.isdigit() and len(value) <= 3) or not 1 <= int(value) <= MAX_LIMIT:
+    if (
+        not (value.isascii() and value.isdigit() and len(value) <= 3)
+        or not 1 <= int(value) <= MAX_LIMIT
+    ):
         abort(400, description=f"limit must be a whole number from 1 to {MAX_LIMIT}.")
     return int(value)
 

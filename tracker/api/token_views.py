@@ -49,7 +49,12 @@ def revoke() -> ResponseReturnValue:
     db = get_session()
     form = RevokeTokenForm()
     token_id = form.token_id.data or ""
-    if form.validate_on_submit() and token_id.isascii() and token_id.isdigit() and len(token_id) < 19:
+    if (
+        form.validate_on_submit()
+        and token_id.isascii()
+        and token_id.isdigit()
+        and len(token_id) < 19
+    ):
         try:
             token = revoke_token(db, current_user, int(token_id))
         except TokenError as error:

@@ -125,15 +125,18 @@ def check_password_again(
         return Check.RIGHT
     failures = 1
     if user_session is not None:
-        failures += session.scalar(
-            select(func.count())
-            .select_from(AuditEvent)
-            .where(
-                AuditEvent.action == "password.check_failed",
-                AuditEvent.target_type == UserSession.__tablename__,
-                AuditEvent.target_id == user_session.id,
+        failures += (
+            session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(
+                    AuditEvent.action == "password.check_failed",
+                    AuditEvent.target_type == UserSession.__tablename__,
+                    AuditEvent.target_id == user_session.id,
+                )
             )
-        ) or 0
+            or 0
+        )
     audit.record(
         session, "password.check_failed", user=user, target=user_session,
         after={"failures_in_session": failures},
@@ -219,10 +222,10 @@ def disable_user(session: Session, user: User, *, by: User | None) -> Ended:
     ended = Ended(end_sessions(session, user), revoke_tokens(session, user))
     if user.active:
         user.active = False
+        after = {"active": False, "sessions_ended": ended.sessions, "tokens_revoked": ended.tokens}
         audit.record(
-            session, "user.disable", user=by, target=user, before={"active": True},
-            after={"active": False, "sessions_ended": ended.sessions, "tokens_revoked": ended.tokens},
-        )  # fmt: skip
+            session, "user.disable", user=by, target=user, before={"active": True}, after=after
+        )
     return ended
 
 

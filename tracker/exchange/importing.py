@@ -32,6 +32,7 @@ from ..catalogue import (
     create_source,
     create_theme,
 )
+from ..forms import SubForm
 from ..models import (
     Actor,
     AuditEvent,
@@ -44,7 +45,6 @@ from ..models import (
     User,
     utcnow,
 )
-from ..forms import SubForm
 from ..recommendations.forms import MAX_EVIDENCE_ROWS, EvidenceForm, StatusUpdateForm
 from ..search.index import index_updates
 from ..services import (

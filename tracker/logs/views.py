@@ -41,11 +41,7 @@ def corrections() -> ResponseReturnValue:
             .joinedload(Recommendation.source),
         )
     )
-    rows = list(
-        get_session().scalars(
-            page_before(query, StatusRevision.id)
-        )
-    )
+    rows = list(get_session().scalars(page_before(query, StatusRevision.id)))
     return render_template(
         "logs/corrections.html", revisions=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE
     )

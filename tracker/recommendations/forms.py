@@ -5,7 +5,6 @@ from sqlalchemy.orm import Session
 from wtforms import (
     DateField,
     FormField,
-    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,

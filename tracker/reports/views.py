@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from ..charts import TimeScale, describe, segments
 from ..db import get_session
-from ..templating import query_args
 from ..models import Source
 from ..services import DashboardFilters, dashboard, lanes, updates_with_evidence
+from ..templating import query_args
 from ..views import moment_from_query
 from . import bp
 from .pdf import PdfUnavailable, render_pdf
