@@ -6,12 +6,12 @@ from dataclasses import replace
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from ..caching import cached_page
 from ..changes import changed_among, count_changes, list_changes, mark_changes_seen, seen_since
 from ..charts import Bar, TimeScale, describe, segments
 from ..db import get_session
+from ..form_base import TrackerForm
 from ..moments import Moment, judgement_history
 from ..regressions import loss
 from ..standings import (
@@ -22,7 +22,7 @@ from ..standings import (
     lanes,
     recent_judgements,
 )
-from ..views import drop_empty_parameters, moment_from_query
+from ..views import drop_empty_parameters, moment_from_query, page_from_query
 from ..vocabulary import Status
 from .blueprint import bp
 
@@ -30,7 +30,7 @@ PER_PAGE = 100
 CHANGES_PER_PAGE = 50
 
 
-class SeenForm(FlaskForm):
+class SeenForm(TrackerForm):
     """Mark every change shown as seen: a button and its CSRF token."""
 
 
@@ -68,7 +68,7 @@ def index() -> ResponseReturnValue:
         filters,
         moment,
         review_every_days=current_app.config["REVIEW_EVERY_DAYS"],
-        page=request.args.get("page", 1, type=int),
+        page=page_from_query(),
         per_page=PER_PAGE,
     )
     charts = {
@@ -170,7 +170,7 @@ def changes() -> ResponseReturnValue:
     """List what colleagues changed since I last looked, newest first."""
     db = get_session()
     since = seen_since(current_user)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_from_query()
     items = list_changes(
         db, current_user, since, limit=CHANGES_PER_PAGE + 1, offset=(page - 1) * CHANGES_PER_PAGE
     )

@@ -9,6 +9,7 @@ from ..db import get_session
 from ..models import Source
 from ..standings import DashboardFilters, dashboard, lanes
 from ..targets.ledger import ledgers
+from ..templating import query_args
 from ..timelines import updates_with_evidence
 from ..views import moment_from_query
 from .blueprint import bp
@@ -52,7 +53,7 @@ def report(source: Source | None) -> ResponseReturnValue:
             key: url_for(
                 request.endpoint or "",
                 **(request.view_args or {}),
-                **(request.args.to_dict() | {"format": "pdf", "paper": key}),
+                **query_args(format="pdf", paper=key),
             )
             for key in PAPERS
         },  # fmt: skip
