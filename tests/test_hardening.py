@@ -231,7 +231,10 @@ def test_control_characters_are_refused_in_an_update(
     response = client.post(f"/recommendations/{SLUG}/updates/new", data=form)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert page.count(f"control character (U+{ord(character):04X})") == 2  # both fields
+    # Both fields, each beside the field and again in the error summary.
+    assert page.count(f"control character (U+{ord(character):04X})") == 4
+    assert "Assessment: Remove a control character" in page
+    assert "Evidence 1, Title: Remove a control character" in page
     assert db.scalar(select(func.count()).select_from(StatusUpdate)) == 0
     assert client.get("/feeds/updates.atom").status_code == 200
 

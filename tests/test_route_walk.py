@@ -32,7 +32,16 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
 import tracker
-from tracker.models import Actor, Recommendation, Source, StatusUpdate, Theme, User
+from tracker.models import (
+    Actor,
+    Notification,
+    Recommendation,
+    Source,
+    StatusUpdate,
+    Theme,
+    User,
+)
+from tracker.notifications.operations import WATCHABLE, watch
 from tracker.status_updates import correct_status_update, retract_status_update
 from tracker.vocabulary import Confidence, Role, Status
 
@@ -139,6 +148,8 @@ def walked(app: Flask, db: Session, make_user: Callable[..., User]) -> dict[str,
     editor = make_user(Role.EDITOR, email="walk-editor@example.org")
     add_updates(db, analyst, SLUG, 3)
     first, second = db.scalars(select(StatusUpdate).order_by(StatusUpdate.id).limit(2))
+    # The analyst watches the recommendation, so the editor's changes notify them.
+    watch(db, analyst, "recommendation", db.get(Recommendation, first.recommendation_id))
     correct_status_update(db, first, editor=editor, status=Status.STALLED,
                           as_of=dt.date(2020, 2, 1), assessment="Stalled, in fact.",
                           confidence=Confidence.LOW, reason="Misread the report.")  # fmt: skip
@@ -151,6 +162,7 @@ def walked(app: Flask, db: Session, make_user: Callable[..., User]) -> dict[str,
         "kind": ["actors", "themes"],
         "update_id": [str(id_) for id_ in db.scalars(select(StatusUpdate.id))],
         "user_id": [str(id_) for id_ in db.scalars(select(User.id))],
+        "notification_id": [str(id_) for id_ in db.scalars(select(Notification.id))],
         "filename": ["tracker.css"],
         "token": ["not-a-setup-token"],
     }
@@ -162,6 +174,8 @@ def real_values(rule: Rule, name: str, walked: dict[str, list[str]]) -> list[str
         name == "slug" and rule.endpoint.startswith(("sources.", "reports."))
     ):
         return walked["source"]
+    if name == "kind" and rule.endpoint.startswith("notifications."):
+        return list(WATCHABLE)  # the recommendation first, which the slugs below name
     if name == "slug" and rule.endpoint.startswith("lists."):
         return walked["entry"]
     if name == "slug":

@@ -23,7 +23,8 @@ class TextRules:
     def bind_field(self, form: Form, unbound_field: Any, options: dict[str, Any]) -> Field:
         field = super().bind_field(form, unbound_field, options)  # type: ignore[misc]
         if isinstance(field, StringField) and not isinstance(field, PasswordField):
-            field.validators = [*field.validators, no_control_characters]
+            # First: a validator that stops the chain (a link's scheme) must not skip it.
+            field.validators = [no_control_characters, *field.validators]
         return field
 
 

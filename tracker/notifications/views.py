@@ -30,7 +30,9 @@ class ButtonForm(TrackerForm):
 def back_to(form: ButtonForm, default: str) -> str:
     """Go back to a page of this site only."""
     target = form.next.data or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
+    local = target.startswith("/") and not target.startswith("//")
+    # A backslash reads as "/" to some browsers; a line break would end the Location header.
+    return target if local and "\\" not in target and target.isprintable() else default
 
 
 @bp.get("/notifications")
