@@ -196,7 +196,7 @@ def test_an_admin_disables_then_re_enables_an_account(
         data={f"user-{user.id}-active": "0"},
         follow_redirects=True,
     )
-    assert f"{user.email} is disabled and logged out everywhere." in response.get_data(as_text=True)
+    assert f"{user.email} is disabled and logged out everywhere;" in response.get_data(as_text=True)
     assert reread(db, user).active is False
     assert last_event(db).action == "user.disable"
     assert their_client.get("/").status_code == 302

@@ -15,12 +15,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     app = Flask(__name__, instance_relative_config=True)
-    if test_config is None:
-        from .config import from_environment
+    from .config import REQUEST_LIMITS, from_environment
 
-        app.config.from_mapping(from_environment(app.instance_path))
-    else:
-        app.config.from_mapping(test_config)
+    settings = from_environment(app.instance_path) if test_config is None else test_config
+    app.config.from_mapping({**REQUEST_LIMITS, **settings})
     app.config.setdefault("REVIEW_EVERY_DAYS", 90)
     app.config.setdefault("BASE_URL", None)
     app.config.setdefault("IDLE_TIMEOUT_MINUTES", 120)

@@ -7,6 +7,21 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+# What one request may send, sized to the largest form a page posts: a source's full text of
+# 500,000 characters. In a multipart body a character takes at most 4 bytes; URL-encoded, as
+# browsers send forms, at most 12 ("%F0%9F%98%80"), plus the source's other fields. No page
+# uploads a file (`tracker import` reads files on the server's own disk).
+LARGEST_TEXT = 500_000
+REQUEST_LIMITS: dict[str, int] = {
+    "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,  # 6 MB for the largest form, and some to spare
+    "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,  # one multipart field: 4 bytes a character
+    # A status update with 20 rows of evidence posts under 200 fields; a recommendation one
+    # per actor it addresses.
+    "MAX_FORM_PARTS": 1_000,
+    # Before logging in, the only forms are the login and the first admin's: 64 KiB is ample.
+    "MAX_ANONYMOUS_CONTENT_LENGTH": 64 * 1024,
+}
+
 
 def from_environment(instance_path: str) -> dict[str, Any]:
     """Read `TRACKER_*` variables, with development defaults in the instance folder."""

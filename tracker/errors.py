@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 
 from flask import Flask, current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
@@ -21,6 +23,8 @@ MESSAGES = {
     403: "Your account does not have the role needed for this page.",
     404: "There is nothing at this address.",
     405: "That method is not allowed here.",
+    413: "That was more than this site reads in one request. Shorten the text and try again.",
+    429: "Too many attempts. Wait a few minutes, then try again.",
     500: "Something went wrong on our side. It has been logged.",
     503: "The database is not answering. Try again in a minute.",
 }
@@ -63,6 +67,7 @@ def internal_error(error: InternalServerError) -> ResponseReturnValue:
     if isinstance(error.original_exception, DATABASE_UNAVAILABLE):
         # The database went away while another error page was being shown.
         return database_unavailable(error.original_exception)
+    who_is_asking()
     request_id = g.get("request_id", "unknown")
     current_app.logger.error(
         "request %s failed: %s %s",
@@ -99,10 +104,35 @@ def database_unavailable(error: OperationalError | InterfaceError) -> ResponseRe
     return page, 503, headers
 
 
+def error_headers(error: HTTPException) -> list[tuple[str, str]]:
+    """The headers an error carries, such as a 405's `Allow`, less its content type."""
+    return [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+
+
+def who_is_asking() -> None:
+    """Load the request's user before an error page shows it, as a visitor if refused.
+
+    A request can fail before its user is loaded (a NUL in the query, a body too large); the
+    page's layout then loads it, and a bad API token must not fail the error page itself.
+    """
+    # A refused token raises; `api.tokens.refuse` has left a visitor in its place.
+    with contextlib.suppress(HTTPException):
+        current_user.is_authenticated  # noqa: B018
+
+
 def http_error(error: HTTPException) -> ResponseReturnValue:
+    who_is_asking()
     code = error.code or 500
-    message = MESSAGES.get(code, error.description)
-    return render_template("error.html", code=code, title=error.name, message=message), code
+    # A message written for the occasion says more than the generic one.
+    default = type(error).description
+    message = error.description if error.description != default else None
+    page = render_template(
+        "error.html",
+        code=code,
+        title=error.name,
+        message=message or MESSAGES.get(code, error.description),
+    )
+    return page, code, error_headers(error)
 
 
 def untrusted_host(error: SecurityError) -> ResponseReturnValue:
@@ -111,5 +141,6 @@ def untrusted_host(error: SecurityError) -> ResponseReturnValue:
 
 
 def csrf_error(error: CSRFError) -> ResponseReturnValue:
+    who_is_asking()
     message = "The form had expired or was not sent from this site. Go back, reload it and retry."
     return render_template("error.html", code=400, title="Form expired", message=message), 400

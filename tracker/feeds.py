@@ -17,6 +17,7 @@ from .caching import cached_page
 from .db import get_session
 from .models import Recommendation, Source, StatusUpdate, utcnow
 from .templating import render_markdown
+from .text import without_refused as xml_text
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 
@@ -82,7 +83,8 @@ def feed(query: Select[tuple[StatusUpdate]], *, title: str, page: str) -> Respon
     )
     generator = FeedGenerator()
     generator.id(address)
-    generator.title(title)
+    # Text stored before control characters were refused must not break the feed (XML).
+    generator.title(xml_text(title))
     generator.author({"name": "Tracker"})
     generator.link(href=address, rel="self", type="application/atom+xml")
     generator.link(href=page, rel="alternate", type="text/html")
@@ -93,10 +95,12 @@ def feed(query: Select[tuple[StatusUpdate]], *, title: str, page: str) -> Respon
         entry = generator.add_entry(order="append")
         entry.id(f"tag:{host},{update.created_at.date().isoformat()}:status-update/{update.id}")
         state = "Retracted: " if update.retracted else ""
-        entry.title(f"{state}{rec.title}: {update.status.label} as of {update.as_of.isoformat()}")
+        entry.title(
+            xml_text(f"{state}{rec.title}: {update.status.label} as of {update.as_of.isoformat()}")
+        )
         entry.updated(changed(update))
         entry.published(update.created_at)
-        entry.author({"name": update.author.name})
+        entry.author({"name": xml_text(update.author.name)})
         entry.link(
             href=url_for("recommendations.show", slug=rec.slug, _external=True)
             + f"#update-{update.id}",
@@ -105,9 +109,11 @@ def feed(query: Select[tuple[StatusUpdate]], *, title: str, page: str) -> Respon
         )
         grades = ", ".join(f"{item.grade} {item.publisher}" for item in update.evidence)
         entry.summary(
-            f"{update.status.label} ({update.confidence.label} confidence). Evidence: {grades}."
+            xml_text(
+                f"{update.status.label} ({update.confidence.label} confidence). Evidence: {grades}."
+            )
         )
-        entry.content(str(render_markdown(update.assessment)), type="html")
+        entry.content(xml_text(str(render_markdown(update.assessment))), type="html")
     response = Response(generator.atom_str(pretty=True), mimetype="application/atom+xml")
     response.add_etag()
     return response.make_conditional(request)

@@ -18,6 +18,7 @@ from wtforms import Form
 from wtforms.validators import URL, StopValidation
 
 from .status_updates import EvidenceInput
+from .text import character_problem
 from .vocabulary import Confidence, Credibility, Labelled, Reliability, Stance, Status
 
 ISO_FORMAT = "%Y-%m-%d"
@@ -128,6 +129,9 @@ class Rule:
             return data, []
         if self.required is not None and blank:
             return data, [self.required]
+        if self.kind == "text" and (problem := character_problem(data or "")):
+            # The rule for all text (see `tracker.text`): one message, as for a link.
+            return data, [problem]
         if self.max_length is not None and len(data or "") > self.max_length:
             messages.append(f"Field cannot be longer than {self.max_length} characters.")
         problem = scheme_problem(data) if self.link else None

@@ -1,4 +1,4 @@
-"""What every area's forms share: options from the vocabulary, and common validators."""
+"""What every area's forms share: their base, options from the vocabulary, common validators."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from flask import abort
 from sqlalchemy.orm import Session
 from wtforms import (
     Field,
@@ -20,11 +21,56 @@ from wtforms import (
     URLField,
     ValidationError,
 )
-from wtforms.validators import URL, DataRequired, Length, Optional, StopValidation
+from wtforms.utils import unset_value
+from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, StopValidation
 
 from .catalogue import CatalogueError, slug_from
 from .field_rules import FULL_LINK_MESSAGE, SCHEMELESS_LINK, Flags, Rule, RuleField, scheme_problem
+from .form_base import SubForm as SubForm
+from .form_base import TrackerForm as TrackerForm
 from .vocabulary import Labelled
+
+
+class BoundedFieldList(FieldList):
+    """A list of rows that refuses more rows than `max_entries`, instead of dropping them."""
+
+    posted = 0
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        self.posted = len(set(self._extract_indices(self.name, formdata))) if formdata else 0
+        super().process(formdata, data, extra_filters=extra_filters)
+
+    def _extract_indices(self, prefix: str, formdata: Any) -> Iterable[int]:
+        # Only ASCII digits: "²".isdigit() holds, but int("²") fails.
+        offset = len(prefix) + 1
+        for key in formdata:
+            if key.startswith(prefix):
+                index = key[offset:].split(self._field_separator, 1)[0]
+                if index.isascii() and index.isdigit():
+                    yield int(index)
+
+    def validate(self, form: Form, extra_validators: Any = ()) -> bool:
+        valid = super().validate(form, extra_validators)
+        if self.max_entries and self.posted > self.max_entries:
+            form.form_errors.append(
+                f"Give at most {self.max_entries} rows of {self.label.text.lower()}: "
+                f"{self.posted:,} were sent, and none was saved."
+            )
+            return False
+        return valid
+
+
+def version_field() -> HiddenField:
+    """The version an edit form was opened at, to refuse a save over a newer one."""
+    return HiddenField(validators=[InputRequired()])
+
+
+def saved_version(field: Field) -> int:
+    """Read a version field; one the page did not write gets a 400, as a forged form."""
+    value = field.data or ""
+    if not (value.isascii() and value.isdigit() and len(value) <= 18):
+        abort(400, description="The form was not sent as the page wrote it: reload it, then edit.")
+    return int(value)
 
 
 def options(

@@ -1,14 +1,19 @@
-"""Who may do what: login, roles on every view, CSRF and security headers."""
+"""Who may do what: login, roles on every view, CSRF, what a request may send, headers."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from flask import Flask, Request, abort, current_app, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.formparser import FormDataParser
+from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
 from .db import get_session
@@ -35,7 +40,54 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+class FieldCountingParser(FormDataParser):
+    """Hold URL-encoded forms to `MAX_FORM_PARTS` fields too, as Werkzeug holds multipart ones.
+
+    Parsing 300,000 fields costs seconds of processor time; counting them costs nothing.
+    """
+
+    def _parse_urlencoded(
+        self, stream: IO[bytes], mimetype: str, content_length: int | None, options: Any
+    ) -> Any:
+        body = stream.read()  # limited to MAX_CONTENT_LENGTH already
+        if self.max_form_parts is not None and body.count(b"&") >= self.max_form_parts:
+            raise RequestEntityTooLarge()
+        return super()._parse_urlencoded(io.BytesIO(body), mimetype, content_length, options)
+
+
+class TrackerRequest(Request):
+    form_data_parser_class = FieldCountingParser
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in a route: no id either database can hold is larger (a 404 beyond)."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """Over HTTPS, name the session cookie `__Host-session`.
+
+    Browsers then accept it only if it is Secure, for the whole site (`Path=/`) and for this
+    host alone (no `Domain`): a sibling subdomain or a plain-HTTP page cannot plant or
+    overwrite it (ASVS 5.0 V3.3.1).
+    """
+
+    def get_cookie_name(self, app: Flask) -> str:
+        name = super().get_cookie_name(app)
+        if app.config.get("SESSION_COOKIE_SECURE") and not name.startswith("__Host-"):
+            return f"__Host-{name}"
+        return name
+
+
 def init_app(app: Flask) -> None:
+    app.request_class = TrackerRequest
+    app.url_map.converters["int"] = IdConverter  # before the blueprints add their routes
+    app.session_interface = SessionCookies()
+    # First of all: the CSRF check below reads the body.
+    app.before_request_funcs.setdefault(None, []).insert(0, limit_request_body)
     csrf.init_app(app)
     login_manager.init_app(app)
     app.before_request(refuse_nul_characters)
@@ -83,6 +135,16 @@ def required_role(endpoint: str | None) -> Role | None:
         return None
     view = current_app.view_functions[endpoint]
     return getattr(view, "required_role", Role.VIEWER)
+
+
+def limit_request_body() -> None:
+    """Read little from a visitor who is not logged in: no form before login needs more."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.endpoint == "static":
+        return
+    if not current_user.is_authenticated:
+        limit = current_app.config["MAX_ANONYMOUS_CONTENT_LENGTH"]
+        configured = request.max_content_length
+        request.max_content_length = limit if configured is None else min(limit, configured)
 
 
 def refuse_nul_characters() -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from typing import Any
 
 import nh3
-from flask import Flask
+from flask import Flask, request
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -48,6 +49,21 @@ def status_badge_html(status: vocabulary.Status, href: str | None = None) -> Mar
     return Markup("\n  {}\n").format(badge)
 
 
+def query_args(**changes: Any) -> dict[str, Any]:
+    """This page's query arguments with `changes`, to pass to `url_for` for a link to it.
+
+    A query may hold anything: names `url_for` takes for itself (`_method`, `_external`,
+    `endpoint`) and the page's own path arguments (`slug`) are left out, not passed on.
+    """
+    reserved = {"endpoint", *(request.view_args or {})}
+    kept = {
+        name: value
+        for name, value in request.args.items()
+        if not name.startswith("_") and name not in reserved
+    }
+    return kept | changes
+
+
 def days_since(moment: dt.date | dt.datetime | None, today: dt.date | None = None) -> str:
     """Say how long ago something happened, in days: "today", "1 day ago", "12 days ago"."""
     if moment is None:
@@ -80,6 +96,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = date_tag
     app.jinja_env.globals.update(
         status_badge_html=status_badge_html,
+        query_args=query_args,
         Status=vocabulary.Status,
         Confidence=vocabulary.Confidence,
         Reliability=vocabulary.Reliability,

@@ -5,12 +5,31 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-from flask import redirect, render_template, request
+from flask import abort, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from .db import get_session
 from .moments import Moment
 from .versions import Versioned, diff, list_versions
+
+# The furthest page a list goes to: the offsets it makes stay far inside a 64-bit integer.
+MAX_PAGE = 1_000_000
+# The largest id a row can have in either database (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
+def number_from_query(name: str, default: int, *, maximum: int) -> int:
+    """Read a whole number from the query: a missing or unreadable one is `default`, one
+    below 1 is 1, and one beyond `maximum` is refused (400), as no page has such a number.
+    """
+    value = request.args.get(name, default, type=int)
+    if value > maximum:
+        abort(400, description=f"“{name}” must be a whole number from 1 to {maximum:,}.")
+    return max(value, 1)
+
+
+def page_from_query() -> int:
+    return number_from_query("page", 1, maximum=MAX_PAGE)
 
 
 def drop_empty_parameters() -> ResponseReturnValue | None:

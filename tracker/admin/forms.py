@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, ValidationError
 
 from ..auth.forms import NEW_PASSWORD, NEW_PASSWORD_HELP, NewPasswordMixin
 from ..auth.services import find_user
 from ..db import get_session
-from ..forms import options
+from ..forms import TrackerForm, options
 from ..models import User
 from ..vocabulary import Role
 
@@ -20,7 +19,7 @@ def role_field() -> SelectField:
     )
 
 
-class NewUserForm(NewPasswordMixin, FlaskForm):
+class NewUserForm(NewPasswordMixin, TrackerForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     # Someone else's address and password: the admin's own must not be filled in or saved.
     email = EmailField(
@@ -54,7 +53,7 @@ def row_prefix(user_id: int) -> str:
     return f"user-{user_id}"
 
 
-class RoleForm(FlaskForm):
+class RoleForm(TrackerForm):
     role = role_field()
 
     @classmethod
@@ -62,7 +61,7 @@ class RoleForm(FlaskForm):
         return cls(prefix=row_prefix(user.id), **kwargs)
 
 
-class ActiveForm(FlaskForm):
+class ActiveForm(TrackerForm):
     """Disable ("0") or re-enable ("1") an account; the button says which."""
 
     active = HiddenField(

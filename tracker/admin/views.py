@@ -101,7 +101,10 @@ def set_active(user_id: int) -> ResponseReturnValue:
             message = f"{account.email} can log in again."
         else:
             accounts.disable_user(db, account, by=current_user)
-            message = f"{account.email} is disabled and logged out everywhere."
+            message = (
+                f"{account.email} is disabled and logged out everywhere; "
+                "its API tokens are revoked."
+            )
     except AccountError as error:
         db.rollback()
         flash(str(error), "error")

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
+from ..errors import error_headers
 from .blueprint import bp
 
 MESSAGES = {
@@ -15,12 +16,17 @@ MESSAGES = {
     403: "Your account does not have the role needed for this.",
     404: "There is nothing at this address.",
     405: "The API is read-only: use GET.",
+    413: "The request is too large.",
     500: "Something went wrong on our side. It has been logged.",
 }
 
 
-def error_response(code: int, message: str) -> ResponseReturnValue:
-    headers = {"WWW-Authenticate": 'Bearer realm="tracker"'} if code == 401 else {}
+def error_response(
+    code: int, message: str, headers: list[tuple[str, str]] | None = None
+) -> ResponseReturnValue:
+    headers = list(headers or [])
+    if code == 401:
+        headers.append(("WWW-Authenticate", 'Bearer realm="tracker"'))
     return {"error": {"status": code, "message": message}}, code, headers
 
 
@@ -29,7 +35,7 @@ def http_error(error: HTTPException) -> ResponseReturnValue:
     # Messages written for this API say more than the generic ones.
     default = type(error).description
     message = error.description if error.description != default else MESSAGES.get(code, default)
-    return error_response(code, message or MESSAGES.get(code, "Error."))
+    return error_response(code, message or MESSAGES.get(code, "Error."), error_headers(error))
 
 
 def internal_error(error: InternalServerError) -> ResponseReturnValue:
@@ -46,7 +52,7 @@ def internal_error(error: InternalServerError) -> ResponseReturnValue:
     )
 
 
-for code in (400, 401, 403, 404, 405, 406):
+for code in (400, 401, 403, 404, 405, 406, 413):
     bp.register_error_handler(code, http_error)
 bp.register_error_handler(InternalServerError, internal_error)
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..vocabulary import Confidence, Credibility, Reliability, Stance, Status, TargetOrigin
+from .paging import BAD_CURSOR, MAX_CURSOR
 
 TEXT = {"type": "string"}
 NULLABLE_TEXT = {"type": "string", "nullable": True}
 DATE = {"type": "string", "format": "date"}
 LINK = {"type": "string", "format": "uri", "description": "An absolute address."}
+# Text in a query: any but NUL, which every request refuses (400).
+QUERY_TEXT = {"type": "string", "pattern": "^[^\\u0000]*$"}
 TIME = {"type": "string", "format": "date-time"}
 
 
@@ -198,12 +201,31 @@ PARAMETERS: dict[str, Any] = {
     "cursor": {
         "name": "cursor",
         "in": "query",
-        "description": "Where the previous page stopped: copy it from that page's `next` link.",
-        "schema": {"type": "string"},
+        "description": (
+            "Where the previous page stopped: copy it from that page's `next` link. It is "
+            "opaque: a cursor this API did not give (made up, altered, or from another list) "
+            f"is unknown, and gets 400 with the message “{BAD_CURSOR}”"
+        ),
+        "schema": {**QUERY_TEXT, "maxLength": MAX_CURSOR},
     },
-    "source": {"name": "source", "in": "query", "description": "A source's slug.", "schema": TEXT},
-    "theme": {"name": "theme", "in": "query", "description": "A theme's slug.", "schema": TEXT},
-    "actor": {"name": "actor", "in": "query", "description": "An actor's slug.", "schema": TEXT},
+    "source": {
+        "name": "source",
+        "in": "query",
+        "description": "A source's slug.",
+        "schema": QUERY_TEXT,
+    },
+    "theme": {
+        "name": "theme",
+        "in": "query",
+        "description": "A theme's slug.",
+        "schema": QUERY_TEXT,
+    },
+    "actor": {
+        "name": "actor",
+        "in": "query",
+        "description": "An actor's slug.",
+        "schema": QUERY_TEXT,
+    },
     "status": {
         "name": "status",
         "in": "query",
@@ -220,7 +242,7 @@ PARAMETERS: dict[str, Any] = {
             "What to find, as in a web search box: words and “quoted phrases” must all "
             "appear, OR between two means either, a leading minus leaves out what has it."
         ),
-        "schema": {"type": "string", "maxLength": 500},
+        "schema": {**QUERY_TEXT, "maxLength": 500},
     },
 }
 
@@ -274,7 +296,11 @@ def get(
         "304": {"description": "Not modified: the copy named by If-None-Match is current."},
         **ERRORS,
     }
-    if names:
+    if paged:
+        responses["400"] = error(
+            "A parameter is not valid, or the cursor is unknown: not one this API gave."
+        )
+    elif names:
         responses["400"] = error("A parameter is not valid.")
     if missing:
         responses["404"] = error(missing)
@@ -287,8 +313,8 @@ def get(
 FILTERS = ["source", "theme", "actor", "status"]
 
 
-def document(base: str) -> dict[str, Any]:
-    """Describe the API served under `base`."""
+def document(base: str, cookie: str = "session") -> dict[str, Any]:
+    """Describe the API served under `base`, whose browser session is in the cookie named so."""
     return {
         "openapi": "3.0.3",
         "info": {
@@ -365,7 +391,7 @@ def document(base: str) -> dict[str, Any]:
             "parameters": PARAMETERS,
             "securitySchemes": {
                 "bearerToken": {"type": "http", "scheme": "bearer"},
-                "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+                "session": {"type": "apiKey", "in": "cookie", "name": cookie},
             },
         },
     }

@@ -10,16 +10,26 @@ from typing import Any, TypeVar
 
 from flask import abort, request, url_for
 
+from ..templating import query_args
+
 Item = TypeVar("Item")
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 BAD_CURSOR = "The cursor is not one this API gave: start again without it."
+# Longer than any cursor this API gives; a longer one is refused before it is decoded.
+MAX_CURSOR = 1_000
+# How far into a list ordered by relevance a cursor may point.
+MAX_OFFSET = 1_000_000
 
 
 def limit_from_query() -> int:
     value = request.args.get("limit", str(DEFAULT_LIMIT))
-    if not value.isdigit() or not 1 <= int(value) <= MAX_LIMIT:
+    # ASCII digits only: "²".isdigit() holds, but int("²") fails.
+    if (
+        not (value.isascii() and value.isdigit() and len(value) <= 3)
+        or not 1 <= int(value) <= MAX_LIMIT
+    ):
         abort(400, description=f"limit must be a whole number from 1 to {MAX_LIMIT}.")
     return int(value)
 
@@ -29,11 +39,14 @@ def encode(position: dict[str, Any]) -> str:
 
 
 def decode(cursor: str) -> dict[str, Any]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        position = json.loads(raw)
-    except (binascii.Error, ValueError):
-        position = None
+    """Read a cursor this API gave; any other gets a 400 saying so (see the OpenAPI document)."""
+    position = None
+    if len(cursor) <= MAX_CURSOR:
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            position = json.loads(raw)
+        except (binascii.Error, ValueError, RecursionError):
+            position = None
     if not isinstance(position, dict):
         abort(400, description=BAD_CURSOR)
     return position
@@ -46,8 +59,7 @@ def cursor_from_query() -> dict[str, Any] | None:
 
 def next_link(endpoint: str, position: dict[str, Any], **values: Any) -> str:
     """Link to the next page: the same query with the cursor moved on."""
-    args = {key: value for key, value in request.args.items() if key != "cursor"}
-    return url_for(endpoint, **values, **args, cursor=encode(position), _external=True)
+    return url_for(endpoint, **values, **query_args(cursor=encode(position)), _external=True)
 
 
 def keyset_page(
@@ -75,7 +87,7 @@ def offset_page(
     limit = limit_from_query()
     position = cursor_from_query() or {"offset": 0}
     offset = position.get("offset")
-    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+    if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= MAX_OFFSET:
         abort(400, description=BAD_CURSOR)
     rows = fetch(limit + 1, offset)
     more = len(rows) > limit

@@ -19,6 +19,7 @@ from ..search.results import Hit, search
 from ..standings import DashboardFilters, DashboardRow, dashboard
 from ..targets.ledger import ledgers
 from ..timelines import TimelinePosition, timeline
+from ..views import MAX_ID
 from ..vocabulary import Status
 from .blueprint import bp
 from .openapi import document
@@ -91,7 +92,8 @@ def index() -> ResponseReturnValue:
 @cached_page
 def openapi() -> ResponseReturnValue:
     """Describe this API in OpenAPI 3."""
-    return jsonify(document(link("api.index").rstrip("/")))
+    cookie = current_app.session_interface.get_cookie_name(current_app)
+    return jsonify(document(link("api.index").rstrip("/"), cookie))
 
 
 @bp.get("/sources")
@@ -275,9 +277,9 @@ def timeline_cursor() -> TimelinePosition | None:
     try:
         as_of, logged_at, update_id = position["after"]
         after = dt.date.fromisoformat(as_of), dt.datetime.fromisoformat(logged_at), int(update_id)
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         abort(400, description=BAD_CURSOR)
-    if after[1].tzinfo is None:
+    if after[1].tzinfo is None or not 0 < after[2] <= MAX_ID:
         abort(400, description=BAD_CURSOR)
     return after
 

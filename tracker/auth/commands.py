@@ -87,12 +87,12 @@ def set_role_command(email: str, role: str) -> None:
 @users.command("disable")
 @click.argument("email")
 def disable_command(email: str) -> None:
-    """Disable an account and log it out everywhere; nothing is deleted."""
+    """Disable an account, log it out everywhere, revoke its API tokens; nothing is deleted."""
     user = existing_user(email)
     db = get_session()
     ended = disable_user(db, user, by=None)
     db.commit()
-    click.echo(f"Disabled {user.email}; sessions ended: {ended}.")
+    click.echo(f"Disabled {user.email}; {ended}.")
 
 
 @users.command("enable")
@@ -110,10 +110,10 @@ def enable_command(email: str) -> None:
 @click.argument("email")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def reset_password_command(email: str, password_stdin: bool) -> None:
-    """Set a user's password and log them out everywhere."""
+    """Set a user's password, log them out everywhere and revoke their API tokens."""
     user = existing_user(email)
     password = read_new_password(password_stdin)
     db = get_session()
     ended = reset_password(db, user, password, by=None)
     db.commit()
-    click.echo(f"Password reset for {user.email}; sessions ended: {ended}.")
+    click.echo(f"Password reset for {user.email}; {ended}.")

@@ -1,20 +1,17 @@
 from __future__ import annotations
 
-from typing import Any
-
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from ..models import User
-from .passwords import MAX_LENGTH, password_problem, verify_password
+from ..forms import TrackerForm
+from .passwords import MAX_LENGTH, password_problem
 
 NEW_PASSWORD_HELP = "12 to 128 characters; a passphrase of several words works well."
 # What password managers need to fill and save passwords in the right place.
 NEW_PASSWORD = {"autocomplete": "new-password"}
 
 
-class LoginForm(FlaskForm):
+class LoginForm(TrackerForm):
     email = EmailField("Email", validators=[DataRequired()], render_kw={"autocomplete": "username"})
     password = PasswordField(
         "Password",
@@ -42,7 +39,7 @@ class NewPasswordMixin:
             raise ValidationError(problem)
 
 
-class FirstAdminForm(NewPasswordMixin, FlaskForm):
+class FirstAdminForm(NewPasswordMixin, TrackerForm):
     name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
     email = EmailField(
         "Email",
@@ -51,12 +48,20 @@ class FirstAdminForm(NewPasswordMixin, FlaskForm):
     )
 
 
-class ChangePasswordForm(NewPasswordMixin, FlaskForm):
-    current_password = PasswordField(
-        "Current password",
-        validators=[DataRequired(), Length(max=MAX_LENGTH)],
+def current_password_field(label: str = "Current password") -> PasswordField:
+    """The logged-in user's password, asked for again; the view checks it (see views.py)."""
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(message="Enter your password."),
+            Length(max=MAX_LENGTH),
+        ],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class ChangePasswordForm(NewPasswordMixin, TrackerForm):
+    current_password = current_password_field()
     password = PasswordField(
         "New password",
         validators=[DataRequired()],
@@ -68,11 +73,3 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
         validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
         render_kw=NEW_PASSWORD,
     )
-
-    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def validate_current_password(self, field: PasswordField) -> None:
-        if not verify_password(self.user.password_hash, field.data or ""):
-            raise ValidationError("That is not your current password.")

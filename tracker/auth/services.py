@@ -3,19 +3,45 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
+from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..models import User, UserSession
+from ..models import ApiToken, AuditEvent, User, UserSession, utcnow
+from ..text import character_problem
 from ..vocabulary import Role
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
 from .sessions import end_session, end_sessions
 
+# Wrong passwords a session may give when asked for its password again before it ends: who
+# guesses that often holds a session but not the password.
+WRONG_PASSWORDS_PER_SESSION = 5
+
 
 class AccountError(ValueError):
     """An account operation that cannot be done, with a message for the user."""
+
+
+@dataclass(frozen=True)
+class Ended:
+    """What a change of password or access ended: sessions, and API tokens revoked."""
+
+    sessions: int
+    tokens: int
+
+    def __str__(self) -> str:
+        return f"sessions ended: {self.sessions}. API tokens revoked: {self.tokens}"
+
+
+class Check(enum.Enum):
+    """How a logged-in user's password, asked for again, turned out."""
+
+    RIGHT = "right"
+    WRONG = "wrong"
+    SESSION_ENDED = "session ended"
 
 
 def normalise_email(email: str) -> str:
@@ -48,6 +74,9 @@ def count_users(session: Session) -> int:
 def create_user(
     session: Session, email: str, name: str, password: str, role: Role, *, by: User | None
 ) -> User:
+    for text in (email, name):
+        if problem := character_problem(text):
+            raise AccountError(problem)
     if find_user(session, email) is not None:
         raise AccountError(f"A user with the email {normalise_email(email)} already exists.")
     user = User(
@@ -84,6 +113,52 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
+def check_password_again(
+    session: Session, user: User, password: str, *, user_session: UserSession | None
+) -> Check:
+    """Check a logged-in user's password before a change that needs it (a new password, a token).
+
+    A wrong one is audited against the session; the `WRONG_PASSWORDS_PER_SESSION`th ends the
+    session. The caller commits, and throttles the attempts per account and address.
+    """
+    if verify_password(user.password_hash, password):
+        return Check.RIGHT
+    failures = 1
+    if user_session is not None:
+        failures += (
+            session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(
+                    AuditEvent.action == "password.check_failed",
+                    AuditEvent.target_type == UserSession.__tablename__,
+                    AuditEvent.target_id == user_session.id,
+                )
+            )
+            or 0
+        )
+    audit.record(
+        session, "password.check_failed", user=user, target=user_session,
+        after={"failures_in_session": failures},
+    )  # fmt: skip
+    if user_session is None or failures < WRONG_PASSWORDS_PER_SESSION:
+        return Check.WRONG
+    end_session(user_session)
+    audit.record(
+        session, "logout.wrong_passwords", user=user, target=user, after={"failures": failures}
+    )
+    return Check.SESSION_ENDED
+
+
+def revoke_tokens(session: Session, user: User) -> int:
+    """Revoke every API token of `user`; return how many were still working."""
+    return session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    ).rowcount
+
+
 def log_out(session: Session, user: User, user_session: UserSession | None) -> None:
     """End this browser's session, so a copy of its cookie no longer works."""
     if user_session is not None:
@@ -100,21 +175,28 @@ def set_password(user: User, password: str) -> None:
 
 def change_password(
     session: Session, user: User, password: str, *, current: UserSession | None
-) -> int:
-    """Change the user's own password and end their other sessions; return how many ended."""
+) -> Ended:
+    """Change the user's own password, end their other sessions and revoke their API tokens.
+
+    A token made in a stolen session must not outlive the password that let the thief in.
+    """
     set_password(user, password)
-    ended = end_sessions(session, user, keep=current)
+    ended = Ended(end_sessions(session, user, keep=current), revoke_tokens(session, user))
     audit.record(
-        session, "password.change", user=user, target=user, after={"sessions_ended": ended}
-    )
+        session, "password.change", user=user, target=user,
+        after={"sessions_ended": ended.sessions, "tokens_revoked": ended.tokens},
+    )  # fmt: skip
     return ended
 
 
-def reset_password(session: Session, user: User, password: str, *, by: User | None) -> int:
-    """Set someone's password and end all their sessions; return how many ended."""
+def reset_password(session: Session, user: User, password: str, *, by: User | None) -> Ended:
+    """Set someone's password, end all their sessions and revoke their API tokens."""
     set_password(user, password)
-    ended = end_sessions(session, user)
-    audit.record(session, "password.reset", user=by, target=user, after={"sessions_ended": ended})
+    ended = Ended(end_sessions(session, user), revoke_tokens(session, user))
+    audit.record(
+        session, "password.reset", user=by, target=user,
+        after={"sessions_ended": ended.sessions, "tokens_revoked": ended.tokens},
+    )  # fmt: skip
     return ended
 
 
@@ -130,17 +212,20 @@ def set_role(session: Session, user: User, role: Role, *, by: User | None) -> No
     )
 
 
-def disable_user(session: Session, user: User, *, by: User | None) -> int:
-    """Disable an account and end all its sessions; return how many ended."""
+def disable_user(session: Session, user: User, *, by: User | None) -> Ended:
+    """Disable an account, end all its sessions and revoke its API tokens.
+
+    Re-enabling it gives back neither: its owner logs in and makes new tokens.
+    """
     if by is not None and by.id == user.id:
         raise AccountError("You cannot disable your own account: ask another admin.")
-    ended = end_sessions(session, user)
+    ended = Ended(end_sessions(session, user), revoke_tokens(session, user))
     if user.active:
         user.active = False
+        after = {"active": False, "sessions_ended": ended.sessions, "tokens_revoked": ended.tokens}
         audit.record(
-            session, "user.disable", user=by, target=user,
-            before={"active": True}, after={"active": False, "sessions_ended": ended},
-        )  # fmt: skip
+            session, "user.disable", user=by, target=user, before={"active": True}, after=after
+        )
     return ended
 
 

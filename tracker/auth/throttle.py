@@ -1,4 +1,9 @@
-"""Login throttling: attempts counted per account and per client address, never site-wide."""
+"""Password guesses throttled per account and per client address, never site-wide.
+
+Logins count every attempt. A logged-in user's password asked for again (to change it, to make
+an API token) counts only the wrong ones, under the same limits, so a stolen session cannot
+guess its way to the password.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,9 @@ import hashlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter
+from flask_login import current_user
 
 from .services import normalise_email
 
@@ -20,6 +26,27 @@ def throttled(view: View) -> View:
     return view
 
 
+def password_checked(view: View) -> View:
+    """Mark a view whose POSTs may check the logged-in user's password again.
+
+    The view calls `wrong_password_given()` when the password was wrong: only those count.
+    """
+    view.password_checked = True  # type: ignore[attr-defined]
+    return view
+
+
+WRONG_PASSWORD = "tracker_wrong_password"
+
+
+def wrong_password_given() -> None:
+    """Count this request against the limits of a `password_checked` view."""
+    setattr(g, WRONG_PASSWORD, True)
+
+
+def was_wrong(response: Response) -> bool:
+    return bool(g.get(WRONG_PASSWORD))
+
+
 def address_key() -> str:
     return f"address:{request.remote_addr}"
 
@@ -27,6 +54,12 @@ def address_key() -> str:
 def account_key() -> str:
     """Count attempts against the account tried, however its email was typed."""
     email = normalise_email(request.form.get("email", ""))
+    return "account:" + hashlib.sha256(email.encode()).hexdigest()
+
+
+def user_account_key() -> str:
+    """Count wrong passwords against the logged-in account, as its logins are counted."""
+    email = current_user.email if current_user.is_authenticated else ""
     return "account:" + hashlib.sha256(email.encode()).hexdigest()
 
 
@@ -54,6 +87,17 @@ def init_app(app: Flask) -> None:
         lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], key_func=address_key,
         methods=["POST"],
     )  # fmt: skip
+    # One count for every view that checks a password again: they guess the same secret.
+    checks_per_account = limiter.shared_limit(
+        lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], "password-check",
+        key_func=user_account_key, methods=["POST"], deduct_when=was_wrong,
+    )  # fmt: skip
+    checks_per_address = limiter.shared_limit(
+        lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], "password-check-address",
+        key_func=address_key, methods=["POST"], deduct_when=was_wrong,
+    )  # fmt: skip
     for endpoint, view in list(app.view_functions.items()):
         if getattr(view, "throttled", False):
             app.view_functions[endpoint] = per_account(per_address(view))
+        elif getattr(view, "password_checked", False):
+            app.view_functions[endpoint] = checks_per_account(checks_per_address(view))

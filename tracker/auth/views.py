@@ -8,6 +8,7 @@ from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
+from wtforms import PasswordField
 
 from ..db import get_session
 from ..models import User
@@ -15,9 +16,19 @@ from ..security import public
 from ..vocabulary import Role
 from .blueprint import bp
 from .forms import ChangePasswordForm, FirstAdminForm, LoginForm
-from .services import AccountError, authenticate, change_password, count_users, create_user, log_out
+from .services import (
+    AccountError,
+    Check,
+    Ended,
+    authenticate,
+    change_password,
+    check_password_again,
+    count_users,
+    create_user,
+    log_out,
+)
 from .sessions import TOKEN_KEY, current_session, end_session_of_token, hold_token, start_session
-from .throttle import throttled
+from .throttle import password_checked, throttled, wrong_password_given
 
 SETUP_LINK_MAX_AGE = 24 * 3600
 
@@ -29,7 +40,8 @@ def safe_next(target: str | None) -> str:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return url_for("dashboard.index")
-    if "\\" in target:
+    # A backslash reads as "/" to some browsers; a line break would end the Location header.
+    if "\\" in target or not target.isprintable():
         return url_for("dashboard.index")
     return target
 
@@ -68,9 +80,50 @@ def login() -> ResponseReturnValue:
     return render_template("auth/login.html", form=form, no_users=count_users(db) == 0)
 
 
+class TooManyWrongPasswords(Exception):
+    """The session gave a wrong password once too often, and has ended."""
+
+
+def password_confirmed(db: Session, field: PasswordField) -> bool:
+    """Check the password the logged-in user typed in `field`; if wrong, the field says so.
+
+    Only a view marked `password_checked` may call it: the wrong ones count against its
+    limits, and the one that ends the session raises `TooManyWrongPasswords`.
+    """
+    outcome = check_password_again(
+        db, current_user, field.data or "", user_session=current_session()
+    )
+    if outcome is Check.RIGHT:
+        return True
+    wrong_password_given()
+    db.commit()  # the audit events, and the session's end
+    if outcome is Check.SESSION_ENDED:
+        raise TooManyWrongPasswords
+    field.errors = [*field.errors, "That is not your current password."]
+    return False
+
+
+@bp.app_errorhandler(TooManyWrongPasswords)
+def logged_out_for_wrong_passwords(error: TooManyWrongPasswords) -> ResponseReturnValue:
+    logout_user()
+    session.clear()
+    flash("You are logged out: the password was wrong too many times. Log in again.", "error")
+    return redirect(url_for("auth.login"))
+
+
+WRONG_PASSWORDS_THROTTLED = (
+    "Too many wrong passwords for this account or from this address: this one was not "
+    "checked. Wait a few minutes, then try again."
+)
+
+
 @bp.errorhandler(RateLimitExceeded)
 def login_throttled(error: RateLimitExceeded) -> ResponseReturnValue:
     """Show the login page again, saying why nothing was checked."""
+    if request.endpoint == "auth.account":
+        form = ChangePasswordForm()
+        form.form_errors.append(WRONG_PASSWORDS_THROTTLED)
+        return render_template("auth/account.html", form=form), 429
     form = LoginForm()
     form.form_errors.append(
         "Too many login attempts for this account or from this address. "
@@ -87,15 +140,19 @@ def logout() -> ResponseReturnValue:
     logout_user()
     session.clear()
     flash("You have logged out.", "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # Pages the browser kept of this session go with it (ASVS 5.0 V14.3.1).
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/account", methods=["GET", "POST"])
+@password_checked
 def account() -> ResponseReturnValue:
     """Show who is logged in, and change one's own password."""
     db = get_session()
-    form = ChangePasswordForm(current_user)
-    if form.validate_on_submit():
+    form = ChangePasswordForm()
+    if form.validate_on_submit() and password_confirmed(db, form.current_password):
         try:
             ended = change_password(
                 db, current_user, form.password.data or "", current=current_session()
@@ -105,10 +162,21 @@ def account() -> ResponseReturnValue:
             form.password.errors = [str(error)]
         else:
             db.commit()
-            elsewhere = " and you are logged out everywhere else" if ended else ""
-            flash(f"Your password has been changed{elsewhere}.", "success")
+            flash(changed_message(ended), "success")
             return redirect(url_for(".account"))
     return render_template("auth/account.html", form=form)
+
+
+def changed_message(ended: Ended) -> str:
+    done = ["Your password has been changed"]
+    if ended.sessions:
+        done.append("you are logged out everywhere else")
+    if ended.tokens:
+        tokens = "token is" if ended.tokens == 1 else f"{ended.tokens} tokens are"
+        done.append(f"your API {tokens} revoked: make new ones where you need them")
+    if len(done) > 2:
+        return f"{', '.join(done[:-1])}, and {done[-1]}."
+    return f"{' and '.join(done)}."
 
 
 def setup_serializer() -> URLSafeTimedSerializer:

@@ -7,12 +7,12 @@ from dataclasses import replace
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from ..caching import cached_page
 from ..changes import changed_among, count_changes, list_changes, mark_changes_seen, seen_since
 from ..charts import Bar, BarChart, common_scale, timeline, window_from
 from ..db import get_session
+from ..form_base import TrackerForm
 from ..moments import Moment, judgement_history
 from ..regressions import loss
 from ..standings import (
@@ -24,7 +24,8 @@ from ..standings import (
     lanes,
     recent_judgements,
 )
-from ..views import drop_empty_parameters, moment_from_query
+from ..templating import query_args
+from ..views import drop_empty_parameters, moment_from_query, page_from_query
 from ..vocabulary import Status
 from .blueprint import bp
 
@@ -32,7 +33,7 @@ PER_PAGE = 100
 CHANGES_PER_PAGE = 50
 
 
-class SeenForm(FlaskForm):
+class SeenForm(TrackerForm):
     """Mark every change shown as seen: a button and its CSRF token."""
 
 
@@ -70,7 +71,7 @@ def index() -> ResponseReturnValue:
         filters,
         moment,
         review_every_days=current_app.config["REVIEW_EVERY_DAYS"],
-        page=request.args.get("page", 1, type=int),
+        page=page_from_query(),
         per_page=PER_PAGE,
     )
     choices = filter_choices(db)
@@ -114,7 +115,7 @@ def regressions() -> ResponseReturnValue:
 
 def dashboard_link(**changes: str) -> str:
     """The dashboard as shown, with `changes` to its filters (and from the first page)."""
-    args = {key: value for key, value in request.args.items() if value and key != "page"}
+    args = {key: value for key, value in query_args().items() if value and key != "page"}
     args.update(changes)
     return url_for("dashboard.index", **args)
 
@@ -210,7 +211,7 @@ def changes() -> ResponseReturnValue:
     """List what colleagues changed since I last looked, newest first."""
     db = get_session()
     since = seen_since(current_user)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_from_query()
     items = list_changes(
         db, current_user, since, limit=CHANGES_PER_PAGE + 1, offset=(page - 1) * CHANGES_PER_PAGE
     )

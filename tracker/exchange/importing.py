@@ -48,6 +48,7 @@ from ..status_updates import (
     correct_status_update,
     record_status_updates,
 )
+from ..text import character_problem, problems_in
 from ..vocabulary import Confidence, DatePrecision, Role, SourceKind, Status
 from .exporting import EXPORTED, evidence_record, update_record
 from .formats import (
@@ -139,11 +140,18 @@ def read_json(text: str) -> Document:
     except json.JSONDecodeError as error:
         document.problems.append(Problem("$", f"This is not valid JSON: {error}."))
         return document
+    except RecursionError:
+        document.problems.append(Problem("$", "This JSON is nested too deeply to read."))
+        return document
     if not isinstance(data, dict):
         document.problems.append(Problem("$", "Expected an object with sources and updates."))
         return document
     if data.get("format", FORMAT) != FORMAT or data.get("version", VERSION) != VERSION:
         document.problems.append(Problem("$", f"Expected format “{FORMAT}”, version {VERSION}."))
+        return document
+    # The forms' rule for text, on every text of the file, before anything reads it.
+    document.problems.extend(Problem(where, message) for where, message in problems_in(data))
+    if document.problems:
         return document
     for name in ("actors", "themes", "authors", "sources", "targets"):
         getattr(document, name).extend(objects(data, name, f"$.{name}", document.problems))
@@ -240,6 +248,10 @@ def read_csv(text: str) -> Document:
         row = {name: "" for name in CSV_COLUMNS} | {
             name: restore(cell) for name, cell in zip(header, cells, strict=True)
         }
+        refused = [(name, character_problem(cell)) for name, cell in row.items()]
+        document.problems.extend(
+            Problem(f"line {line}, column {name}", problem) for name, problem in refused if problem
+        )
         csv_row(document, by_key, line, row)
     return document
 

@@ -1,18 +1,17 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from ..forms import slug_field
+from ..forms import TrackerForm, slug_field
 
 
-class NewEntryForm(FlaskForm):
+class NewEntryForm(TrackerForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     slug = slug_field("name")
 
 
-class RenameForm(FlaskForm):
+class RenameForm(TrackerForm):
     name = StringField(
         "New name",
         validators=[DataRequired(), Length(max=200)],
@@ -20,5 +19,5 @@ class RenameForm(FlaskForm):
     )
 
 
-class MergeForm(FlaskForm):
+class MergeForm(TrackerForm):
     into = SelectField("Merge into", coerce=int, validators=[DataRequired()])

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import render_template, request
+from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
@@ -10,14 +10,19 @@ from sqlalchemy.orm import joinedload
 from ..db import get_session
 from ..models import AuditEvent, Recommendation, StatusRevision, StatusUpdate, User
 from ..security import requires
+from ..views import MAX_ID
 from ..vocabulary import RevisionKind, Role
 from .blueprint import bp
 
 PAGE_SIZE = 50
 
 
-def page_before(query: Select, id_column, before: int | None) -> Select:  # type: ignore[no-untyped-def]
-    """Page newest first by id: stable while new rows arrive, one indexed read per page."""
+def page_before(query: Select, id_column) -> Select:  # type: ignore[no-untyped-def]
+    """Page newest first by id, before `?before=`: stable while new rows arrive, one indexed
+    read per page."""
+    before = request.args.get("before", type=int)
+    if before is not None and not 0 < before <= MAX_ID:
+        abort(400, description=f"“before” must be a whole number from 1 to {MAX_ID:,}.")
     if before:
         query = query.where(id_column < before)
     return query.order_by(id_column.desc()).limit(PAGE_SIZE + 1)
@@ -36,11 +41,7 @@ def corrections() -> ResponseReturnValue:
             .joinedload(Recommendation.source),
         )
     )
-    rows = list(
-        get_session().scalars(
-            page_before(query, StatusRevision.id, request.args.get("before", type=int))
-        )
-    )
+    rows = list(get_session().scalars(page_before(query, StatusRevision.id)))
     return render_template(
         "logs/corrections.html", revisions=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE
     )
@@ -62,7 +63,7 @@ def audit() -> ResponseReturnValue:
         if day is not None:
             moment = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
             query = query.where(compare(moment + dt.timedelta(days=1 if name == "until" else 0)))
-    rows = list(db.scalars(page_before(query, AuditEvent.id, args.get("before", type=int))))
+    rows = list(db.scalars(page_before(query, AuditEvent.id)))
     actions = db.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
     return render_template(
         "logs/audit.html", events=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE, actions=actions

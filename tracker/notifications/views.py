@@ -3,10 +3,11 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
 from ..db import get_session
+from ..form_base import TrackerForm
+from ..views import page_from_query
 from .blueprint import bp
 from .operations import (
     LABELS,
@@ -20,7 +21,7 @@ from .operations import (
 PER_PAGE = 50
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(TrackerForm):
     """A button that posts: its CSRF token, and where to go back to."""
 
     next = HiddenField()
@@ -29,7 +30,9 @@ class ButtonForm(FlaskForm):
 def back_to(form: ButtonForm, default: str) -> str:
     """Go back to a page of this site only."""
     target = form.next.data or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
+    local = target.startswith("/") and not target.startswith("//")
+    # A backslash reads as "/" to some browsers; a line break would end the Location header.
+    return target if local and "\\" not in target and target.isprintable() else default
 
 
 @bp.get("/notifications")
@@ -37,7 +40,7 @@ def index() -> ResponseReturnValue:
     """List my notifications, unread ones by default, newest first."""
     db = get_session()
     show_all = request.args.get("show") == "all"
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_from_query()
     items = list_notifications(
         db,
         current_user,

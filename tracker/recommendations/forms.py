@@ -2,15 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms import (
     DateField,
-    FieldList,
-    Form,
     FormField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -40,7 +36,17 @@ from ..field_rules import (
     evidence_input,
     rule_field,
 )
-from ..forms import http_url, link_field, not_in_future, options, slug_field
+from ..forms import (
+    BoundedFieldList,
+    SubForm,
+    TrackerForm,
+    http_url,
+    link_field,
+    not_in_future,
+    options,
+    slug_field,
+    version_field,
+)
 from ..models import Actor, StatusUpdate, Theme, User
 from ..status_updates import CorrectedEvidence, EvidenceInput
 from ..vocabulary import Confidence, Credibility, Reliability, Role, Stance, Status
@@ -50,7 +56,7 @@ MAX_EVIDENCE_ROWS = 20
 MAX_CHANGE_REASON = 2_000
 
 
-class EvidenceForm(Form):
+class EvidenceForm(SubForm):
     """One row of evidence; a sub-form, so it carries no CSRF token of its own."""
 
     url = rule_field(URLField, EVIDENCE["url"], "Link")
@@ -126,7 +132,7 @@ class EvidenceRows:
         return True
 
 
-class StatusUpdateForm(EvidenceRows, FlaskForm):
+class StatusUpdateForm(EvidenceRows, TrackerForm):
     status = rule_field(RadioField, STATUS, "Status", choices=options(Status.recordable()))
     as_of = rule_field(
         DateField, AS_OF, "As of",
@@ -143,22 +149,27 @@ class StatusUpdateForm(EvidenceRows, FlaskForm):
         description="Needed when the status moves backwards (Implemented to Stalled) or jumps "
         "more than two steps: shown with the update in the timeline.",
     )
-    evidence = FieldList(FormField(EvidenceRowForm), min_entries=1, max_entries=MAX_EVIDENCE_ROWS)
+    evidence = BoundedFieldList(
+        FormField(EvidenceRowForm), label="Evidence", min_entries=1, max_entries=MAX_EVIDENCE_ROWS
+    )
     save = SubmitField("Log status update")
 
     def evidence_inputs(self) -> list[EvidenceInput]:
         return [row.form.to_input() for row in self.evidence]
 
 
-class CorrectionForm(EvidenceRows, FlaskForm):
+class CorrectionForm(EvidenceRows, TrackerForm):
     """Revise an update: its judgement and its evidence (corrected, added or withdrawn)."""
 
     status = StatusUpdateForm.status
     as_of = StatusUpdateForm.as_of
     assessment = StatusUpdateForm.assessment
     confidence = StatusUpdateForm.confidence
-    evidence = FieldList(
-        FormField(CorrectedEvidenceRow), min_entries=1, max_entries=MAX_EVIDENCE_ROWS
+    evidence = BoundedFieldList(
+        FormField(CorrectedEvidenceRow),
+        label="Evidence",
+        min_entries=1,
+        max_entries=MAX_EVIDENCE_ROWS,
     )
     reason = TextAreaField(
         "Reason for the correction",
@@ -198,7 +209,7 @@ class CorrectionForm(EvidenceRows, FlaskForm):
         ]
 
 
-class RetractionForm(FlaskForm):
+class RetractionForm(TrackerForm):
     reason = TextAreaField(
         "Reason for the retraction",
         validators=[DataRequired(message="Say why the update is retracted."), Length(max=2_000)],
@@ -206,7 +217,7 @@ class RetractionForm(FlaskForm):
     )
 
 
-class RecommendationFields(FlaskForm):
+class RecommendationFields(TrackerForm):
     """What an editor says of a recommendation, new or saved."""
 
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
@@ -241,7 +252,7 @@ class RecommendationFields(FlaskForm):
 
 
 class RecommendationForm(RecommendationFields):
-    version = HiddenField(validators=[InputRequired()])
+    version = version_field()
 
 
 class NewRecommendationForm(RecommendationFields):
@@ -250,10 +261,10 @@ class NewRecommendationForm(RecommendationFields):
     save = SubmitField("Add recommendation")
 
 
-class OwnersForm(FlaskForm):
+class OwnersForm(TrackerForm):
     """An editor's assignment of a recommendation's owner, co-owners and review cadence."""
 
-    version = HiddenField(validators=[InputRequired()])
+    version = version_field()
     owner = SelectField("Owner", coerce=int, description="Answers for keeping it reviewed.")
     co_owners = SelectMultipleField(
         "Co-owners",
@@ -289,13 +300,13 @@ class OwnersForm(FlaskForm):
             raise ValidationError("The owner cannot also be a co-owner.")
 
 
-class TakeForm(FlaskForm):
+class TakeForm(TrackerForm):
     """An analyst takes a recommendation nobody owns."""
 
-    version = HiddenField(validators=[InputRequired()])
+    version = version_field()
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(TrackerForm):
     """ "Re-checked, no change": dated, with an optional note and item of evidence."""
 
     checked_on = DateField(

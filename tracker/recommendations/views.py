@@ -14,7 +14,7 @@ from ..catalogue import CatalogueError
 from ..charts import timeline as timeline_chart
 from ..charts import window_from
 from ..db import get_session
-from ..forms import form_notes, refuse_on_form
+from ..forms import form_notes, refuse_on_form, saved_version
 from ..lists.operations import actors_by_id
 from ..models import Recommendation, StatusUpdate, Theme, User
 from ..moments import Moment, judgement_history, judgement_of, revision_at
@@ -40,7 +40,7 @@ from ..status_updates import (
 from ..targets.ledger import ledgers
 from ..timelines import reviews_between, timeline
 from ..versions import EditConflict, diff, snapshot
-from ..views import moment_from_query, render_history
+from ..views import moment_from_query, page_from_query, render_history
 from ..vocabulary import Confidence, Role, Status
 from .blueprint import bp
 from .forms import (
@@ -71,7 +71,7 @@ def show(slug: str) -> ResponseReturnValue:
     db = get_session()
     recommendation = get_recommendation_or_404(slug)
     moment, date_errors = moment_from_query()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_from_query()
     updates = timeline(
         db, recommendation, moment, limit=TIMELINE_PAGE + 1, offset=(page - 1) * TIMELINE_PAGE
     )
@@ -271,7 +271,7 @@ def edit(slug: str) -> ResponseReturnValue:
                 db,
                 recommendation,
                 editor=current_user,
-                expected_version=int(form.version.data),
+                expected_version=saved_version(form.version),
                 values=values,
             )
         except CatalogueError as error:
@@ -340,7 +340,7 @@ def owners(slug: str) -> ResponseReturnValue:
                 owner=db.get(User, form.owner.data) if form.owner.data else None,
                 co_owners=[db.get_one(User, id_) for id_ in form.co_owners.data or []],
                 review_every_days=form.review_every_days.data,
-                expected_version=int(form.version.data),
+                expected_version=saved_version(form.version),
             )
         except CatalogueError as error:
             refuse_on_form(db, form, error)
@@ -370,7 +370,7 @@ def take(slug: str) -> ResponseReturnValue:
         abort(400)
     try:
         take_recommendation(
-            db, recommendation, analyst=current_user, expected_version=int(form.version.data)
+            db, recommendation, analyst=current_user, expected_version=saved_version(form.version)
         )
     except (CatalogueError, EditConflict, StaleDataError) as error:
         db.rollback()

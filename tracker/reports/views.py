@@ -8,6 +8,7 @@ from ..charts import window_from
 from ..db import get_session
 from ..models import Source
 from ..targets.ledger import ledgers
+from ..templating import query_args
 from ..views import moment_from_query
 from .blueprint import bp
 from .card import ReportCard, build_report, file_name
@@ -19,7 +20,7 @@ PAPERS = {"a4": "A4", "letter": "Letter"}
 
 def download_link(**changes: str) -> str:
     """This report card with `changes` to its query (a format, a paper)."""
-    args = {key: value for key, value in request.args.items() if value} | changes
+    args = {key: value for key, value in query_args().items() if value} | changes
     return url_for(request.endpoint or "", **(request.view_args or {}), **args)
 
 

@@ -7,7 +7,7 @@ from ..caching import cached_page
 from ..dashboard.views import filters_from_query
 from ..db import get_session
 from ..standings import filter_choices
-from ..views import drop_empty_parameters
+from ..views import drop_empty_parameters, page_from_query
 from .blueprint import bp
 from .engines import terms
 from .results import count, search
@@ -23,7 +23,7 @@ def index() -> ResponseReturnValue:
     """Search recommendations, assessments and evidence, within the dashboard's filters."""
     db = get_session()
     query = request.args.get("q", "").strip()[:500]
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_from_query()
     filters = filters_from_query()
     hits = []
     total = 0

@@ -1,14 +1,21 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..forms import LinkField, link_validators, not_in_future, options, slug_field
+from ..forms import (
+    LinkField,
+    TrackerForm,
+    link_validators,
+    not_in_future,
+    options,
+    slug_field,
+    version_field,
+)
 from ..vocabulary import DatePrecision, SourceKind
 
 
-class SourceFields(FlaskForm):
+class SourceFields(TrackerForm):
     """What an editor says of a source, new or saved."""
 
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
@@ -30,7 +37,7 @@ class SourceFields(FlaskForm):
 
 
 class SourceForm(SourceFields):
-    version = HiddenField(validators=[InputRequired()])
+    version = version_field()
 
 
 class NewSourceForm(SourceFields):

@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..caching import cached_page
 from ..catalogue import CatalogueError
 from ..db import get_session
-from ..forms import form_notes, refuse_on_form, slug_or_made_from
+from ..forms import form_notes, refuse_on_form, saved_version, slug_or_made_from
 from ..lists.operations import actors_by_id
 from ..models import Recommendation, Source, Theme
 from ..notifications.operations import active_watch
@@ -159,7 +159,7 @@ def edit(slug: str) -> ResponseReturnValue:
         }
         try:
             version = edit_source(
-                db, source, editor=current_user, expected_version=int(form.version.data),
+                db, source, editor=current_user, expected_version=saved_version(form.version),
                 values=values,
             )  # fmt: skip
         except CatalogueError as error:

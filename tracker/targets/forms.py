@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, StringField, TextAreaField, ValidationError
 
 from ..field_rules import Rule, choices_of, rule_field
+from ..form_base import TrackerForm
 from ..forms import options
 from ..vocabulary import TargetOrigin
 
@@ -19,7 +19,7 @@ TARGET = {
 NO_REASON = "Say why the target date changes."
 
 
-class TargetDateForm(FlaskForm):
+class TargetDateForm(TrackerForm):
     """Set a recommendation's target date, or change it with the reason."""
 
     target = rule_field(

@@ -5,16 +5,16 @@ import datetime as dt
 from flask import current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from ..db import get_session
+from ..form_base import TrackerForm
 from ..moments import Moment
 from ..standings import DashboardFilters, dashboard
 from .blueprint import bp
 from .operations import assignments_seen_since, assignments_since, mark_assignments_seen
 
 
-class SeenForm(FlaskForm):
+class SeenForm(TrackerForm):
     """Mark what is shown as seen: a button, its CSRF token and nothing else."""
 
 

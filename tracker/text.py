@@ -1,0 +1,83 @@
+"""What text Tracker stores: no control characters but tabs and line breaks.
+
+Every text a person gives, through a form, the API or `tracker import`, meets this one rule:
+the forms' shared base (`tracker.forms.TrackerForm`) adds `no_control_characters` to each of
+their text fields, and the importer checks every text of a file with `problems_in` before it
+reads anything else. Characters XML cannot carry (C0 controls, lone surrogates, U+FFFE and
+U+FFFF) would break the Atom feeds; NUL cannot be stored by PostgreSQL; the others (DEL, the
+C1 controls) are invisible and only ever arrive by accident or by design of an attacker.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from wtforms import Field, Form, ValidationError
+
+# Tab, line feed and carriage return are the only control characters text may hold.
+REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+# Deeper than any file `tracker export` writes ($.sources[0].recommendations[0].actors[0]).
+MAX_DEPTH = 16
+
+
+def character_problem(text: str) -> str | None:
+    """Say what character `text` may not hold, or None when it holds none."""
+    found = REFUSED.search(text)
+    if found is None:
+        return None
+    code = ord(found.group())
+    what = "a lone surrogate" if 0xD800 <= code <= 0xDFFF else "a control character"
+    return (
+        f"Remove {what} (U+{code:04X}) at character {found.start() + 1}: text may hold tabs "
+        "and line breaks, but no other control character."
+    )
+
+
+def without_refused(text: str) -> str:
+    """Drop the characters text may not hold; for showing text stored before the rule."""
+    return REFUSED.sub("", text)
+
+
+def no_control_characters(form: Form | None, field: Field) -> None:
+    """WTForms validator: refuse a text field's value that holds a refused character."""
+    value = field.data
+    if isinstance(value, str):
+        problem = character_problem(value)
+        if problem:
+            raise ValidationError(problem)
+
+
+def problems_in(data: Any, path: str = "$") -> Iterator[tuple[str, str]]:
+    """Yield (JSON path, message) for each text in `data` that breaks the rule.
+
+    Walks lists and objects without recursion, so no nesting can exhaust the stack; nesting
+    deeper than `MAX_DEPTH` is a problem of its own, reported once where it starts.
+    """
+    pending: list[tuple[str, Any, int]] = [(path, data, 0)]
+    while pending:
+        where, value, depth = pending.pop()
+        if isinstance(value, str):
+            problem = character_problem(value)
+            if problem:
+                yield where, problem
+            continue
+        if not isinstance(value, dict | list):
+            continue
+        if depth >= MAX_DEPTH:
+            yield where, f"Nested deeper than {MAX_DEPTH} levels: no entry of a Tracker file is."
+            continue
+        if isinstance(value, dict):
+            children = []
+            for key, item in value.items():
+                problem = character_problem(key)
+                if problem:
+                    # The path is printed: it must not carry the character itself.
+                    key = ascii(key)
+                    yield f"{where}.{key}", f"In the name of this member: {problem}"
+                children.append((f"{where}.{key}", item))
+        else:
+            children = [(f"{where}[{index}]", item) for index, item in enumerate(value)]
+        pending.extend((child, item, depth + 1) for child, item in reversed(children))
