@@ -96,6 +96,7 @@ def add_updates(
     *,
     status: Status = Status.IN_PROGRESS,
     start: dt.date = dt.date(2020, 2, 1),
+    change_reason: str | None = None,
 ) -> None:
     """Record `count` updates a day apart through the service, as the form would."""
     recommendation = db.scalars(select(Recommendation).where(Recommendation.slug == slug)).one()
@@ -119,6 +120,7 @@ def add_updates(
                     credibility=Credibility.PROBABLE,
                 )
             ],
+            change_reason=change_reason,
         )
     db.commit()
 

@@ -93,7 +93,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         # Some history for the charts, none of it "in progress" (a test filters on that).
         today = dt.date.today()
         for slug, status, start in HISTORY:
-            add_updates(session, users[Role.ANALYST], slug, 1, status=status, start=today - start)
+            add_updates(
+                session, users[Role.ANALYST], slug, 1, status=status, start=today - start,
+                change_reason="The talks were held.",
+            )  # fmt: skip
     http = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from typing import Any
 
 import nh3
-from flask import Flask, request
+from flask import Flask
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from . import charts, vocabulary
 from .forms import form_problems
+from .views import query_args
 
 # Raw HTML in Markdown is shown as text, and what Markdown makes is sanitised again.
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
@@ -47,21 +47,6 @@ def status_badge_html(status: vocabulary.Status, href: str | None = None) -> Mar
     if href:
         badge = Markup('<a class="badge-link" href="{}">{}</a>').format(href, badge)
     return Markup("\n  {}\n").format(badge)
-
-
-def query_args(**changes: Any) -> dict[str, Any]:
-    """This page's query arguments with `changes`, to pass to `url_for` for a link to it.
-
-    A query may hold anything: names `url_for` takes for itself (`_method`, `_external`,
-    `endpoint`) and the page's own path arguments (`slug`) are left out, not passed on.
-    """
-    reserved = {"endpoint", *(request.view_args or {})}
-    kept = {
-        name: value
-        for name, value in request.args.items()
-        if not name.startswith("_") and name not in reserved
-    }
-    return kept | changes
 
 
 def days_since(moment: dt.date | dt.datetime | None, today: dt.date | None = None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import abort, redirect, render_template, request
@@ -16,6 +17,21 @@ from .versions import Versioned, diff, list_versions
 MAX_PAGE = 1_000_000
 # The largest id a row can have in either database (a signed 64-bit integer).
 MAX_ID = 2**63 - 1
+
+
+def query_args(**changes: Any) -> dict[str, Any]:
+    """This page's query arguments with `changes`, to pass to `url_for` for a link to it.
+
+    A query may hold anything: names `url_for` takes for itself (`_method`, `_external`,
+    `endpoint`) and the page's own path arguments (`slug`) are left out, not passed on.
+    """
+    reserved = {"endpoint", *(request.view_args or {})}
+    kept = {
+        name: value
+        for name, value in request.args.items()
+        if not name.startswith("_") and name not in reserved
+    }
+    return kept | changes
 
 
 def number_from_query(name: str, default: int, *, maximum: int) -> int:

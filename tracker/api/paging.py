@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from flask import abort, request, url_for
 
-from ..templating import query_args
+from ..views import query_args
 
 Item = TypeVar("Item")
 

@@ -24,8 +24,7 @@ from ..standings import (
     lanes,
     recent_judgements,
 )
-from ..templating import query_args
-from ..views import drop_empty_parameters, moment_from_query, page_from_query
+from ..views import drop_empty_parameters, moment_from_query, page_from_query, query_args
 from ..vocabulary import Status
 from .blueprint import bp
 

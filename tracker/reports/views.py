@@ -8,8 +8,7 @@ from ..charts import window_from
 from ..db import get_session
 from ..models import Source
 from ..targets.ledger import ledgers
-from ..templating import query_args
-from ..views import moment_from_query
+from ..views import moment_from_query, query_args
 from .blueprint import bp
 from .card import ReportCard, build_report, file_name
 from .pdf import PdfUnavailable, render_pdf
