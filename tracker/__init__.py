@@ -26,6 +26,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("PROXY_FIX", 0)
     app.config.setdefault("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour")
     app.config.setdefault("LOGIN_LIMIT_PER_ADDRESS", "30 per minute")
+    app.config.setdefault("PUBLIC", False)
+    app.config.setdefault("PUBLIC_REVIEW", True)
+    app.config.setdefault("PUBLIC_AUTHORS", "role")
+    app.config.setdefault("PUBLIC_S_MAXAGE", 300)
+    app.config.setdefault("PUBLIC_MAX_AGE", 60)
+    app.config.setdefault("EMBED_ORIGINS", [])
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -48,6 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         lists,
         logs,
         notifications,
+        publishing,
         recommendations,
         reports,
         search,
@@ -62,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     security.init_app(app)
+    publishing.init_app(app)  # after security: the audience needs the user
     bookkeeping.init_app(app)  # after security: it writes what the access checks noted
     templating.init_app(app)
     caching.init_app(app)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Subquery, func, select
 from sqlalchemy.orm import Session
 
+from .audience import reviewed_only
 from .models import (
     Recommendation,
     StatusRevision,
@@ -103,6 +104,9 @@ def judgements_at(moment: Moment) -> Subquery:
             .join(latest, latest.c.update_id == StatusUpdate.id)
             .where(latest.c.rank == 1, latest.c.kind != RevisionKind.RETRACTION.value)
         )
+        if reviewed_only():
+            # The public knew of an update only from its approval.
+            rows = rows.where(StatusUpdate.approved_at < moment.known_before)
     return rows.subquery("judgement")
 
 
@@ -113,7 +117,8 @@ def judgements_in_force(moment: Moment) -> Subquery:
     on or before `moment.as_of`, ties going to the one logged last, in its revision of that
     moment. One query, for a page showing many recommendations.
     """
-    if moment.is_now:
+    # The current update may await review; a public reader's is found by the rule.
+    if moment.is_now and not reviewed_only():
         return (
             select(
                 StatusUpdate.recommendation_id,

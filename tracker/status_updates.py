@@ -378,6 +378,29 @@ def correct_status_update(
     return revision
 
 
+def approve_status_update(
+    session: Session, update: StatusUpdate, *, editor: User, now: dt.datetime | None = None
+) -> None:
+    """Approve an update for the public: an editor, never its author, and only once.
+
+    Corrections and retractions of an approved update need no second approval: they are
+    the ledger correcting itself, shown with their reasons in the public corrections log.
+    """
+    if not editor.can(Role.EDITOR):
+        raise PermissionError("Only an editor can approve an update.")
+    if editor.id == update.author_id:
+        raise TrackingError("An update is approved by an editor other than its author.")
+    if update.approved_at is not None:
+        raise TrackingError("This update is already approved.")
+    update.approved_at = now or utcnow()
+    update.approved_by_id = editor.id
+    session.flush()
+    audit.record(
+        session, "status_update.approve", user=editor, target=update,
+        before={"approved": False}, after={"approved": True, "revision": update.revision},
+    )  # fmt: skip
+
+
 def revise_evidence(
     session: Session,
     update: StatusUpdate,

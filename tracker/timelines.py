@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from .audience import reviewed_only
 from .models import (
     Recommendation,
     Review,
@@ -42,6 +43,7 @@ def timeline(
         .order_by(*(column.desc() for column in order))
         .options(
             joinedload(StatusUpdate.author),
+            joinedload(StatusUpdate.approved_by),
             selectinload(StatusUpdate.evidence),
             selectinload(StatusUpdate.all_evidence),
             selectinload(StatusUpdate.revisions).joinedload(StatusRevision.author),
@@ -55,6 +57,8 @@ def timeline(
         query = query.where(StatusUpdate.as_of <= moment.as_of)
     else:
         query = query.where(StatusUpdate.created_at < moment.known_before)
+        if reviewed_only():
+            query = query.where(StatusUpdate.approved_at < moment.known_before)
     return list(session.scalars(query))
 
 

@@ -45,6 +45,7 @@ LABELS = {
     "owner": "Owner",
     "co_owners": "Co-owners",
     "review_every_days": "Review every (days)",
+    "published": "Published on the public site",
 }
 
 
@@ -60,7 +61,7 @@ def snapshot(session: Session, entity: Versioned) -> dict[str, Any]:
             "published_on": entity.published_on.isoformat(),
             "date_precision": entity.date_precision.value,
             "text": entity.text,
-        }
+        } | ({"published": True} if entity.published else {})
     source = session.get(Source, entity.source_id)
     theme = session.get(Theme, entity.theme_id)
     assert source is not None and theme is not None

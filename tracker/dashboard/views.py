@@ -15,6 +15,7 @@ from ..db import get_session
 from ..form_base import TrackerForm
 from ..moments import Moment, judgement_history
 from ..regressions import loss
+from ..security import readable
 from ..standings import (
     Dashboard,
     DashboardFilters,
@@ -59,6 +60,7 @@ def filters_from_query() -> DashboardFilters:
 
 
 @bp.get("/")
+@readable
 @cached_page
 def index() -> ResponseReturnValue:
     """Show every recommendation with its status now, or at the moment the query names."""
@@ -74,13 +76,17 @@ def index() -> ResponseReturnValue:
         per_page=PER_PAGE,
     )
     choices = filter_choices(db)
-    since = seen_since(current_user)
+    # "Since you last looked" is a colleague's: a public reader has no last look.
+    inside = current_user.is_authenticated
+    since = seen_since(current_user) if inside else None
     return render_template(
         "dashboard/index.html",
         board=board,
         since=since,
-        change_count=count_changes(db, current_user, since),
-        changed=changed_among(db, current_user, since, [r.recommendation.id for r in board.rows]),
+        change_count=count_changes(db, current_user, since) if inside else 0,
+        changed=changed_among(db, current_user, since, [r.recommendation.id for r in board.rows])
+        if inside
+        else set(),
         seen_form=SeenForm(),
         filters=filters,
         choices=choices,
@@ -92,6 +98,7 @@ def index() -> ResponseReturnValue:
 
 
 @bp.get("/regressions")
+@readable
 @cached_page
 def regressions() -> ResponseReturnValue:
     """List the recommendations that held Implemented or Partially implemented and lost it."""
@@ -151,6 +158,7 @@ def status_charts(board: Dashboard, choices: dict[str, list[tuple[str, str]]]) -
 
 
 @bp.get("/swimlane")
+@readable
 def swimlane() -> ResponseReturnValue:
     """Show every recommendation's statuses over time, one row each."""
     db = get_session()
@@ -184,6 +192,7 @@ def swimlane() -> ResponseReturnValue:
 
 
 @bp.get("/compare")
+@readable
 def compare() -> ResponseReturnValue:
     """Show what moved between two dates, by everything known today."""
     db = get_session()

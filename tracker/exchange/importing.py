@@ -387,6 +387,13 @@ def text_of(item: dict[str, Any], name: str, path: str) -> str:
     return value
 
 
+def flag_of(item: dict[str, Any], name: str) -> bool:
+    value = item.get(name, False)
+    if not isinstance(value, bool):
+        raise CatalogueError(name, "Expected true or false.")
+    return value
+
+
 def add_sources(
     session: Session,
     entries: list[tuple[str, Any]],
@@ -422,6 +429,7 @@ def add_sources(
                     published_on=date_of(item, "published_on"),
                     date_precision=choice(item, "date_precision", DatePrecision),
                     text=text_of(item, "text", path) or None,
+                    published=flag_of(item, "published"),
                     by=None,
                 )
             except CatalogueError as error:

@@ -29,7 +29,7 @@ from ..recommendations.operations import (
     record_review,
     take_recommendation,
 )
-from ..security import requires
+from ..security import readable, requires
 from ..status_updates import (
     ReasonNeeded,
     TrackingError,
@@ -65,6 +65,7 @@ TIMELINE_PAGE = 50
 
 
 @bp.get("/<slug>")
+@readable
 @cached_page
 def show(slug: str) -> ResponseReturnValue:
     """Show a recommendation, the source's own words for it, and its history, newest first."""
@@ -111,8 +112,11 @@ def show(slug: str) -> ResponseReturnValue:
         may_review=may_review(current_user, recommendation),
         may_take=recommendation.owner_id is None and may_own(current_user),
         take_form=TakeForm(data={"version": recommendation.version}),
-        watching=active_watch(db, current_user, "recommendation", recommendation.id) is not None,
+        watching=current_user.is_authenticated
+        and active_watch(db, current_user, "recommendation", recommendation.id) is not None,
         watch_form=ButtonForm(),
+        approve_form=ButtonForm(),
+        reviewing=current_app.config["PUBLIC"] and current_app.config["PUBLIC_REVIEW"],
         page=page,
         more=len(updates) > TIMELINE_PAGE,
         current=current,

@@ -20,6 +20,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from markdown_it import MarkdownIt
 
+from ..audience import byline
 from ..charts import PAINTS, WINDOWS
 from ..templating import plural
 from ..vocabulary import Status
@@ -154,8 +155,9 @@ def add_item(document: DocumentObject, card: ReportCard, item: Item) -> None:
     update = item.update
     if update and card.moment.is_now:
         heading = document.add_heading("Latest assessment", level=3)
+        by = byline(update.author)
         heading.add_run(
-            f" ({update.confidence.label} confidence, by {update.author.name})"
+            f" ({update.confidence.label} confidence{', ' + by if by else ''})"
         ).bold = False
         add_markdown(document, update.assessment)
         document.add_heading("Key evidence", level=3)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..forms import (
@@ -33,6 +33,11 @@ class SourceFields(TrackerForm):
         "Full text",
         validators=[Optional(), Length(max=500_000)],
         description="Optional. When given, every recommendation's passage must appear in it.",
+    )
+    published = BooleanField(
+        "Published on the public site",
+        description="When the site is public, anonymous readers see this source, its "
+        "recommendations and their approved updates.",
     )
 
 

@@ -28,6 +28,7 @@ def create_source(
     date_precision: DatePrecision,
     text: str | None,
     by: User | None,
+    published: bool = False,
 ) -> Source:
     """Add a source: an article, a report or a paper that makes recommendations."""
     check_slug(session, Source, slug)
@@ -45,13 +46,14 @@ def create_source(
         published_on=published_on,
         date_precision=date_precision,
         text=text or None,
+        published=published,
     )
     session.add(source)
     session.flush()
     record_version(session, source, by)
     audit.record(
         session, "source.create", user=by, target=source,
-        after={"slug": slug, "title": source.title, "url": source.url},
+        after={"slug": slug, "title": source.title, "url": source.url, "published": published},
     )  # fmt: skip
     return source
 

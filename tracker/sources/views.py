@@ -18,7 +18,7 @@ from ..notifications.operations import active_watch
 from ..notifications.views import ButtonForm
 from ..recommendations.forms import NewRecommendationForm
 from ..recommendations.operations import create_recommendation
-from ..security import requires
+from ..security import readable, requires
 from ..sources.operations import create_source, edit_source
 from ..standings import DashboardFilters, dashboard
 from ..versions import EditConflict, diff, snapshot
@@ -36,6 +36,7 @@ def get_source_or_404(slug: str) -> Source:
 
 
 @bp.get("/")
+@readable
 def index() -> ResponseReturnValue:
     """List every source, newest first, with how many recommendations each makes."""
     count = func.count(Recommendation.id)
@@ -68,6 +69,7 @@ def new() -> ResponseReturnValue:
                 published_on=form.published_on.data,
                 date_precision=DatePrecision(form.date_precision.data),
                 text=form.text.data or None,
+                published=bool(form.published.data),
                 by=current_user,
             )
         except CatalogueError as error:
@@ -116,6 +118,7 @@ def add_recommendation(slug: str) -> ResponseReturnValue:
 
 
 @bp.get("/<slug>")
+@readable
 @cached_page
 def show(slug: str) -> ResponseReturnValue:
     """Show a source with each of its recommendations and where it stands: its report card."""
@@ -133,7 +136,8 @@ def show(slug: str) -> ResponseReturnValue:
         board=board,
         moment=moment,
         date_errors=date_errors,
-        watching=active_watch(get_session(), current_user, "source", source.id) is not None,
+        watching=current_user.is_authenticated
+        and active_watch(get_session(), current_user, "source", source.id) is not None,
         watch_form=ButtonForm(),
     )
 
@@ -156,6 +160,7 @@ def edit(slug: str) -> ResponseReturnValue:
             "published_on": form.published_on.data,
             "date_precision": DatePrecision(form.date_precision.data),
             "text": form.text.data or None,
+            "published": bool(form.published.data),
         }
         try:
             version = edit_source(
