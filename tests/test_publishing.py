@@ -18,15 +18,29 @@ from tracker.models import (
     ContentVersion,
     Recommendation,
     Source,
-    StatusRevision,
     StatusUpdate,
     Theme,
     User,
+    utcnow,
 )
 from tracker.recommendations.operations import create_recommendation
 from tracker.sources.operations import create_source
-from tracker.status_updates import approve_status_update, correct_status_update
-from tracker.vocabulary import Confidence, DatePrecision, Role, SourceKind, Status
+from tracker.status_updates import (
+    EvidenceInput,
+    approve_status_update,
+    correct_status_update,
+    record_status_update,
+)
+from tracker.vocabulary import (
+    Confidence,
+    Credibility,
+    DatePrecision,
+    Reliability,
+    Role,
+    SourceKind,
+    Stance,
+    Status,
+)
 
 from .helpers import PASSWORD, SLUG, add_updates, squash
 
@@ -350,13 +364,19 @@ def test_viewers_and_analysts_cannot_approve(public_app: Flask, db: Session) -> 
 
 
 def test_for_the_public_known_on_counts_from_the_approval(public_app: Flask, db: Session) -> None:
-    update = new_update(db, "ana@example.org")
+    analyst = db.scalars(select(User).where(User.email == "ana@example.org")).one()
     editor = db.scalars(select(User).where(User.email == "edi@example.org")).one()
+    recommendation = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
     # Logged ten days ago, approved three days ago.
-    logged = update.created_at - dt.timedelta(days=10)
-    update.created_at = logged
-    for revision in db.scalars(select(StatusRevision).where(StatusRevision.update_id == update.id)):
-        revision.created_at = logged
+    logged = utcnow() - dt.timedelta(days=10)
+    update = record_status_update(
+        db, recommendation, author=analyst, status=Status.STALLED, as_of=dt.date(2020, 6, 1),
+        assessment="It stopped.", confidence=Confidence.MODERATE, change_reason="It stopped.",
+        evidence=[EvidenceInput(url="https://news.example.org/x", title="X", publisher="P",
+                                excerpt="E.", stance=Stance.SUPPORTS, reliability=Reliability.B,
+                                credibility=Credibility.PROBABLE)],
+        now=logged,
+    )  # fmt: skip
     approve_status_update(db, update, editor=editor, now=logged + dt.timedelta(days=7))
     db.commit()
     public = public_app.test_client()
@@ -432,8 +452,10 @@ def test_an_editor_publishes_a_source_through_its_form(public_app: Flask, db: Se
     assert response.status_code == 302
     db.rollback()  # see what the requests committed
     assert db.get_one(Source, source.id).published
-    version = db.scalars(select(ContentVersion).where(ContentVersion.entity_type == "source",
-        ContentVersion.entity_id == source.id).order_by(ContentVersion.number.desc())).first()  # fmt: skip
+    versions = select(ContentVersion).where(
+        ContentVersion.entity_type == "source", ContentVersion.entity_id == source.id
+    )
+    version = db.scalars(versions.order_by(ContentVersion.number.desc())).first()
     assert version is not None and version.data["published"] is True
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "source.edit")
                        .order_by(AuditEvent.id.desc())).first()  # fmt: skip
