@@ -51,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         exchange,
         feeds,
         health,
+        i18n,
         lists,
         logs,
         notifications,
@@ -71,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     publishing.init_app(app)  # after security: the audience needs the user
     bookkeeping.init_app(app)  # after security: it writes what the access checks noted
+    i18n.init_app(app)
     templating.init_app(app)
     caching.init_app(app)
     errors.init_app(app)

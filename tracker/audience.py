@@ -6,7 +6,7 @@ the request is limited, in SQL, to published sources and what hangs from them, a
 review before publishing is on, to approved updates. What the public never sees (the audit
 log, versions, watches, comments...) is listed in `HIDDEN`: a query for it finds nothing.
 
-No Flask here: tracker/publishing sets the audience for each request; the session hook
+No request state here: tracker/publishing sets the audience for each request; the session hook
 below and tracker/moments.py read it.
 """
 
@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import ColumnElement, event, false, select
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 
@@ -76,14 +77,9 @@ def shown_name(user: User | None) -> str | None:
 
 
 def byline(user: User | None) -> str:
-    """ "by Jane Doe", "by an analyst" or nothing, as this reader may see an analyst."""
+    """ "by Jane Doe", "by Analyst" or nothing, as this reader may see an analyst."""
     name = shown_name(user)
-    if name is None:
-        return ""
-    seen = current.get()
-    if seen.public and seen.authors == "role":
-        return f"by {'an' if name[0] in 'AEIOU' else 'a'} {name.lower()}"
-    return f"by {name}"
+    return "" if name is None else gettext("by %(name)s", name=name)
 
 
 # On the tables, not the mapped classes: these subqueries are not limited again.

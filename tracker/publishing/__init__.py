@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals.update(
         byline=audience.byline,
+        shown_name=audience.shown_name,
         canonical_url=canonical_url,
         public_reader=lambda: audience.audience().public,
     )

@@ -4,6 +4,7 @@ import datetime as dt
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -83,7 +84,7 @@ def badge(slug: str) -> ResponseReturnValue:
     recommendation = recommendation_or_404(slug)
     current = judgement_of(get_session(), recommendation.id, Moment(dt.date.today()))
     status = current.status if current else Status.NOT_ASSESSED
-    label, value = "status", status.label
+    label, value = _("status"), status.label
     # Verdana 11px averages under 7px a character; the halves are padded by 6px each side.
     left, right = 6 * len(label) + 12, 7 * len(value) + 12
     body = render_template(
@@ -142,5 +143,5 @@ def approve(update_id: int) -> ResponseReturnValue:
         flash(str(error), "error")
     else:
         db.commit()
-        flash("Approved: the public sees this update now.", "success")
+        flash(_("Approved: the public sees this update now."), "success")
     return redirect(back_to(form, url_for(".queue")))
