@@ -89,7 +89,7 @@ def index() -> ResponseReturnValue:
         changed=changed_among(db, current_user, since, [r.recommendation.id for r in board.rows])
         if inside
         else set(),
-        seen_form=SeenForm(),
+        seen_form=SeenForm() if inside else None,  # a form's CSRF token would start a session
         filters=filters,
         choices=choices,
         date_errors=date_errors,

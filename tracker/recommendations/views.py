@@ -111,6 +111,7 @@ def show(slug: str) -> ResponseReturnValue:
     current = judgement_of(db, recommendation.id, moment)
     ledger = ledgers(db, [recommendation.id], moment).get(recommendation.id)
     status = current.status if current else Status.NOT_ASSESSED
+    inside = current_user.is_authenticated
     return render_template(
         "recommendations/show.html",
         recommendation=recommendation,
@@ -119,11 +120,12 @@ def show(slug: str) -> ResponseReturnValue:
         review=review_state(db, recommendation, moment, current_app.config["REVIEW_EVERY_DAYS"]),
         may_review=may_review(current_user, recommendation),
         may_take=recommendation.owner_id is None and may_own(current_user),
-        take_form=TakeForm(data={"version": recommendation.version}),
+        # A form's CSRF token starts a session: a public reader gets none, and no cookie.
+        take_form=inside and TakeForm(data={"version": recommendation.version}),
         watching=current_user.is_authenticated
         and active_watch(db, current_user, "recommendation", recommendation.id) is not None,
-        watch_form=ButtonForm(),
-        approve_form=ButtonForm(),
+        watch_form=inside and ButtonForm(),
+        approve_form=inside and ButtonForm(),
         reviewing=current_app.config["PUBLIC"] and current_app.config["PUBLIC_REVIEW"],
         page=page,
         more=len(updates) > TIMELINE_PAGE,

@@ -150,7 +150,8 @@ def show(slug: str) -> ResponseReturnValue:
         date_errors=date_errors,
         watching=current_user.is_authenticated
         and active_watch(get_session(), current_user, "source", source.id) is not None,
-        watch_form=ButtonForm(),
+        # A form's CSRF token starts a session: a public reader gets none, and no cookie.
+        watch_form=current_user.is_authenticated and ButtonForm(),
     )
 
 
