@@ -154,6 +154,24 @@ class Role(Labelled):
 ROLE_RANKS = {role: rank for rank, role in enumerate(Role)}
 
 
+class MailFrequency(Labelled):
+    """How often a user wants their notifications by e-mail."""
+
+    IMMEDIATE = "immediate", "Immediately", "One e-mail for each notification, as it comes."
+    DAILY = "daily", "Daily digest", "One e-mail a day listing the day's notifications."
+    WEEKLY = "weekly", "Weekly digest", "One e-mail a week, on Mondays, listing the week's."
+    NEVER = "never", "Never", "No e-mail: notifications stay in the app."
+
+
+class MailState(Labelled):
+    """Where an e-mail of the outbox stands."""
+
+    QUEUED = "queued", "Waiting", "Not sent yet: its next attempt is due at the time shown."
+    SENT = "sent", "Sent", "The mail server accepted it."
+    FAILED = "failed", "Failed", "Every attempt failed: an admin can try it again."
+    DROPPED = "dropped", "Dropped", "Not sent: the account stopped e-mail or was disabled."
+
+
 class TargetOrigin(Labelled):
     """Where a recommendation's target date comes from."""
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from wtforms import PasswordField
 
 from ..db import get_session
+from ..mail.views import mail_settings
 from ..models import User
 from ..security import public
 from ..vocabulary import Role
@@ -123,7 +124,7 @@ def login_throttled(error: RateLimitExceeded) -> ResponseReturnValue:
     if request.endpoint == "auth.account":
         form = ChangePasswordForm()
         form.form_errors.append(WRONG_PASSWORDS_THROTTLED)
-        return render_template("auth/account.html", form=form), 429
+        return render_template("auth/account.html", form=form, **mail_settings()), 429
     form = LoginForm()
     form.form_errors.append(
         "Too many login attempts for this account or from this address. "
@@ -164,7 +165,7 @@ def account() -> ResponseReturnValue:
             db.commit()
             flash(changed_message(ended), "success")
             return redirect(url_for(".account"))
-    return render_template("auth/account.html", form=form)
+    return render_template("auth/account.html", form=form, **mail_settings())
 
 
 def changed_message(ended: Ended) -> str:
