@@ -389,8 +389,15 @@ def test_the_admin_mail_page_takes_a_constant_number_of_statements(
 
     def add(count: int) -> None:
         for number in range(count):
-            db.add(MailDelivery(user_id=admin.id, kind="notification", message_id=f"<{number}-{time.time_ns()}@x>",
-                                state=list(MailState)[number % 4], last_error="421 busy"))  # fmt: skip
+            db.add(
+                MailDelivery(
+                    user_id=admin.id,
+                    kind="notification",
+                    message_id=f"<{number}-{time.time_ns()}@example.org>",
+                    state=list(MailState)[number % 4],
+                    last_error="421 busy",
+                )
+            )
         db.commit()
 
     add(4)
