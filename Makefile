@@ -1,5 +1,6 @@
 # `make run` serves Tracker on SQLite with the seeded recommendations (HOST and PORT choose where:
-# `make run PORT=5077`); `make test` runs the suite.
+# `make run PORT=5077`), with the mail worker beside it: Ctrl-C stops both. `make test` runs the
+# suite.
 # Both set up everything they need in .venv first.
 
 PYTHON ?= python3
@@ -13,6 +14,8 @@ PORT ?= 5000
 
 run: $(INSTALLED)
 	$(BIN)/tracker init --host $(HOST) --port $(PORT)
+	$(BIN)/tracker worker --host $(HOST) --port $(PORT) & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/tracker run --host $(HOST) --port $(PORT)
 
 test: $(INSTALLED)

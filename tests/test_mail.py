@@ -11,12 +11,14 @@ import email
 import email.policy
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
 from email.message import EmailMessage
@@ -540,3 +542,74 @@ def test_the_worker_command_starts_serves_and_stops(
     log = (tmp_path / "worker.log").read_text()
     assert code == 0, log
     assert f"Mail worker: sending through 127.0.0.1:{port}, no TLS (loopback only)" in log
+
+
+def running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A process that ended but was not reaped yet is a zombie: it runs no more.
+    status = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    return status != "Z"
+
+
+def test_make_run_starts_the_worker_beside_the_server_and_ctrl_c_stops_both(
+    tmp_path: Path,
+) -> None:
+    project = Path(__file__).parent.parent
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    port = free_port()
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith("TRACKER_")
+    }
+    environment.update(
+        TRACKER_DATABASE_URL=f"sqlite:///{tmp_path / 'run.sqlite3'}",
+        TRACKER_SECRET_KEY="make run test",
+        TRACKER_QUEUE_PATH=str(tmp_path / "queue.sqlite3"),
+    )
+    with (tmp_path / "make.log").open("w") as log:
+        make = subprocess.Popen(
+            ["make", "--no-print-directory", "run", f"PORT={port}"],
+            cwd=project, env=environment, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, as a terminal's foreground job
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/healthz", timeout=2
+                ) as answer:
+                    assert answer.status == 200
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            pytest.fail((tmp_path / "make.log").read_text())
+        group = os.getpgid(make.pid)
+        members = [
+            int(entry.name)
+            for entry in Path("/proc").iterdir()
+            if entry.name.isdigit() and running(int(entry.name))
+            and os.getpgid(int(entry.name)) == group
+        ]  # fmt: skip
+        commands = {pid: Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") for pid in members}
+        workers = [pid for pid, argv in commands.items() if b"worker" in argv]
+        servers = [
+            pid for pid, argv in commands.items() if b"run" in argv and b"make" not in argv[0]
+        ]
+        assert workers and servers, commands
+        # Ctrl-C in a terminal: SIGINT to the whole foreground process group.
+        os.killpg(group, signal.SIGINT)
+        make.wait(timeout=30)
+        deadline = time.monotonic() + 15
+        while any(running(pid) for pid in members) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [pid for pid in members if running(pid)], (tmp_path / "make.log").read_text()
+        assert "Mail worker: TRACKER_SMTP_URL is not set" in (tmp_path / "make.log").read_text()
+    finally:
+        if make.poll() is None:
+            os.killpg(make.pid, signal.SIGKILL)
+            make.wait()
