@@ -1,6 +1,6 @@
 """The mail worker: `tracker worker` runs Huey's consumer, whose tasks send the outbox.
 
-Each step of sending is a transaction of its own (see operations.py): plan, claim, send
+Each step of sending is a transaction of its own (see py): plan, claim, send
 outside any transaction, mark sent or failed.
 """
 
@@ -22,9 +22,18 @@ from sqlalchemy.orm import Session
 from ..db import get_engine, sessions
 from ..models import utcnow
 from ..vocabulary import MailFrequency
-from . import operations
 from .messages import compose
-from .operations import PlanningConflict, Settings
+from .operations import (
+    PlanningConflict,
+    Settings,
+    claim_next,
+    mark_failed,
+    mark_sent,
+    next_wake,
+    plan_digests,
+    plan_immediate,
+    plan_reminders,
+)
 from .queue import mail_enabled, make_huey, settings_of, site_url
 from .smtp import MailConfigError, SmtpServer
 
@@ -51,7 +60,7 @@ def plan(app: Flask, planner: Callable[[Session, Settings], int]) -> None:
 
 def plan_all_immediate(session: Session, settings: Settings) -> int:
     planned = 0
-    while count := operations.plan_immediate(session, settings):
+    while count := plan_immediate(session, settings):
         planned += count
         session.flush()
     return planned
@@ -70,7 +79,7 @@ def deliver_due(app: Flask) -> int:
     try:
         while True:
             with writing_session(app) as session:
-                claimed = operations.claim_next(session, settings, tried)
+                claimed = claim_next(session, settings, tried)
                 if claimed is not None:
                     with app.test_request_context(base_url=site_url(app)):
                         message = compose(claimed, settings.sender)
@@ -87,11 +96,11 @@ def deliver_due(app: Flask) -> int:
                 logger.warning("e-mail %s not sent: %s", delivery_id, describe(error))
                 connection = hang_up(connection)
                 with writing_session(app) as session:
-                    operations.mark_failed(session, delivery_id, describe(error), settings)
+                    mark_failed(session, delivery_id, describe(error), settings)
                     session.commit()
             else:
                 with writing_session(app) as session:
-                    operations.mark_sent(session, delivery_id)
+                    mark_sent(session, delivery_id)
                     session.commit()
                 sent += 1
     finally:
@@ -149,7 +158,7 @@ def queue(app: Flask) -> Queue:
         with app.app_context():
             deliver_due(app)
             with sessions(app)() as session:
-                wake_at = operations.next_wake(session)
+                wake_at = next_wake(session)
         if wake_at is not None and not huey.immediate:
             deliver.schedule(delay=max(1.0, (wake_at - utcnow()).total_seconds()))
 
@@ -175,13 +184,13 @@ def queue(app: Flask) -> Queue:
 
 def send_digests(app: Flask, frequency: MailFrequency) -> int:
     """The digests' periodic task: plan one for each user of `frequency`, then send."""
-    plan(app, lambda session, settings: operations.plan_digests(session, settings, frequency))
+    plan(app, lambda session, settings: plan_digests(session, settings, frequency))
     return deliver_due(app)
 
 
 def send_reminders(app: Flask, today: dt.date) -> int:
     """The reminders' periodic task: plan those due on `today`, then send."""
-    plan(app, lambda session, settings: operations.plan_reminders(session, settings, today))
+    plan(app, lambda session, settings: plan_reminders(session, settings, today))
     return deliver_due(app)
 
 
