@@ -47,6 +47,7 @@ from tracker.vocabulary import MailFrequency, MailState, Role
 
 from .conftest import Auth
 from .helpers import SLUG, add_updates, squash, update_form
+from .test_auth import REDIS_URL, redis_unavailable
 
 URL = f"/recommendations/{SLUG}"
 TRACKER = Path(sys.executable).with_name("tracker")
@@ -519,14 +520,25 @@ def test_the_worker_killed_mid_delivery_sends_each_notification_once(
     assert db.get_one(MailDelivery, claimed.id).attempts == 2
 
 
+@pytest.mark.parametrize("queue", ["sqlite", "redis"])
 def test_the_worker_command_starts_serves_and_stops(
-    app: Flask, client: FlaskClient, db: Session, make_user, auth: Auth, inbox, tmp_path: Path
-) -> None:
-    """`tracker worker`, as `make run` starts it: it sends what is due, and stops on Ctrl-C."""
+    app: Flask, client: FlaskClient, db: Session, make_user, auth: Auth, inbox, tmp_path: Path,
+    queue: str,
+) -> None:  # fmt: skip
+    """`tracker worker`, as `make run` starts it: it sends what is due, and stops on Ctrl-C.
+
+    Its queue is a SQLite file, or Redis when TRACKER_REDIS_URL is set: the commit that wrote
+    the notification wakes the worker through it.
+    """
     server, port = inbox
     environment = worker_environment(app, port, tmp_path)
     app.config.update(SMTP_URL=environment["TRACKER_SMTP_URL"],
                       QUEUE_PATH=environment["TRACKER_QUEUE_PATH"])  # fmt: skip
+    if queue == "redis":
+        reason = redis_unavailable()
+        if reason:
+            pytest.skip(reason)
+        environment["TRACKER_REDIS_URL"] = app.config["REDIS_URL"] = REDIS_URL
     worker = start_worker(environment, tmp_path, "worker")
     try:
         ada = make_user(Role.VIEWER)
@@ -536,6 +548,7 @@ def test_the_worker_command_starts_serves_and_stops(
         add_updates(db, make_user(Role.ANALYST), SLUG, 1)
         [message] = server.wait_for(1, timeout=30)
         assert "http://127.0.0.1:5077/recommendations/" in text_of(message)
+        assert (tmp_path / "queue.sqlite3").exists() is (queue == "sqlite")
     finally:
         worker.send_signal(signal.SIGINT)
         code = worker.wait(timeout=30)
