@@ -117,6 +117,10 @@ def html_of(message: EmailMessage) -> str:
     return message.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
 
 
+def to_name(message: EmailMessage) -> str:
+    return message["To"].addresses[0].display_name
+
+
 def fresh(db: Session) -> None:
     """See what requests and the worker committed since (the session keeps objects loaded)."""
     db.rollback()
@@ -192,7 +196,7 @@ def test_a_daily_digest_with_a_working_unsubscribe_link(
     assert send_digests(mail_app, MailFrequency.DAILY) == 1
     assert send_digests(mail_app, MailFrequency.DAILY) == 0  # the next finds nothing new
     [digest] = server.messages
-    assert digest["Subject"] == "Your Tracker digest: 3 notifications this day"
+    assert digest["Subject"] == "Your daily Tracker digest: 3 notifications"
     assert text_of(digest).count("New status update on") == 3
     assert html_of(digest).count("<strong>New status update</strong>") == 3
 
@@ -232,6 +236,32 @@ def test_a_daily_digest_with_a_working_unsubscribe_link(
     add_updates(db, bo, SLUG, 1, start=dt.date(2021, 1, 1))
     assert send_digests(mail_app, MailFrequency.DAILY) == 0
     assert len(server.messages) == 1
+
+
+def test_each_frequency_gets_its_own_e_mail(
+    mail_app: Flask, client: FlaskClient, db: Session, make_user, auth: Auth, inbox
+) -> None:
+    server, _port = inbox
+    users = {frequency: make_user(Role.VIEWER, name=f"{frequency.label} reader")
+             for frequency in MailFrequency}  # fmt: skip
+    for frequency, user in users.items():
+        set_frequency(db, user, frequency)
+        watching(client, auth, user)
+    add_updates(db, make_user(Role.ANALYST), SLUG, 2)
+    assert [to_name(message) for message in server.wait_for(2)] == ["Immediately reader"] * 2
+
+    assert send_digests(mail_app, MailFrequency.DAILY) == 1
+    assert to_name(server.messages[-1]) == "Daily digest reader"
+    assert send_digests(mail_app, MailFrequency.WEEKLY) == 1
+    weekly = server.messages[-1]
+    assert to_name(weekly) == "Weekly digest reader"
+    assert weekly["Subject"] == "Your weekly Tracker digest: 2 notifications"
+    assert len(server.messages) == 4  # and nothing for "never"
+    fresh(db)
+    never = db.scalars(
+        select(Notification).where(Notification.user_id == users[MailFrequency.NEVER].id)
+    )
+    assert [notification.delivery_id for notification in never] == [None, None]
 
 
 def test_smtp_refusing_then_recovering(

@@ -16,6 +16,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..models import MailReminder, Notification, User, utcnow
 from ..notifications.operations import LABELS
+from ..vocabulary import MailFrequency
 from .operations import Claimed
 
 SUBJECT_LIMIT = 150
@@ -93,9 +94,9 @@ def subject_of(claimed: Claimed, items: list[Item]) -> str:
             else f"{len(items)} recommendations are due for review"
         )
     else:
-        every = "week" if claimed.user.mail_frequency.value == "weekly" else "day"
+        every = "weekly" if claimed.user.mail_frequency is MailFrequency.WEEKLY else "daily"
         noun = "notification" if len(items) == 1 else "notifications"
-        subject = f"Your Tracker digest: {len(items)} {noun} this {every}"
+        subject = f"Your {every} Tracker digest: {len(items)} {noun}"
     return subject if len(subject) <= SUBJECT_LIMIT else subject[: SUBJECT_LIMIT - 1] + "…"
 
 
