@@ -39,6 +39,9 @@ from .smtp import MailConfigError, SmtpServer
 
 logger = logging.getLogger(__name__)
 
+# Every this many minutes the worker looks for what is due, whatever woke it or not.
+SWEEP_MINUTES = 5
+
 
 def writing_session(app: Flask) -> Session:
     """A session that, on SQLite, holds the write lock from its first statement."""
@@ -159,10 +162,12 @@ def queue(app: Flask) -> Queue:
             deliver_due(app)
             with sessions(app)() as session:
                 wake_at = next_wake(session)
-        if wake_at is not None and not huey.immediate:
-            deliver.schedule(delay=max(1.0, (wake_at - utcnow()).total_seconds()))
+        # An e-mail due again before the next sweep gets a wake-up of its own.
+        delay = (wake_at - utcnow()).total_seconds() if wake_at is not None else None
+        if delay is not None and delay < SWEEP_MINUTES * 60 and not huey.immediate:
+            deliver.schedule(delay=max(1.0, delay))
 
-    @huey.periodic_task(crontab(minute="*/5"), name="mail.sweep")
+    @huey.periodic_task(crontab(minute=f"*/{SWEEP_MINUTES}"), name="mail.sweep")
     def sweep() -> None:
         deliver()
 
@@ -220,6 +225,10 @@ def worker_command(host: str, port: int, threads: int) -> None:
         click.echo(f"Mail worker: sending through {server.describe()}; links to {site_url(app)}")
     else:
         click.echo("Mail worker: TRACKER_SMTP_URL is not set, so e-mail is off.")
+    # Huey's consumer and the sending report on standard error: starts, stops, failed sends.
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     mail = queue(app)
     mail.wake()  # whatever was left waiting, by a worker stopped or killed
     consumer = mail.huey.create_consumer(workers=threads, periodic=True, worker_type="thread")
