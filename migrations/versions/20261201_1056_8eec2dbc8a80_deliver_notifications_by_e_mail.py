@@ -135,6 +135,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("user", schema=None) as batch_op:
         batch_op.drop_column("mail_since")
+        # SQLite copies the table: its check on the column must go first.
+        batch_op.drop_constraint(op.f("ck_user_mailfrequency"), type_="check")
         batch_op.drop_column("mail_frequency")
 
     with op.batch_alter_table("notification", schema=None) as batch_op:
