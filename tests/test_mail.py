@@ -135,7 +135,11 @@ def set_frequency(db: Session, user: User, frequency: MailFrequency) -> None:
     db.commit()
 
 
-def watching(client: FlaskClient, auth: Auth, user: User) -> None:
+def watching(
+    client: FlaskClient, auth: Auth, user: User, db: Session, frequency: MailFrequency
+) -> None:
+    """The user watches the recommendation, and wants e-mail at `frequency`."""
+    set_frequency(db, user, frequency)
     auth.login(user)
     assert client.post(f"/watch/recommendation/{SLUG}").status_code == 302
     auth.logout()
@@ -147,8 +151,7 @@ def test_a_watcher_gets_an_email_at_once(
     server, _port = inbox
     ada = make_user(Role.ANALYST, name="Ada Watcher", email="ada@example.org")
     bo = make_user(Role.ANALYST, name="Bo Colleague")
-    set_frequency(db, ada, MailFrequency.IMMEDIATE)
-    watching(client, auth, ada)
+    watching(client, auth, ada, db, MailFrequency.IMMEDIATE)
 
     auth.login(bo)
     response = client.post(f"{URL}/updates/new", data=update_form(), follow_redirects=True)
@@ -188,8 +191,7 @@ def test_a_daily_digest_with_a_working_unsubscribe_link(
     server, _port = inbox
     ada = make_user(Role.VIEWER, name="Ada Daily")
     bo = make_user(Role.ANALYST)
-    set_frequency(db, ada, MailFrequency.DAILY)
-    watching(client, auth, ada)
+    watching(client, auth, ada, db, MailFrequency.DAILY)
     add_updates(db, bo, SLUG, 3)
     assert server.messages == []  # nothing until the digest
 
@@ -245,8 +247,7 @@ def test_each_frequency_gets_its_own_e_mail(
     users = {frequency: make_user(Role.VIEWER, name=f"{frequency.label} reader")
              for frequency in MailFrequency}  # fmt: skip
     for frequency, user in users.items():
-        set_frequency(db, user, frequency)
-        watching(client, auth, user)
+        watching(client, auth, user, db, frequency)
     add_updates(db, make_user(Role.ANALYST), SLUG, 2)
     assert [to_name(message) for message in server.wait_for(2)] == ["Immediately reader"] * 2
 
@@ -271,8 +272,7 @@ def test_smtp_refusing_then_recovering(
     ada = make_user(Role.VIEWER)
     bo = make_user(Role.ANALYST)
     admin = make_user(Role.ADMIN, name="Ida Admin")
-    set_frequency(db, ada, MailFrequency.IMMEDIATE)
-    watching(client, auth, ada)
+    watching(client, auth, ada, db, MailFrequency.IMMEDIATE)
     server.refusing = True
     mail_app.config["MAIL_RETRY_SECONDS"] = 3600
 
@@ -317,8 +317,7 @@ def test_retries_back_off_then_give_up_until_an_admin_retries(
     server, port = inbox
     ada = make_user(Role.VIEWER)
     bo = make_user(Role.ANALYST)
-    set_frequency(db, ada, MailFrequency.IMMEDIATE)
-    watching(client, auth, ada)
+    watching(client, auth, ada, db, MailFrequency.IMMEDIATE)
     # No server answers on this port: the change commits, the sending fails.
     mail_app.config.update(SMTP_URL=f"smtp://127.0.0.1:{free_port()}?tls=none", MAIL_MAX_ATTEMPTS=3)
     add_updates(db, bo, SLUG, 1)
@@ -464,8 +463,7 @@ def test_a_server_without_starttls_gets_nothing(
     """smtp:// asks for STARTTLS: a server (or a network) that does not offer it gets no mail."""
     server, port = inbox
     ada = make_user(Role.VIEWER)
-    set_frequency(db, ada, MailFrequency.IMMEDIATE)
-    watching(client, auth, ada)
+    watching(client, auth, ada, db, MailFrequency.IMMEDIATE)
     mail_app.config["SMTP_URL"] = f"smtp://127.0.0.1:{port}"
     add_updates(db, make_user(Role.ANALYST), SLUG, 1)
     assert server.messages == []
@@ -504,8 +502,7 @@ def test_the_worker_killed_mid_delivery_sends_each_notification_once(
     app.config.update(SMTP_URL=environment["TRACKER_SMTP_URL"],
                       QUEUE_PATH=environment["TRACKER_QUEUE_PATH"])  # fmt: skip
     ada = make_user(Role.VIEWER)
-    set_frequency(db, ada, MailFrequency.IMMEDIATE)
-    watching(client, auth, ada)
+    watching(client, auth, ada, db, MailFrequency.IMMEDIATE)
     add_updates(db, make_user(Role.ANALYST), SLUG, 30)
     fresh(db)
     assert db.scalar(select(func.count()).select_from(Notification)) == 30
@@ -572,8 +569,7 @@ def test_the_worker_command_starts_serves_and_stops(
     worker = start_worker(environment, tmp_path, "worker")
     try:
         ada = make_user(Role.VIEWER)
-        set_frequency(db, ada, MailFrequency.IMMEDIATE)
-        watching(client, auth, ada)
+        watching(client, auth, ada, db, MailFrequency.IMMEDIATE)
         time.sleep(1)  # the worker is up and idle: the commit below wakes it through the queue
         add_updates(db, make_user(Role.ANALYST), SLUG, 1)
         [message] = server.wait_for(1, timeout=30)
