@@ -1,7 +1,7 @@
 """Deliver notifications by e-mail: each user's preference, the outbox and the reminders.
 
 Revision ID: 8eec2dbc8a80
-Revises: c41d8e2f7a65
+Revises: 5e0a7b3c9d21
 Create Date: 2026-12-01 10:56:30.813899+00:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import tracker.models
 
 revision: str = "8eec2dbc8a80"
-down_revision: str | None = "c41d8e2f7a65"
+down_revision: str | None = "5e0a7b3c9d21"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
