@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import RadioField
 from wtforms.validators import InputRequired
 
@@ -12,7 +13,7 @@ __all__ = ["ButtonForm", "MailPreferenceForm"]
 
 class MailPreferenceForm(TrackerForm):
     mail_frequency = RadioField(
-        "E-mail me my notifications",
+        _l("E-mail me my notifications"),
         choices=options(MailFrequency, lambda member: f"{member.label}: {member.definition}"),
-        validators=[InputRequired(message="Choose how often.")],
+        validators=[InputRequired(message=_l("Choose how often."))],
     )

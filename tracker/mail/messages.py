@@ -12,6 +12,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
 from flask import current_app, render_template, url_for
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..models import MailReminder, Notification, User, utcnow
@@ -52,7 +54,7 @@ class Item:
 
 
 def label_of(kind: str) -> str:
-    return LABELS.get(kind) or kind.replace("_", " ").capitalize()
+    return str(LABELS.get(kind) or kind.replace("_", " ").capitalize())
 
 
 def item_of(notification: Notification) -> Item:
@@ -68,14 +70,14 @@ def item_of(notification: Notification) -> Item:
             _anchor=f"{anchor}-{notification.ref_id}" if known else None,
             _external=True,
         ),
-        by=notification.by.name if notification.by else "Tracker",
+        by=notification.by.name if notification.by else _("Tracker"),
         at=notification.created_at.strftime("%Y-%m-%d %H:%M UTC"),
     )
 
 
 def reminder_item(reminder: MailReminder) -> Item:
     return Item(
-        label="Due for review",
+        label=_("Due for review"),
         title=reminder.recommendation.title,
         url=url_for("recommendations.show", slug=reminder.recommendation.slug, _external=True),
         by="",
@@ -89,19 +91,37 @@ def subject_of(claimed: Claimed, items: list[Item]) -> str:
         subject = f"{items[0].label}: {items[0].title}"
     elif kind == "reminder":
         subject = (
-            f"Due for review: {items[0].title}"
+            _("Due for review: %(title)s", title=items[0].title)
             if len(items) == 1
-            else f"{len(items)} recommendations are due for review"
+            else ngettext(
+                "%(num)d recommendation is due for review",
+                "%(num)d recommendations are due for review",
+                len(items),
+            )
+        )
+    elif claimed.user.mail_frequency is MailFrequency.WEEKLY:
+        subject = ngettext(
+            "Your weekly Tracker digest: %(num)d notification",
+            "Your weekly Tracker digest: %(num)d notifications",
+            len(items),
         )
     else:
-        every = "weekly" if claimed.user.mail_frequency is MailFrequency.WEEKLY else "daily"
-        noun = "notification" if len(items) == 1 else "notifications"
-        subject = f"Your {every} Tracker digest: {len(items)} {noun}"
+        subject = ngettext(
+            "Your daily Tracker digest: %(num)d notification",
+            "Your daily Tracker digest: %(num)d notifications",
+            len(items),
+        )
     return subject if len(subject) <= SUBJECT_LIMIT else subject[: SUBJECT_LIMIT - 1] + "…"
 
 
 def compose(claimed: Claimed, sender: str) -> EmailMessage:
-    """Build the e-mail; call it inside a request context whose base URL is the site's."""
+    """Build the e-mail in its recipient's language; call it inside a request context whose
+    base URL is the site's."""
+    with force_locale(claimed.user.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return composed(claimed, sender)
+
+
+def composed(claimed: Claimed, sender: str) -> EmailMessage:
     items = [item_of(notification) for notification in claimed.notifications] or [
         reminder_item(reminder) for reminder in claimed.reminders
     ]

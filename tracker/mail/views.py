@@ -4,6 +4,7 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..db import get_session
@@ -43,7 +44,7 @@ def settings() -> ResponseReturnValue:
     frequency = MailFrequency(form.mail_frequency.data)
     set_frequency(db, current_user, frequency, action="account.mail_frequency", by=current_user)
     db.commit()
-    flash(f"E-mail: {frequency.label.lower()}.", "success")
+    flash(_("E-mail: %(frequency)s.", frequency=frequency.label.lower()), "success")
     return redirect(url_for("auth.account", _anchor="email"))
 
 
@@ -106,7 +107,14 @@ def retry_delivery(delivery_id: int) -> ResponseReturnValue:
         db.commit()
         if mail_enabled(current_app):
             queue(current_app).wake()
-        flash(f"E-mail {delivery.id} will be tried again now.", "success")
+        flash(_("E-mail %(number)d will be tried again now.", number=delivery.id), "success")
     else:
-        flash(f"E-mail {delivery.id} is {delivery.state.label.lower()}: nothing to retry.", "info")
+        flash(
+            _(
+                "E-mail %(number)d is %(state)s: nothing to retry.",
+                number=delivery.id,
+                state=delivery.state.label.lower(),
+            ),
+            "info",
+        )
     return redirect(url_for(".admin"))
