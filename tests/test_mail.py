@@ -357,6 +357,7 @@ def test_review_reminders_go_to_owners_once_per_due_date(
     set_frequency(db, quiet, MailFrequency.NEVER)
     recommendation = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
     recommendation.owner_id = owner.id
+    db.get_one(User, owner.id).language = "ar"  # their e-mail comes in Arabic, right to left
     db.execute(
         recommendation_co_owner.insert(),
         [
@@ -371,7 +372,10 @@ def test_review_reminders_go_to_owners_once_per_due_date(
     assert send_reminders(mail_app, today) == 2
     to = sorted(message["To"] for message in server.messages)
     assert to == [f"Cy Co <{co_owner.email}>", f"Olu Owner <{owner.email}>"]
-    message = server.messages[0]
+    by_name = {to_name(message): message for message in server.messages}
+    assert '<html lang="ar" dir="rtl">' in html_of(by_name["Olu Owner"])
+    message = by_name["Cy Co"]
+    assert '<html lang="en" dir="ltr">' in html_of(message)
     assert message["Subject"] == f"Due for review: {recommendation.title}"
     assert f"due since {today - dt.timedelta(days=10)}" in text_of(message)
     # The next day, the same due date: no second reminder.
