@@ -26,6 +26,9 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+from markupsafe import Markup, escape
 
 from .vocabulary import Status
 
@@ -71,6 +74,61 @@ def patterns_used(statuses: Sequence[Status]) -> list[tuple[Status, Paint]]:
         for status in Status
         if status in present and PAINTS[status].pattern
     ]
+
+
+# The small pieces every shape repeats, drawn here: called hundreds of times a page, a Jinja
+# macro costs many times the text it makes.
+
+
+def pct(value: float) -> str:
+    """A horizontal position or width: percent of the SVG's width."""
+    return "%.2f%%" % value
+
+
+@lru_cache(maxsize=512)
+def paint(status: Status, prefix: str) -> Markup:
+    """The paint of a status, as attributes of a shape in an SVG whose patterns are `prefix`."""
+    p = PAINTS[status]
+    fill = f"url(#{prefix}-{p.pattern})" if p.pattern else p.fill
+    dash = Markup(' stroke-dasharray="{}"').format(p.dash) if p.dash else ""
+    return Markup('fill="{}" stroke="{}" stroke-width="1"{}').format(fill, p.stroke, dash)
+
+
+@lru_cache(maxsize=8)
+def text_attrs(size: float = LABEL_SIZE, fill: str = INK) -> Markup:
+    return Markup('font-family="{}" font-size="{}" fill="{}"').format(FONT, size, fill)
+
+
+_PATTERNS = {
+    "dots": (
+        '<pattern id="{prefix}-dots" width="6" height="6" patternUnits="userSpaceOnUse">'
+        '<rect width="6" height="6" fill="{fill}"></rect>'
+        '<circle cx="3" cy="3" r="1.3" fill="{ink}"></circle></pattern>'
+    ),
+    "hatch": (
+        '<pattern id="{prefix}-hatch" width="6" height="6" patternUnits="userSpaceOnUse"'
+        ' patternTransform="rotate(45)"><rect width="6" height="6" fill="{fill}"></rect>'
+        '<line x1="0" y1="0" x2="0" y2="6" stroke="{ink}" stroke-width="2"></line></pattern>'
+    ),
+    "cross": (
+        '<pattern id="{prefix}-cross" width="6" height="6" patternUnits="userSpaceOnUse"'
+        ' patternTransform="rotate(45)"><rect width="6" height="6" fill="{fill}"></rect>'
+        '<line x1="0" y1="0" x2="0" y2="6" stroke="{ink}" stroke-width="2"></line>'
+        '<line x1="0" y1="3" x2="6" y2="3" stroke="{ink}" stroke-width="2"></line></pattern>'
+    ),
+}
+
+
+def defs(prefix: str, statuses: Sequence[Status]) -> Markup:
+    """The patterns `statuses` need, with ids under `prefix`: each SVG defines its own."""
+    used = patterns_used(statuses)
+    if not used:
+        return Markup("")
+    patterns = "".join(
+        _PATTERNS[p.pattern].format(prefix=escape(prefix), fill=escape(p.fill), ink=escape(p.ink))
+        for _, p in used
+    )
+    return Markup(f"<defs>{patterns}</defs>")
 
 
 _NARROW = set("iljtfrI.,:;'!|()[] ")

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Subquery, func, select
+from sqlalchemy import BindParameter, Date, Subquery, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from .models import (
@@ -43,6 +43,38 @@ class Moment:
     @property
     def is_now(self) -> bool:
         return self.known_on is None and self.as_of >= dt.date.today()
+
+    @property
+    def shape(self) -> MomentShape:
+        """This moment with its dates as parameters, for a statement built once (`params`)."""
+        return MomentShape(self.is_now, self.known_on is not None)
+
+    @property
+    def params(self) -> dict[str, dt.date | dt.datetime | None]:
+        """The values of the parameters a statement built for `shape` takes."""
+        return {"as_of": self.as_of, "known_before": self.known_before}
+
+
+@dataclass(frozen=True)
+class MomentShape:
+    """What a statement for a moment depends on, its dates left as bound parameters.
+
+    The queries below read `as_of`, `known_before` and `is_now` alone, so they take a
+    `MomentShape` as they take a `Moment`: a page builds its statements once per shape and
+    runs them with `Moment.params`, instead of building, and SQLAlchemy keying, them anew on
+    every request.
+    """
+
+    is_now: bool
+    known: bool
+
+    @property
+    def as_of(self) -> BindParameter[dt.date]:
+        return bindparam("as_of", type_=Date())
+
+    @property
+    def known_before(self) -> BindParameter[dt.datetime] | None:
+        return bindparam("known_before") if self.known else None
 
 
 @dataclass(frozen=True)
