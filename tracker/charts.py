@@ -82,7 +82,7 @@ def patterns_used(statuses: Sequence[Status]) -> list[tuple[Status, Paint]]:
 
 def pct(value: float) -> str:
     """A horizontal position or width: percent of the SVG's width."""
-    return "%.2f%%" % value
+    return f"{value:.2f}%"
 
 
 @lru_cache(maxsize=512)
