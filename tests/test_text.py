@@ -33,25 +33,25 @@ def nested(depth: int) -> object:
 @given(values, st.booleans())
 def test_a_document_it_passes_has_no_problem(value: object, ascii_only: bool) -> None:
     document = json.dumps(value, ensure_ascii=ascii_only)
-    if plainly_clean(document):
+    if plainly_clean(document, json.loads(document)):
         assert list(problems_in(json.loads(document))) == []
 
 
 def test_it_passes_an_ordinary_export_and_refuses_what_the_walk_refuses() -> None:
     ordinary = {"updates": [{"assessment": "Talks resumed.\nSee the\treport.", "evidence": [
         {"title": "Réunion, “quoted”", "excerpt": "C:\\path and [brackets] {too}"}]}]}  # fmt: skip
-    assert plainly_clean(json.dumps(ordinary, ensure_ascii=False))
-    assert plainly_clean(json.dumps(ordinary))
+    assert plainly_clean(json.dumps(ordinary, ensure_ascii=False), ordinary)
+    assert plainly_clean(json.dumps(ordinary), ordinary)
     for refused in ("\x00", "\x1f", "\x7f", "\x9f", "\ud800", "\uffff"):
         for ascii_only in (True, False):
             document = json.dumps({"text": f"a{refused}b"}, ensure_ascii=ascii_only)
-            assert not plainly_clean(document)
+            assert not plainly_clean(document, json.loads(document))
             assert list(problems_in(json.loads(document)))
 
 
 def test_it_counts_nesting_as_the_walk_does() -> None:
     # The root is at depth 0: the walk refuses a container at MAX_DEPTH.
-    assert plainly_clean(json.dumps(nested(MAX_DEPTH)))
+    assert plainly_clean(json.dumps(nested(MAX_DEPTH)), nested(MAX_DEPTH))
     assert list(problems_in(nested(MAX_DEPTH))) == []
-    assert not plainly_clean(json.dumps(nested(MAX_DEPTH + 1)))
+    assert not plainly_clean(json.dumps(nested(MAX_DEPTH + 1)), nested(MAX_DEPTH + 1))
     assert list(problems_in(nested(MAX_DEPTH + 1)))

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import BindParameter, Date, Subquery, bindparam, func, select
+from sqlalchemy import BindParameter, Date, Select, Subquery, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from .models import (
@@ -184,6 +185,13 @@ def judgements_in_force(moment: Moment) -> Subquery:
     )
 
 
+@lru_cache(maxsize=8)
+def judgement_statement(moment: MomentShape) -> Select:
+    """One recommendation's judgement in force, built once per shape (see `MomentShape`)."""
+    in_force = judgements_in_force(moment)
+    return select(in_force).where(in_force.c.recommendation_id == bindparam("recommendation_id"))
+
+
 def judgement_history(
     session: Session, recommendation_ids: Sequence[int], moment: Moment
 ) -> dict[int, list[tuple[dt.date, Status]]]:
@@ -205,9 +213,8 @@ def judgement_history(
 
 def judgement_of(session: Session, recommendation_id: int, moment: Moment) -> Judgement | None:
     """Find one recommendation's judgement in force at `moment`."""
-    in_force = judgements_in_force(moment)
     row = session.execute(
-        select(in_force).where(in_force.c.recommendation_id == recommendation_id)
+        judgement_statement(moment.shape), moment.params | {"recommendation_id": recommendation_id}
     ).first()
     if row is None:
         return None

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .models import (
     Recommendation,
@@ -42,7 +43,6 @@ def timeline(
         .order_by(*(column.desc() for column in order))
         .options(
             joinedload(StatusUpdate.author),
-            selectinload(StatusUpdate.evidence),
             selectinload(StatusUpdate.all_evidence),
             selectinload(StatusUpdate.revisions).joinedload(StatusRevision.author),
         )
@@ -55,7 +55,12 @@ def timeline(
         query = query.where(StatusUpdate.as_of <= moment.as_of)
     else:
         query = query.where(StatusUpdate.created_at < moment.known_before)
-    return list(session.scalars(query))
+    updates = list(session.scalars(query))
+    for update in updates:
+        # The current evidence is all of it but what a correction withdrew: no second query.
+        current = [item for item in update.all_evidence if item.withdrawn_in is None]
+        set_committed_value(update, "evidence", current)
+    return updates
 
 
 def updates_with_evidence(session: Session, ids: Iterable[int]) -> dict[int, StatusUpdate]:

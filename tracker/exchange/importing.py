@@ -150,7 +150,7 @@ def read_json(text: str) -> Document:
         document.problems.append(Problem("$", f"Expected format “{FORMAT}”, version {VERSION}."))
         return document
     # The forms' rule for text, on every text of the file, before anything reads it.
-    if not plainly_clean(text):
+    if not plainly_clean(text, data):
         document.problems.extend(Problem(where, message) for where, message in problems_in(data))
     if document.problems:
         return document
