@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Integer, Select, Subquery, bindparam, case, func, or_, select
+from sqlalchemy import Date, Integer, Select, Subquery, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from .cadence import last_reviews, review_clock
@@ -368,21 +368,27 @@ def recent_judgements(
     session: Session, moment: Moment, *, days: int = 30, limit: int = 10
 ) -> list[RecentJudgement]:
     """List the latest judgements whose as-of date falls in the `days` before the moment."""
-    rows = judgements_at(moment)
-    query = (
-        select(Recommendation, rows)
-        .join(rows, rows.c.recommendation_id == Recommendation.id)
-        .where(rows.c.as_of > moment.as_of - dt.timedelta(days=days), rows.c.as_of <= moment.as_of)
-        .order_by(rows.c.as_of.desc(), rows.c.logged_at.desc())
-        .limit(limit)
-    )
+    params = moment.params | {"after": moment.as_of - dt.timedelta(days=days), "limit": limit}
     return [
         RecentJudgement(
             row.Recommendation,
             Judgement(row.update_id, Status(row.status), row.as_of, row.logged_at),
         )
-        for row in session.execute(query)
+        for row in session.execute(recent_statement(moment.shape), params)
     ]
+
+
+@lru_cache(maxsize=8)
+def recent_statement(moment: MomentShape) -> Select:
+    """`recent_judgements`' query, built once per shape of moment, from `after` to the moment."""
+    rows = judgements_at(moment)
+    return (
+        select(Recommendation, rows)
+        .join(rows, rows.c.recommendation_id == Recommendation.id)
+        .where(rows.c.as_of > bindparam("after", type_=Date()), rows.c.as_of <= moment.as_of)
+        .order_by(rows.c.as_of.desc(), rows.c.logged_at.desc())
+        .limit(bindparam("limit", type_=Integer()))
+    )
 
 
 @dataclass(frozen=True)
