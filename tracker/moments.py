@@ -199,16 +199,27 @@ def judgement_history(
 
     In the order the rule ranks them: by as-of date, then by the time logged.
     """
-    rows = judgements_at(moment)
     history: dict[int, list[tuple[dt.date, Status]]] = {id: [] for id in recommendation_ids}
-    query = (
-        select(rows.c.recommendation_id, rows.c.as_of, rows.c.status)
-        .where(rows.c.recommendation_id.in_(recommendation_ids), rows.c.as_of <= moment.as_of)
-        .order_by(rows.c.recommendation_id, rows.c.as_of, rows.c.logged_at, rows.c.update_id)
-    )
-    for recommendation_id, as_of, status in session.execute(query):
+    params = moment.params | {"ids": list(recommendation_ids)}
+    for recommendation_id, as_of, status in session.execute(
+        history_statement(moment.shape), params
+    ):
         history[recommendation_id].append((as_of, Status(status)))
     return history
+
+
+@lru_cache(maxsize=8)
+def history_statement(moment: MomentShape) -> Select:
+    """`judgement_history`'s query for the recommendations `ids`, built once per shape."""
+    rows = judgements_at(moment)
+    return (
+        select(rows.c.recommendation_id, rows.c.as_of, rows.c.status)
+        .where(
+            rows.c.recommendation_id.in_(bindparam("ids", expanding=True)),
+            rows.c.as_of <= moment.as_of,
+        )
+        .order_by(rows.c.recommendation_id, rows.c.as_of, rows.c.logged_at, rows.c.update_id)
+    )
 
 
 def judgement_of(session: Session, recommendation_id: int, moment: Moment) -> Judgement | None:

@@ -41,6 +41,7 @@ def render_markdown(text: str | None) -> Markup:
     return Markup(cleaned)
 
 
+@functools.lru_cache(maxsize=1024)
 def status_badge_html(status: vocabulary.Status, href: str | None = None) -> Markup:
     """Draw a status as a badge, spaced as the macro it replaces was; with `href`, a link."""
     badge = Markup('<span class="badge status-{}">{}</span>').format(status.value, status.label)
