@@ -26,15 +26,25 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from markupsafe import Markup, escape
+from flask_babel import format_date, format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from .i18n import local_date
 from .vocabulary import Status
 
 INK = "#1d2430"
 MUTED = "#5a6475"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif"
+# Arabic labels in Noto (Debian's fonts-noto-core), which the PDF renderer finds by name.
+FONTS = {"ar": "'Noto Sans Arabic', 'Noto Naskh Arabic', " + FONT}
+
+
+def font_for(language: str) -> str:
+    return FONTS.get(language, FONT)
+
+
 LABEL_SIZE = 13  # CSS pixels: status labels and counts
 TICK_SIZE = 12  # CSS pixels: axis labels
 
@@ -74,61 +84,6 @@ def patterns_used(statuses: Sequence[Status]) -> list[tuple[Status, Paint]]:
         for status in Status
         if status in present and PAINTS[status].pattern
     ]
-
-
-# The small pieces every shape repeats, drawn here: called hundreds of times a page, a Jinja
-# macro costs many times the text it makes.
-
-
-def pct(value: float) -> str:
-    """A horizontal position or width: percent of the SVG's width."""
-    return f"{value:.2f}%"
-
-
-@lru_cache(maxsize=512)
-def paint(status: Status, prefix: str) -> Markup:
-    """The paint of a status, as attributes of a shape in an SVG whose patterns are `prefix`."""
-    p = PAINTS[status]
-    fill = f"url(#{prefix}-{p.pattern})" if p.pattern else p.fill
-    dash = Markup(' stroke-dasharray="{}"').format(p.dash) if p.dash else ""
-    return Markup('fill="{}" stroke="{}" stroke-width="1"{}').format(fill, p.stroke, dash)
-
-
-@lru_cache(maxsize=8)
-def text_attrs(size: float = LABEL_SIZE, fill: str = INK) -> Markup:
-    return Markup('font-family="{}" font-size="{}" fill="{}"').format(FONT, size, fill)
-
-
-_PATTERNS = {
-    "dots": (
-        '<pattern id="{prefix}-dots" width="6" height="6" patternUnits="userSpaceOnUse">'
-        '<rect width="6" height="6" fill="{fill}"></rect>'
-        '<circle cx="3" cy="3" r="1.3" fill="{ink}"></circle></pattern>'
-    ),
-    "hatch": (
-        '<pattern id="{prefix}-hatch" width="6" height="6" patternUnits="userSpaceOnUse"'
-        ' patternTransform="rotate(45)"><rect width="6" height="6" fill="{fill}"></rect>'
-        '<line x1="0" y1="0" x2="0" y2="6" stroke="{ink}" stroke-width="2"></line></pattern>'
-    ),
-    "cross": (
-        '<pattern id="{prefix}-cross" width="6" height="6" patternUnits="userSpaceOnUse"'
-        ' patternTransform="rotate(45)"><rect width="6" height="6" fill="{fill}"></rect>'
-        '<line x1="0" y1="0" x2="0" y2="6" stroke="{ink}" stroke-width="2"></line>'
-        '<line x1="0" y1="3" x2="6" y2="3" stroke="{ink}" stroke-width="2"></line></pattern>'
-    ),
-}
-
-
-def defs(prefix: str, statuses: Sequence[Status]) -> Markup:
-    """The patterns `statuses` need, with ids under `prefix`: each SVG defines its own."""
-    used = patterns_used(statuses)
-    if not used:
-        return Markup("")
-    patterns = "".join(
-        _PATTERNS[p.pattern].format(prefix=escape(prefix), fill=escape(p.fill), ink=escape(p.ink))
-        for _, p in used
-    )
-    return Markup(f"<defs>{patterns}</defs>")
 
 
 _NARROW = set("iljtfrI.,:;'!|()[] ")
@@ -210,8 +165,8 @@ class Bar:
 
     @property
     def description(self) -> str:
-        parts = [f"{piece.status.label}: {piece.count}" for piece in self.pieces()]
-        return f"{self.label}: " + ", ".join(parts) if parts else f"{self.label}: none"
+        parts = [f"{piece.status.label}: {format_decimal(piece.count)}" for piece in self.pieces()]
+        return f"{self.label}: " + ", ".join(parts) if parts else f"{self.label}: " + _("none")
 
 
 @dataclass(frozen=True)
@@ -281,7 +236,7 @@ def segments(
 
 
 # The windows a timeline can show, by the value of ?window=; the first is the default.
-WINDOWS = {"12m": "Last 12 months", "all": "All history"}
+WINDOWS = {"12m": _l("Last 12 months"), "all": _l("All history")}
 DEFAULT_WINDOW = "12m"
 
 
@@ -344,7 +299,7 @@ class TimeScale:
             room = text_width("2026", TICK_SIZE) + 14
             step = next(s for s in (1, 2, 5, 10, 1000) if s * 365 * px_per_day >= room)
             chosen = [day for day in days if day.year % step == 0] if step > 1 else days
-            labels = [(day, str(day.year)) for day in chosen]
+            labels = [(day, format_date(day, "y")) for day in chosen]
         else:
             months = []
             day = dt.date(self.start.year, self.start.month, 1)
@@ -356,7 +311,7 @@ class TimeScale:
             step = next(s for s in (1, 2, 3, 6, 12, 1000) if s * 30.4 * px_per_day >= room)
             chosen = [day for day in months if (day.month - 1) % step == 0] if step <= 12 else []
             labels = [
-                (day, day.strftime("%b %Y") if index == 0 or day.month == 1 else day.strftime("%b"))
+                (day, format_date(day, "MMM y" if index == 0 or day.month == 1 else "MMM"))
                 for index, day in enumerate(chosen)
             ]
         ticks = []
@@ -406,7 +361,9 @@ class TimeScale:
         for column in sorted(by_column):
             group = by_column[column]
             day, label = max(group, key=lambda mark: mark[0])
-            kept.append((day, label if len(group) == 1 else f"{label} (latest of {len(group)})"))
+            if len(group) > 1:
+                label = _("%(label)s (latest of %(count)s)", label=label, count=len(group))
+            kept.append((day, label))
         return kept
 
     def labels(self, spans: Sequence[Segment], reference: float) -> list[Label]:
@@ -473,11 +430,15 @@ class Timeline:
 
     @property
     def description(self) -> str:
-        return "; ".join(
-            f"{span.status.label} from {'before ' if cut and start == span.start else ''}"
-            f"{start.isoformat()} to {span.end.isoformat()}"
-            for span, start, cut in self.entries()
-        )
+        parts = []
+        for span, start, cut in self.entries():
+            words = {"status": span.status.label, "start": local_date(start)}
+            words["end"] = local_date(span.end)
+            if cut and start == span.start:
+                parts.append(_("%(status)s from before %(start)s to %(end)s", **words))
+            else:
+                parts.append(_("%(status)s from %(start)s to %(end)s", **words))
+        return "; ".join(parts)
 
 
 WIDE = 560  # the narrowest a timeline is drawn with every label (pixels)
