@@ -167,7 +167,7 @@ class Server:
             stderr=subprocess.DEVNULL,
         )
         self.url = f"http://127.0.0.1:{self.port}"
-        for _ in range(100):
+        for _ in range(300):  # a loaded machine takes a while to start gunicorn
             try:
                 urllib.request.urlopen(self.url + ready, timeout=1)
                 return
