@@ -57,6 +57,11 @@ PERMISSIONS: dict[str, Role | None] = {
     "work.seen": Role.VIEWER,
     "recommendations.edit": Role.EDITOR,
     "targets.set_target": Role.EDITOR,
+    "criteria.edit_criteria": Role.EDITOR,
+    "criteria.revise": Role.EDITOR,
+    "signposts.edit_signposts": Role.EDITOR,
+    "signposts.observe": Role.ANALYST,
+    "signposts.retract": Role.EDITOR,
     "sources.edit": Role.EDITOR,
     "sources.new": Role.EDITOR,
     "sources.add_recommendation": Role.EDITOR,
@@ -80,6 +85,8 @@ PERMISSIONS: dict[str, Role | None] = {
     "api.recommendation": Role.VIEWER,
     "api.updates": Role.VIEWER,
     "api.targets": Role.VIEWER,
+    "api.criteria": Role.VIEWER,
+    "api.signposts": Role.VIEWER,
     "api.actors": Role.VIEWER,
     "api.themes": Role.VIEWER,
     "api.search": Role.VIEWER,
@@ -140,6 +147,8 @@ def world(db: Session, make_user) -> dict[str, object]:
         "token": "not-a-valid-token",
         "notification_id": 1,
         "source_slug": SOURCE,
+        "number": 1,
+        "observation": 1,
     }
 
 

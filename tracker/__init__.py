@@ -39,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         bookkeeping,
         caching,
         commands,
+        criteria,
         dashboard,
         db,
         errors,
@@ -52,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         reports,
         search,
         security,
+        signposts,
         site,
         sources,
         targets,
@@ -70,7 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Each area registers its blueprints and its commands.
     for area in (
         auth, admin, dashboard, recommendations, logs, sources, lists, reports, exchange, search,
-        api, work, notifications, targets,
+        api, work, notifications, targets, criteria, signposts,
     ):  # fmt: skip
         area.init_app(app)
     app.register_blueprint(health.bp)

@@ -24,6 +24,7 @@ from .models import (
 )
 from .moments import Judgement, Moment, judgement_history, judgements_at, judgements_in_force
 from .regressions import best_held, is_regressed, regressed_condition
+from .signposts.sightings import recently_observed
 from .targets.ledger import is_overdue, overdue_condition, targets_in_force
 from .vocabulary import Status
 
@@ -36,6 +37,8 @@ class DashboardFilters:
     status: Status | None = None
     overdue: bool = False
     regressed: bool = False
+    # Only those with a signpost observed in the 30 days up to the as-of date.
+    signposts_seen: bool = False
     sort: str = "position"
     # "due": only those due for review.
     review: str | None = None
@@ -146,6 +149,8 @@ def dashboard(
             query = query.where(in_force.c.status == filters.status.value)
         if filters.overdue:
             query = query.where(overdue)
+        if filters.signposts_seen:
+            query = query.where(Recommendation.id.in_(recently_observed(moment)))
         if filters.regressed:
             query = query.where(regressed)
         return query

@@ -164,3 +164,38 @@ class TargetOrigin(Labelled):
         "An actor addressed committed to the date.",
     )
     EDITOR = "editor", "The editor", "Tracker's editors set the date to judge it against."
+
+
+class CriterionKind(Labelled):
+    """What a criterion, written before the evidence comes in, is a test of."""
+
+    COMPLETION = "completion", "Completion", "What must happen for “Implemented”."
+    SUCCESS = "success", "Success", "What it should achieve."
+    FAILURE = "failure", "Failure", "What would show it failed."
+
+
+class Verdict(Labelled):
+    """What a status update says of a criterion."""
+
+    MET = "met", "Met", "The evidence shows it happened."
+    NOT_MET = "not_met", "Not met", "The evidence shows it has not happened."
+    UNCLEAR = "unclear", "Unclear", "The evidence does not settle it."
+
+
+class Direction(Labelled):
+    """Which way a signpost points when it is observed."""
+
+    TOWARDS = "towards", "Towards implementation", "Seeing it makes implementation more likely."
+    AWAY = "away", "Away from implementation", "Seeing it makes implementation less likely."
+
+
+class Diagnosticity(Labelled):
+    """How well seeing a signpost tells implementation and its absence apart."""
+
+    WEAK = "weak", "Weak", "Seen almost as often either way: it barely tells the cases apart."
+    MODERATE = (
+        "moderate",
+        "Moderate",
+        "Clearly more often seen in the case it points to than in the other.",
+    )
+    STRONG = "strong", "Strong", "Seldom seen unless the case it points to holds."

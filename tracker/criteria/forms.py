@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.widgets import HiddenInput
+
+from ..field_rules import Rule, choices_of, rule_field
+from ..form_base import SubForm, TrackerForm
+from ..forms import options
+from ..status_updates import MarkInput
+from ..vocabulary import CriterionKind, Verdict
+from .operations import MAX_TEXT
+
+# What a criterion says, by the rules the forms and the importer both follow.
+CRITERION = {
+    "kind": Rule(
+        "choice", required="Choose the kind of criterion.", choices=choices_of(CriterionKind)
+    ),
+    "text": Rule("text", required="Write what the criterion tests.", max_length=MAX_TEXT),
+    "reason": Rule("text", optional=True, max_length=2_000),
+}
+
+
+class CriterionForm(TrackerForm):
+    """Write a new criterion for a recommendation."""
+
+    kind = rule_field(
+        RadioField, CRITERION["kind"], "Kind",
+        choices=options(CriterionKind, lambda kind: f"{kind.label}: {kind.definition}"),
+    )  # fmt: skip
+    text = rule_field(
+        TextAreaField, CRITERION["text"], "Criterion",
+        description="An observable outcome, written before the evidence comes in: “Parliament "
+        "passes a law setting the date of early elections”.",
+    )  # fmt: skip
+    save = SubmitField("Add criterion")
+
+
+class CriterionEditForm(TrackerForm):
+    """Reword a criterion, or withdraw it: a new version; the earlier ones stay."""
+
+    text = CriterionForm.text
+    withdrawn = BooleanField(
+        "Withdraw it", description="A withdrawn criterion no longer counts; its history stays."
+    )
+    reason = rule_field(
+        TextAreaField, CRITERION["reason"], "Reason for the change",
+        description="Optional: shown in the criterion's history.",
+    )  # fmt: skip
+    save = SubmitField("Save a new version")
+
+
+class MarkForm(SubForm):
+    """What a status update says of one criterion; a verdict left blank marks nothing."""
+
+    criterion = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    verdict = RadioField(
+        "Verdict",
+        choices=[SelectChoice("", "Not marked"), *options(Verdict)],
+        default="",
+        validate_choice=True,
+    )
+    note = TextAreaField(
+        "What shows it",
+        validators=[Length(max=10_000)],
+        description="The evidence for the verdict. Markdown is allowed.",
+    )
+
+    def validate_note(self, field: TextAreaField) -> None:
+        if (field.data or "").strip() and not self.verdict.data:
+            raise ValidationError("Choose met, not met or unclear for this note, or clear it.")
+
+    def to_input(self) -> MarkInput | None:
+        if not self.verdict.data:
+            return None
+        return MarkInput(
+            self.criterion.data, Verdict(self.verdict.data), (self.note.data or "").strip()
+        )
