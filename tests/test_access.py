@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from tracker.models import Base, Recommendation, StatusUpdate, User
 from tracker.vocabulary import Role
 
-from .helpers import PASSWORD, SLUG, add_updates
+from .helpers import PASSWORD, SLUG, add_criteria_and_signposts, add_updates
 
 SOURCE = "mei-2020-real-cost-us-iran-escalation-iraq"
 
@@ -135,10 +135,12 @@ def world(db: Session, make_user) -> dict[str, object]:
     """One user per role and an update by the analyst; the values URLs need."""
     users = {role: make_user(role) for role in Role}
     add_updates(db, users[Role.ANALYST], SLUG, 1)
+    # A criterion, a signpost and an observation numbered 1, for the routes that name them.
+    add_criteria_and_signposts(db, users[Role.EDITOR], users[Role.ANALYST])
     recommendation = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
     recommendation.owner_id = users[Role.ANALYST].id
     db.commit()
-    update_id = db.scalars(select(StatusUpdate.id)).one()
+    update_id = db.scalars(select(StatusUpdate.id).order_by(StatusUpdate.id)).first()
     return {
         "users": users,
         "slug": SLUG,

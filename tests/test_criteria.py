@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+from pathlib import Path
 
 import pytest
-from flask.testing import FlaskClient
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.criteria.operations import add_criterion
+from tracker.criteria.operations import add_criterion, revise_criterion
+from tracker.db import get_engine
 from tracker.models import (
     AuditEvent,
     Criterion,
@@ -23,7 +27,8 @@ from tracker.models import (
 from tracker.status_updates import CriteriaReasonNeeded, MarkInput, record_status_update
 from tracker.vocabulary import Confidence, CriterionKind, Role, Status, Verdict
 
-from .helpers import SLUG, add_updates, squash, update_form
+from .conftest import empty_database
+from .helpers import SLUG, add_criteria_and_signposts, add_updates, squash, update_form
 from .test_status_updates import EVIDENCE
 
 URL = f"/recommendations/{SLUG}"
@@ -375,3 +380,113 @@ def test_the_recommendation_page_runs_as_many_statements_however_many_criteria(
     assert page.status_code == 200
     assert page.get_data(as_text=True).count('id="check-') == 7
     assert counter.count == with_one
+
+
+def test_criteria_marks_and_signposts_survive_export_import_and_importing_twice_adds_nothing(
+    app: Flask, runner: FlaskCliRunner, db: Session, make_user, tmp_path: Path
+) -> None:
+    editor = make_user(Role.EDITOR, email="esther@example.org", name="Esther")
+    add_criteria_and_signposts(db, editor, make_user(Role.ANALYST, email="nadia@example.org"))
+    revise_criterion(
+        db, criteria_of(db)[0], text="Joint operations resume in Anbar.", withdrawn=False,
+        reason="Narrowed.", by=editor,
+    )  # fmt: skip
+    db.commit()
+    first = tmp_path / "first.json"
+    assert runner.invoke(args=["export", "--output", str(first)]).exit_code == 0
+    exported = json.loads(first.read_text(encoding="utf-8"))
+    assert [(c["number"], c["version"], c["kind"]) for c in exported["criteria"]] == [
+        (1, 1, "completion"), (1, 2, "completion"), (2, 1, "success"),
+    ]  # fmt: skip
+    assert exported["criteria"][1]["reason"] == "Narrowed."
+    [update] = exported["updates"]
+    assert update["criteria"] == [
+        {"criterion": 1, "verdict": "met", "note": "Patrols resumed."},
+        {"criterion": 2, "verdict": "unclear", "note": ""},
+    ]
+    [signpost] = exported["signposts"]
+    assert [o["retracted"] is not None for o in signpost["observations"]] == [True, False]
+    assert signpost["observations"][0]["retracted"]["reason"] == "A rehearsal."
+    db.close()
+    empty_database(get_engine(app))
+
+    result = runner.invoke(args=["import", str(first)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "15 recommendations, 3 criteria versions, 1 signposts, 2 signpost observations, "
+        "1 status updates;"
+    ) in result.stdout
+    assert "1 signpost observations retracted." in result.stdout
+    second = runner.invoke(args=["export"])
+    assert second.stdout == first.read_text(encoding="utf-8")
+    again = runner.invoke(args=["import", str(first)])
+    assert "nothing new" in again.stdout, again.stdout
+    assert "3 criteria versions already present" in again.stdout
+
+
+def test_an_import_refuses_bad_criteria_and_marks_whole_naming_each(
+    runner: FlaskCliRunner, db: Session, tmp_path: Path
+) -> None:
+    entry = {
+        "recommendation": SLUG, "number": 1, "kind": "completion", "version": 1,
+        "text": "Joint operations resume.", "withdrawn": False, "reason": None,
+        "author": "e@example.org", "written_at": "2021-01-01T00:00:00+00:00",
+    }  # fmt: skip
+    update = {
+        "key": "u1", "recommendation": SLUG, "author": "a@example.org",
+        "logged_at": "2021-02-01T00:00:00+00:00", "status": "implemented", "as_of": "2021-01-20",
+        "confidence": "high", "assessment": "Done.",
+        "criteria": [{"criterion": 9, "verdict": "met"}, {"criterion": 1, "verdict": "done"}],
+        "evidence": [{"url": "https://news.example.org/a", "title": "A", "publisher": "P",
+                      "excerpt": "E", "stance": "supports", "reliability": "B",
+                      "credibility": "2"}],
+    }  # fmt: skip
+    document = {
+        "format": "tracker-export",
+        "version": 1,
+        "criteria": [entry, entry | {"version": 3}, entry | {"number": 2, "kind": "hope"}],
+        "updates": [update],
+        "signposts": [
+            {"recommendation": SLUG, "number": 1, "event": "", "direction": "sideways",
+             "diagnosticity": "strong", "author": "e@example.org",
+             "written_at": "2021-01-01T00:00:00+00:00", "observations": []}
+        ],
+    }  # fmt: skip
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document))
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 1
+    errors = result.stderr
+    for message in (
+        "$.criteria[2].kind: Not a valid choice.",
+        "$.criteria[1].version: Expected version 2 next.",
+        "$.signposts[0].event: Name the event to watch for.",
+        "$.signposts[0].direction: Not a valid choice.",
+        "$.updates[0].criteria[0].criterion: Expected the number of one of the "
+        "recommendation's criteria, once.",
+        "$.updates[0].criteria[1].verdict: Expected one of met, not_met, unclear.",
+    ):
+        assert message in errors, errors
+    assert "nothing was imported" in errors
+    db.rollback()
+    assert db.scalars(select(Criterion)).all() == []
+    assert db.scalars(select(StatusUpdate)).all() == []
+
+
+def test_the_api_lists_criteria_with_versions_and_verdicts_and_updates_their_marks(
+    client: FlaskClient, db: Session, make_user, analyst
+) -> None:
+    add_criteria_and_signposts(db, make_user(Role.EDITOR), make_user(Role.ANALYST))
+    body = client.get(f"/api/v1/recommendations/{SLUG}/criteria").json
+    assert [(c["number"], c["kind"], c["verdict"]) for c in body["items"]] == [
+        (1, "completion", "met"), (2, "success", "unclear"),
+    ]  # fmt: skip
+    assert body["items"][0]["versions"][0]["text"] == "Joint operations resume."
+    [update] = client.get(f"/api/v1/recommendations/{SLUG}/updates").json["items"]
+    assert update["criteria"][0] == {"criterion": 1, "verdict": "met", "note": "Patrols resumed."}
+    signposts = client.get(f"/api/v1/recommendations/{SLUG}/signposts").json["items"]
+    assert signposts[0]["seen"] is True
+    assert [o["retracted"] for o in signposts[0]["observations"]] == [False, True]
+    rec = client.get(f"/api/v1/recommendations/{SLUG}").json
+    assert rec["criteria_url"].endswith(f"/api/v1/recommendations/{SLUG}/criteria")
+    assert client.get("/api/v1/recommendations/nothing/criteria").status_code == 404
