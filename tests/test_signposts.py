@@ -168,7 +168,7 @@ def test_a_retracted_observation_stays_struck_through_and_stops_counting(
     shown = section(response.get_data(as_text=True))
     assert "Observation retracted." in squash(response.get_data(as_text=True))
     assert '<li class="retracted">' in shown
-    assert "It was a rehearsal, not the talks.. It no longer counts." in shown
+    assert "</time>, no longer counted: It was a rehearsal, not the talks.</p>" in shown
     assert "Not seen" in shown
     assert dashboard_slugs(client, "signposts=recent") == set()
     # Known on the day before the retraction, it still counted.

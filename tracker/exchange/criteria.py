@@ -21,6 +21,7 @@ from ..criteria.operations import CriterionError, add_criterion, revise_criterio
 from ..field_rules import check_fields
 from ..models import Criterion, CriterionVersion, Recommendation, User
 from ..vocabulary import CriterionKind
+from .entries import named_recommendations, read_time, recommendation_of, texts_of, whole_number
 from .formats import timestamp
 
 FIELDS = ("recommendation", "kind", "text", "reason", "author", "written_at")
@@ -60,33 +61,6 @@ def criterion_authors(session: Session) -> dict[str, str]:
     return {version.author.email: version.author.name for _, _, version in load_versions(session)}
 
 
-def read_time(
-    item: dict[str, Any], name: str, path: str, now: dt.datetime, found: list[tuple[str, str]]
-) -> dt.datetime | None:
-    """Read an entry's time (UTC when it names none); a missing, bad or future one is refused."""
-    value = item.get(name)
-    try:
-        at = dt.datetime.fromisoformat(value if isinstance(value, str) else "")
-    except ValueError:
-        found.append((f"{path}.{name}", "Expected a time, YYYY-MM-DDTHH:MM:SS+00:00."))
-        return None
-    at = at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at
-    if at > now:
-        found.append((f"{path}.{name}", "The time cannot be in the future."))
-        return None
-    return at
-
-
-def whole_number(
-    item: dict[str, Any], name: str, path: str, found: list[tuple[str, str]]
-) -> int | None:
-    value = item.get(name)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        found.append((f"{path}.{name}", "Expected a whole number from 1."))
-        return None
-    return value
-
-
 def add_criteria(
     session: Session,
     entries: list[tuple[str, Any]],
@@ -96,11 +70,7 @@ def add_criteria(
     """Write the criteria versions the database lacks; return the problems and counts."""
     problems: list[tuple[str, str]] = []
     counts: Counter[str] = Counter()
-    slugs = {str(item.get("recommendation")) for _, item in entries}
-    recommendations = {
-        rec.slug: rec
-        for rec in session.scalars(select(Recommendation).where(Recommendation.slug.in_(slugs)))
-    }
+    recommendations = named_recommendations(session, entries)
     stored: dict[tuple[int, int], tuple[Criterion, int]] = {
         (criterion.recommendation_id, criterion.number): (criterion, latest)
         for criterion, latest in session.execute(
@@ -112,18 +82,8 @@ def add_criteria(
     checked = []
     for path, item in entries:
         found: list[tuple[str, str]] = []
-        for name in FIELDS:
-            if item.get(name) is not None and not isinstance(item.get(name), str):
-                found.append((f"{path}.{name}", "Expected text."))
-        texts = {name: item.get(name) if isinstance(item.get(name), str) else "" for name in FIELDS}
-        rec = recommendations.get(texts["recommendation"])
-        if rec is None:
-            found.append(
-                (
-                    f"{path}.recommendation",
-                    f"No recommendation has the slug “{texts['recommendation']}”.",
-                )
-            )
+        texts = texts_of(item, FIELDS, path, found)
+        rec = recommendation_of(recommendations, texts["recommendation"], path, found)
         number = whole_number(item, "number", path, found)
         version = whole_number(item, "version", path, found)
         withdrawn = item.get("withdrawn", False)

@@ -26,7 +26,7 @@ from ..signposts.operations import (
     retract_observation,
 )
 from ..vocabulary import Diagnosticity, Direction
-from .criteria import read_time, whole_number
+from .entries import named_recommendations, read_time, recommendation_of, texts_of, whole_number
 from .formats import timestamp
 
 SIGNPOST_FIELDS = ("recommendation", "event", "direction", "diagnosticity", "author", "written_at")
@@ -124,15 +124,6 @@ def wanted_signpost_authors(entries: list[tuple[str, Any]]) -> list[tuple[str, s
     return wanted
 
 
-def texts_of(
-    item: dict[str, Any], names: tuple[str, ...], path: str, found: list[tuple[str, str]]
-) -> dict[str, str]:
-    for name in names:
-        if item.get(name) is not None and not isinstance(item.get(name), str):
-            found.append((f"{path}.{name}", "Expected text."))
-    return {name: item.get(name) if isinstance(item.get(name), str) else "" for name in names}
-
-
 def add_signposts(
     session: Session,
     entries: list[tuple[str, Any]],
@@ -142,11 +133,7 @@ def add_signposts(
     """Write the signposts and observations the database lacks; return problems and counts."""
     problems: list[tuple[str, str]] = []
     counts: Counter[str] = Counter()
-    slugs = {str(item.get("recommendation")) for _, item in entries}
-    recommendations = {
-        rec.slug: rec
-        for rec in session.scalars(select(Recommendation).where(Recommendation.slug.in_(slugs)))
-    }
+    recommendations = named_recommendations(session, entries)
     stored = {
         (signpost.recommendation_id, signpost.number): signpost
         for signpost in session.scalars(select(Signpost))
@@ -163,14 +150,7 @@ def add_signposts(
     for path, item in entries:
         found: list[tuple[str, str]] = []
         texts = texts_of(item, SIGNPOST_FIELDS, path, found)
-        rec = recommendations.get(texts["recommendation"])
-        if rec is None:
-            found.append(
-                (
-                    f"{path}.recommendation",
-                    f"No recommendation has the slug “{texts['recommendation']}”.",
-                )
-            )
+        rec = recommendation_of(recommendations, texts["recommendation"], path, found)
         number = whole_number(item, "number", path, found)
         data, errors = check_fields(SIGNPOST, texts)
         found += [(f"{path}.{name}", e) for name, messages in errors.items() for e in messages]
