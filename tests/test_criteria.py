@@ -464,7 +464,7 @@ def test_an_import_refuses_bad_criteria_and_marks_whole_naming_each(
         "$.signposts[0].direction: Not a valid choice.",
         "$.updates[0].criteria[0].criterion: Expected the number of one of the "
         "recommendation's criteria, once.",
-        "$.updates[0].criteria[1].verdict: Expected one of met, not_met, unclear.",
+        "$.updates[0].criteria[1].verdict: Not a valid choice.",
     ):
         assert message in errors, errors
     assert "nothing was imported" in errors

@@ -8,7 +8,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import HiddenInput
 
 from ..field_rules import Rule, choices_of, rule_field
@@ -25,6 +25,13 @@ CRITERION = {
     ),
     "text": Rule("text", required="Write what the criterion tests.", max_length=MAX_TEXT),
     "reason": Rule("text", optional=True, max_length=2_000),
+}
+# What an update says of one criterion; the form also offers to leave it unmarked.
+MARK = {
+    "verdict": Rule(
+        "choice", required="Choose met, not met or unclear.", choices=choices_of(Verdict)
+    ),
+    "note": Rule("text", optional=True, max_length=10_000),
 }
 
 
@@ -67,11 +74,10 @@ class MarkForm(SubForm):
         default="",
         validate_choice=True,
     )
-    note = TextAreaField(
-        "What shows it",
-        validators=[Length(max=10_000)],
+    note = rule_field(
+        TextAreaField, MARK["note"], "What shows it",
         description="The evidence for the verdict. Markdown is allowed.",
-    )
+    )  # fmt: skip
 
     def validate_note(self, field: TextAreaField) -> None:
         if (field.data or "").strip() and not self.verdict.data:

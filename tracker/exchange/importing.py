@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, selectinload
 from .. import audit
 from ..auth.services import create_user, disable_user, normalise_email
 from ..catalogue import CatalogueError
+from ..criteria.forms import MARK
 from ..field_rules import EVIDENCE, UPDATE, check_fields, evidence_input
 from ..lists.operations import create_actor, create_theme
 from ..models import Actor, Recommendation, Source, StatusUpdate, Theme, User, utcnow
@@ -916,12 +917,17 @@ class Checker:
                     Problem(f"{where}.criterion", "Expected the number of one of the "
                             "recommendation's criteria, once.")
                 )  # fmt: skip
-            if texts["verdict"] not in Verdict._value2member_map_:
-                allowed = ", ".join(verdict.value for verdict in Verdict)
-                problems.append(Problem(f"{where}.verdict", f"Expected one of {allowed}."))
-            elif criterion is not None and criterion not in named:
+            data, errors = check_fields(MARK, texts)
+            problems.extend(
+                Problem(f"{where}.{name}", error)
+                for name, messages in errors.items()
+                for error in messages
+            )
+            if not errors and criterion is not None and criterion not in named:
                 named.add(criterion)
-                marks.append(MarkInput(criterion, Verdict(texts["verdict"]), texts["note"].strip()))
+                marks.append(
+                    MarkInput(criterion, Verdict(data["verdict"]), (data["note"] or "").strip())
+                )
         return marks
 
     def check_evidence(self, record: UpdateRecord, problems: list[Problem]) -> list[EvidenceInput]:
