@@ -194,8 +194,9 @@ def check_criteria(
     unmet = unmet_completion(criteria, verdicts)
     if unmet:
         named = ", ".join(
-            f"#{criterion.number} ({(verdicts.get(criterion.id) or 'unmarked').replace('_', ' ')})"
+            f"#{criterion.number} ({verdict.label.lower() if verdict else 'unmarked'})"
             for criterion in unmet
+            for verdict in [verdicts.get(criterion.id)]
         )
         raise CriteriaReasonNeeded(
             f"Say why this is Implemented while completion criteria are not met: {named}."
