@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -21,15 +23,15 @@ from .operations import MAX_TEXT
 # What a criterion says, by the rules the forms and the importer both follow.
 CRITERION = {
     "kind": Rule(
-        "choice", required="Choose the kind of criterion.", choices=choices_of(CriterionKind)
+        "choice", required=_l("Choose the kind of criterion."), choices=choices_of(CriterionKind)
     ),
-    "text": Rule("text", required="Write what the criterion tests.", max_length=MAX_TEXT),
+    "text": Rule("text", required=_l("Write what the criterion tests."), max_length=MAX_TEXT),
     "reason": Rule("text", optional=True, max_length=2_000),
 }
 # What an update says of one criterion; the form also offers to leave it unmarked.
 MARK = {
     "verdict": Rule(
-        "choice", required="Choose met, not met or unclear.", choices=choices_of(Verdict)
+        "choice", required=_l("Choose met, not met or unclear."), choices=choices_of(Verdict)
     ),
     "note": Rule("text", optional=True, max_length=10_000),
 }
@@ -39,15 +41,15 @@ class CriterionForm(TrackerForm):
     """Write a new criterion for a recommendation."""
 
     kind = rule_field(
-        RadioField, CRITERION["kind"], "Kind",
+        RadioField, CRITERION["kind"], _l("Kind"),
         choices=options(CriterionKind, lambda kind: f"{kind.label}: {kind.definition}"),
     )  # fmt: skip
     text = rule_field(
-        TextAreaField, CRITERION["text"], "Criterion",
-        description="An observable outcome, written before the evidence comes in: “Parliament "
-        "passes a law setting the date of early elections”.",
+        TextAreaField, CRITERION["text"], _l("Criterion"),
+        description=_l("An observable outcome, written before the evidence comes in: “Parliament "
+        "passes a law setting the date of early elections”."),
     )  # fmt: skip
-    save = SubmitField("Add criterion")
+    save = SubmitField(_l("Add criterion"))
 
 
 class CriterionEditForm(TrackerForm):
@@ -55,13 +57,14 @@ class CriterionEditForm(TrackerForm):
 
     text = CriterionForm.text
     withdrawn = BooleanField(
-        "Withdraw it", description="A withdrawn criterion no longer counts; its history stays."
+        _l("Withdraw it"),
+        description=_l("A withdrawn criterion no longer counts; its history stays."),
     )
     reason = rule_field(
-        TextAreaField, CRITERION["reason"], "Reason for the change",
-        description="Optional: shown in the criterion's history.",
+        TextAreaField, CRITERION["reason"], _l("Reason for the change"),
+        description=_l("Optional: shown in the criterion's history."),
     )  # fmt: skip
-    save = SubmitField("Save a new version")
+    save = SubmitField(_l("Save a new version"))
 
 
 class MarkForm(SubForm):
@@ -69,19 +72,19 @@ class MarkForm(SubForm):
 
     criterion = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     verdict = RadioField(
-        "Verdict",
-        choices=[SelectChoice("", "Not marked"), *options(Verdict)],
+        _l("Verdict"),
+        choices=lambda: [SelectChoice("", _("Not marked")), *options(Verdict)()],
         default="",
         validate_choice=True,
     )
     note = rule_field(
-        TextAreaField, MARK["note"], "What shows it",
-        description="The evidence for the verdict. Markdown is allowed.",
+        TextAreaField, MARK["note"], _l("What shows it"),
+        description=_l("The evidence for the verdict. Markdown is allowed."),
     )  # fmt: skip
 
     def validate_note(self, field: TextAreaField) -> None:
         if (field.data or "").strip() and not self.verdict.data:
-            raise ValidationError("Choose met, not met or unclear for this note, or clear it.")
+            raise ValidationError(_("Choose met, not met or unclear for this note, or clear it."))
 
     def to_input(self) -> MarkInput | None:
         if not self.verdict.data:

@@ -4,6 +4,7 @@ import datetime as dt
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..db import get_session
@@ -43,7 +44,7 @@ def edit_criteria(slug: str) -> ResponseReturnValue:
             getattr(form, error.field).errors.append(str(error))
         else:
             db.commit()
-            flash(f"Criterion #{criterion.number} added.", "success")
+            flash(_("Criterion #%(number)s added.", number=criterion.number), "success")
             return redirect(
                 url_for(".edit_criteria", slug=slug, _anchor=f"criterion-{criterion.number}")
             )
@@ -84,7 +85,7 @@ def revise(slug: str, number: int) -> ResponseReturnValue:
             getattr(form, error.field).errors.append(str(error))
         else:
             db.commit()
-            flash(f"Criterion #{number}: new version saved.", "success")
+            flash(_("Criterion #%(number)s: new version saved.", number=number), "success")
             return redirect(url_for(".edit_criteria", slug=slug, _anchor=f"criterion-{number}"))
     return render_template(
         "criteria/revise.html", recommendation=recommendation, criterion=criterion, form=form

@@ -4,6 +4,7 @@ import datetime as dt
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -64,7 +65,7 @@ def edit_signposts(slug: str) -> ResponseReturnValue:
             getattr(form, error.field).errors.append(str(error))
         else:
             db.commit()
-            flash(f"Signpost #{signpost.number} added.", "success")
+            flash(_("Signpost #%(number)s added.", number=signpost.number), "success")
             return redirect(url_for(".edit_signposts", slug=slug))
     return render_template(
         "signposts/edit.html",
@@ -91,7 +92,7 @@ def observe(slug: str, number: int) -> ResponseReturnValue:
             getattr(form, error.field).errors.append(str(error))
         else:
             db.commit()
-            flash(f"Signpost #{number} recorded as observed.", "success")
+            flash(_("Signpost #%(number)s recorded as observed.", number=number), "success")
             return back_to_page(slug)
     elif not form.is_submitted():
         form.observed_on.data = dt.date.today()
@@ -127,7 +128,7 @@ def retract(slug: str, number: int, observation: int) -> ResponseReturnValue:
             form.reason.errors.append(str(error))
         else:
             db.commit()
-            flash("Observation retracted.", "success")
+            flash(_("Observation retracted."), "success")
             return back_to_page(slug)
     return render_template(
         "signposts/retract.html",
