@@ -169,6 +169,7 @@ def walked(app: Flask, db: Session, make_user: Callable[..., User]) -> dict[str,
         "token": ["not-a-setup-token"],
         "number": ["1", "2"],
         "observation": ["1", "2"],
+        "delivery_id": ["1"],
     }
 
 

@@ -2,8 +2,8 @@
 give them, why an update stands against them, and signposts with their observations.
 
 Revision ID: d5a7c3e9b104
-Revises: 5e0a7b3c9d21
-Create Date: 2026-12-01 11:05:00+00:00
+Revises: 8eec2dbc8a80
+Create Date: 2026-12-01 11:10:00+00:00
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from alembic import op
 import tracker.models
 
 revision: str = "d5a7c3e9b104"
-down_revision: str | None = "5e0a7b3c9d21"
+down_revision: str | None = "8eec2dbc8a80"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
