@@ -24,10 +24,27 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker import create_app
+from tracker.criteria.operations import add_criterion
 from tracker.db import get_engine
 from tracker.models import Evidence, Recommendation, StatusRevision, StatusUpdate, User
-from tracker.status_updates import EvidenceInput, record_status_update
-from tracker.vocabulary import Confidence, Credibility, Reliability, Stance, Status
+from tracker.signposts.operations import (
+    Observed,
+    add_signpost,
+    observe_signpost,
+    retract_observation,
+)
+from tracker.status_updates import EvidenceInput, MarkInput, record_status_update
+from tracker.vocabulary import (
+    Confidence,
+    Credibility,
+    CriterionKind,
+    Diagnosticity,
+    Direction,
+    Reliability,
+    Stance,
+    Status,
+    Verdict,
+)
 
 SLUG = "resume-anti-isis-cooperation"
 PASSWORD = "correct horse battery staple"
@@ -388,3 +405,51 @@ def broken_updates(session: Session) -> dict[str, int]:
         "updates without revision": count(StatusUpdate, ~has_revision.exists()),
         "evidence without update": count(Evidence, ~has_update),
     }
+
+
+def add_criteria_and_signposts(db: Session, editor: User, analyst: User, slug: str = SLUG) -> None:
+    """A completion criterion and a success criterion, an update marking both (the first met,
+    so the update can say Implemented), a signpost seen twice, once retracted."""
+    rec = db.scalars(select(Recommendation).where(Recommendation.slug == slug)).one()
+    at = dt.datetime(2020, 2, 1, tzinfo=dt.UTC)
+    done = add_criterion(
+        db, rec, kind=CriterionKind.COMPLETION, text="Joint operations resume.", by=editor, now=at
+    )
+    aim = add_criterion(
+        db, rec, kind=CriterionKind.SUCCESS, text="Attacks fall.", by=editor, now=at
+    )
+    record_status_update(
+        db, rec, author=analyst, status=Status.IMPLEMENTED, as_of=dt.date(2021, 5, 1),
+        assessment="Joint operations resumed.", confidence=Confidence.HIGH,
+        evidence=[
+            EvidenceInput(
+                url="https://news.example.org/joint", title="Joint operations",
+                publisher="Example News", excerpt="They resumed.", stance=Stance.SUPPORTS,
+                reliability=Reliability.B, credibility=Credibility.PROBABLE,
+            )
+        ],
+        marks=[MarkInput(done.id, Verdict.MET, "Patrols resumed."),
+               MarkInput(aim.id, Verdict.UNCLEAR)],
+        change_reason="Joint operations resumed at once.",
+    )  # fmt: skip
+    signpost = add_signpost(
+        db, rec, event="UNAMI convenes talks.", direction=Direction.TOWARDS,
+        diagnosticity=Diagnosticity.MODERATE, by=editor, now=at,
+    )  # fmt: skip
+    seen = {
+        "note": "Talks began.", "url": "https://news.example.org/talks", "title": "Talks",
+        "publisher": "Example News", "reliability": Reliability.C,
+        "credibility": Credibility.POSSIBLE,
+    }  # fmt: skip
+    wrong = observe_signpost(
+        db, signpost, Observed(observed_on=dt.date(2021, 3, 1), **seen), by=analyst,
+        now=dt.datetime(2021, 3, 2, tzinfo=dt.UTC),
+    )  # fmt: skip
+    retract_observation(
+        db, wrong, by=editor, reason="A rehearsal.", now=dt.datetime(2021, 3, 3, tzinfo=dt.UTC)
+    )
+    observe_signpost(
+        db, signpost, Observed(observed_on=dt.date(2021, 3, 10), **seen), by=analyst,
+        now=dt.datetime(2021, 3, 11, tzinfo=dt.UTC),
+    )  # fmt: skip
+    db.commit()

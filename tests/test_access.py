@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from tracker.models import Base, Recommendation, Source, StatusUpdate, User
 from tracker.vocabulary import Role
 
-from .helpers import PASSWORD, SLUG, add_updates
+from .helpers import PASSWORD, SLUG, add_criteria_and_signposts, add_updates
 
 SOURCE = "mei-2020-real-cost-us-iran-escalation-iraq"
 
@@ -58,6 +58,11 @@ PERMISSIONS: dict[str, Role | None] = {
     "work.seen": Role.VIEWER,
     "recommendations.edit": Role.EDITOR,
     "targets.set_target": Role.EDITOR,
+    "criteria.edit_criteria": Role.EDITOR,
+    "criteria.revise": Role.EDITOR,
+    "signposts.edit_signposts": Role.EDITOR,
+    "signposts.observe": Role.ANALYST,
+    "signposts.retract": Role.EDITOR,
     "sources.edit": Role.EDITOR,
     "sources.new": Role.EDITOR,
     "sources.add_recommendation": Role.EDITOR,
@@ -81,6 +86,8 @@ PERMISSIONS: dict[str, Role | None] = {
     "api.recommendation": Role.VIEWER,
     "api.updates": Role.VIEWER,
     "api.targets": Role.VIEWER,
+    "api.criteria": Role.VIEWER,
+    "api.signposts": Role.VIEWER,
     "api.actors": Role.VIEWER,
     "api.themes": Role.VIEWER,
     "api.search": Role.VIEWER,
@@ -177,10 +184,12 @@ def world(db: Session, make_user) -> dict[str, object]:
     """One user per role and an update by the analyst; the values URLs need."""
     users = {role: make_user(role) for role in Role}
     add_updates(db, users[Role.ANALYST], SLUG, 1)
+    # A criterion, a signpost and an observation numbered 1, for the routes that name them.
+    add_criteria_and_signposts(db, users[Role.EDITOR], users[Role.ANALYST])
     recommendation = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
     recommendation.owner_id = users[Role.ANALYST].id
     db.commit()
-    update_id = db.scalars(select(StatusUpdate.id)).one()
+    update_id = db.scalars(select(StatusUpdate.id).order_by(StatusUpdate.id)).first()
     return {
         "users": users,
         "slug": SLUG,
@@ -190,6 +199,8 @@ def world(db: Session, make_user) -> dict[str, object]:
         "notification_id": 1,
         "delivery_id": 1,
         "source_slug": SOURCE,
+        "number": 1,
+        "observation": 1,
     }
 
 

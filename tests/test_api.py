@@ -23,7 +23,7 @@ from tracker.targets.operations import set_target_date
 from tracker.vocabulary import Role, Status, TargetOrigin
 
 from .conftest import Auth
-from .helpers import PASSWORD, SLUG, add_updates
+from .helpers import PASSWORD, SLUG, add_criteria_and_signposts, add_updates
 
 API = "/api/v1"
 
@@ -269,6 +269,7 @@ def api_schema(
     """The API's own OpenAPI document, served by the app, with data to read."""
     add_updates(db, make_user(Role.ANALYST), SLUG, 2)
     set_two_targets(db, make_user(Role.EDITOR))
+    add_criteria_and_signposts(db, make_user(Role.EDITOR), make_user(Role.ANALYST))
     return schemathesis.openapi.from_wsgi(f"{API}/openapi.json", app, headers=bearer(token))
 
 

@@ -242,6 +242,8 @@ PAGES = [
     "/changes",
     f"/recommendations/{SLUG}/owners",
     f"/recommendations/{SLUG}/reviews/new",
+    f"/recommendations/{SLUG}/criteria",
+    f"/recommendations/{SLUG}/signposts",
     "/no-such-page",
 ]
 
@@ -880,4 +882,55 @@ def test_embeds_show_on_an_allowed_origin_and_are_refused_elsewhere(public_site,
     frame = next(f for f in refused.frames if f is not refused.main_frame)
     assert frame.url.startswith("chrome-error://") or not frame.locator("h1").count()
     assert any("frame-ancestors" in text for text in refusals), refusals
+
+
+def test_criteria_and_signposts_written_marked_and_observed_by_keyboard(
+    browser, server: str
+) -> None:  # type: ignore[no-untyped-def]
+    """Enter saves each form; the pages they lead to have no accessibility violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    slug = "iraqi-declaration-on-attacks-against-coalition"
+    context = browser.new_context(base_url=server, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    login(page, Role.EDITOR)
+    page.goto(f"/recommendations/{slug}/criteria")
+    page.get_by_label("Completion: What must happen").check()
+    page.get_by_label("Criterion", exact=True).fill("The government declares attacks illegal.")
+    page.get_by_label("Completion: What must happen").press("Enter")
+    assert page.get_by_text("Criterion #1 added.").is_visible()
+    page.goto(f"/recommendations/{slug}/signposts")
+    page.get_by_label("Event to watch for").fill("The Prime Minister condemns a strike.")
+    page.get_by_label("Towards implementation").check()
+    page.get_by_label("Moderate: Clearly more often").check()
+    page.get_by_label("Moderate: Clearly more often").press("Enter")
+    assert page.get_by_text("Signpost #1 added.").is_visible()
+    page.get_by_role("link", name="Iraqi declaration", exact=False).first.click()
+    page.get_by_role("link", name="Record it observed").click()
+    page.get_by_label("Observed on").fill("2021-03-02")
+    page.get_by_label("What was observed").fill("He condemned the strike on Ain al-Assad.")
+    page.get_by_label("Evidence link").fill("https://news.example.org/condemned")
+    page.get_by_label("Title").fill("PM condemns strike")
+    page.get_by_label("Publisher").fill("Example News")
+    page.get_by_label("Publisher").press("Enter")
+    assert page.get_by_text("Signpost #1 recorded as observed.").is_visible()
+    assert page.locator("#signposts .badge.seen").inner_text().startswith("Seen 1×")
+    page.goto("/?signposts=recent&as_of=2021-03-20")
+    rows = page.locator("table.recommendations tbody tr")
+    assert rows.count() == 1
+    axe = Axe()
+    found = {}
+    for path in (
+        f"/recommendations/{slug}",
+        f"/recommendations/{slug}/updates/new",
+        f"/recommendations/{slug}/criteria/1",
+        f"/recommendations/{slug}/signposts/1/observe",
+        f"/recommendations/{slug}/signposts/1/observations/1/retract",
+    ):
+        page.goto(path)
+        results = axe.run(page)
+        if results.violations_count:
+            found[path] = [v["id"] for v in results.response["violations"]]
+    assert found == {}
     context.close()

@@ -46,7 +46,7 @@ from tracker.status_updates import correct_status_update, retract_status_update
 from tracker.vocabulary import Confidence, Role, Status
 
 from .conftest import Auth
-from .helpers import SLUG, add_updates, form_fields
+from .helpers import SLUG, add_criteria_and_signposts, add_updates, form_fields
 
 EXAMPLES = int(os.environ.get("TRACKER_WALK_EXAMPLES", "3"))
 RANDOM = os.environ.get("TRACKER_WALK_RANDOM") == "1"
@@ -155,6 +155,8 @@ def walked(app: Flask, db: Session, make_user: Callable[..., User]) -> dict[str,
                           confidence=Confidence.LOW, reason="Misread the report.")  # fmt: skip
     retract_status_update(db, second, editor=editor, reason="Wrong recommendation.")
     db.commit()
+    # Criteria, a signpost and observations: numbered 1 and 2 under the recommendation.
+    add_criteria_and_signposts(db, editor, analyst)
     return {
         "recommendation": list(db.scalars(select(Recommendation.slug))),
         "source": list(db.scalars(select(Source.slug))),
@@ -165,6 +167,8 @@ def walked(app: Flask, db: Session, make_user: Callable[..., User]) -> dict[str,
         "notification_id": [str(id_) for id_ in db.scalars(select(Notification.id))],
         "filename": ["tracker.css"],
         "token": ["not-a-setup-token"],
+        "number": ["1", "2"],
+        "observation": ["1", "2"],
         "delivery_id": ["1"],
     }
 

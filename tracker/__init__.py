@@ -52,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         bookkeeping,
         caching,
         commands,
+        criteria,
         dashboard,
         db,
         errors,
@@ -68,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         reports,
         search,
         security,
+        signposts,
         site,
         sources,
         targets,
@@ -88,7 +90,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Each area registers its blueprints and its commands.
     for area in (
         auth, admin, dashboard, recommendations, logs, sources, lists, reports, exchange, search,
-        api, work, notifications, targets, mail,
+        api, work, notifications, targets, mail, criteria, signposts,
     ):  # fmt: skip
         area.init_app(app)
     app.register_blueprint(health.bp)

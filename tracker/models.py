@@ -26,7 +26,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from .vocabulary import (
     Confidence,
     Credibility,
+    CriterionKind,
     DatePrecision,
+    Diagnosticity,
+    Direction,
     MailFrequency,
     MailState,
     Reliability,
@@ -36,6 +39,7 @@ from .vocabulary import (
     Stance,
     Status,
     TargetOrigin,
+    Verdict,
 )
 
 # Every constraint gets a predictable name, so that batch migrations on SQLite can drop it.
@@ -313,6 +317,9 @@ class StatusUpdate(Base):
     retraction_reason: Mapped[str | None] = mapped_column(Text)
     # Why the status changed, when it moved backwards or jumped (tracker/status_updates.py).
     change_reason: Mapped[str | None] = mapped_column(Text)
+    # Why the status stands against its criteria: "Implemented" with a completion criterion
+    # not met (tracker/status_updates.py).
+    criteria_reason: Mapped[str | None] = mapped_column(Text)
     # The key an imported update carries in the file, so importing it again adds nothing.
     import_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Review before publishing: an editor other than the author approved it; the public sees
@@ -337,6 +344,10 @@ class StatusUpdate(Base):
     )
     revisions: Mapped[list[StatusRevision]] = relationship(
         back_populates="update", order_by="StatusRevision.number", lazy="raise"
+    )
+    # What it says of each of the recommendation's criteria it marks.
+    marks: Mapped[list[CriterionMark]] = relationship(
+        order_by="CriterionMark.id", lazy="raise", viewonly=True
     )
 
     @property
@@ -632,3 +643,119 @@ class TargetDate(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     author: Mapped[User] = relationship(lazy="raise")
+
+
+class Criterion(Base):
+    """A test of a recommendation written in advance: completion, success or failure.
+
+    Its wording is versioned in `CriterionVersion`: an edit adds a version, withdrawing it
+    adds one that says so, and none is ever changed.
+    """
+
+    __tablename__ = "criterion"
+    __table_args__ = (UniqueConstraint("recommendation_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendation.id"))
+    # Its place among the recommendation's criteria, from 1, in the order they were written.
+    number: Mapped[int]
+    kind: Mapped[CriterionKind] = mapped_column(vocabulary(CriterionKind))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship(lazy="raise")
+    versions: Mapped[list[CriterionVersion]] = relationship(
+        order_by="CriterionVersion.number", lazy="raise", viewonly=True
+    )
+
+
+class CriterionVersion(Base):
+    """A criterion's wording as written, then as each edit left it. Never changed."""
+
+    __tablename__ = "criterion_version"
+    __table_args__ = (UniqueConstraint("criterion_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criterion.id"))
+    number: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    # A withdrawn criterion no longer counts from this version on; its history stays.
+    withdrawn: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship(lazy="raise")
+
+
+class CriterionMark(Base):
+    """What a status update says of one criterion: met, not met or unclear, and what shows it.
+
+    Written with its update by tracker/status_updates.py. Never changed.
+    """
+
+    __tablename__ = "criterion_mark"
+    __table_args__ = (UniqueConstraint("update_id", "criterion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("status_update.id"))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criterion.id"), index=True)
+    verdict: Mapped[Verdict] = mapped_column(vocabulary(Verdict))
+    # The evidence for the verdict, in the analyst's words (Markdown).
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    criterion: Mapped[Criterion] = relationship(lazy="raise")
+
+
+class Signpost(Base):
+    """An observable event named in advance, pointing towards implementation or away. Never
+    changed: a signpost is worth something only as it was written before it was seen."""
+
+    __tablename__ = "signpost"
+    __table_args__ = (UniqueConstraint("recommendation_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendation.id"))
+    number: Mapped[int]
+    event: Mapped[str] = mapped_column(Text)
+    direction: Mapped[Direction] = mapped_column(vocabulary(Direction))
+    diagnosticity: Mapped[Diagnosticity] = mapped_column(vocabulary(Diagnosticity))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship(lazy="raise")
+
+
+class SignpostObservation(Base):
+    """A signpost seen on a date, with graded evidence. Never changed but for its retraction:
+    a wrong observation is retracted, with the reason, and a right one recorded."""
+
+    __tablename__ = "signpost_observation"
+    __table_args__ = (
+        UniqueConstraint("signpost_id", "number"),
+        Index(None, "observed_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signpost_id: Mapped[int] = mapped_column(ForeignKey("signpost.id"))
+    number: Mapped[int]
+    observed_on: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(String(2000))
+    title: Mapped[str] = mapped_column(String(300))
+    publisher: Mapped[str] = mapped_column(String(200))
+    reliability: Mapped[Reliability] = mapped_column(vocabulary(Reliability))
+    credibility: Mapped[Credibility] = mapped_column(vocabulary(Credibility))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    retracted_at: Mapped[dt.datetime | None]
+    retracted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    retraction_reason: Mapped[str | None] = mapped_column(Text)
+
+    signpost: Mapped[Signpost] = relationship(lazy="raise")
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="raise")
+    retracted_by: Mapped[User | None] = relationship(foreign_keys=[retracted_by_id], lazy="raise")
+
+    @property
+    def grade(self) -> str:
+        return f"{self.reliability.value}{self.credibility.value}"

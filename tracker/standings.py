@@ -32,6 +32,7 @@ from .moments import (
     judgements_in_force,
 )
 from .regressions import best_held, is_regressed, regressed_condition
+from .signposts.sightings import recent_since, recently_observed
 from .targets.ledger import is_overdue, overdue_condition, targets_in_force
 from .vocabulary import Status
 
@@ -44,6 +45,8 @@ class DashboardFilters:
     status: Status | None = None
     overdue: bool = False
     regressed: bool = False
+    # Only those with a signpost observed in the 30 days up to the as-of date.
+    signposts_seen: bool = False
     sort: str = "position"
     # "due": only those due for review.
     review: str | None = None
@@ -140,6 +143,7 @@ def dashboard(
         "owner_id": filters.owner_id,
         "limit": per_page,
         "offset": (max(page, 1) - 1) * (per_page or 0),
+        "signposts_since": recent_since(moment.as_of),
     }
 
     def status_of(value: str | None) -> Status:
@@ -253,6 +257,12 @@ def statements(moment: MomentShape, filters: DashboardFilters, paged: bool) -> D
             query = query.where(in_force.c.status == filters.status.value)
         if filters.overdue:
             query = query.where(overdue)
+        if filters.signposts_seen:
+            query = query.where(
+                Recommendation.id.in_(
+                    recently_observed(moment, bindparam("signposts_since", type_=Date()))
+                )
+            )
         if filters.regressed:
             query = query.where(regressed)
         return query

@@ -5,7 +5,8 @@ Every update is recorded by `record_status_updates`, whether one comes from the 
 its audit event, its search entries and the recommendation's current update are written here
 and nowhere else, in bulk. Corrections and retractions go through `correct_status_update` and
 `retract_status_update`, which end in the same `after_writing`. Whatever else must follow a new
-judgement (notifications, criteria, forecasts) belongs in `after_writing` too.
+judgement (notifications, criteria, forecasts) belongs in `after_writing` too. What an update
+says of its recommendation's criteria (`MarkInput`) is written with it, here.
 
 Functions here add and flush; the caller commits once, so a request's writes land together.
 """
@@ -22,8 +23,10 @@ from sqlalchemy.orm import Session
 
 from . import audit
 from .bulk import insert_rows
+from .criteria.checklist import criteria_in_force, load_criteria, marks_in_force, unmet_completion
 from .models import (
     AuditEvent,
+    CriterionMark,
     Evidence,
     Recommendation,
     StatusRevision,
@@ -34,7 +37,16 @@ from .models import (
 from .moments import Moment, judgement_of
 from .notifications.operations import notify_updates
 from .search.index import index_updates
-from .vocabulary import Confidence, Credibility, Reliability, RevisionKind, Role, Stance, Status
+from .vocabulary import (
+    Confidence,
+    Credibility,
+    Reliability,
+    RevisionKind,
+    Role,
+    Stance,
+    Status,
+    Verdict,
+)
 
 # Updates are inserted this many at a time: few round trips, bounded memory.
 CHUNK = 1_000
@@ -57,6 +69,15 @@ class EvidenceInput:
     reliability: Reliability
     credibility: Credibility
     published_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class MarkInput:
+    """What an update says of one of its recommendation's criteria, and what shows it."""
+
+    criterion_id: int
+    verdict: Verdict
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,10 +104,16 @@ class NewStatusUpdate:
     import_key: str | None = None
     retraction: Retraction | None = None
     change_reason: str | None = None
+    marks: Sequence[MarkInput] = ()
+    criteria_reason: str | None = None
 
 
 class ReasonNeeded(TrackingError):
     """An update that moves the status backwards or jumps, without saying why."""
+
+
+class CriteriaReasonNeeded(TrackingError):
+    """An "Implemented" that its completion criteria contradict, without saying why."""
 
 
 def record_status_update(
@@ -100,13 +127,18 @@ def record_status_update(
     confidence: Confidence,
     evidence: Sequence[EvidenceInput],
     change_reason: str | None = None,
+    marks: Sequence[MarkInput] = (),
+    criteria_reason: str | None = None,
     now: dt.datetime | None = None,
 ) -> StatusUpdate:
     """Append a status update with its evidence to a recommendation's history.
 
     An update that moves the status in force on its as-of date backwards, or forwards by more
-    than two steps, needs `change_reason` (raises ReasonNeeded). `now` is when it is logged:
-    the present unless the caller carries an original time.
+    than two steps, needs `change_reason` (raises ReasonNeeded). `marks` say what it finds of
+    the recommendation's criteria in force; an "Implemented" needs `criteria_reason` unless
+    every completion criterion is met, by its marks or, for those it leaves unmarked, by the
+    verdicts in force on its as-of date (raises CriteriaReasonNeeded). `now` is when it is
+    logged: the present unless the caller carries an original time.
     """
     now = now or utcnow()
     check_status_update(status=status, as_of=as_of, evidence=evidence, now=now)
@@ -117,6 +149,8 @@ def record_status_update(
         raise ReasonNeeded(
             f"Say why the status changed: {before.label} to {status.label} moves {move}."
         )
+    criteria_reason = (criteria_reason or "").strip() or None
+    check_criteria(session, recommendation, status, as_of, marks, criteria_reason)
     new = NewStatusUpdate(
         recommendation=recommendation,
         author=author,
@@ -127,9 +161,46 @@ def record_status_update(
         evidence=evidence,
         logged_at=now,
         change_reason=change_reason,
+        marks=marks,
+        criteria_reason=criteria_reason,
     )
     [update_id] = record_status_updates(session, [new])
     return session.get_one(StatusUpdate, update_id)
+
+
+def check_criteria(
+    session: Session,
+    recommendation: Recommendation,
+    status: Status,
+    as_of: dt.date,
+    marks: Sequence[MarkInput],
+    criteria_reason: str | None,
+) -> None:
+    """Refuse marks of criteria that do not count, and an unexplained contradicted Implemented."""
+    criteria = [
+        c for c, _ in criteria_in_force(load_criteria(session, recommendation.id), Moment(as_of))
+    ]
+    counted = {criterion.id for criterion in criteria}
+    marked = [mark.criterion_id for mark in marks]
+    if len(set(marked)) < len(marked) or not set(marked) <= counted:
+        raise TrackingError("The criteria marked are not this recommendation's criteria in force.")
+    if status is not Status.IMPLEMENTED or criteria_reason is not None:
+        return
+    verdicts: dict[int, Verdict | None] = {
+        id_: mark.verdict
+        for id_, mark in marks_in_force(session, recommendation.id, Moment(as_of)).items()
+    }
+    verdicts |= {mark.criterion_id: mark.verdict for mark in marks}
+    unmet = unmet_completion(criteria, verdicts)
+    if unmet:
+        named = ", ".join(
+            f"#{criterion.number} ({verdict.label.lower() if verdict else 'unmarked'})"
+            for criterion in unmet
+            for verdict in [verdicts.get(criterion.id)]
+        )
+        raise CriteriaReasonNeeded(
+            f"Say why this is Implemented while completion criteria are not met: {named}."
+        )
 
 
 def record_status_updates(session: Session, updates: Iterable[NewStatusUpdate]) -> list[int]:
@@ -161,6 +232,15 @@ def record_status_updates(session: Session, updates: Iterable[NewStatusUpdate]) 
                 row | {"update_id": id_}
                 for new, id_ in zip(chunk, written, strict=True)
                 for row in evidence_rows(new.evidence)
+            ],
+        )
+        insert_rows(
+            session.connection(),
+            CriterionMark.__table__,
+            [
+                mark_row(mark) | {"update_id": id_}
+                for new, id_ in zip(chunk, written, strict=True)
+                for mark in new.marks
             ],
         )
         insert_rows(
@@ -241,7 +321,12 @@ def update_row(new: NewStatusUpdate) -> dict[str, Any]:
         **judgement_row(new),
         "import_key": new.import_key,
         "change_reason": new.change_reason,
+        "criteria_reason": new.criteria_reason,
     }
+
+
+def mark_row(mark: MarkInput) -> dict[str, Any]:
+    return {"criterion_id": mark.criterion_id, "verdict": mark.verdict, "note": mark.note}
 
 
 def revision_row(new: NewStatusUpdate) -> dict[str, Any]:
@@ -275,6 +360,12 @@ def created_update_audit(new: NewStatusUpdate) -> dict[str, Any]:
         "assessment": new.assessment,
         "evidence": [item.url for item in new.evidence],
         **({"change_reason": new.change_reason} if new.change_reason else {}),
+        **({"criteria_reason": new.criteria_reason} if new.criteria_reason else {}),
+        **(
+            {"criteria": {str(mark.criterion_id): mark.verdict.value for mark in new.marks}}
+            if new.marks
+            else {}
+        ),
     }
 
 

@@ -127,6 +127,8 @@ def init_app(app: Flask) -> None:
         Stance=vocabulary.Stance,
         Role=vocabulary.Role,
         RevisionKind=vocabulary.RevisionKind,
+        CriterionKind=vocabulary.CriterionKind,
+        Verdict=vocabulary.Verdict,
         charts=charts,
         form_problems=form_problems,
     )

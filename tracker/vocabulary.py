@@ -228,3 +228,46 @@ class TargetOrigin(Labelled):
         N_("An actor addressed committed to the date."),
     )
     EDITOR = "editor", N_("The editor"), N_("Tracker's editors set the date to judge it against.")
+
+
+class CriterionKind(Labelled):
+    """What a criterion, written before the evidence comes in, is a test of."""
+
+    COMPLETION = "completion", N_("Completion"), N_("What must happen for “Implemented”.")
+    SUCCESS = "success", N_("Success"), N_("What it should achieve.")
+    FAILURE = "failure", N_("Failure"), N_("What would show it failed.")
+
+
+class Verdict(Labelled):
+    """What a status update says of a criterion."""
+
+    MET = "met", N_("Met"), N_("The evidence shows it happened.")
+    NOT_MET = "not_met", N_("Not met"), N_("The evidence shows it has not happened.")
+    UNCLEAR = "unclear", N_("Unclear"), N_("The evidence does not settle it.")
+
+
+class Direction(Labelled):
+    """Which way a signpost points when it is observed."""
+
+    TOWARDS = (
+        "towards",
+        N_("Towards implementation"),
+        N_("Seeing it makes implementation more likely."),
+    )
+    AWAY = "away", N_("Away from implementation"), N_("Seeing it makes implementation less likely.")
+
+
+class Diagnosticity(Labelled):
+    """How well seeing a signpost tells implementation and its absence apart."""
+
+    WEAK = (
+        "weak",
+        N_("Weak"),
+        N_("Seen almost as often either way: it barely tells the cases apart."),
+    )
+    MODERATE = (
+        "moderate",
+        N_("Moderate"),
+        N_("Clearly more often seen in the case it points to than in the other."),
+    )
+    STRONG = "strong", N_("Strong"), N_("Seldom seen unless the case it points to holds.")

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..vocabulary import Confidence, Credibility, Reliability, Stance, Status, TargetOrigin
+from ..vocabulary import (
+    Confidence,
+    Credibility,
+    CriterionKind,
+    Diagnosticity,
+    Direction,
+    Reliability,
+    Stance,
+    Status,
+    TargetOrigin,
+    Verdict,
+)
 from .paging import BAD_CURSOR, MAX_CURSOR
 
 TEXT = {"type": "string"}
@@ -127,6 +138,8 @@ SCHEMAS: dict[str, Any] = {
             "url": LINK,
             "updates_url": LINK,
             "targets_url": LINK,
+            "criteria_url": LINK,
+            "signposts_url": LINK,
             "page": {**LINK, "description": "The recommendation's page in Tracker, for people."},
         }
     ),
@@ -167,7 +180,77 @@ SCHEMAS: dict[str, Any] = {
                 **NULLABLE_TEXT,
                 "description": "Why the status moved backwards or jumped more than two steps.",
             },
+            "criteria_reason": {
+                **NULLABLE_TEXT,
+                "description": "Why Implemented while a completion criterion was not met.",
+            },
+            "criteria": {"type": "array", "items": ref("Mark")},
             "evidence": {"type": "array", "items": ref("Evidence"), "minItems": 1},
+        }
+    ),
+    "Mark": obj(
+        {
+            "criterion": {"type": "integer", "minimum": 1, "description": "Its number."},
+            "verdict": {"type": "string", "enum": values(Verdict)},
+            "note": {"type": "string", "description": "What shows it; Markdown."},
+        }
+    ),
+    "Criterion": obj(
+        {
+            "number": {"type": "integer", "minimum": 1},
+            "kind": {"type": "string", "enum": values(CriterionKind)},
+            "text": {**TEXT, "description": "As its latest version words it."},
+            "withdrawn": {"type": "boolean"},
+            "verdict": {
+                "type": "string",
+                "enum": values(Verdict),
+                "nullable": True,
+                "description": "The verdict in force now; null when no update marked it.",
+            },
+            "marked_as_of": {**DATE, "nullable": True},
+            "note": NULLABLE_TEXT,
+            "versions": {
+                "type": "array",
+                "minItems": 1,
+                "items": obj(
+                    {
+                        "number": {"type": "integer", "minimum": 1},
+                        "text": TEXT,
+                        "withdrawn": {"type": "boolean"},
+                        "reason": NULLABLE_TEXT,
+                        "author": obj({"name": TEXT}),
+                        "written_at": TIME,
+                    }
+                ),
+            },
+        }
+    ),
+    "Signpost": obj(
+        {
+            "number": {"type": "integer", "minimum": 1},
+            "event": TEXT,
+            "direction": {"type": "string", "enum": values(Direction)},
+            "diagnosticity": {"type": "string", "enum": values(Diagnosticity)},
+            "written_at": TIME,
+            "seen": {"type": "boolean", "description": "Observed, and not retracted."},
+            "observations": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "number": {"type": "integer", "minimum": 1},
+                        "observed_on": DATE,
+                        "note": {"type": "string", "description": "Markdown."},
+                        "link": TEXT,
+                        "title": TEXT,
+                        "publisher": TEXT,
+                        "grade": {"type": "string", "pattern": "^[A-F][1-6]$"},
+                        "author": obj({"name": TEXT}),
+                        "logged_at": TIME,
+                        "retracted": {"type": "boolean"},
+                        "retraction_reason": NULLABLE_TEXT,
+                    }
+                ),
+            },
         }
     ),
     "TargetDate": obj(
@@ -385,6 +468,20 @@ def document(base: str, cookie: str = "session") -> dict[str, Any]:
             "/recommendations/{slug}/updates": get(
                 "A recommendation's status updates, latest as-of date first, with evidence.",
                 page_of("StatusUpdate"),
+                ["slug"],
+                paged=True,
+                missing="No recommendation has this slug.",
+            ),
+            "/recommendations/{slug}/criteria": get(
+                "A recommendation's criteria with every version and the verdict in force now.",
+                page_of("Criterion"),
+                ["slug"],
+                paged=True,
+                missing="No recommendation has this slug.",
+            ),
+            "/recommendations/{slug}/signposts": get(
+                "A recommendation's signposts, each with its observations, newest first.",
+                page_of("Signpost"),
                 ["slug"],
                 paged=True,
                 missing="No recommendation has this slug.",

@@ -13,11 +13,13 @@ from werkzeug.wrappers import Response
 
 from ..audience import shown_name
 from ..caching import cached_page
+from ..criteria.checklist import load_criteria, load_marks, marks_in_force
 from ..db import get_session
-from ..models import Actor, Recommendation, Source, StatusUpdate, Theme, User
+from ..models import Actor, CriterionMark, Recommendation, Source, StatusUpdate, Theme, User
 from ..moments import Moment
 from ..search.results import Hit, search
 from ..security import readable
+from ..signposts.sightings import signposts_at
 from ..standings import DashboardFilters, DashboardRow, dashboard
 from ..targets.ledger import ledgers
 from ..timelines import TimelinePosition, timeline
@@ -42,6 +44,13 @@ def link(endpoint: str, **values: Any) -> str:
 
 def listing(items: list[dict[str, Any]], next_url: str | None) -> Response:
     return jsonify({"items": items, "next": next_url})
+
+
+def found_or_404(slug: str) -> Recommendation:
+    found = get_session().scalars(select(Recommendation).where(Recommendation.slug == slug)).first()
+    if found is None:
+        abort(404, description=f"No recommendation has the slug “{slug}”.")
+    return found
 
 
 def filters_from_query() -> DashboardFilters:
@@ -235,6 +244,8 @@ def recommendation_data(row: DashboardRow) -> dict[str, Any]:
         "url": link("api.recommendation", slug=rec.slug),
         "updates_url": link("api.updates", slug=rec.slug),
         "targets_url": link("api.targets", slug=rec.slug),
+        "criteria_url": link("api.criteria", slug=rec.slug),
+        "signposts_url": link("api.signposts", slug=rec.slug),
         "page": link("recommendations.show", slug=rec.slug),
     }
 
@@ -245,9 +256,7 @@ def recommendation_data(row: DashboardRow) -> dict[str, Any]:
 def updates(slug: str) -> ResponseReturnValue:
     """List a recommendation's status updates, latest as-of date first, with their evidence."""
     db = get_session()
-    found = db.scalars(select(Recommendation).where(Recommendation.slug == slug)).first()
-    if found is None:
-        abort(404, description=f"No recommendation has the slug “{slug}”.")
+    found = found_or_404(slug)
     limit = limit_from_query()
     updates = timeline(db, found, Moment(dt.date.today()), limit=limit + 1, after=timeline_cursor())
     page = updates[:limit]
@@ -256,7 +265,90 @@ def updates(slug: str) -> ResponseReturnValue:
         last = page[-1]
         position = [last.as_of.isoformat(), last.created_at.isoformat(), last.id]
         next_url = next_link("api.updates", {"after": position}, slug=slug)
-    return listing([update_data(update) for update in page], next_url)
+    marks = load_marks(db, [update.id for update in page])
+    return listing([update_data(update, marks.get(update.id, [])) for update in page], next_url)
+
+
+@bp.get("/recommendations/<slug>/criteria")
+@cached_page
+def criteria(slug: str) -> ResponseReturnValue:
+    """List a recommendation's criteria with every version and the verdict in force now."""
+    db = get_session()
+    found = found_or_404(slug)
+    everything = load_criteria(db, found.id)
+    marks = marks_in_force(db, found.id, Moment(dt.date.today())) if everything else {}
+    page, next_url = keyset_page(
+        everything, lambda criterion: [criterion.number], "api.criteria", slug=slug
+    )
+    items = []
+    for criterion in page:
+        mark = marks.get(criterion.id)
+        latest = criterion.versions[-1]
+        items.append(
+            {
+                "number": criterion.number,
+                "kind": criterion.kind.value,
+                "text": latest.text,
+                "withdrawn": latest.withdrawn,
+                "verdict": mark.verdict.value if mark else None,
+                "marked_as_of": mark.as_of.isoformat() if mark else None,
+                "note": mark.note if mark else None,
+                "versions": [
+                    {
+                        "number": version.number,
+                        "text": version.text,
+                        "withdrawn": version.withdrawn,
+                        "reason": version.reason,
+                        "author": {"name": version.author.name},
+                        "written_at": version.created_at.isoformat(),
+                    }
+                    for version in criterion.versions
+                ],
+            }
+        )
+    return listing(items, next_url)
+
+
+@bp.get("/recommendations/<slug>/signposts")
+@cached_page
+def signposts(slug: str) -> ResponseReturnValue:
+    """List a recommendation's signposts, each with its observations, newest first."""
+    db = get_session()
+    found = found_or_404(slug)
+    everything = signposts_at(db, found.id, Moment(dt.date.today()))
+    page, next_url = keyset_page(
+        everything, lambda item: [item.signpost.number], "api.signposts", slug=slug
+    )
+    return listing(
+        [
+            {
+                "number": item.signpost.number,
+                "event": item.signpost.event,
+                "direction": item.signpost.direction.value,
+                "diagnosticity": item.signpost.diagnosticity.value,
+                "written_at": item.signpost.created_at.isoformat(),
+                "seen": bool(item.seen),
+                "observations": [
+                    {
+                        "number": sighting.observation.number,
+                        "observed_on": sighting.observation.observed_on.isoformat(),
+                        "note": sighting.observation.note,
+                        "link": sighting.observation.url,
+                        "title": sighting.observation.title,
+                        "publisher": sighting.observation.publisher,
+                        "grade": sighting.observation.grade,
+                        "author": {"name": sighting.observation.author.name},
+                        "logged_at": sighting.observation.created_at.isoformat(),
+                        "retracted": sighting.retracted,
+                        "retraction_reason": sighting.observation.retraction_reason,
+                    }
+                    for sighting in item.sightings
+                ],
+            }
+            for item in page
+        ],
+        next_url,
+    )
 
 
 @bp.get("/recommendations/<slug>/targets")
@@ -265,9 +357,7 @@ def updates(slug: str) -> ResponseReturnValue:
 def targets(slug: str) -> ResponseReturnValue:
     """List a recommendation's target dates as set and changed, the original first."""
     db = get_session()
-    found = db.scalars(select(Recommendation).where(Recommendation.slug == slug)).first()
-    if found is None:
-        abort(404, description=f"No recommendation has the slug “{slug}”.")
+    found = found_or_404(slug)
     ledger = ledgers(db, [found.id], Moment(dt.date.today())).get(found.id)
     entries = ledger.entries if ledger else []
     page, next_url = keyset_page(entries, lambda entry: [entry.number], "api.targets", slug=slug)
@@ -303,7 +393,7 @@ def timeline_cursor() -> TimelinePosition | None:
     return after
 
 
-def update_data(update: StatusUpdate) -> dict[str, Any]:
+def update_data(update: StatusUpdate, marks: list[CriterionMark]) -> dict[str, Any]:
     return {
         "id": update.id,
         "status": {"value": update.status.value, "label": update.status.label},
@@ -318,6 +408,11 @@ def update_data(update: StatusUpdate) -> dict[str, Any]:
         "retracted_at": update.retracted_at.isoformat() if update.retracted_at else None,
         "retraction_reason": update.retraction_reason,
         "change_reason": update.change_reason,
+        "criteria_reason": update.criteria_reason,
+        "criteria": [
+            {"criterion": mark.criterion.number, "verdict": mark.verdict.value, "note": mark.note}
+            for mark in marks
+        ],
         "evidence": [
             {
                 "link": item.url,

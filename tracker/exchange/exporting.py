@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..models import (
     Actor,
+    CriterionMark,
     Evidence,
     Recommendation,
     Source,
@@ -21,6 +22,7 @@ from ..models import (
 )
 from ..status_updates import EvidenceInput
 from ..vocabulary import RevisionKind
+from .criteria import criterion_authors, criterion_records
 from .formats import (
     CSV_COLUMNS,
     EVIDENCE_FIELDS,
@@ -30,6 +32,7 @@ from .formats import (
     neutralise,
     timestamp,
 )
+from .signposts import signpost_authors, signpost_records
 from .targets import target_authors, target_records
 
 
@@ -46,6 +49,7 @@ EXPORTED = (
     joinedload(StatusUpdate.author),
     selectinload(StatusUpdate.evidence),
     selectinload(StatusUpdate.revisions).joinedload(StatusRevision.author),
+    selectinload(StatusUpdate.marks).joinedload(CriterionMark.criterion),
 )
 
 
@@ -88,6 +92,11 @@ def update_record(update: StatusUpdate) -> dict[str, Any]:
         "confidence": update.confidence.value,
         "assessment": update.assessment,
         "change_reason": update.change_reason,
+        "criteria_reason": update.criteria_reason,
+        "criteria": [
+            {"criterion": mark.criterion.number, "verdict": mark.verdict.value, "note": mark.note}
+            for mark in update.marks
+        ],
         "retracted": retraction,
         "evidence": [evidence_record(item) for item in update.evidence],
     }
@@ -122,7 +131,9 @@ def export_document(session: Session) -> dict[str, Any]:
         )
     ).all()
     updates = load_updates(session)
-    authors: dict[str, str] = target_authors(session)
+    authors: dict[str, str] = (
+        target_authors(session) | criterion_authors(session) | signpost_authors(session)
+    )
     for source in sources:
         for rec in source.recommendations:
             for user in [*([rec.owner] if rec.owner else []), *rec.co_owners]:
@@ -146,6 +157,8 @@ def export_document(session: Session) -> dict[str, Any]:
         "sources": [source_record(source) for source in sources],
         "updates": [update_record(update) for update in updates],
         "targets": target_records(session),
+        "criteria": criterion_records(session),
+        "signposts": signpost_records(session),
     }
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, selectinload
 from .. import audit
 from ..auth.services import create_user, disable_user, normalise_email
 from ..catalogue import CatalogueError
+from ..criteria.forms import MARK
 from ..field_rules import EVIDENCE, UPDATE, check_fields, evidence_input
 from ..forms import TRANSLATION_LIMITS
 from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
@@ -43,6 +44,7 @@ from ..status_updates import (
     CHUNK,
     CorrectedEvidence,
     EvidenceInput,
+    MarkInput,
     NewStatusUpdate,
     Retraction,
     TrackingError,
@@ -51,7 +53,8 @@ from ..status_updates import (
     record_status_updates,
 )
 from ..text import character_problem, plainly_clean, problems_in
-from ..vocabulary import Confidence, DatePrecision, Role, SourceKind, Status
+from ..vocabulary import Confidence, DatePrecision, Role, SourceKind, Status, Verdict
+from .criteria import add_criteria, criteria_by_number
 from .exporting import EXPORTED, evidence_record, update_record
 from .formats import (
     CSV_COLUMNS,
@@ -64,6 +67,7 @@ from .formats import (
     restore,
     timestamp,
 )
+from .signposts import add_signposts, wanted_signpost_authors
 from .targets import add_targets, wanted_authors
 
 # The members of an update in the JSON format, less its evidence and retraction.
@@ -77,7 +81,10 @@ UPDATE_FIELDS = (
     "confidence",
     "assessment",
     "change_reason",
+    "criteria_reason",
 )
+# The members of what an update says of a criterion.
+MARK_FIELDS = ("verdict", "note")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 Progress = Callable[[int, int], None]
@@ -102,6 +109,8 @@ class UpdateRecord:
     values: dict[str, str]
     evidence: list[dict[str, str]]
     retracted: dict[str, str] | None = None
+    # What it says of criteria: (criterion number or None, texts), JSON only.
+    marks: list[tuple[Any, dict[str, str]]] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -118,6 +127,8 @@ class Document:
     sources: list[tuple[str, Any]] = field(default_factory=list)
     updates: list[UpdateRecord] = field(default_factory=list)
     targets: list[tuple[str, Any]] = field(default_factory=list)
+    criteria: list[tuple[str, Any]] = field(default_factory=list)
+    signposts: list[tuple[str, Any]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -156,7 +167,7 @@ def read_json(text: str) -> Document:
         document.problems.extend(Problem(where, message) for where, message in problems_in(data))
     if document.problems:
         return document
-    for name in ("actors", "themes", "authors", "sources", "targets"):
+    for name in ("actors", "themes", "authors", "sources", "targets", "criteria", "signposts"):
         getattr(document, name).extend(objects(data, name, f"$.{name}", document.problems))
     for path, item in objects(data, "updates", "$.updates", document.problems):
         document.updates.append(json_update(path, item, document.problems))
@@ -191,12 +202,17 @@ def json_update(path: str, item: dict[str, Any], problems: list[Problem]) -> Upd
         retracted = None
     if retracted is not None:
         retracted = json_texts(retracted, ("at", "by", "reason"), f"{path}.retracted", problems)
+    marks = [
+        (row.get("criterion"), json_texts(row, MARK_FIELDS, mark_path, problems))
+        for mark_path, row in objects(item, "criteria", f"{path}.criteria", problems)
+    ]
     return UpdateRecord(
         place=lambda name: f"{path}.{name}",
         evidence_places=places,
         values=values,
         evidence=evidence,
         retracted=retracted,
+        marks=marks,
     )
 
 
@@ -340,6 +356,10 @@ def apply(
     add_named(session, Theme, create_theme, document.themes, outcome, "themes")
     authors = find_authors(session, document, outcome)
     declared = add_sources(session, document.sources, outcome, authors)
+    for add, entries in ((add_criteria, document.criteria), (add_signposts, document.signposts)):
+        found, counts = add(session, entries, authors, now)
+        outcome.problems.extend(Problem(where, message) for where, message in found)
+        outcome.counts.update(counts)
     add_updates(
         session, document.updates, authors, declared, outcome, now, progress,
         correct=f"Corrected by importing {source_name}." if correct else None,
@@ -604,7 +624,8 @@ def find_authors(session: Session, document: Document, outcome: Outcome) -> dict
                 outcome.problems.append(Problem(record.place(name), "Expected an email address."))
                 continue
             wanted.setdefault(normalise_email(email), author_name.strip())
-    for where, email in wanted_authors(document.targets):
+    named = [*wanted_authors(document.targets), *wanted_authors(document.criteria)]
+    for where, email in [*named, *wanted_signpost_authors(document.signposts)]:
         if not EMAIL.fullmatch(email.strip()):
             outcome.problems.append(Problem(where, "Expected an email address."))
             continue
@@ -650,6 +671,7 @@ def add_updates(
     known = known_keys(session)
     stored = stored_updates(session, {known[r.key] for r in records if r.key.strip() in known})
     checker = Checker(recommendations, authors, declared, known, now, stored, correct is not None)
+    checker.criteria = criteria_by_number(session)
 
     def checked() -> Iterator[NewStatusUpdate]:
         total = len(records)
@@ -762,6 +784,8 @@ class Checker:
         # Stored updates a file corrects: the update, its new judgement and its evidence.
         self.corrections: list[tuple[StatusUpdate, dict[str, Any], list[CorrectedEvidence]]] = []
         self.seen: dict[str, UpdateRecord] = {}
+        # Criteria's ids by (recommendation id, number), for what updates say of them.
+        self.criteria: dict[tuple[int, int], int] = {}
 
     def check(self, record: UpdateRecord, outcome: Outcome) -> NewStatusUpdate | None:
         values = record.values
@@ -800,6 +824,15 @@ class Checker:
                 )
             )
         evidence = self.check_evidence(record, problems)
+        marks = self.check_marks(record, recommendation, problems)
+        criteria_reason = values.get("criteria_reason", "").strip() or None
+        if criteria_reason is not None and len(criteria_reason) > MAX_CHANGE_REASON:
+            problems.append(
+                Problem(
+                    record.place("criteria_reason"),
+                    f"Field cannot be longer than {MAX_CHANGE_REASON} characters.",
+                )
+            )
         retraction = None
         if record.retracted is not None:
             retraction = checked_retraction(record, logged_at, self.now, problems)
@@ -838,6 +871,8 @@ class Checker:
             logged_at=logged_at,
             import_key=key,
             change_reason=change_reason,
+            marks=marks,
+            criteria_reason=criteria_reason,
             retraction=Retraction(retraction[0], retractor, retraction[2])
             if retraction and retractor
             else None,
@@ -909,6 +944,35 @@ class Checker:
             for error in messages
         )
         return data
+
+    def check_marks(
+        self, record: UpdateRecord, recommendation: Recommendation | None, problems: list[Problem]
+    ) -> list[MarkInput]:
+        """Check what the update says of criteria: each names one of its recommendation's."""
+        marks = []
+        named: set[int] = set()
+        for index, (number, texts) in enumerate(record.marks):
+            where = record.place(f"criteria[{index}]")
+            criterion = None
+            if recommendation is not None and isinstance(number, int):
+                criterion = self.criteria.get((recommendation.id, number))
+            if criterion is None or criterion in named:
+                problems.append(
+                    Problem(f"{where}.criterion", "Expected the number of one of the "
+                            "recommendation's criteria, once.")
+                )  # fmt: skip
+            data, errors = check_fields(MARK, texts)
+            problems.extend(
+                Problem(f"{where}.{name}", error)
+                for name, messages in errors.items()
+                for error in messages
+            )
+            if not errors and criterion is not None and criterion not in named:
+                named.add(criterion)
+                marks.append(
+                    MarkInput(criterion, Verdict(data["verdict"]), (data["note"] or "").strip())
+                )
+        return marks
 
     def check_evidence(self, record: UpdateRecord, problems: list[Problem]) -> list[EvidenceInput]:
         """Check the number of items of evidence, and each item by the form's rules."""

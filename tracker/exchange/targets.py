@@ -20,6 +20,7 @@ from ..models import Recommendation, TargetDate, User
 from ..targets.forms import NO_REASON, TARGET
 from ..targets.operations import TargetError, set_target_date
 from ..vocabulary import TargetOrigin
+from .entries import named_recommendations, recommendation_of
 from .formats import timestamp
 
 FIELDS = ("recommendation", "number", "target", "origin", "detail", "reason", "author", "set_at")
@@ -72,11 +73,7 @@ def add_targets(
     """Set the target dates the database lacks; return the problems (path, message) and counts."""
     problems: list[tuple[str, str]] = []
     counts: Counter[str] = Counter()
-    slugs = {str(item.get("recommendation")) for _, item in entries}
-    recommendations = {
-        rec.slug: rec
-        for rec in session.scalars(select(Recommendation).where(Recommendation.slug.in_(slugs)))
-    }
+    recommendations = named_recommendations(session, entries)
     stored = dict(
         session.execute(
             select(TargetDate.recommendation_id, func.max(TargetDate.number)).group_by(
@@ -91,14 +88,7 @@ def add_targets(
         for name in ("recommendation", "target", "origin", "detail", "reason", "author", "set_at"):
             if item.get(name) is not None and not isinstance(item.get(name), str):
                 found.append((f"{path}.{name}", "Expected text."))
-        rec = recommendations.get(texts["recommendation"])
-        if rec is None:
-            found.append(
-                (
-                    f"{path}.recommendation",
-                    f"No recommendation has the slug “{texts['recommendation']}”.",
-                )
-            )
+        rec = recommendation_of(recommendations, texts["recommendation"], path, found)
         number = item.get("number")
         if not isinstance(number, int) or isinstance(number, bool) or number < 1:
             found.append((f"{path}.number", "Expected a whole number from 1."))

@@ -29,6 +29,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
+from ..criteria.forms import MarkForm
 from ..field_rules import (
     AS_OF,
     ASSESSMENT,
@@ -51,12 +52,14 @@ from ..forms import (
     version_field,
 )
 from ..models import Actor, StatusUpdate, Theme, User
-from ..status_updates import CorrectedEvidence, EvidenceInput
+from ..status_updates import CorrectedEvidence, EvidenceInput, MarkInput
 from ..vocabulary import Confidence, Credibility, Reliability, Role, Stance, Status
 from .operations import MAX_REVIEW_EVERY_DAYS
 
 MAX_EVIDENCE_ROWS = 20
 MAX_CHANGE_REASON = 2_000
+# At most this many criteria are marked in one update.
+MAX_CRITERIA = 100
 
 
 class EvidenceForm(SubForm):
@@ -154,6 +157,14 @@ class StatusUpdateForm(EvidenceRows, TrackerForm):
             "more than two steps: shown with the update in the timeline."
         ),
     )
+    # One row per criterion in force, which the page fills in (tracker/criteria).
+    marks = BoundedFieldList(FormField(MarkForm), label=_l("Criteria"), max_entries=MAX_CRITERIA)
+    criteria_reason = TextAreaField(
+        _l("Why Implemented despite its criteria?"),
+        validators=[Optional(), Length(max=MAX_CHANGE_REASON)],
+        description=_l("Needed for “Implemented” while a completion criterion is not marked met "
+        "(by this update, or before it): shown with the update in the timeline."),
+    )  # fmt: skip
     evidence = BoundedFieldList(
         FormField(EvidenceRowForm),
         label=_l("Evidence"),
@@ -164,6 +175,9 @@ class StatusUpdateForm(EvidenceRows, TrackerForm):
 
     def evidence_inputs(self) -> list[EvidenceInput]:
         return [row.form.to_input() for row in self.evidence]
+
+    def mark_inputs(self) -> list[MarkInput]:
+        return [mark for row in self.marks if (mark := row.form.to_input()) is not None]
 
 
 class CorrectionForm(EvidenceRows, TrackerForm):

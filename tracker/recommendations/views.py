@@ -14,6 +14,7 @@ from ..cadence import review_state
 from ..catalogue import CatalogueError
 from ..charts import timeline as timeline_chart
 from ..charts import window_from
+from ..criteria.checklist import checklist, criteria_in_force, load_criteria, load_marks
 from ..db import get_session
 from ..forms import (
     TRANSLATED_FIELDS,
@@ -38,7 +39,9 @@ from ..recommendations.operations import (
     take_recommendation,
 )
 from ..security import readable, requires
+from ..signposts.sightings import signposts_at
 from ..status_updates import (
+    CriteriaReasonNeeded,
     ReasonNeeded,
     TrackingError,
     correct_status_update,
@@ -130,6 +133,9 @@ def show(slug: str) -> ResponseReturnValue:
         page=page,
         more=len(updates) > TIMELINE_PAGE,
         current=current,
+        checklist=checklist(db, recommendation.id, moment),
+        marks=load_marks(db, [update.id for update, _ in entries]),
+        signposts=signposts_at(db, recommendation.id, moment),
         ledger=ledger,
         overdue=ledger is not None and ledger.overdue(status, moment.as_of),
         moment=moment,
@@ -145,6 +151,12 @@ def log_update(slug: str) -> ResponseReturnValue:
     db = get_session()
     recommendation = get_recommendation_or_404(slug)
     form = StatusUpdateForm()
+    criteria = dict(
+        (criterion.id, (criterion, version))
+        for criterion, version in criteria_in_force(
+            load_criteria(db, recommendation.id), Moment(dt.date.today())
+        )
+    )
     if not form.change_evidence_rows() and form.validate_on_submit():
         try:
             record_status_update(
@@ -157,10 +169,15 @@ def log_update(slug: str) -> ResponseReturnValue:
                 confidence=Confidence(form.confidence.data),
                 evidence=form.evidence_inputs(),
                 change_reason=form.change_reason.data,
+                marks=form.mark_inputs(),
+                criteria_reason=form.criteria_reason.data,
             )
         except ReasonNeeded as error:
             db.rollback()
             form.change_reason.errors = [str(error)]
+        except CriteriaReasonNeeded as error:
+            db.rollback()
+            form.criteria_reason.errors = [str(error)]
         except TrackingError as error:
             db.rollback()
             form.form_errors.append(str(error))
@@ -174,8 +191,13 @@ def log_update(slug: str) -> ResponseReturnValue:
         current = judgement_of(db, recommendation.id, Moment(dt.date.today()))
         form.status.data = current.status.value if current else None
         form.as_of.data = dt.date.today()
+        for criterion_id in criteria:
+            form.marks.append_entry({"criterion": criterion_id})
     return render_template(
-        "recommendations/log_update.html", recommendation=recommendation, form=form
+        "recommendations/log_update.html",
+        recommendation=recommendation,
+        form=form,
+        criteria=criteria,
     )
 
 
