@@ -35,6 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import (
         admin,
         api,
+        assessments,
         auth,
         bookkeeping,
         caching,
@@ -70,7 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Each area registers its blueprints and its commands.
     for area in (
         auth, admin, dashboard, recommendations, logs, sources, lists, reports, exchange, search,
-        api, work, notifications, targets,
+        api, work, notifications, targets, assessments,
     ):  # fmt: skip
         area.init_app(app)
     app.register_blueprint(health.bp)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Select, Subquery, case, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
+from .assessments.reading import disagreeing
 from .cadence import last_reviews, review_clock
 from .models import (
     Actor,
@@ -36,6 +37,10 @@ class DashboardFilters:
     status: Status | None = None
     overdue: bool = False
     regressed: bool = False
+    # Only those with a blind review whose assessments disagree, among the reviews whose
+    # assessments the reader (`reader_id`) may see (tracker/assessments/reading.py).
+    disagree: bool = False
+    reader_id: int | None = None
     sort: str = "position"
     # "due": only those due for review.
     review: str | None = None
@@ -55,6 +60,7 @@ class DashboardRow:
     target: dt.date | None = None
     overdue: bool = False
     regressed: bool = False
+    disagree: bool = False
 
     @property
     def status(self) -> Status:
@@ -69,6 +75,7 @@ class Dashboard:
     due_count: int
     overdue_count: int = 0
     regressed_count: int = 0
+    disagree_count: int = 0
     by_theme: dict[str, Counter[Status]] = field(default_factory=dict)
     by_actor: dict[str, Counter[Status]] = field(default_factory=dict)
     page: int = 1
@@ -110,6 +117,7 @@ def dashboard(
     overdue = overdue_condition(targets, in_force.c.status, moment)
     held = best_held(moment)
     regressed = regressed_condition(held, in_force.c.status)
+    disagree = Recommendation.id.in_(disagreeing(moment, filters.reader_id))
 
     def passing(query: Select, *, made: bool = True) -> Select:
         query = (
@@ -148,27 +156,31 @@ def dashboard(
             query = query.where(overdue)
         if filters.regressed:
             query = query.where(regressed)
+        if filters.disagree:
+            query = query.where(disagree)
         return query
 
     def status_of(value: str | None) -> Status:
         return Status(value) if value else Status.NOT_ASSESSED
 
     counts: Counter[Status] = Counter()
-    due = overdue_count = regressed_count = 0
+    due = overdue_count = regressed_count = disagree_count = 0
     summary = select(
         in_force.c.status,
         func.count(),
         func.coalesce(func.sum(case((clock.due, 1), else_=0)), 0),
         func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
         func.coalesce(func.sum(case((regressed, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((disagree, 1), else_=0)), 0),
     ).select_from(Recommendation)
-    for status, count, due_here, overdue_here, regressed_here in session.execute(
+    for status, count, due_here, overdue_here, regressed_here, disagree_here in session.execute(
         passing(summary).group_by(in_force.c.status)
     ):
         counts[status_of(status)] += count
         due += due_here
         overdue_count += overdue_here
         regressed_count += regressed_here
+        disagree_count += disagree_here
 
     by_theme: dict[str, Counter[Status]] = {}
     by_actor: dict[str, Counter[Status]] = {}
@@ -211,6 +223,7 @@ def dashboard(
             clock.due.label("due"),
             targets.c.target,
             held.c.step.label("held_step"),
+            disagree.label("disagree"),
         ).options(
             contains_eager(Recommendation.source),
             contains_eager(Recommendation.theme),
@@ -239,6 +252,7 @@ def dashboard(
                 target=row.target,
                 overdue=is_overdue(row.target, status_of(row.status), moment.as_of),
                 regressed=is_regressed(row.held_step, status_of(row.status)),
+                disagree=bool(row.disagree),
             )
         )
     return Dashboard(
@@ -248,6 +262,7 @@ def dashboard(
         due_count=due,
         overdue_count=overdue_count,
         regressed_count=regressed_count,
+        disagree_count=disagree_count,
         by_theme=by_theme,
         by_actor=by_actor,
         not_yet_made=not_yet_made,

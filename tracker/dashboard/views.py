@@ -51,6 +51,8 @@ def filters_from_query() -> DashboardFilters:
         status=Status(status) if status in Status._value2member_map_ else None,
         overdue=args.get("overdue") == "1",
         regressed=args.get("regressed") == "1",
+        disagree=args.get("disagree") == "1",
+        reader_id=current_user.id,
         sort=sort if sort in DashboardFilters.SORTS else "position",
         review="due" if args.get("review") == "due" else None,
         # Only "me": a link that names another user's id would say whom they own.

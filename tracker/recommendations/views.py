@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..assessments.reading import load_reviews, shown
 from ..caching import cached_page
 from ..cadence import review_state
 from ..catalogue import CatalogueError
@@ -102,6 +103,7 @@ def show(slug: str) -> ResponseReturnValue:
     current = judgement_of(db, recommendation.id, moment)
     ledger = ledgers(db, [recommendation.id], moment).get(recommendation.id)
     status = current.status if current else Status.NOT_ASSESSED
+    reviews = shown(load_reviews(db, [recommendation.id], moment), moment, current_user)
     return render_template(
         "recommendations/show.html",
         recommendation=recommendation,
@@ -121,6 +123,8 @@ def show(slug: str) -> ResponseReturnValue:
         moment=moment,
         date_errors=date_errors,
         chart=chart,
+        reviews=reviews,
+        consensus_of={seen.review.consensus_update_id: seen for seen in reviews if seen.closed},
     )
 
 
