@@ -68,7 +68,9 @@ class OpenReviewForm(TrackerForm):
 class AssessmentForm(TrackerForm):
     """An analyst's own assessment in a blind review."""
 
-    status = rule_field(RadioField, ASSESSMENT["status"], "Status", choices=options(Status.recordable()))
+    status = rule_field(
+        RadioField, ASSESSMENT["status"], "Status", choices=options(Status.recordable())
+    )
     confidence = rule_field(
         RadioField, ASSESSMENT["confidence"], "Confidence", choices=options(Confidence)
     )
@@ -76,9 +78,7 @@ class AssessmentForm(TrackerForm):
         TextAreaField, ASSESSMENT["rationale"], "Rationale",
         description="Briefly, why it earns this status. Markdown is allowed.",
     )  # fmt: skip
-    evidence_url = link_field(
-        ASSESSMENT["evidence_url"], "Evidence link", description="Optional."
-    )
+    evidence_url = link_field(ASSESSMENT["evidence_url"], "Evidence link", description="Optional.")
     evidence_title = rule_field(
         StringField, ASSESSMENT["evidence_title"], "Evidence title",
         description="Optional: the link itself is shown without one.",

@@ -131,7 +131,9 @@ class ReviewShown:
         by_status: dict[Status, list[IndependentAssessment]] = {}
         for item in self.assessments:
             by_status.setdefault(item.status, []).append(item)
-        return sorted(by_status.items(), key=lambda pair: (-len(pair[1]), list(Status).index(pair[0])))
+        return sorted(
+            by_status.items(), key=lambda pair: (-len(pair[1]), list(Status).index(pair[0]))
+        )
 
     @property
     def disagree(self) -> bool:
@@ -151,7 +153,7 @@ class ReviewShown:
         return max(steps) - min(steps) if self.visible and len(steps) > 1 else None
 
 
-def shown(
+def reviews_shown(
     reviews: list[BlindReview], moment: Moment, reader: User, today: dt.date | None = None
 ) -> list[ReviewShown]:
     return [ReviewShown(review, moment, reader, today or dt.date.today()) for review in reviews]

@@ -75,7 +75,9 @@ def open_blind_review(slug: str) -> ResponseReturnValue:
             )
         else:
             db.commit()
-            flash("Blind review opened: the analysts asked can submit their assessments.", "success")
+            flash(
+                "Blind review opened: the analysts asked can submit their assessments.", "success"
+            )
             return redirect(url_for(".show", slug=slug, review_id=review.id))
     elif not form.is_submitted():
         form.as_of.data = dt.date.today()
@@ -137,7 +139,10 @@ def assess(slug: str, review_id: int) -> ResponseReturnValue:
             review = review_or_404(recommendation, review_id)
         else:
             db.commit()
-            flash("Your assessment is submitted: it cannot change, and the others' show now.", "success")
+            flash(
+                "Your assessment is submitted: it cannot change, and the others' show now.",
+                "success",
+            )
             for note in form_notes(form):
                 flash(note, "info")
             return redirect(url_for(".show", slug=slug, review_id=review_id))
@@ -200,7 +205,9 @@ def consensus(slug: str, review_id: int) -> ResponseReturnValue:
             review = review_or_404(recommendation, review_id)
         else:
             db.commit()
-            flash("Consensus recorded as the official status update; the review is closed.", "success")
+            flash(
+                "Consensus recorded as the official status update; the review is closed.", "success"
+            )
             for note in form_notes(form):
                 flash(note, "info")
             return redirect(

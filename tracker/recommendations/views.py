@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..assessments.reading import load_reviews, shown
+from ..assessments.reading import load_reviews, reviews_shown
 from ..caching import cached_page
 from ..cadence import review_state
 from ..catalogue import CatalogueError
@@ -103,7 +103,7 @@ def show(slug: str) -> ResponseReturnValue:
     current = judgement_of(db, recommendation.id, moment)
     ledger = ledgers(db, [recommendation.id], moment).get(recommendation.id)
     status = current.status if current else Status.NOT_ASSESSED
-    reviews = shown(load_reviews(db, [recommendation.id], moment), moment, current_user)
+    reviews = reviews_shown(load_reviews(db, [recommendation.id], moment), moment, current_user)
     return render_template(
         "recommendations/show.html",
         recommendation=recommendation,

@@ -1,0 +1,262 @@
+"""Blind reviews: independent assessments hidden until one's own is in, their spread, the
+consensus recorded as the official update, and the disagreement filter."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker.models import (
+    AuditEvent,
+    BlindReview,
+    IndependentAssessment,
+    StatusUpdate,
+    User,
+)
+from tracker.vocabulary import Role
+
+from .conftest import Auth
+from .helpers import SLUG, evidence_row, squash
+
+URL = f"/recommendations/{SLUG}"
+TODAY = dt.date.today()
+
+
+def page(client: FlaskClient, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return squash(response.get_data(as_text=True))
+
+
+def open_review(client: FlaskClient, *analysts: User, **fields: str) -> int:
+    data = {"as_of": "2021-06-01", "analysts": [str(user.id) for user in analysts]} | fields
+    response = client.post(f"{URL}/blind-reviews/new", data=data)
+    assert response.status_code == 302, squash(response.get_data(as_text=True))[:2000]
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def assessment(status: str, rationale: str, **fields: str) -> dict[str, str]:
+    return {"status": status, "confidence": "moderate", "rationale": rationale} | fields
+
+
+def count(db: Session, model: type) -> int:
+    db.rollback()
+    return db.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_an_editor_opens_a_review_audited_and_a_second_waits_for_the_first(
+    client: FlaskClient, db: Session, make_user, auth: Auth
+) -> None:
+    editor = make_user(Role.EDITOR, name="Esther Editor")
+    first, second = make_user(name="Amal Analyst"), make_user(name="Basim Analyst")
+    auth.login(editor)
+    review_id = open_review(
+        client, first, second, closes_on=(TODAY + dt.timedelta(days=7)).isoformat()
+    )
+    text = page(client, f"{URL}/blind-reviews/{review_id}")
+    assert "Blind review 1" in text
+    assert 'id="review-progress">0 of 2 submitted<' in text
+    assert "asked Amal Analyst, Basim Analyst." in text
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "blind_review.open")).one()
+    assert event.user_id == editor.id
+    assert event.after["analysts"] == sorted([first.email, second.email])
+    assert event.after["as_of"] == "2021-06-01"
+
+    again = client.post(f"{URL}/blind-reviews/new", data={"as_of": "2021-06-01"})
+    assert again.status_code == 200
+    assert "in blind review already" in squash(again.get_data(as_text=True))
+    assert count(db, BlindReview) == 1
+
+
+def test_the_open_form_submitted_empty_or_wrong_says_why_and_keeps_what_was_typed(
+    client: FlaskClient, db: Session, make_user, auth: Auth
+) -> None:
+    auth.login(make_user(Role.EDITOR))
+    empty = squash(client.post(f"{URL}/blind-reviews/new", data={}).get_data(as_text=True))
+    assert "There is a problem" in empty
+    assert "Enter the date the status is judged as of." in empty
+    future = (TODAY + dt.timedelta(days=3)).isoformat()
+    wrong = client.post(
+        f"{URL}/blind-reviews/new", data={"as_of": future, "closes_on": "2020-01-01"}
+    )
+    text = squash(wrong.get_data(as_text=True))
+    assert "The date cannot be in the future." in text
+    assert f'value="{future}"' in text
+    assert count(db, BlindReview) == 0
+    past = client.post(
+        f"{URL}/blind-reviews/new", data={"as_of": "2021-01-01", "closes_on": "2020-01-01"}
+    )
+    assert "The closing date cannot be in the past." in squash(past.get_data(as_text=True))
+    assert count(db, BlindReview) == 0
+
+
+def api(client: FlaskClient, slug: str = SLUG) -> list[dict]:
+    response = client.get(f"/api/v1/recommendations/{slug}/blind-reviews")
+    assert response.status_code == 200
+    return response.json["items"]
+
+
+def consensus_form(**fields: str) -> dict[str, str]:
+    data = {
+        "status": "stalled",
+        "assessment": "Talks stopped after the strikes; the analysts differ on a restart.",
+        "confidence": "moderate",
+        "change_reason": "",
+        "save": "Record the consensus",
+    }
+    return data | evidence_row(0) | fields
+
+
+def test_the_seeded_article_in_blind_review_by_two_analysts(
+    app: Flask, client: FlaskClient, db: Session, make_user, auth: Auth
+) -> None:
+    """The first sees nothing of the second's before submitting; then both see both, their
+    disagreement shows and the dashboard finds it; an editor records the consensus."""
+    editor = make_user(Role.EDITOR, name="Esther Editor")
+    amal = make_user(name="Amal Analyst")
+    basim = make_user(name="Basim Analyst")
+    carl = make_user(name="Carl Uninvited")
+    viewer = make_user(Role.VIEWER, name="Vera Viewer")
+    auth.login(editor)
+    review_id = open_review(client, amal, basim)
+    review_url = f"{URL}/blind-reviews/{review_id}"
+
+    # Basim submits first.
+    auth.login(basim)
+    secret = "BASIM-RATIONALE: talks stalled after the January strikes."
+    response = client.post(
+        f"{review_url}/assess",
+        data=assessment(
+            "stalled", secret, confidence="high",
+            evidence_url="https://news.example.org/basim-evidence", evidence_title="Basim's source",
+        ),
+        follow_redirects=True,
+    )  # fmt: skip
+    text = squash(response.get_data(as_text=True))
+    assert "Your assessment is submitted" in text
+    assert secret in text  # his own shows to him
+
+    # Amal, before submitting, sees nothing of Basim's: not on the page, the recommendation
+    # page, the API, the export or the dashboard; only the progress.
+    auth.login(amal)
+    for url in (review_url, URL, "/", "/?disagree=1"):
+        text = page(client, url)
+        assert "BASIM-RATIONALE" not in text
+        assert "basim-evidence" not in text
+        assert "Assessments disagree</span> <strong" not in text or 'id="count-disagree">0<' in text
+    text = page(client, review_url)
+    assert 'id="review-progress">1 of 2 submitted<' in text
+    assert "Hidden until you submit yours" in text
+    assert "The spread" not in text
+    assert "Basim Analyst," not in text  # who submitted when: editors only
+    assert 'name="rationale"' in text
+    [blind] = api(client)
+    assert blind["visible"] is False
+    assert blind["assessments"] == []
+    assert blind["disagree"] is None
+    assert blind["submitted"] == 1
+    exported = client.get("/export/tracker.json").get_data(as_text=True)
+    assert "BASIM-RATIONALE" not in exported
+    assert "basim-evidence" not in exported
+    assert f'href="/recommendations/{SLUG}"' not in page(client, "/?disagree=1")
+
+    # The editor sees progress, not contents.
+    auth.login(editor)
+    text = page(client, review_url)
+    assert "BASIM-RATIONALE" not in text
+    assert "Basim Analyst, <time" in text
+
+    # An analyst not asked is refused; the viewer sees progress only.
+    auth.login(carl)
+    assert (
+        client.post(f"{review_url}/assess", data=assessment("stalled", "Mine.")).status_code == 403
+    )
+    assert "BASIM-RATIONALE" not in page(client, review_url)
+    auth.login(viewer)
+    assert "BASIM-RATIONALE" not in page(client, review_url)
+    assert api(client)[0]["assessments"] == []
+
+    # Amal submits, with Enter (no button name), and sees both.
+    auth.login(amal)
+    response = client.post(
+        f"{review_url}/assess",
+        data={
+            "status": "in_progress",
+            "confidence": "low",
+            "rationale": "AMAL: talks resumed *quietly*.",
+        },
+        follow_redirects=True,
+    )
+    text = squash(response.get_data(as_text=True))
+    assert secret in text
+    assert "AMAL: talks resumed <em>quietly</em>." in text
+    assert "Assessments disagree" in text
+    assert "2 statuses among 2 assessments" in text
+    assert "no status has a majority" in text
+    assert text.count('class="differs"') >= 2
+    [seen] = api(client)
+    assert seen["visible"] is True and seen["disagree"] is True
+    assert seen["state"] == "ended"  # the last analyst asked ended the submissions
+    assert {a["analyst"]["name"]: a["status"]["value"] for a in seen["assessments"]} == {
+        "Basim Analyst": "stalled", "Amal Analyst": "in_progress",
+    }  # fmt: skip
+    board = page(client, "/?disagree=1")
+    assert f'href="/recommendations/{SLUG}"' in board
+    assert 'id="count-disagree">1<' in board
+
+    # A second submission is refused and changes nothing.
+    again = client.post(f"{review_url}/assess", data=assessment("implemented", "Changed my mind."))
+    assert again.status_code == 200
+    assert "takes no more assessments" in squash(again.get_data(as_text=True))
+    assert count(db, IndependentAssessment) == 2
+
+    # Both see both; so does the viewer, now that submissions are over.
+    auth.login(basim)
+    assert "AMAL: talks resumed" in page(client, review_url)
+    auth.login(viewer)
+    assert "AMAL: talks resumed" in page(client, review_url)
+    assert SLUG in page(client, "/?disagree=1")
+
+    # The editor records the consensus: submitted empty first, which saves nothing.
+    auth.login(editor)
+    form = page(client, f"{review_url}/consensus")
+    assert "The spread" in form and secret in form
+    empty = client.post(f"{review_url}/consensus", data={})
+    assert empty.status_code == 200
+    assert "There is a problem" in squash(empty.get_data(as_text=True))
+    assert count(db, StatusUpdate) == 0
+    response = client.post(f"{review_url}/consensus", data=consensus_form())
+    assert response.status_code == 302
+    db.rollback()
+    update = db.scalars(select(StatusUpdate)).one()
+    assert response.headers["Location"].endswith(f"{URL}#update-{update.id}")
+    assert (update.status.value, update.as_of, update.author_id) == (
+        "stalled",
+        dt.date(2021, 6, 1),
+        editor.id,
+    )
+    review = db.get_one(BlindReview, review_id)
+    assert review.consensus_update_id == update.id
+    assert review.closed_at is not None and review.closed_by_id == editor.id
+    actions = db.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions[-2:] == ["status_update.create", "blind_review.close"]
+    assert actions.count("independent_assessment.submit") == 2
+    assert "blind_review.end" in actions
+
+    timeline = page(client, URL)
+    assert f'id="update-{update.id}"' in timeline
+    assert (
+        f'of <a href="{review_url}">blind review 1</a>: it settles 2 independent assessments.'
+    ) in timeline
+    closed = page(client, review_url)
+    assert "Closed" in closed and f'href="{URL}#update-{update.id}"' in closed
+    assert api(client)[0]["consensus_update_id"] == update.id
+    # Closed, its disagreement stays findable.
+    assert SLUG in page(client, "/?disagree=1")
+    # A closed review takes no consensus again.
+    assert client.post(f"{review_url}/consensus", data=consensus_form()).status_code == 302
+    assert count(db, StatusUpdate) == 1
