@@ -4,22 +4,28 @@ consensus recorded as the official update, and the disagreement filter."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker.assessments import operations
+from tracker.db import get_engine
 from tracker.models import (
     AuditEvent,
     BlindReview,
     IndependentAssessment,
+    Recommendation,
     StatusUpdate,
     User,
 )
-from tracker.vocabulary import Role
+from tracker.status_updates import EvidenceInput
+from tracker.vocabulary import Confidence, Credibility, Reliability, Role, Stance, Status
 
-from .conftest import Auth
+from .conftest import Auth, empty_database
 from .helpers import SLUG, evidence_row, squash
 
 URL = f"/recommendations/{SLUG}"
@@ -260,3 +266,106 @@ def test_the_seeded_article_in_blind_review_by_two_analysts(
     # A closed review takes no consensus again.
     assert client.post(f"{review_url}/consensus", data=consensus_form()).status_code == 302
     assert count(db, StatusUpdate) == 1
+
+
+def reviewed_history(db: Session, make_user) -> dict[str, User]:
+    """A closed review with a consensus, and an open one, recorded through the services."""
+    editor = make_user(Role.EDITOR, name="Esther Editor")
+    amal, basim = make_user(name="Amal Analyst"), make_user(name="Basim Analyst")
+    rec = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
+    other = db.scalars(
+        select(Recommendation).where(
+            Recommendation.slug == "un-supported-talks-on-coalition-presence"
+        )
+    ).one()
+    at = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+    review = operations.open_review(
+        db, rec, by=editor, as_of=dt.date(2021, 6, 1), analysts=[amal, basim], now=at
+    )
+    db.refresh(review, ["analysts", "assessments"])
+    for minutes, (who, status) in enumerate(
+        ((amal, Status.IN_PROGRESS), (basim, Status.STALLED)), 1
+    ):
+        operations.submit_assessment(
+            db, review, assessor=who, status=status, confidence=Confidence.MODERATE,
+            rationale=f"{who.name}: my reasons.", evidence_url="https://news.example.org/x",
+            evidence_title=None, now=at + dt.timedelta(minutes=minutes),
+        )  # fmt: skip
+    operations.record_consensus(
+        db, review, editor=editor, status=Status.STALLED, assessment="Settled: stalled.",
+        confidence=Confidence.MODERATE, evidence=[EVIDENCE],
+        now=at + dt.timedelta(hours=1),
+    )  # fmt: skip
+    open_one = operations.open_review(db, other, by=editor, as_of=dt.date(2021, 7, 1), now=at)
+    db.refresh(open_one, ["analysts", "assessments"])
+    operations.submit_assessment(
+        db, open_one, assessor=basim, status=Status.NO_ACTION, confidence=Confidence.LOW,
+        rationale="OPEN-SECRET", now=at + dt.timedelta(minutes=5),
+    )  # fmt: skip
+    db.commit()
+    return {"editor": editor, "amal": amal, "basim": basim}
+
+
+EVIDENCE = EvidenceInput(
+    url="https://news.example.org/consensus", title="Consensus source", publisher="Example News",
+    excerpt="Quoted.", stance=Stance.SUPPORTS, reliability=Reliability.B,
+    credibility=Credibility.PROBABLE,
+)  # fmt: skip
+
+
+def test_blind_reviews_go_through_export_and_import_and_come_back_identical(
+    app: Flask, runner: FlaskCliRunner, db: Session, make_user, tmp_path: Path
+) -> None:
+    reviewed_history(db, make_user)
+    first = tmp_path / "first.json"
+    assert runner.invoke(args=["export", "--output", str(first)]).exit_code == 0
+    exported = json.loads(first.read_text(encoding="utf-8"))
+    closed, still_open = exported["blind_reviews"]
+    assert closed["consensus"] and closed["closed_by"] and not closed["withheld"]
+    assert [a["status"] for a in closed["assessments"]] == ["in_progress", "stalled"]
+    assert still_open["assessments"][0]["rationale"] == "OPEN-SECRET"  # the command holds all
+    db.close()
+    empty_database(get_engine(app))
+
+    result = runner.invoke(args=["import", str(first)])
+    assert result.exit_code == 0, result.output
+    assert "3 independent assessments, 2 blind reviews" in result.output
+    second = runner.invoke(args=["export"])
+    assert second.stdout == first.read_text(encoding="utf-8")
+    again = runner.invoke(args=["import", str(first)])
+    assert again.exit_code == 0
+    assert "nothing new" in again.output
+    assert "2 blind reviews already present" in again.output
+
+
+def test_a_readers_export_withholds_what_the_blind_hides_and_imports_say_what_is_wrong(
+    app: Flask, client: FlaskClient, runner: FlaskCliRunner, db: Session, make_user, auth: Auth,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    people = reviewed_history(db, make_user)
+    auth.login(people["amal"])  # asked by nobody in the open review, and not submitted there
+    exported = client.get("/export/tracker.json").json
+    closed, still_open = exported["blind_reviews"]
+    assert len(closed["assessments"]) == 2
+    assert still_open["withheld"] is True and still_open["assessments"] == []
+    assert "OPEN-SECRET" not in json.dumps(exported)
+    auth.login(people["basim"])  # who submitted in it
+    assert "OPEN-SECRET" in client.get("/export/tracker.json").get_data(as_text=True)
+
+    broken = dict(closed, number=0, as_of="2021-13-01", consensus="no-such-key")
+    broken["assessments"] = [dict(closed["assessments"][0], status="maybe", rationale="")]
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps({"format": exported["format"], "version": exported["version"],
+                                "blind_reviews": [broken]}))  # fmt: skip
+    before = count(db, BlindReview), count(db, IndependentAssessment)
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code != 0
+    for where in (
+        "number",
+        "as_of",
+        "consensus",
+        "assessments[0].status",
+        "assessments[0].rationale",
+    ):
+        assert f"$.blind_reviews[0].{where}:" in result.output
+    assert (count(db, BlindReview), count(db, IndependentAssessment)) == before
