@@ -369,3 +369,53 @@ def test_a_readers_export_withholds_what_the_blind_hides_and_imports_say_what_is
     ):
         assert f"$.blind_reviews[0].{where}:" in result.output
     assert (count(db, BlindReview), count(db, IndependentAssessment)) == before
+
+
+def settled_reviews(db: Session, editor: User, analysts: list[User], reviews: int) -> list[int]:
+    """Open, assess (the analysts disagreeing) and settle `reviews` reviews of SLUG."""
+    rec = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
+    ids = []
+    for _ in range(reviews):
+        review = operations.open_review(db, rec, by=editor, as_of=dt.date(2021, 6, 1))
+        db.refresh(review, ["analysts", "assessments"])
+        for index, analyst in enumerate(analysts):
+            operations.submit_assessment(
+                db, review, assessor=analyst, confidence=Confidence.LOW, rationale="Reasons.",
+                status=(Status.STALLED, Status.IN_PROGRESS)[index % 2],
+            )  # fmt: skip
+        operations.end_submissions(db, review, by=editor)
+        operations.record_consensus(
+            db, review, editor=editor, status=Status.STALLED, assessment="Settled.",
+            confidence=Confidence.LOW, evidence=[EVIDENCE],
+        )  # fmt: skip
+        ids.append(review.id)
+    db.commit()
+    return ids
+
+
+def test_pages_cost_the_same_statements_however_many_reviews_and_assessments(
+    client: FlaskClient, db: Session, make_user, auth: Auth, count_statements
+) -> None:
+    editor = make_user(Role.EDITOR)
+    few = settled_reviews(db, editor, [make_user(), make_user()], 1)
+    auth.login(editor)
+    client.get("/corrections")  # the first request after login also settles the session
+    urls = [
+        f"{URL}/blind-reviews/{few[0]}",
+        URL,
+        "/?disagree=1",
+        f"/api/v1/recommendations/{SLUG}/blind-reviews",
+    ]
+    before = {}
+    for url in urls:
+        counter = count_statements()
+        assert client.get(url + ("&" if "?" in url else "?") + "a=1").status_code == 200
+        before[url] = counter.count
+    many = settled_reviews(db, editor, [make_user() for _ in range(8)], 5)
+    urls[0] = f"{URL}/blind-reviews/{many[0]}"
+    after = {}
+    for url in urls:
+        counter = count_statements()
+        assert client.get(url + ("&" if "?" in url else "?") + "a=2").status_code == 200
+        after[url.replace(str(many[0]), str(few[0]))] = counter.count
+    assert after == before
