@@ -111,7 +111,7 @@ def review_authors(reviews: list[BlindReview]) -> dict[str, str]:
     return people
 
 
-def wanted_authors(entries: list[tuple[str, Any]]) -> list[tuple[str, str]]:
+def wanted_people(entries: list[tuple[str, Any]]) -> list[tuple[str, str]]:
     """The (path, email) of everyone the entries name, for the importer to find or create."""
     wanted = []
     for path, item in entries:

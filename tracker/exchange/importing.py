@@ -50,7 +50,7 @@ from ..status_updates import (
 )
 from ..text import character_problem, problems_in
 from ..vocabulary import Confidence, DatePrecision, Role, SourceKind, Status
-from . import assessments
+from .assessments import add_blind_reviews, wanted_people
 from .exporting import EXPORTED, evidence_record, update_record
 from .formats import (
     CSV_COLUMNS,
@@ -348,7 +348,7 @@ def apply(
     outcome.counts.update(target_counts)
     if document.blind_reviews:
         session.flush()
-        review_problems, review_counts = assessments.add_blind_reviews(
+        review_problems, review_counts = add_blind_reviews(
             session, document.blind_reviews, authors, known_keys(session), now
         )
         outcome.problems.extend(Problem(where, message) for where, message in review_problems)
@@ -571,7 +571,7 @@ def find_authors(session: Session, document: Document, outcome: Outcome) -> dict
             wanted.setdefault(normalise_email(email), author_name.strip())
     for where, email in [
         *wanted_authors(document.targets),
-        *assessments.wanted_authors(document.blind_reviews),
+        *wanted_people(document.blind_reviews),
     ]:
         if not EMAIL.fullmatch(email.strip()):
             outcome.problems.append(Problem(where, "Expected an email address."))
