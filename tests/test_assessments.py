@@ -18,10 +18,12 @@ from tracker.models import (
     AuditEvent,
     BlindReview,
     IndependentAssessment,
+    Notification,
     Recommendation,
     StatusUpdate,
     User,
 )
+from tracker.notifications.operations import watch
 from tracker.status_updates import EvidenceInput
 from tracker.vocabulary import Confidence, Credibility, Reliability, Role, Stance, Status
 
@@ -419,3 +421,63 @@ def test_pages_cost_the_same_statements_however_many_reviews_and_assessments(
         assert client.get(url + ("&" if "?" in url else "?") + "a=2").status_code == 200
         after[url.replace(str(many[0]), str(few[0]))] = counter.count
     assert after == before
+
+
+def test_reviews_follow_the_as_of_and_known_on_rules_and_leak_nowhere_else(
+    client: FlaskClient, db: Session, make_user, auth: Auth
+) -> None:
+    """Known on a past day, only what was opened and submitted by then shows; no notification,
+    search result or feed carries an assessment."""
+    editor, amal, basim = make_user(Role.EDITOR), make_user(), make_user()
+    rec = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
+    watch(db, amal, "recommendation", rec)
+    day = dt.datetime.combine(TODAY - dt.timedelta(days=10), dt.time(9), dt.UTC)
+    review = operations.open_review(
+        db, rec, by=editor, as_of=dt.date(2021, 6, 1), analysts=[amal, basim], now=day
+    )
+    db.refresh(review, ["analysts", "assessments"])
+    for offset, who, status in ((1, amal, Status.STALLED), (3, basim, Status.IN_PROGRESS)):
+        operations.submit_assessment(
+            db, review, assessor=who, status=status, confidence=Confidence.LOW,
+            rationale=f"UNSEARCHABLE reasons of {who.name}.", now=day + dt.timedelta(days=offset),
+        )  # fmt: skip
+    db.commit()
+    auth.login(amal)
+    url = f"{URL}/blind-reviews/{review.id}"
+    before = (day - dt.timedelta(days=1)).date().isoformat()
+    between = (day + dt.timedelta(days=2)).date().isoformat()
+    assert "No blind review by then." in page(client, f"{URL}?known_on={before}")
+    assert "Blind review 1" not in page(client, f"{URL}?as_of=2021-05-31")  # judges a later date
+    then = page(client, f"{url}?known_on={between}")
+    assert 'id="review-progress">1 of 2 submitted<' in then
+    assert 'class="badge review-open"' in then  # its submissions had not ended then
+    assert "Assessments disagree" not in then  # one status among those submitted then
+    assert 'id="review-progress">2 of 2 submitted<' in page(client, url)
+    assert "Assessments disagree" in page(client, url)
+    board = page(client, f"/?disagree=1&known_on={between}")
+    assert 'id="count-disagree">0<' in board
+    assert 'id="count-disagree">1<' in page(client, f"/?disagree=1&known_on={TODAY.isoformat()}")
+
+    assert db.scalar(select(func.count()).select_from(Notification)) == 0
+    assert "Nothing matches “UNSEARCHABLE”" in page(client, "/search?q=UNSEARCHABLE")
+    assert "UNSEARCHABLE" not in client.get(f"/feeds/recommendations/{SLUG}.atom").get_data(
+        as_text=True
+    )
+
+
+def test_a_review_nobody_assessed_cannot_end_and_once_lapsed_lets_a_new_one_open(
+    client: FlaskClient, db: Session, make_user, auth: Auth
+) -> None:
+    editor = make_user(Role.EDITOR)
+    auth.login(editor)
+    review_id = open_review(client, closes_on=TODAY.isoformat())
+    response = client.post(f"{URL}/blind-reviews/{review_id}/end", follow_redirects=True)
+    assert "Nobody has submitted an assessment yet" in squash(response.get_data(as_text=True))
+    assert db.get_one(BlindReview, review_id).ended_at is None
+    consensus = client.get(f"{URL}/blind-reviews/{review_id}/consensus", follow_redirects=True)
+    assert "End the submissions first" in squash(consensus.get_data(as_text=True))
+    # The day after its closing date, with no assessment, it has lapsed.
+    db.execute(BlindReview.__table__.update().values(closes_on=TODAY - dt.timedelta(days=1)))
+    db.commit()
+    assert "Open a blind review" in page(client, URL)
+    assert open_review(client) != review_id

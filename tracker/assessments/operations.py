@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -35,10 +35,20 @@ class ReviewError(ValueError):
         self.field = field
 
 
-def unclosed_review(session: Session, recommendation: Recommendation) -> BlindReview | None:
+def unclosed_review(
+    session: Session, recommendation: Recommendation, today: dt.date | None = None
+) -> BlindReview | None:
+    """The review of a recommendation still under way: not closed, and not lapsed (past its
+    closing date with no assessment, so that no consensus can ever close it)."""
+    submitted = select(IndependentAssessment.id).where(
+        IndependentAssessment.review_id == BlindReview.id
+    )
+    lapsed = and_(BlindReview.closes_on < (today or dt.date.today()), ~submitted.exists())
     return session.scalars(
         select(BlindReview).where(
-            BlindReview.recommendation_id == recommendation.id, BlindReview.closed_at.is_(None)
+            BlindReview.recommendation_id == recommendation.id,
+            BlindReview.closed_at.is_(None),
+            ~lapsed,
         )
     ).first()
 
@@ -58,7 +68,7 @@ def open_review(
     One review of a recommendation at a time: the next opens once the last is closed.
     """
     now = now or utcnow()
-    if unclosed_review(session, recommendation) is not None:
+    if unclosed_review(session, recommendation, now.date()) is not None:
         raise ReviewError(
             None, "This recommendation is in blind review already: record its consensus first."
         )
@@ -157,10 +167,15 @@ def submit_assessment(
 def end_submissions(
     session: Session, review: BlindReview, *, by: User, now: dt.datetime | None = None
 ) -> None:
-    """End a review's submissions: the assessments show to everyone, the consensus can follow."""
+    """End a review's submissions: the assessments show to everyone, the consensus can follow.
+
+    Needs `review.assessments` loaded; a review nobody has assessed yet cannot end.
+    """
     now = now or utcnow()
     if review.submissions_over(now.date()):
         raise ReviewError(None, "This blind review's submissions have ended already.")
+    if not review.assessments:
+        raise ReviewError(None, "Nobody has submitted an assessment yet: wait for one first.")
     end(session, review, by=by, now=now)
 
 

@@ -116,6 +116,13 @@ class ReviewShown:
         return known(review.ended_at, self.moment) or self.closed or closing
 
     @property
+    def under_way(self) -> bool:
+        """Whether it keeps a new review from opening (see `operations.unclosed_review`)."""
+        review = self.review
+        lapsed = review.closes_on is not None and review.closes_on < self.today
+        return review.closed_at is None and not (lapsed and not review.assessments)
+
+    @property
     def progress(self) -> str:
         """How many have submitted, which everyone may know: "2 of 3 submitted"."""
         count = len(self.assessments)
