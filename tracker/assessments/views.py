@@ -44,6 +44,16 @@ def review_or_404(recommendation: Recommendation, review_id: int) -> BlindReview
     return review
 
 
+def saved(form: AssessmentForm | ConsensusForm, message: str, target: str) -> ResponseReturnValue:
+    """Commit the request's writes, say so and what the form changed in what was typed, and
+    go on (Post/Redirect/Get)."""
+    get_session().commit()
+    flash(message, "success")
+    for note in form_notes(form):
+        flash(note, "info")
+    return redirect(target)
+
+
 def now_shown(review: BlindReview) -> ReviewShown:
     today = dt.date.today()
     return ReviewShown(review, Moment(today), current_user, today)
@@ -138,14 +148,11 @@ def assess(slug: str, review_id: int) -> ResponseReturnValue:
             form.form_errors.append(str(error))
             review = review_or_404(recommendation, review_id)
         else:
-            db.commit()
-            flash(
+            return saved(
+                form,
                 "Your assessment is submitted: it cannot change, and the others' show now.",
-                "success",
+                url_for(".show", slug=slug, review_id=review_id),
             )
-            for note in form_notes(form):
-                flash(note, "info")
-            return redirect(url_for(".show", slug=slug, review_id=review_id))
     return render_review(recommendation, review, form)
 
 
@@ -204,14 +211,10 @@ def consensus(slug: str, review_id: int) -> ResponseReturnValue:
             form.form_errors.append(str(error))
             review = review_or_404(recommendation, review_id)
         else:
-            db.commit()
-            flash(
-                "Consensus recorded as the official status update; the review is closed.", "success"
-            )
-            for note in form_notes(form):
-                flash(note, "info")
-            return redirect(
-                url_for("recommendations.show", slug=slug, _anchor=f"update-{update.id}")
+            return saved(
+                form,
+                "Consensus recorded as the official status update; the review is closed.",
+                url_for("recommendations.show", slug=slug, _anchor=f"update-{update.id}"),
             )
     seen = now_shown(review)
     if not form.is_submitted() and seen.majority is not None:
