@@ -1,5 +1,6 @@
 """A blind review in Chromium: the forms submitted empty and with Enter, the page before and
-after submitting, the spread and the consensus form, at desktop and phone widths."""
+after submitting, the spread and the consensus form, at desktop and phone widths, with no
+accessibility violation axe finds."""
 
 from __future__ import annotations
 
@@ -15,6 +16,14 @@ SHOTS = Path(os.environ.get("TRACKER_SHOTS", "/tmp/blind-review-shots"))
 
 
 def both_widths(tab, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Take the page at both widths, and hold it to axe's rules."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(tab)
+    assert results.violations_count == 0, [
+        (v["id"], [node["html"][:200] for node in v["nodes"]][:2])
+        for v in results.response["violations"]
+    ]
     SHOTS.mkdir(parents=True, exist_ok=True)
     for width, height in ((1280, 900), (390, 844)):
         tab.set_viewport_size({"width": width, "height": height})
