@@ -150,7 +150,7 @@ def assess(slug: str, review_id: int) -> ResponseReturnValue:
         else:
             return saved(
                 form,
-                "Your assessment is submitted: it cannot change, and the others' show now.",
+                "Your assessment is submitted: it cannot change; you see the others' as they come.",
                 url_for(".show", slug=slug, review_id=review_id),
             )
     return render_review(recommendation, review, form)
