@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms import (
@@ -20,13 +21,15 @@ from ..vocabulary import Confidence, Role, Status
 
 # What a review and an assessment say, by the rules the forms and the importer both follow.
 REVIEW = {
-    "as_of": Rule("date", required="Enter the date the status is judged as of.", not_future=True),
+    "as_of": Rule(
+        "date", required=_l("Enter the date the status is judged as of."), not_future=True
+    ),
     "closes_on": Rule("date", optional=True),
 }
 ASSESSMENT = {
     "status": STATUS,
     "confidence": CONFIDENCE,
-    "rationale": Rule("text", required="Give your reasons.", max_length=10_000),
+    "rationale": Rule("text", required=_l("Give your reasons."), max_length=10_000),
     "evidence_url": Rule("text", optional=True, max_length=2000, link=True),
     "evidence_title": Rule("text", optional=True, max_length=300),
 }
@@ -36,23 +39,23 @@ class OpenReviewForm(TrackerForm):
     """Put a recommendation into blind review."""
 
     as_of = rule_field(
-        DateField, REVIEW["as_of"], "Judge the status as of",
-        description="Every analyst judges where it stood on this date; the consensus holds as "
-        "of it too.",
+        DateField, REVIEW["as_of"], _l("Judge the status as of"),
+        description=_l("Every analyst judges where it stood on this date; the consensus holds as "
+        "of it too."),
     )  # fmt: skip
     closes_on = rule_field(
-        DateField, REVIEW["closes_on"], "Closing date",
-        description="Optional: the last day assessments are taken. Without one, submissions "
-        "end when every analyst asked has submitted, or when you end them.",
+        DateField, REVIEW["closes_on"], _l("Closing date"),
+        description=_l("Optional: the last day assessments are taken. Without one, submissions "
+        "end when every analyst asked has submitted, or when you end them."),
     )  # fmt: skip
     analysts = SelectMultipleField(
-        "Analysts asked",
+        _l("Analysts asked"),
         coerce=int,
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
-        description="Optional: only they may submit. None chosen: any analyst may.",
+        description=_l("Optional: only they may submit. None chosen: any analyst may."),
     )
-    save = SubmitField("Open the blind review")
+    save = SubmitField(_l("Open the blind review"))
 
     def offer_analysts(self, session: Session) -> None:
         """Offer every active analyst, editor and admin, by name."""
@@ -69,21 +72,23 @@ class AssessmentForm(TrackerForm):
     """An analyst's own assessment in a blind review."""
 
     status = rule_field(
-        RadioField, ASSESSMENT["status"], "Status", choices=options(Status.recordable())
+        RadioField, ASSESSMENT["status"], _l("Status"), choices=options(Status.recordable())
     )
     confidence = rule_field(
-        RadioField, ASSESSMENT["confidence"], "Confidence", choices=options(Confidence)
+        RadioField, ASSESSMENT["confidence"], _l("Confidence"), choices=options(Confidence)
     )
     rationale = rule_field(
-        TextAreaField, ASSESSMENT["rationale"], "Rationale",
-        description="Briefly, why it earns this status. Markdown is allowed.",
+        TextAreaField, ASSESSMENT["rationale"], _l("Rationale"),
+        description=_l("Briefly, why it earns this status. Markdown is allowed."),
     )  # fmt: skip
-    evidence_url = link_field(ASSESSMENT["evidence_url"], "Evidence link", description="Optional.")
+    evidence_url = link_field(
+        ASSESSMENT["evidence_url"], _l("Evidence link"), description=_l("Optional.")
+    )
     evidence_title = rule_field(
-        StringField, ASSESSMENT["evidence_title"], "Evidence title",
-        description="Optional: the link itself is shown without one.",
+        StringField, ASSESSMENT["evidence_title"], _l("Evidence title"),
+        description=_l("Optional: the link itself is shown without one."),
     )  # fmt: skip
-    save = SubmitField("Submit my assessment")
+    save = SubmitField(_l("Submit my assessment"))
 
 
 class EndForm(TrackerForm):
@@ -94,4 +99,4 @@ class ConsensusForm(StatusUpdateForm):
     """The consensus: a status update as of the date the review judged."""
 
     as_of = None
-    save = SubmitField("Record the consensus")
+    save = SubmitField(_l("Record the consensus"))

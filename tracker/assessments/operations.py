@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
@@ -70,15 +71,16 @@ def open_review(
     now = now or utcnow()
     if unclosed_review(session, recommendation, now.date()) is not None:
         raise ReviewError(
-            None, "This recommendation is in blind review already: record its consensus first."
+            None,
+            _("This recommendation is in blind review already: record its consensus first."),
         )
     if as_of > now.date():
-        raise ReviewError("as_of", "The date judged cannot be in the future.")
+        raise ReviewError("as_of", _("The date judged cannot be in the future."))
     if closes_on is not None and closes_on < now.date():
-        raise ReviewError("closes_on", "The closing date cannot be in the past.")
+        raise ReviewError("closes_on", _("The closing date cannot be in the past."))
     for user in analysts:
         if not user.role.can(Role.ANALYST):
-            raise ReviewError("analysts", f"{user.name} is not an analyst.")
+            raise ReviewError("analysts", _("%(name)s is not an analyst.", name=user.name))
     number = (
         session.scalar(
             select(func.max(BlindReview.number)).where(
@@ -129,16 +131,18 @@ def submit_assessment(
     """
     now = now or utcnow()
     if review.submissions_over(now.date()):
-        raise ReviewError(None, "This blind review takes no more assessments.")
+        raise ReviewError(None, _("This blind review takes no more assessments."))
     asked = {user.id for user in review.analysts}
     if asked and assessor.id not in asked:
-        raise ReviewError(None, f"{assessor.name} was not asked to assess in this review.")
+        raise ReviewError(
+            None, _("%(name)s was not asked to assess in this review.", name=assessor.name)
+        )
     if any(item.assessor_id == assessor.id for item in review.assessments):
         raise ReviewError(
-            None, "Your assessment is submitted already: it stays as it was, and cannot change."
+            None, _("Your assessment is submitted already: it stays as it was, and cannot change.")
         )
     if status is Status.NOT_ASSESSED:
-        raise ReviewError("status", "Choose a status.")
+        raise ReviewError("status", _("Choose a status."))
     evidence_url = (evidence_url or "").strip() or None
     assessment = IndependentAssessment(
         assessor_id=assessor.id,
@@ -173,9 +177,9 @@ def end_submissions(
     """
     now = now or utcnow()
     if review.submissions_over(now.date()):
-        raise ReviewError(None, "This blind review's submissions have ended already.")
+        raise ReviewError(None, _("This blind review's submissions have ended already."))
     if not review.assessments:
-        raise ReviewError(None, "Nobody has submitted an assessment yet: wait for one first.")
+        raise ReviewError(None, _("Nobody has submitted an assessment yet: wait for one first."))
     end(session, review, by=by, now=now)
 
 
@@ -196,11 +200,13 @@ def check_consensus(review: BlindReview, today: dt.date) -> None:
     Needs `review.assessments` loaded.
     """
     if review.closed_at is not None:
-        raise ReviewError(None, "This blind review is closed: its consensus is recorded.")
+        raise ReviewError(None, _("This blind review is closed: its consensus is recorded."))
     if not review.submissions_over(today):
-        raise ReviewError(None, "End the submissions first: the analysts are still assessing.")
+        raise ReviewError(None, _("End the submissions first: the analysts are still assessing."))
     if not review.assessments:
-        raise ReviewError(None, "No analyst submitted an assessment: there is nothing to settle.")
+        raise ReviewError(
+            None, _("No analyst submitted an assessment: there is nothing to settle.")
+        )
 
 
 def record_consensus(
@@ -243,9 +249,9 @@ def close_review(
     """Link a review to the update that settles it, and close it."""
     now = now or utcnow()
     if review.closed_at is not None:
-        raise ReviewError(None, "This blind review is closed: its consensus is recorded.")
+        raise ReviewError(None, _("This blind review is closed: its consensus is recorded."))
     if update.recommendation_id != review.recommendation_id:
-        raise ReviewError(None, "The consensus must be an update of the same recommendation.")
+        raise ReviewError(None, _("The consensus must be an update of the same recommendation."))
     if review.ended_at is None:
         review.ended_at = now
         review.ended_by_id = by.id

@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
@@ -127,8 +128,10 @@ class ReviewShown:
         """How many have submitted, which everyone may know: "2 of 3 submitted"."""
         count = len(self.assessments)
         if self.review.analysts:
-            return f"{count} of {len(self.review.analysts)} submitted"
-        return f"{count} submitted"
+            return _(
+                "%(count)s of %(total)s submitted", count=count, total=len(self.review.analysts)
+            )
+        return _("%(count)s submitted", count=count)
 
     @property
     def spread(self) -> list[tuple[Status, list[IndependentAssessment]]]:

@@ -4,6 +4,7 @@ import datetime as dt
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..caching import cached_page
@@ -86,7 +87,8 @@ def open_blind_review(slug: str) -> ResponseReturnValue:
         else:
             db.commit()
             flash(
-                "Blind review opened: the analysts asked can submit their assessments.", "success"
+                _("Blind review opened: the analysts asked can submit their assessments."),
+                "success",
             )
             return redirect(url_for(".show", slug=slug, review_id=review.id))
     elif not form.is_submitted():
@@ -150,7 +152,7 @@ def assess(slug: str, review_id: int) -> ResponseReturnValue:
         else:
             return saved(
                 form,
-                "Your assessment is submitted: it cannot change; you see the others' as they come.",
+                _("Your assessment is submitted: it cannot change; the others' show as they come."),
                 url_for(".show", slug=slug, review_id=review_id),
             )
     return render_review(recommendation, review, form)
@@ -172,7 +174,7 @@ def end(slug: str, review_id: int) -> ResponseReturnValue:
         flash(str(error), "error")
     else:
         db.commit()
-        flash("Submissions ended: the assessments show to everyone.", "success")
+        flash(_("Submissions ended: the assessments show to everyone."), "success")
     return redirect(url_for(".show", slug=slug, review_id=review_id))
 
 
@@ -213,7 +215,7 @@ def consensus(slug: str, review_id: int) -> ResponseReturnValue:
         else:
             return saved(
                 form,
-                "Consensus recorded as the official status update; the review is closed.",
+                _("Consensus recorded as the official status update; the review is closed."),
                 url_for("recommendations.show", slug=slug, _anchor=f"update-{update.id}"),
             )
     seen = now_shown(review)

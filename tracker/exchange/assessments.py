@@ -208,7 +208,7 @@ def add_blind_reviews(
             continue
         data, errors = check_fields(REVIEW, {name: read.text(item, name) for name in REVIEW})
         for name, messages in errors.items():
-            read.problem(name, " ".join(messages))
+            read.problem(name, " ".join(str(message) for message in messages))
         times = {name: read.time(item, name, now) for name in TIMES}
         opened_by = read.user(item, "opened_by", authors)
         if opened_by is None:
@@ -228,7 +228,7 @@ def add_blind_reviews(
                 ASSESSMENT, {name: where.text(entry, name) for name in ASSESSMENT}
             )
             for name, messages in errors.items():
-                where.problem(name, " ".join(messages))
+                where.problem(name, " ".join(str(message) for message in messages))
             assessor = where.user(entry, "analyst", authors)
             submitted_at = where.time(entry, "submitted_at", now)
             if submitted_at is None:
