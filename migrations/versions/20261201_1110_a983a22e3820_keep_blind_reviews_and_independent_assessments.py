@@ -1,8 +1,8 @@
 """Keep blind reviews: the analysts asked, their independent assessments, the consensus.
 
 Revision ID: a983a22e3820
-Revises: 5e0a7b3c9d21
-Create Date: 2026-12-01 11:05:00+00:00
+Revises: 8eec2dbc8a80
+Create Date: 2026-12-01 11:10:00+00:00
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from alembic import op
 import tracker.models
 
 revision: str = "a983a22e3820"
-down_revision: str | None = "5e0a7b3c9d21"
+down_revision: str | None = "8eec2dbc8a80"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
