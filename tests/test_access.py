@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker.assessments.operations import open_review
 from tracker.models import Base, Recommendation, Source, StatusUpdate, User
 from tracker.vocabulary import Role
 
@@ -63,6 +65,12 @@ PERMISSIONS: dict[str, Role | None] = {
     "signposts.edit_signposts": Role.EDITOR,
     "signposts.observe": Role.ANALYST,
     "signposts.retract": Role.EDITOR,
+    "assessments.open_blind_review": Role.EDITOR,
+    "assessments.show": Role.VIEWER,
+    # Any analyst may submit in this table's review, which names nobody.
+    "assessments.assess": Role.ANALYST,
+    "assessments.end": Role.EDITOR,
+    "assessments.consensus": Role.EDITOR,
     "sources.edit": Role.EDITOR,
     "sources.new": Role.EDITOR,
     "sources.add_recommendation": Role.EDITOR,
@@ -88,6 +96,7 @@ PERMISSIONS: dict[str, Role | None] = {
     "api.targets": Role.VIEWER,
     "api.criteria": Role.VIEWER,
     "api.signposts": Role.VIEWER,
+    "api.blind_reviews": Role.VIEWER,
     "api.actors": Role.VIEWER,
     "api.themes": Role.VIEWER,
     "api.search": Role.VIEWER,
@@ -190,7 +199,10 @@ def world(db: Session, make_user) -> dict[str, object]:
     recommendation.owner_id = users[Role.ANALYST].id
     db.commit()
     update_id = db.scalars(select(StatusUpdate.id).order_by(StatusUpdate.id)).first()
+    review = open_review(db, recommendation, by=users[Role.EDITOR], as_of=dt.date(2021, 6, 1))
+    db.commit()
     return {
+        "review_id": review.id,
         "users": users,
         "slug": SLUG,
         "update_id": update_id,

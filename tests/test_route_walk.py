@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
 import tracker
+from tracker.assessments.operations import open_review, submit_assessment
 from tracker.models import (
     Actor,
     Notification,
@@ -154,10 +155,17 @@ def walked(app: Flask, db: Session, make_user: Callable[..., User]) -> dict[str,
                           as_of=dt.date(2020, 2, 1), assessment="Stalled, in fact.",
                           confidence=Confidence.LOW, reason="Misread the report.")  # fmt: skip
     retract_status_update(db, second, editor=editor, reason="Wrong recommendation.")
+    # A blind review with an assessment, for its pages to show.
+    review = open_review(db, db.get_one(Recommendation, first.recommendation_id), by=editor,
+                         as_of=dt.date(2021, 6, 1))  # fmt: skip
+    db.refresh(review, ["analysts", "assessments"])
+    submit_assessment(db, review, assessor=analyst, status=Status.STALLED,
+                      confidence=Confidence.LOW, rationale="Stalled.")  # fmt: skip
     db.commit()
     # Criteria, a signpost and observations: numbered 1 and 2 under the recommendation.
     add_criteria_and_signposts(db, editor, analyst)
     return {
+        "review_id": [str(review.id)],
         "recommendation": list(db.scalars(select(Recommendation.slug))),
         "source": list(db.scalars(select(Source.slug))),
         "entry": [*db.scalars(select(Actor.slug)), *db.scalars(select(Theme.slug))],

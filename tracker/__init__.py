@@ -48,6 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import (
         admin,
         api,
+        assessments,
         auth,
         bookkeeping,
         caching,
@@ -91,6 +92,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for area in (
         auth, admin, dashboard, recommendations, logs, sources, lists, reports, exchange, search,
         api, work, notifications, targets, mail, criteria, signposts,
+        assessments,
     ):  # fmt: skip
         area.init_app(app)
     app.register_blueprint(health.bp)

@@ -23,8 +23,10 @@ from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_c
 from .models import (
     Assignment,
     AuditEvent,
+    BlindReview,
     ContentVersion,
     Evidence,
+    IndependentAssessment,
     Notification,
     Recommendation,
     Review,
@@ -50,8 +52,17 @@ class Audience:
 INSIDE = Audience()
 current: ContextVar[Audience] = ContextVar("audience", default=INSIDE)
 
-# Records the public never sees, whatever page or query asks for them.
-HIDDEN: tuple[type, ...] = (AuditEvent, ContentVersion, Watch, Notification, Assignment)
+# Records the public never sees, whatever page or query asks for them. Blind reviews are the
+# team's way to a judgement: the public sees the consensus, an update like any other.
+HIDDEN: tuple[type, ...] = (
+    AuditEvent,
+    ContentVersion,
+    Watch,
+    Notification,
+    Assignment,
+    BlindReview,
+    IndependentAssessment,
+)
 
 
 def audience() -> Audience:

@@ -759,3 +759,89 @@ class SignpostObservation(Base):
     @property
     def grade(self) -> str:
         return f"{self.reliability.value}{self.credibility.value}"
+
+
+blind_review_analyst = Table(
+    "blind_review_analyst",
+    Base.metadata,
+    Column("review_id", ForeignKey("blind_review.id"), primary_key=True),
+    Column("user_id", ForeignKey("user.id"), primary_key=True, index=True),
+)
+
+
+class BlindReview(Base):
+    """A recommendation put into blind review: analysts assess it, each unseen by the others.
+
+    It collects independent assessments until its submissions end (an editor ends them, the
+    last analyst asked submits, or its closing date passes), then an editor records the
+    consensus as a status update, which closes it. Never deleted; each of those moments is
+    set once.
+    """
+
+    __tablename__ = "blind_review"
+    __table_args__ = (UniqueConstraint("recommendation_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendation.id"))
+    # 1 for a recommendation's first review, then 2, ...: how exports name it.
+    number: Mapped[int]
+    # The date the analysts judge the status as of; the consensus holds as of it too.
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    # The last day submissions are taken, when the editor set one.
+    closes_on: Mapped[dt.date | None] = mapped_column(Date)
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    opened_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[dt.datetime | None]
+    # None with `ended_at`: ended by the last analyst asked submitting.
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    closed_at: Mapped[dt.datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    consensus_update_id: Mapped[int | None] = mapped_column(
+        ForeignKey("status_update.id"), unique=True
+    )
+
+    recommendation: Mapped[Recommendation] = relationship(lazy="raise")
+    opened_by: Mapped[User] = relationship(foreign_keys=[opened_by_id], lazy="raise")
+    ended_by: Mapped[User | None] = relationship(foreign_keys=[ended_by_id], lazy="raise")
+    closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id], lazy="raise")
+    # The analysts asked; none: any analyst may submit.
+    analysts: Mapped[list[User]] = relationship(
+        secondary=blind_review_analyst, order_by=User.name, lazy="raise"
+    )
+    assessments: Mapped[list[IndependentAssessment]] = relationship(
+        back_populates="review",
+        order_by="(IndependentAssessment.submitted_at, IndependentAssessment.id)",
+        lazy="raise",
+    )
+    consensus_update: Mapped[StatusUpdate | None] = relationship(lazy="raise")
+
+    def submissions_over(self, today: dt.date) -> bool:
+        """Whether it takes no more assessments: ended, closed, or past its closing date."""
+        return (
+            self.ended_at is not None
+            or self.closed_at is not None
+            or (self.closes_on is not None and self.closes_on < today)
+        )
+
+
+class IndependentAssessment(Base):
+    """One analyst's own judgement in a blind review, made without seeing the others'.
+
+    Never changed: one per analyst and review, a second is refused.
+    """
+
+    __tablename__ = "independent_assessment"
+    __table_args__ = (UniqueConstraint("review_id", "assessor_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("blind_review.id"))
+    assessor_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    status: Mapped[Status] = mapped_column(vocabulary(Status))
+    confidence: Mapped[Confidence] = mapped_column(vocabulary(Confidence))
+    rationale: Mapped[str] = mapped_column(Text)
+    evidence_url: Mapped[str | None] = mapped_column(String(2000))
+    evidence_title: Mapped[str | None] = mapped_column(String(300))
+    submitted_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+    review: Mapped[BlindReview] = relationship(back_populates="assessments", lazy="raise")
+    assessor: Mapped[User] = relationship(lazy="raise")

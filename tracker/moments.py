@@ -49,7 +49,7 @@ class Moment:
     @property
     def shape(self) -> MomentShape:
         """This moment with its dates as parameters, for a statement built once (`params`)."""
-        return MomentShape(self.is_now, self.known_on is not None)
+        return MomentShape(self.is_now, self.known_on is not None, reviewed_only())
 
     @property
     def params(self) -> dict[str, dt.date | dt.datetime | None]:
@@ -64,11 +64,13 @@ class MomentShape:
     The queries below read `as_of`, `known_before` and `is_now` alone, so they take a
     `MomentShape` as they take a `Moment`: a page builds its statements once per shape and
     runs them with `Moment.params`, instead of building, and SQLAlchemy keying, them anew on
-    every request.
+    every request. A public reader's statements differ (only approved updates, known from
+    their approval: `reviewed_only`), so the audience is part of the shape too.
     """
 
     is_now: bool
     known: bool
+    reviewed: bool = False
 
     @property
     def as_of(self) -> BindParameter[dt.date]:

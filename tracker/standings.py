@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Date, Integer, Select, Subquery, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
+from .assessments.reading import disagreeing
 from .cadence import last_reviews, review_clock
 from .models import (
     Actor,
@@ -47,6 +48,10 @@ class DashboardFilters:
     regressed: bool = False
     # Only those with a signpost observed in the 30 days up to the as-of date.
     signposts_seen: bool = False
+    # Only those with a blind review whose assessments disagree, among the reviews whose
+    # assessments the reader (`reader_id`) may see (tracker/assessments/reading.py).
+    disagree: bool = False
+    reader_id: int | None = None
     sort: str = "position"
     # "due": only those due for review.
     review: str | None = None
@@ -66,6 +71,7 @@ class DashboardRow:
     target: dt.date | None = None
     overdue: bool = False
     regressed: bool = False
+    disagree: bool = False
 
     @property
     def status(self) -> Status:
@@ -80,6 +86,7 @@ class Dashboard:
     due_count: int
     overdue_count: int = 0
     regressed_count: int = 0
+    disagree_count: int = 0
     by_theme: dict[str, Counter[Status]] = field(default_factory=dict)
     by_actor: dict[str, Counter[Status]] = field(default_factory=dict)
     page: int = 1
@@ -112,7 +119,7 @@ class DashboardStatements:
 
 # Filters whose values are bound parameters of the statements: the shape keeps whether each
 # is given.
-BOUND_FILTERS = ("source", "theme", "actor", "owner_id")
+BOUND_FILTERS = ("source", "theme", "actor", "owner_id", "reader_id")
 
 
 def dashboard(
@@ -144,20 +151,23 @@ def dashboard(
         "limit": per_page,
         "offset": (max(page, 1) - 1) * (per_page or 0),
         "signposts_since": recent_since(moment.as_of),
+        "reader_id": filters.reader_id or 0,
+        "today": dt.date.today(),
     }
 
     def status_of(value: str | None) -> Status:
         return Status(value) if value else Status.NOT_ASSESSED
 
     counts: Counter[Status] = Counter()
-    due = overdue_count = regressed_count = 0
-    for status, count, due_here, overdue_here, regressed_here in session.execute(
+    due = overdue_count = regressed_count = disagree_count = 0
+    for status, count, due_here, overdue_here, regressed_here, disagree_here in session.execute(
         built.summary, params
     ):
         counts[status_of(status)] += count
         due += due_here
         overdue_count += overdue_here
         regressed_count += regressed_here
+        disagree_count += disagree_here
 
     by_theme: dict[str, Counter[Status]] = {}
     by_actor: dict[str, Counter[Status]] = {}
@@ -188,6 +198,7 @@ def dashboard(
                 target=row.target,
                 overdue=is_overdue(row.target, status_of(row.status), moment.as_of),
                 regressed=is_regressed(row.held_step, status_of(row.status)),
+                disagree=bool(row.disagree),
             )
         )
     return Dashboard(
@@ -197,6 +208,7 @@ def dashboard(
         due_count=due,
         overdue_count=overdue_count,
         regressed_count=regressed_count,
+        disagree_count=disagree_count,
         by_theme=by_theme,
         by_actor=by_actor,
         not_yet_made=not_yet_made,
@@ -220,6 +232,11 @@ def statements(moment: MomentShape, filters: DashboardFilters, paged: bool) -> D
     overdue = overdue_condition(targets, in_force.c.status, moment)
     held = best_held(moment)
     regressed = regressed_condition(held, in_force.c.status)
+    disagree = Recommendation.id.in_(
+        disagreeing(
+            moment, bindparam("reader_id", type_=Integer()), bindparam("today", type_=Date())
+        )
+    )
 
     def passing(query: Select, *, made: bool = True) -> Select:
         query = (
@@ -265,6 +282,8 @@ def statements(moment: MomentShape, filters: DashboardFilters, paged: bool) -> D
             )
         if filters.regressed:
             query = query.where(regressed)
+        if filters.disagree:
+            query = query.where(disagree)
         return query
 
     summary = select(
@@ -273,6 +292,7 @@ def statements(moment: MomentShape, filters: DashboardFilters, paged: bool) -> D
         func.coalesce(func.sum(case((clock.due, 1), else_=0)), 0),
         func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
         func.coalesce(func.sum(case((regressed, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((disagree, 1), else_=0)), 0),
     ).select_from(Recommendation)
     themes = select(Theme.name, in_force.c.status, func.count()).select_from(Recommendation)
     actors = (
@@ -296,6 +316,7 @@ def statements(moment: MomentShape, filters: DashboardFilters, paged: bool) -> D
             clock.due.label("due"),
             targets.c.target,
             held.c.step.label("held_step"),
+            disagree.label("disagree"),
         ).options(
             contains_eager(Recommendation.source),
             contains_eager(Recommendation.theme),

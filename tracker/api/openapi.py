@@ -140,6 +140,7 @@ SCHEMAS: dict[str, Any] = {
             "targets_url": LINK,
             "criteria_url": LINK,
             "signposts_url": LINK,
+            "blind_reviews_url": LINK,
             "page": {**LINK, "description": "The recommendation's page in Tracker, for people."},
         }
     ),
@@ -262,6 +263,55 @@ SCHEMAS: dict[str, Any] = {
             "reason": {**NULLABLE_TEXT, "description": "Why it changed; null for the original."},
             "author": {**obj({"name": TEXT}), "nullable": True},
             "set_at": TIME,
+        }
+    ),
+    "IndependentAssessment": obj(
+        {
+            "analyst": obj({"name": TEXT}),
+            "status": obj(
+                {"value": {"type": "string", "enum": values(Status.recordable())}, "label": TEXT}
+            ),
+            "confidence": {"type": "string", "enum": values(Confidence)},
+            "rationale": {"type": "string", "description": "Markdown."},
+            "evidence": {**obj({"link": TEXT, "title": TEXT}), "nullable": True},
+            "submitted_at": TIME,
+        }
+    ),
+    "BlindReview": obj(
+        {
+            "number": {"type": "integer", "minimum": 1, "description": "1 is the first review."},
+            "as_of": {**DATE, "description": "The date the analysts judge the status as of."},
+            "closes_on": {**DATE, "nullable": True, "description": "The last day it takes any."},
+            "state": {
+                "type": "string",
+                "enum": ["open", "ended", "closed"],
+                "description": "Taking assessments; submissions ended; consensus recorded.",
+            },
+            "opened_by": obj({"name": TEXT}),
+            "opened_at": TIME,
+            "analysts": {
+                "type": "array",
+                "items": obj({"name": TEXT}),
+                "description": "The analysts asked; empty: any analyst may submit.",
+            },
+            "submitted": {"type": "integer", "minimum": 0, "description": "How many have."},
+            "visible": {
+                "type": "boolean",
+                "description": "Whether the reader may see the assessments: false while the "
+                "review takes them and the reader has not submitted one.",
+            },
+            "disagree": {
+                "type": "boolean",
+                "nullable": True,
+                "description": "The assessments name more than one status; null when hidden.",
+            },
+            "assessments": {
+                "type": "array",
+                "items": ref("IndependentAssessment"),
+                "description": "Empty while hidden from the reader.",
+            },
+            "consensus_update_id": {"type": "integer", "nullable": True},
+            "page": LINK,
         }
     ),
     "Named": obj({"slug": TEXT, "name": TEXT, "recommendations_url": LINK}),
@@ -489,6 +539,14 @@ def document(base: str, cookie: str = "session") -> dict[str, Any]:
             "/recommendations/{slug}/targets": get(
                 "A recommendation's target dates as set and changed, the original first.",
                 page_of("TargetDate"),
+                ["slug"],
+                paged=True,
+                missing="No recommendation has this slug.",
+            ),
+            "/recommendations/{slug}/blind-reviews": get(
+                "A recommendation's blind reviews, newest first; assessments only once the "
+                "reader may see them.",
+                page_of("BlindReview"),
                 ["slug"],
                 paged=True,
                 missing="No recommendation has this slug.",

@@ -7,10 +7,12 @@ from typing import Any
 
 from flask import abort, current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from ..assessments.reading import ReviewShown, load_reviews, reviews_shown
 from ..audience import shown_name
 from ..caching import cached_page
 from ..criteria.checklist import load_criteria, load_marks, marks_in_force
@@ -246,6 +248,7 @@ def recommendation_data(row: DashboardRow) -> dict[str, Any]:
         "targets_url": link("api.targets", slug=rec.slug),
         "criteria_url": link("api.criteria", slug=rec.slug),
         "signposts_url": link("api.signposts", slug=rec.slug),
+        "blind_reviews_url": link("api.blind_reviews", slug=rec.slug),
         "page": link("recommendations.show", slug=rec.slug),
     }
 
@@ -376,6 +379,55 @@ def targets(slug: str) -> ResponseReturnValue:
         ],
         next_url,
     )
+
+
+@bp.get("/recommendations/<slug>/blind-reviews")
+@cached_page
+def blind_reviews(slug: str) -> ResponseReturnValue:
+    """List a recommendation's blind reviews, newest first; assessments only where the reader
+    may see them."""
+    db = get_session()
+    found = db.scalars(select(Recommendation).where(Recommendation.slug == slug)).first()
+    if found is None:
+        abort(404, description=f"No recommendation has the slug “{slug}”.")
+    moment = Moment(dt.date.today())
+    reviews = reviews_shown(load_reviews(db, [found.id], moment), moment, current_user)
+    page, next_url = keyset_page(
+        reviews, lambda seen: [-seen.review.number], "api.blind_reviews", slug=slug
+    )
+    return listing([review_data(found, seen) for seen in page], next_url)
+
+
+def review_data(recommendation: Recommendation, seen: ReviewShown) -> dict[str, Any]:
+    """Describe a review as its reader may see it: while blind, its progress alone."""
+    review = seen.review
+    return {
+        "number": review.number,
+        "as_of": review.as_of.isoformat(),
+        "closes_on": review.closes_on.isoformat() if review.closes_on else None,
+        "state": "closed" if seen.closed else "ended" if seen.ended else "open",
+        "opened_by": person(review.opened_by),
+        "opened_at": review.opened_at.isoformat(),
+        "analysts": [person(user) for user in review.analysts],
+        "submitted": len(seen.assessments),
+        "visible": seen.visible,
+        "disagree": seen.disagree if seen.visible else None,
+        "assessments": [
+            {
+                "analyst": person(item.assessor),
+                "status": {"value": item.status.value, "label": item.status.label},
+                "confidence": item.confidence.value,
+                "rationale": item.rationale,
+                "evidence": {"link": item.evidence_url, "title": item.evidence_title}
+                if item.evidence_url
+                else None,
+                "submitted_at": item.submitted_at.isoformat(),
+            }
+            for item in (seen.assessments if seen.visible else [])
+        ],
+        "consensus_update_id": review.consensus_update_id if seen.closed else None,
+        "page": link("assessments.show", slug=recommendation.slug, review_id=review.id),
+    }
 
 
 def timeline_cursor() -> TimelinePosition | None:

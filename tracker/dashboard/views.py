@@ -55,6 +55,8 @@ def filters_from_query() -> DashboardFilters:
         overdue=args.get("overdue") == "1",
         regressed=args.get("regressed") == "1",
         signposts_seen=args.get("signposts") == "recent",
+        disagree=args.get("disagree") == "1",
+        reader_id=current_user.id,
         sort=sort if sort in DashboardFilters.SORTS else "position",
         review="due" if args.get("review") == "due" else None,
         # Only "me": a link that names another user's id would say whom they own.

@@ -19,9 +19,11 @@ from ..models import (
     StatusRevision,
     StatusUpdate,
     Theme,
+    User,
 )
 from ..status_updates import EvidenceInput
 from ..vocabulary import RevisionKind
+from .assessments import load_blind_reviews, review_authors, review_records
 from .criteria import criterion_authors, criterion_records
 from .formats import (
     CSV_COLUMNS,
@@ -116,8 +118,11 @@ def evidence_record(item: Evidence | EvidenceInput) -> dict[str, Any]:
     }
 
 
-def export_document(session: Session) -> dict[str, Any]:
-    """Describe the whole database's content, ordered so that equal content exports equally."""
+def export_document(session: Session, reader: User | None = None) -> dict[str, Any]:
+    """Describe the whole database's content, ordered so that equal content exports equally.
+
+    For a `reader`, the assessments of the blind reviews they may not yet see are withheld.
+    """
     sources = session.scalars(
         select(Source)
         .order_by(Source.slug)
@@ -134,6 +139,8 @@ def export_document(session: Session) -> dict[str, Any]:
     authors: dict[str, str] = (
         target_authors(session) | criterion_authors(session) | signpost_authors(session)
     )
+    reviews = load_blind_reviews(session)
+    authors.update(review_authors(reviews))
     for source in sources:
         for rec in source.recommendations:
             for user in [*([rec.owner] if rec.owner else []), *rec.co_owners]:
@@ -159,6 +166,9 @@ def export_document(session: Session) -> dict[str, Any]:
         "targets": target_records(session),
         "criteria": criterion_records(session),
         "signposts": signpost_records(session),
+        "blind_reviews": review_records(
+            reviews, {update.id: update_key(update) for update in updates}, reader
+        ),
     }
 
 

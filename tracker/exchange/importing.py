@@ -54,6 +54,7 @@ from ..status_updates import (
 )
 from ..text import character_problem, plainly_clean, problems_in
 from ..vocabulary import Confidence, DatePrecision, Role, SourceKind, Status, Verdict
+from .assessments import add_blind_reviews, wanted_people
 from .criteria import add_criteria, criteria_by_number
 from .exporting import EXPORTED, evidence_record, update_record
 from .formats import (
@@ -129,6 +130,7 @@ class Document:
     targets: list[tuple[str, Any]] = field(default_factory=list)
     criteria: list[tuple[str, Any]] = field(default_factory=list)
     signposts: list[tuple[str, Any]] = field(default_factory=list)
+    blind_reviews: list[tuple[str, Any]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -167,7 +169,16 @@ def read_json(text: str) -> Document:
         document.problems.extend(Problem(where, message) for where, message in problems_in(data))
     if document.problems:
         return document
-    for name in ("actors", "themes", "authors", "sources", "targets", "criteria", "signposts"):
+    for name in (
+        "actors",
+        "themes",
+        "authors",
+        "sources",
+        "targets",
+        "criteria",
+        "signposts",
+        "blind_reviews",
+    ):
         getattr(document, name).extend(objects(data, name, f"$.{name}", document.problems))
     for path, item in objects(data, "updates", "$.updates", document.problems):
         document.updates.append(json_update(path, item, document.problems))
@@ -367,6 +378,13 @@ def apply(
     target_problems, target_counts = add_targets(session, document.targets, authors, now)
     outcome.problems.extend(Problem(where, message) for where, message in target_problems)
     outcome.counts.update(target_counts)
+    if document.blind_reviews:
+        session.flush()
+        review_problems, review_counts = add_blind_reviews(
+            session, document.blind_reviews, authors, known_keys(session), now
+        )
+        outcome.problems.extend(Problem(where, message) for where, message in review_problems)
+        outcome.counts.update(review_counts)
     if not outcome.problems:
         audit.record(
             session, "import", user=None,
@@ -625,7 +643,11 @@ def find_authors(session: Session, document: Document, outcome: Outcome) -> dict
                 continue
             wanted.setdefault(normalise_email(email), author_name.strip())
     named = [*wanted_authors(document.targets), *wanted_authors(document.criteria)]
-    for where, email in [*named, *wanted_signpost_authors(document.signposts)]:
+    for where, email in [
+        *named,
+        *wanted_signpost_authors(document.signposts),
+        *wanted_people(document.blind_reviews),
+    ]:
         if not EMAIL.fullmatch(email.strip()):
             outcome.problems.append(Problem(where, "Expected an email address."))
             continue

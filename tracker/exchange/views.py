@@ -5,6 +5,7 @@ import io
 
 from flask import Response, current_app
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
 from ..dashboard.views import filters_from_query
 from ..db import get_session
@@ -29,8 +30,9 @@ def updates_csv() -> ResponseReturnValue:
 
 @bp.get("/export/tracker.json")
 def database_json() -> ResponseReturnValue:
-    """Download the whole database's content as JSON."""
-    text = dump_json(export_document(get_session()))
+    """Download the whole database's content as JSON; the assessments of a blind review the
+    reader may not yet see are withheld."""
+    text = dump_json(export_document(get_session(), current_user))
     return download(text, "application/json", f"tracker-{dt.date.today()}.json")
 
 

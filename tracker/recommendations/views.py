@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..assessments.reading import load_reviews, reviews_shown
 from ..caching import cached_page
 from ..cadence import review_state
 from ..catalogue import CatalogueError
@@ -115,6 +116,7 @@ def show(slug: str) -> ResponseReturnValue:
     ledger = ledgers(db, [recommendation.id], moment).get(recommendation.id)
     status = current.status if current else Status.NOT_ASSESSED
     inside = current_user.is_authenticated
+    reviews = reviews_shown(load_reviews(db, [recommendation.id], moment), moment, current_user)
     return render_template(
         "recommendations/show.html",
         recommendation=recommendation,
@@ -141,6 +143,8 @@ def show(slug: str) -> ResponseReturnValue:
         moment=moment,
         date_errors=date_errors,
         chart=chart,
+        reviews=reviews,
+        consensus_of={seen.review.consensus_update_id: seen for seen in reviews if seen.closed},
     )
 
 
