@@ -44,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         errors,
         exchange,
         feeds,
+        forecasts,
         health,
         lists,
         logs,
@@ -70,7 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Each area registers its blueprints and its commands.
     for area in (
         auth, admin, dashboard, recommendations, logs, sources, lists, reports, exchange, search,
-        api, work, notifications, targets,
+        api, work, notifications, targets, forecasts,
     ):  # fmt: skip
         area.init_app(app)
     app.register_blueprint(health.bp)

@@ -26,6 +26,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from .vocabulary import Status
 
@@ -459,3 +460,78 @@ def describe(spans: Sequence[Segment]) -> str:
         f"{span.status.label} from {span.start.isoformat()} to {span.end.isoformat()}"
         for span in spans
     )
+
+
+# Calibration -------------------------------------------------------------------------------
+
+
+class Binned(Protocol):
+    """A bin of forecasts: how many, their mean stated probability, the share that came true."""
+
+    label: str
+    count: int
+    stated: float
+    observed: float
+
+
+@dataclass(frozen=True)
+class CalibrationPoint:
+    x: float  # pixels
+    y: float
+    r: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A reliability diagram in pixels: stated probability across, share come true up.
+
+    It is drawn at a fixed size (a square plot, so the diagonal of perfect calibration is at
+    45°), narrow enough for a phone; its text stays at 12 pixels or more.
+    """
+
+    points: list[CalibrationPoint]
+    ticks: list[tuple[float, str]]  # offsets along either axis from the plot's origin
+    left: float = 58
+    top: float = 12
+    plot: float = 256
+    bottom: float = 54  # room for the ticks and the axis title under the plot
+    right: float = 18
+
+    @property
+    def width(self) -> float:
+        return self.left + self.plot + self.right
+
+    @property
+    def height(self) -> float:
+        return self.top + self.plot + self.bottom
+
+    @property
+    def base(self) -> float:
+        return self.top + self.plot
+
+    @property
+    def description(self) -> str:
+        if not self.points:
+            return "No forecast resolved yet."
+        return "; ".join(point.label for point in self.points)
+
+
+def calibration_chart(bins: Sequence[Binned]) -> Calibration:
+    """Lay out the bins of a calibration chart, each a point sized by how many it holds."""
+    chart = Calibration(points=[], ticks=[])
+    plot = chart.plot
+    points = [
+        CalibrationPoint(
+            x=chart.left + plot * item.stated,
+            y=chart.base - plot * item.observed,
+            r=min(4 + 2 * item.count**0.5, 12),
+            label=(
+                f"{item.label}: {item.count} forecast{'' if item.count == 1 else 's'}, "
+                f"stated {item.stated:.0%} on average, {item.observed:.0%} came true"
+            ),
+        )
+        for item in bins
+    ]
+    ticks = [(plot * share / 100, f"{share}%") for share in range(0, 101, 20)]
+    return Calibration(points=points, ticks=ticks)

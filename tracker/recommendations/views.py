@@ -14,6 +14,8 @@ from ..catalogue import CatalogueError
 from ..charts import timeline as timeline_chart
 from ..charts import window_from
 from ..db import get_session
+from ..forecasts.forms import ForecastForm
+from ..forecasts.scoring import board_of
 from ..forms import form_notes, refuse_on_form, saved_version
 from ..lists.operations import actors_by_id
 from ..models import Recommendation, StatusUpdate, Theme, User
@@ -121,6 +123,8 @@ def show(slug: str) -> ResponseReturnValue:
         moment=moment,
         date_errors=date_errors,
         chart=chart,
+        forecasts=board_of(db, recommendation.id, moment),
+        forecast_form=ForecastForm() if current_user.can(Role.ANALYST) else None,
     )
 
 

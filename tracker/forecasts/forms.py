@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from wtforms import DateField, RadioField, StringField, TextAreaField, ValidationError
+
+from ..field_rules import Rule, choices_of, rule_field
+from ..form_base import TrackerForm
+from ..forms import options
+from ..vocabulary import FORECAST_THRESHOLDS, Likelihood
+from .operations import NO_REASON, NOT_AHEAD, percent_label, permille_of_percent
+
+EXACT = "exact"  # the likelihood choice that gives an exact percentage instead of a word
+# What a forecast says, by the rules the form and the importer both follow.
+FORECAST = {
+    "threshold": Rule(
+        "choice",
+        required="Choose the status it will reach or pass.",
+        choices=choices_of(FORECAST_THRESHOLDS),
+    ),
+    "resolves_on": Rule("date", required="Enter the date it resolves on (YYYY-MM-DD)."),
+    "reasoning": Rule("text", optional=True, max_length=5_000),
+}
+LIKELIHOOD = Rule(
+    "choice",
+    required="Choose how likely it is, or give an exact percentage.",
+    choices=(*choices_of(Likelihood), EXACT),
+)
+PERCENT = Rule("text", optional=True, max_length=10)
+
+
+def likelihood_label(word: Likelihood) -> str:
+    return f"{word.label} ({word.definition}: counts as {percent_label(word.permille)})"
+
+
+class ForecastForm(TrackerForm):
+    """Forecast that by a date the recommendation will be a status or better."""
+
+    threshold = rule_field(
+        RadioField, FORECAST["threshold"], "By then it will be this or better",
+        choices=options(FORECAST_THRESHOLDS),
+        description="Statuses rank Contradicted, No action, Stalled, In progress, Partially "
+        "implemented, Implemented; Overtaken by events meets none.",
+    )  # fmt: skip
+    resolves_on = rule_field(
+        DateField, FORECAST["resolves_on"], "By",
+        description="It resolves at the end of this day, from the status then in force.",
+    )  # fmt: skip
+    likelihood = rule_field(
+        RadioField, LIKELIHOOD, "How likely",
+        choices=[(word.value, likelihood_label(word)) for word in Likelihood]
+        + [(EXACT, "An exact percentage")],
+    )  # fmt: skip
+    percent = rule_field(
+        StringField, PERCENT, "Exact percentage",
+        description="With “An exact percentage”: from 0 to 100, to one decimal place.",
+    )  # fmt: skip
+    reasoning = rule_field(
+        TextAreaField, FORECAST["reasoning"], "Reasoning",
+        description="Optional: why you expect it.",
+    )  # fmt: skip
+
+    def __init__(self, *args: object, today: dt.date | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today or dt.date.today()
+        self.permille: int | None = None
+
+    def validate_resolves_on(self, field: DateField) -> None:
+        if field.data is not None and field.data <= self.today:
+            raise ValidationError(NOT_AHEAD)
+
+    def validate_percent(self, field: StringField) -> None:
+        typed = (field.data or "").strip()
+        if self.likelihood.data != EXACT:
+            if typed:
+                raise ValidationError(
+                    "Leave the percentage empty when you choose a word, or choose "
+                    "“An exact percentage”."
+                )
+            if self.likelihood.data in Likelihood._value2member_map_:
+                self.permille = Likelihood(self.likelihood.data).permille
+            return
+        if not typed:
+            raise ValidationError("Enter the percentage, or choose a word.")
+        try:
+            self.permille = permille_of_percent(typed)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+    @property
+    def chosen_likelihood(self) -> Likelihood | None:
+        data = self.likelihood.data
+        return Likelihood(data) if data in Likelihood._value2member_map_ else None
+
+    def fill_question(self, threshold: str | None, resolves_on: str | None) -> None:
+        """Start from a question already asked (links "Forecast this too"), when valid."""
+        if threshold in choices_of(FORECAST_THRESHOLDS):
+            self.threshold.data = threshold
+        try:
+            day = dt.date.fromisoformat(resolves_on or "")
+        except ValueError:
+            return
+        if day > self.today:
+            self.resolves_on.data = day
+
+
+class AnnulmentForm(TrackerForm):
+    reason = rule_field(
+        TextAreaField, Rule("text", required=NO_REASON, max_length=2_000),
+        "Reason for annulling",
+        description="Its premise is gone: the forecast stays shown, with this reason, and is not "
+        "scored.",
+    )  # fmt: skip
