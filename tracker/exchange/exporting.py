@@ -21,6 +21,7 @@ from ..models import (
 )
 from ..status_updates import EvidenceInput
 from ..vocabulary import RevisionKind
+from .forecasts import forecast_records
 from .formats import (
     CSV_COLUMNS,
     EVIDENCE_FIELDS,
@@ -123,6 +124,8 @@ def export_document(session: Session) -> dict[str, Any]:
     ).all()
     updates = load_updates(session)
     authors: dict[str, str] = target_authors(session)
+    forecasts, forecasters = forecast_records(session)
+    authors |= forecasters
     for source in sources:
         for rec in source.recommendations:
             for user in [*([rec.owner] if rec.owner else []), *rec.co_owners]:
@@ -146,6 +149,7 @@ def export_document(session: Session) -> dict[str, Any]:
         "sources": [source_record(source) for source in sources],
         "updates": [update_record(update) for update in updates],
         "targets": target_records(session),
+        "forecasts": forecasts,
     }
 
 

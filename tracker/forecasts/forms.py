@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from wtforms import DateField, RadioField, StringField, TextAreaField, ValidationError
+from wtforms import DateField, RadioField, SelectChoice, StringField, TextAreaField, ValidationError
 
 from ..field_rules import Rule, choices_of, rule_field
 from ..form_base import TrackerForm
@@ -48,8 +48,9 @@ class ForecastForm(TrackerForm):
     )  # fmt: skip
     likelihood = rule_field(
         RadioField, LIKELIHOOD, "How likely",
-        choices=[(word.value, likelihood_label(word)) for word in Likelihood]
-        + [(EXACT, "An exact percentage")],
+        choices=[
+            *options(Likelihood, likelihood_label), SelectChoice(EXACT, "An exact percentage")
+        ],
     )  # fmt: skip
     percent = rule_field(
         StringField, PERCENT, "Exact percentage",
