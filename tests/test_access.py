@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -11,8 +12,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker.forecasts.operations import make_forecast
 from tracker.models import Base, Recommendation, StatusUpdate, User
-from tracker.vocabulary import Role
+from tracker.vocabulary import Role, Status
 
 from .helpers import PASSWORD, SLUG, add_updates
 
@@ -57,6 +59,10 @@ PERMISSIONS: dict[str, Role | None] = {
     "work.seen": Role.VIEWER,
     "recommendations.edit": Role.EDITOR,
     "targets.set_target": Role.EDITOR,
+    "forecasts.new": Role.ANALYST,
+    "forecasts.annul": Role.EDITOR,
+    "forecasts.index": Role.VIEWER,
+    "forecasts.analyst": Role.VIEWER,
     "sources.edit": Role.EDITOR,
     "sources.new": Role.EDITOR,
     "sources.add_recommendation": Role.EDITOR,
@@ -80,6 +86,8 @@ PERMISSIONS: dict[str, Role | None] = {
     "api.recommendation": Role.VIEWER,
     "api.updates": Role.VIEWER,
     "api.targets": Role.VIEWER,
+    "api.forecasts": Role.VIEWER,
+    "api.forecasters": Role.VIEWER,
     "api.actors": Role.VIEWER,
     "api.themes": Role.VIEWER,
     "api.search": Role.VIEWER,
@@ -132,7 +140,14 @@ def world(db: Session, make_user) -> dict[str, object]:
     recommendation.owner_id = users[Role.ANALYST].id
     db.commit()
     update_id = db.scalars(select(StatusUpdate.id)).one()
+    forecast = make_forecast(
+        db, recommendation, author=users[Role.ANALYST], threshold=Status.IMPLEMENTED,
+        resolves_on=dt.date.today() + dt.timedelta(days=30), probability=500, likelihood=None,
+        reasoning=None,
+    )  # fmt: skip
+    db.commit()
     return {
+        "forecast_id": forecast.id,
         "users": users,
         "slug": SLUG,
         "update_id": update_id,

@@ -492,10 +492,10 @@ class Calibration:
 
     points: list[CalibrationPoint]
     ticks: list[tuple[float, str]]  # offsets along either axis from the plot's origin
-    left: float = 58
+    left: float = 54
     top: float = 12
-    plot: float = 256
-    bottom: float = 54  # room for the ticks and the axis title under the plot
+    plot: float = 220
+    bottom: float = 52  # room for the ticks and the axis title under the plot
     right: float = 18
 
     @property
