@@ -50,8 +50,9 @@ from ..status_updates import (
 )
 from ..text import character_problem, problems_in
 from ..vocabulary import Confidence, DatePrecision, Role, SourceKind, Status
-from . import forecasts
 from .exporting import EXPORTED, evidence_record, update_record
+from .forecasts import add_forecasts
+from .forecasts import wanted_authors as forecast_authors
 from .formats import (
     CSV_COLUMNS,
     EVIDENCE_FIELDS,
@@ -346,9 +347,7 @@ def apply(
     target_problems, target_counts = add_targets(session, document.targets, authors, now)
     outcome.problems.extend(Problem(where, message) for where, message in target_problems)
     outcome.counts.update(target_counts)
-    forecast_problems, forecast_counts = forecasts.add_forecasts(
-        session, document.forecasts, authors, now
-    )
+    forecast_problems, forecast_counts = add_forecasts(session, document.forecasts, authors, now)
     outcome.problems.extend(Problem(where, message) for where, message in forecast_problems)
     outcome.counts.update(forecast_counts)
     if not outcome.problems:
@@ -569,7 +568,7 @@ def find_authors(session: Session, document: Document, outcome: Outcome) -> dict
             wanted.setdefault(normalise_email(email), author_name.strip())
     for where, email in [
         *wanted_authors(document.targets),
-        *forecasts.wanted_authors(document.forecasts),
+        *forecast_authors(document.forecasts),
     ]:
         if not EMAIL.fullmatch(email.strip()):
             outcome.problems.append(Problem(where, "Expected an email address."))
