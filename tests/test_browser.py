@@ -11,16 +11,19 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from alembic import command
+from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from tracker import create_app
 from tracker.auth.services import create_user
 from tracker.db import get_engine, sessions
+from tracker.models import User
 from tracker.schema import alembic_config
 from tracker.seeds import load_seeds, read_seeds
 from tracker.vocabulary import Role, Status
@@ -59,13 +62,14 @@ def browser_unavailable() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Serve the seeded app on SQLite on a free loopback port, with one user per role."""
+@contextmanager
+def serving(directory: Path, extra: Callable[[Session, dict[Role, User]], object]) -> Iterator[str]:
+    """Serve the seeded app on SQLite on a free loopback port, with one user per role and
+    what `extra` adds, while the block runs."""
     reason = browser_unavailable()
     if reason:
         pytest.skip(reason)
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'tracker.sqlite3'}"
+    url = f"sqlite:///{directory / 'tracker.sqlite3'}"
     command.upgrade(alembic_config(url), "head")
     app = create_app(
         {
@@ -91,21 +95,34 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             for role in Role
         }
         session.commit()
-        # Some history for the charts, none of it "in progress" (a test filters on that).
-        today = dt.date.today()
-        for slug, status, start in HISTORY:
-            add_updates(
-                session, users[Role.ANALYST], slug, 1, status=status, start=today - start,
-                change_reason="The talks were held.",
-            )  # fmt: skip
+        extra(session, users)
     http = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    thread.join(timeout=10)
-    http.server_close()
-    engine.dispose()
+    try:
+        yield f"http://127.0.0.1:{http.server_port}"
+    finally:
+        http.shutdown()
+        thread.join(timeout=10)
+        http.server_close()
+        engine.dispose()
+
+
+def add_history(session: Session, users: dict[Role, User]) -> None:
+    """Some history for the charts, none of it "in progress" (a test filters on that)."""
+    today = dt.date.today()
+    for slug, status, start in HISTORY:
+        add_updates(
+            session, users[Role.ANALYST], slug, 1, status=status, start=today - start,
+            change_reason="The talks were held.",
+        )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The seeded app with some history."""
+    with serving(tmp_path_factory.mktemp("browser"), add_history) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -649,36 +666,17 @@ def test_a_refused_update_focuses_its_summary_and_rows_change_in_place(page) -> 
     shot(page, "12-search-390")
 
 
+def add_forecasts(session: Session, users: dict[Role, User]) -> None:
+    omar = create_user(session, "omar@example.org", "Omar", PASSWORD, Role.ANALYST, by=None)
+    session.commit()
+    history_and_forecasts(session, users[Role.ANALYST], omar, users[Role.EDITOR])
+
+
 @pytest.fixture(scope="module")
 def scored_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Serve the seeded app with forecasts resolved and scored (tests/forecasting.py)."""
-    reason = browser_unavailable()
-    if reason:
-        pytest.skip(reason)
-    url = f"sqlite:///{tmp_path_factory.mktemp('scored') / 'tracker.sqlite3'}"
-    command.upgrade(alembic_config(url), "head")
-    app = create_app({"SECRET_KEY": "browser tests", "DATABASE_URL": url})
-    engine = get_engine(app)
-    with sessions(app)() as session:
-        load_seeds(session, read_seeds())
-        users = {
-            role: create_user(
-                session, f"{role.value}@example.org", f"{role.label} Person", PASSWORD, role,
-                by=None,
-            )
-            for role in Role
-        }  # fmt: skip
-        omar = create_user(session, "omar@example.org", "Omar", PASSWORD, Role.ANALYST, by=None)
-        session.commit()
-        history_and_forecasts(session, users[Role.ANALYST], omar, users[Role.EDITOR])
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    thread.join(timeout=10)
-    http.server_close()
-    engine.dispose()
+    """The seeded app with forecasts resolved and scored (tests/forecasting.py)."""
+    with serving(tmp_path_factory.mktemp("scored"), add_forecasts) as url:
+        yield url
 
 
 def test_the_calibration_chart_is_drawn_and_a_forecast_is_made_with_the_keyboard(

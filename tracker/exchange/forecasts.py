@@ -12,7 +12,7 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from ..auth.services import normalise_email
@@ -22,9 +22,9 @@ from ..forecasts.operations import NOT_AHEAD, ForecastError, annul_forecast, mak
 from ..models import Forecast, Recommendation, User
 from ..vocabulary import Likelihood, Status
 from .formats import timestamp
+from .numbered import Numbered, read_time
 
 TEXTS = ("recommendation", "author", "made_at", "threshold", "resolves_on", "reasoning")
-TIME_MESSAGE = "Expected a time, YYYY-MM-DDTHH:MM:SS+00:00."
 
 
 def load_forecasts(session: Session) -> list[Forecast]:
@@ -80,22 +80,6 @@ def wanted_authors(entries: list[tuple[str, Any]]) -> list[tuple[str, str]]:
     return wanted
 
 
-def read_time(text: Any, where: str, now: dt.datetime, found: list[tuple[str, str]]):
-    """Read an ISO 8601 time, not in the future; note a problem in `found`."""
-    try:
-        value = dt.datetime.fromisoformat(text) if isinstance(text, str) else None
-    except ValueError:
-        value = None
-    if value is None:
-        found.append((where, TIME_MESSAGE))
-        return None
-    value = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
-    if value > now:
-        found.append((where, "The time cannot be in the future."))
-        return None
-    return value
-
-
 def read_probability(item: dict[str, Any], path: str, found: list[tuple[str, str]]) -> int | None:
     """Read `probability` (0 to 1, to a thousandth) as thousandths, and check its `likelihood`."""
     value = item.get("probability")
@@ -129,37 +113,12 @@ def add_forecasts(
     """Make the forecasts the database lacks; return the problems (path, message) and counts."""
     problems: list[tuple[str, str]] = []
     counts: Counter[str] = Counter()
-    slugs = {str(item.get("recommendation")) for _, item in entries}
-    recommendations = {
-        rec.slug: rec
-        for rec in session.scalars(select(Recommendation).where(Recommendation.slug.in_(slugs)))
-    }
-    stored = dict(
-        session.execute(
-            select(Forecast.recommendation_id, func.max(Forecast.number)).group_by(
-                Forecast.recommendation_id
-            )
-        ).all()
-    )
+    numbered = Numbered(session, Forecast, entries)
     checked = []
     for path, item in entries:
         found: list[tuple[str, str]] = []
-        for name in TEXTS:
-            if item.get(name) is not None and not isinstance(item.get(name), str):
-                found.append((f"{path}.{name}", "Expected text."))
-        texts = {name: item.get(name) if isinstance(item.get(name), str) else "" for name in TEXTS}
-        rec = recommendations.get(texts["recommendation"])
-        if rec is None:
-            found.append(
-                (
-                    f"{path}.recommendation",
-                    f"No recommendation has the slug “{texts['recommendation']}”.",
-                )
-            )
-        number = item.get("number")
-        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-            found.append((f"{path}.number", "Expected a whole number from 1."))
-            number = None
+        entry = numbered.read(path, item, TEXTS, found)
+        texts = entry.texts
         data, errors = check_fields(FORECAST, texts)
         found += [
             (f"{path}.{name}", error) for name, messages in errors.items() for error in messages
@@ -178,48 +137,35 @@ def add_forecasts(
             if not isinstance(annulled, dict):
                 found.append((f"{path}.annulled", "Expected null or {“at”, “by”, “reason”}."))
             else:
-                at = read_time(annulled.get("at"), f"{path}.annulled.at", now, found)
+                at = read_time(str(annulled.get("at") or ""), f"{path}.annulled.at", now, found)
                 reason = annulled.get("reason")
                 if not isinstance(reason, str) or not reason.strip():
                     found.append((f"{path}.annulled.reason", "Say why the forecast is annulled."))
+                # An address that is none: the importer's search for authors says so.
                 editor = authors.get(normalise_email(str(annulled.get("by") or "")))
-                if editor is None:
-                    found.append((f"{path}.annulled.by", "Expected an email address."))
                 if at is not None and made_at is not None and at < made_at:
                     found.append(
                         (f"{path}.annulled.at", "A forecast is annulled after it is made.")
                     )
                 annulment = (at, editor, reason)
         problems += found
-        if not found and rec is not None and author is not None and made_at is not None:
-            checked.append(
-                (path, rec, number, data, probability, likelihood, author, made_at, annulment)
-            )
-    checked.sort(key=lambda entry: (entry[1].slug, entry[2]))
-    expected: dict[int, int] = {}
-    for path, rec, number, data, probability, likelihood, author, made_at, annulment in checked:
-        if number <= stored.get(rec.id, 0):
-            counts["forecasts already present"] += 1
-            continue
-        following = expected.get(rec.id, stored.get(rec.id, 0) + 1)
-        if number != following:
-            problems.append((f"{path}.number", f"Expected forecast number {following} next."))
-            continue
-        expected[rec.id] = number + 1
-        if problems:
-            continue  # a refused file: spare the writes
+        named = author is not None and (annulment is None or annulment[1] is not None)
+        if not found and named and made_at is not None:
+            checked.append((entry, (data, probability, likelihood, author, made_at, annulment)))
+    for entry, (data, probability, likelihood, author, made_at, annulment) in numbered.new_in_order(
+        checked, problems, counts, present="forecasts already present", called="forecast"
+    ):
         try:
             forecast = make_forecast(
-                session, rec, author=author, threshold=Status(data["threshold"]),
-                resolves_on=data["resolves_on"], probability=probability,
-                likelihood=likelihood,
+                session, entry.recommendation, author=author, threshold=Status(data["threshold"]),
+                resolves_on=data["resolves_on"], probability=probability, likelihood=likelihood,
                 reasoning=data["reasoning"], now=made_at,
             )  # fmt: skip
             if annulment is not None:
                 at, editor, reason = annulment
                 annul_forecast(session, forecast, editor=editor, reason=reason, now=at)
         except ForecastError as error:
-            problems.append((f"{path}.{error.field}", str(error)))
+            problems.append((f"{entry.path}.{error.field}", str(error)))
         else:
             counts["forecasts added"] += 1
     return problems, counts
