@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from ..auth.services import normalise_email
-from ..field_rules import check_fields
 from ..forecasts.forms import FORECAST
 from ..forecasts.operations import NOT_AHEAD, ForecastError, annul_forecast, make_forecast
 from ..models import Forecast, Recommendation, User
@@ -117,12 +116,8 @@ def add_forecasts(
     checked = []
     for path, item in entries:
         found: list[tuple[str, str]] = []
-        entry = numbered.read(path, item, TEXTS, found)
-        texts = entry.texts
-        data, errors = check_fields(FORECAST, texts)
-        found += [
-            (f"{path}.{name}", error) for name, messages in errors.items() for error in messages
-        ]
+        entry = numbered.read(path, item, TEXTS, FORECAST, found)
+        texts, data = entry.texts, entry.data
         probability = read_probability(item, path, found)
         word = item.get("likelihood")
         likelihood = Likelihood(word) if word in Likelihood._value2member_map_ else None

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..field_rules import Rule, check_fields
 from ..models import Forecast, Recommendation, TargetDate
 
 Problem = tuple[str, str]  # (path, message)
@@ -30,6 +31,7 @@ class Entry:
     recommendation: Recommendation | None
     number: int | None
     texts: dict[str, str]
+    data: dict[str, Any]  # the texts as the fields' rules read them
 
 
 class Numbered:
@@ -55,9 +57,15 @@ class Numbered:
         )
 
     def read(
-        self, path: str, item: dict[str, Any], texts: Sequence[str], found: list[Problem]
+        self,
+        path: str,
+        item: dict[str, Any],
+        texts: Sequence[str],
+        rules: Mapping[str, Rule],
+        found: list[Problem],
     ) -> Entry:
-        """Read an entry's texts (each text or null), its recommendation and its number."""
+        """Read an entry's texts (each text or null) by the rules of its form's fields, its
+        recommendation and its number; note each problem in `found`."""
         for name in texts:
             if item.get(name) is not None and not isinstance(item.get(name), str):
                 found.append((f"{path}.{name}", "Expected text."))
@@ -74,7 +82,11 @@ class Numbered:
         if not isinstance(number, int) or isinstance(number, bool) or number < 1:
             found.append((f"{path}.number", "Expected a whole number from 1."))
             number = None
-        return Entry(path, item, rec, number, read)
+        data, errors = check_fields(rules, read)
+        found += [
+            (f"{path}.{name}", error) for name, messages in errors.items() for error in messages
+        ]
+        return Entry(path, item, rec, number, read, data)
 
     def new_in_order(
         self,

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from ..auth.services import normalise_email
-from ..field_rules import check_fields
 from ..models import Recommendation, TargetDate, User
 from ..targets.forms import NO_REASON, TARGET
 from ..targets.operations import TargetError, set_target_date
@@ -77,12 +76,8 @@ def add_targets(
     checked = []
     for path, item in entries:
         found: list[tuple[str, str]] = []
-        entry = numbered.read(path, item, FIELDS, found)
-        texts = entry.texts
-        data, errors = check_fields(TARGET, texts)
-        found += [
-            (f"{path}.{name}", error) for name, messages in errors.items() for error in messages
-        ]
+        entry = numbered.read(path, item, FIELDS, TARGET, found)
+        texts, data = entry.texts, entry.data
         if entry.number is not None and entry.number > 1 and not texts["reason"].strip():
             found.append((f"{path}.reason", NO_REASON))
         author = authors.get(normalise_email(texts["author"]))
