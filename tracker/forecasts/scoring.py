@@ -21,8 +21,9 @@ import statistics
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import ColumnElement, Row, select
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import Forecast, StatusRevision, StatusUpdate, User
@@ -41,8 +42,10 @@ def day_of(moment: Moment) -> dt.date:
 
 
 def end_of(day: dt.date) -> dt.datetime:
-    """The first instant after `day` (UTC)."""
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), dt.UTC)
+    """The first instant after `day` (UTC): what is known on `day` was logged before it."""
+    known_before = Moment(day, known_on=day).known_before
+    assert known_before is not None
+    return known_before
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ class Standing:
         return "open" if self.latest else "superseded"
 
 
-def visible_forecasts(moment: Moment) -> object:
+def visible_forecasts(moment: Moment) -> ColumnElement[bool]:
     """The condition of a forecast shown at `moment`: made by the end of its day."""
     return Forecast.created_at < end_of(day_of(moment))
 
@@ -124,7 +127,9 @@ def load_forecasts(
     return list(session.scalars(query))
 
 
-def load_revisions(session: Session, recommendation_ids: Collection[int], before: dt.datetime):
+def load_revisions(
+    session: Session, recommendation_ids: Collection[int], before: dt.datetime
+) -> list[Row[Any]]:
     """Load every revision logged before `before` of these recommendations' updates: the
     history forecasts resolve from, one query however many forecasts."""
     if not recommendation_ids:
@@ -150,11 +155,11 @@ def load_revisions(session: Session, recommendation_ids: Collection[int], before
     return list(session.execute(query))
 
 
-def status_on(revisions: Iterable[Row], day: dt.date) -> Status:
+def status_on(revisions: Iterable[Row[Any]], day: dt.date) -> Status:
     """The status in force as of `day`, as shown on `day`: the rule of `tracker.moments`, on
     one recommendation's revisions (ordered by update and number) in Python."""
     known_before = end_of(day)
-    shown: dict[int, Row] = {}
+    shown: dict[int, Row[Any]] = {}
     for row in revisions:
         if row.created_at < known_before:
             shown[row.update_id] = row
@@ -168,11 +173,11 @@ def status_on(revisions: Iterable[Row], day: dt.date) -> Status:
 
 
 def stand(
-    forecasts: Sequence[Forecast], revisions: Sequence[Row], moment: Moment
+    forecasts: Sequence[Forecast], revisions: Sequence[Row[Any]], moment: Moment
 ) -> list[Standing]:
     """Judge each forecast (of those shown at `moment`, oldest first) as it stands then."""
     day = day_of(moment)
-    history: dict[int, list[Row]] = defaultdict(list)
+    history: dict[int, list[Row[Any]]] = defaultdict(list)
     for row in revisions:
         history[row.recommendation_id].append(row)
     following: dict[int, dt.datetime] = {}
