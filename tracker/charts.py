@@ -28,11 +28,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from flask_babel import format_date, format_decimal, format_percent, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from .i18n import local_date
 from .vocabulary import Status
 
 INK = "#1d2430"
 MUTED = "#5a6475"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif"
+# Arabic labels in Noto (Debian's fonts-noto-core), which the PDF renderer finds by name.
+FONTS = {"ar": "'Noto Sans Arabic', 'Noto Naskh Arabic', " + FONT}
+
+
+def font_for(language: str) -> str:
+    return FONTS.get(language, FONT)
+
+
 LABEL_SIZE = 13  # CSS pixels: status labels and counts
 TICK_SIZE = 12  # CSS pixels: axis labels
 
@@ -153,8 +166,8 @@ class Bar:
 
     @property
     def description(self) -> str:
-        parts = [f"{piece.status.label}: {piece.count}" for piece in self.pieces()]
-        return f"{self.label}: " + ", ".join(parts) if parts else f"{self.label}: none"
+        parts = [f"{piece.status.label}: {format_decimal(piece.count)}" for piece in self.pieces()]
+        return f"{self.label}: " + ", ".join(parts) if parts else f"{self.label}: " + _("none")
 
 
 @dataclass(frozen=True)
@@ -224,7 +237,7 @@ def segments(
 
 
 # The windows a timeline can show, by the value of ?window=; the first is the default.
-WINDOWS = {"12m": "Last 12 months", "all": "All history"}
+WINDOWS = {"12m": _l("Last 12 months"), "all": _l("All history")}
 DEFAULT_WINDOW = "12m"
 
 
@@ -287,7 +300,7 @@ class TimeScale:
             room = text_width("2026", TICK_SIZE) + 14
             step = next(s for s in (1, 2, 5, 10, 1000) if s * 365 * px_per_day >= room)
             chosen = [day for day in days if day.year % step == 0] if step > 1 else days
-            labels = [(day, str(day.year)) for day in chosen]
+            labels = [(day, format_date(day, "y")) for day in chosen]
         else:
             months = []
             day = dt.date(self.start.year, self.start.month, 1)
@@ -299,7 +312,7 @@ class TimeScale:
             step = next(s for s in (1, 2, 3, 6, 12, 1000) if s * 30.4 * px_per_day >= room)
             chosen = [day for day in months if (day.month - 1) % step == 0] if step <= 12 else []
             labels = [
-                (day, day.strftime("%b %Y") if index == 0 or day.month == 1 else day.strftime("%b"))
+                (day, format_date(day, "MMM y" if index == 0 or day.month == 1 else "MMM"))
                 for index, day in enumerate(chosen)
             ]
         ticks = []
@@ -349,7 +362,9 @@ class TimeScale:
         for column in sorted(by_column):
             group = by_column[column]
             day, label = max(group, key=lambda mark: mark[0])
-            kept.append((day, label if len(group) == 1 else f"{label} (latest of {len(group)})"))
+            if len(group) > 1:
+                label = _("%(label)s (latest of %(count)s)", label=label, count=len(group))
+            kept.append((day, label))
         return kept
 
     def labels(self, spans: Sequence[Segment], reference: float) -> list[Label]:
@@ -416,11 +431,15 @@ class Timeline:
 
     @property
     def description(self) -> str:
-        return "; ".join(
-            f"{span.status.label} from {'before ' if cut and start == span.start else ''}"
-            f"{start.isoformat()} to {span.end.isoformat()}"
-            for span, start, cut in self.entries()
-        )
+        parts = []
+        for span, start, cut in self.entries():
+            words = {"status": span.status.label, "start": local_date(start)}
+            words["end"] = local_date(span.end)
+            if cut and start == span.start:
+                parts.append(_("%(status)s from before %(start)s to %(end)s", **words))
+            else:
+                parts.append(_("%(status)s from %(start)s to %(end)s", **words))
+        return "; ".join(parts)
 
 
 WIDE = 560  # the narrowest a timeline is drawn with every label (pixels)
@@ -513,7 +532,7 @@ class Calibration:
     @property
     def description(self) -> str:
         if not self.points:
-            return "No forecast resolved yet."
+            return _("No forecast resolved yet.")
         return "; ".join(point.label for point in self.points)
 
 
@@ -526,9 +545,13 @@ def calibration_chart(bins: Sequence[Binned]) -> Calibration:
             x=chart.left + plot * item.stated,
             y=chart.base - plot * item.observed,
             r=min(4 + 2 * item.count**0.5, 12),
-            label=(
-                f"{item.label}: {item.count} forecast{'' if item.count == 1 else 's'}, "
-                f"stated {item.stated:.0%} on average, {item.observed:.0%} came true"
+            label=ngettext(
+                "%(bin)s: %(num)d forecast, stated %(stated)s on average, %(observed)s came true",
+                "%(bin)s: %(num)d forecasts, stated %(stated)s on average, %(observed)s came true",
+                item.count,
+                bin=item.label,
+                stated=format_percent(item.stated),
+                observed=format_percent(item.observed),
             ),
         )
         for item in bins

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, RadioField, SelectChoice, StringField, TextAreaField, ValidationError
 
 from ..field_rules import Rule, choices_of, rule_field
@@ -15,50 +17,57 @@ EXACT = "exact"  # the likelihood choice that gives an exact percentage instead 
 FORECAST = {
     "threshold": Rule(
         "choice",
-        required="Choose the status it will reach or pass.",
+        required=_l("Choose the status it will reach or pass."),
         choices=choices_of(FORECAST_THRESHOLDS),
     ),
-    "resolves_on": Rule("date", required="Enter the date it resolves on (YYYY-MM-DD)."),
+    "resolves_on": Rule("date", required=_l("Enter the date it resolves on (YYYY-MM-DD).")),
     "reasoning": Rule("text", optional=True, max_length=5_000),
 }
 LIKELIHOOD = Rule(
     "choice",
-    required="Choose how likely it is, or give an exact percentage.",
+    required=_l("Choose how likely it is, or give an exact percentage."),
     choices=(*choices_of(Likelihood), EXACT),
 )
 PERCENT = Rule("text", optional=True, max_length=10)
 
 
 def likelihood_label(word: Likelihood) -> str:
-    return f"{word.label} ({word.definition}: counts as {percent_label(word.permille)})"
+    return _(
+        "%(word)s (%(band)s: counts as %(stated)s)",
+        word=word.label,
+        band=word.english_definition,
+        stated=percent_label(word.permille),
+    )
+
+
+def likelihood_options() -> list[SelectChoice]:
+    """The seven words, then the choice of an exact percentage, in the request's language."""
+    return [*options(Likelihood, likelihood_label)(), SelectChoice(EXACT, _("An exact percentage"))]
 
 
 class ForecastForm(TrackerForm):
     """Forecast that by a date the recommendation will be a status or better."""
 
     threshold = rule_field(
-        RadioField, FORECAST["threshold"], "By then it will be this or better",
+        RadioField, FORECAST["threshold"], _l("By then it will be this or better"),
         choices=options(FORECAST_THRESHOLDS),
-        description="Statuses rank Contradicted, No action, Stalled, In progress, Partially "
-        "implemented, Implemented; Overtaken by events meets none.",
+        description=_l("Statuses rank Contradicted, No action, Stalled, In progress, Partially "
+        "implemented, Implemented; Overtaken by events meets none."),
     )  # fmt: skip
     resolves_on = rule_field(
-        DateField, FORECAST["resolves_on"], "By",
-        description="It resolves at the end of this day, from the status then in force.",
+        DateField, FORECAST["resolves_on"], _l("By"),
+        description=_l("It resolves at the end of this day, from the status then in force."),
     )  # fmt: skip
     likelihood = rule_field(
-        RadioField, LIKELIHOOD, "How likely",
-        choices=[
-            *options(Likelihood, likelihood_label), SelectChoice(EXACT, "An exact percentage")
-        ],
+        RadioField, LIKELIHOOD, _l("How likely"), choices=likelihood_options
     )  # fmt: skip
     percent = rule_field(
-        StringField, PERCENT, "Exact percentage",
-        description="With “An exact percentage”: from 0 to 100, to one decimal place.",
+        StringField, PERCENT, _l("Exact percentage"),
+        description=_l("With “An exact percentage”: from 0 to 100, to one decimal place."),
     )  # fmt: skip
     reasoning = rule_field(
-        TextAreaField, FORECAST["reasoning"], "Reasoning",
-        description="Optional: why you expect it.",
+        TextAreaField, FORECAST["reasoning"], _l("Reasoning"),
+        description=_l("Optional: why you expect it."),
     )  # fmt: skip
 
     def __init__(self, *args: object, today: dt.date | None = None, **kwargs: object) -> None:
@@ -68,25 +77,27 @@ class ForecastForm(TrackerForm):
 
     def validate_resolves_on(self, field: DateField) -> None:
         if field.data is not None and field.data <= self.today:
-            raise ValidationError(NOT_AHEAD)
+            raise ValidationError(_(NOT_AHEAD))
 
     def validate_percent(self, field: StringField) -> None:
         typed = (field.data or "").strip()
         if self.likelihood.data != EXACT:
             if typed:
                 raise ValidationError(
-                    "Leave the percentage empty when you choose a word, or choose "
-                    "“An exact percentage”."
+                    _(
+                        "Leave the percentage empty when you choose a word, or choose "
+                        "“An exact percentage”."
+                    )
                 )
             if self.likelihood.data in Likelihood._value2member_map_:
                 self.permille = Likelihood(self.likelihood.data).permille
             return
         if not typed:
-            raise ValidationError("Enter the percentage, or choose a word.")
+            raise ValidationError(_("Enter the percentage, or choose a word."))
         try:
             self.permille = permille_of_percent(typed)
         except ValueError as error:
-            raise ValidationError(str(error)) from None
+            raise ValidationError(_(str(error))) from None
 
     @property
     def chosen_likelihood(self) -> Likelihood | None:
@@ -94,7 +105,7 @@ class ForecastForm(TrackerForm):
         return Likelihood(data) if data in Likelihood._value2member_map_ else None
 
     def fill_question(self, threshold: str | None, resolves_on: str | None) -> None:
-        """Start from a question already asked (links "Forecast this too"), when valid."""
+        """Start from a question already asked (links "Forecast this question too"), when valid."""
         if threshold in choices_of(FORECAST_THRESHOLDS):
             self.threshold.data = threshold
         try:
@@ -107,8 +118,8 @@ class ForecastForm(TrackerForm):
 
 class AnnulmentForm(TrackerForm):
     reason = rule_field(
-        TextAreaField, Rule("text", required=NO_REASON, max_length=2_000),
-        "Reason for annulling",
-        description="Its premise is gone: the forecast stays shown, with this reason, and is not "
-        "scored.",
+        TextAreaField, Rule("text", required=_l(NO_REASON), max_length=2_000),
+        _l("Reason for annulling"),
+        description=_l("Its premise is gone: the forecast stays shown, with this reason, and is "
+        "not scored."),
     )  # fmt: skip

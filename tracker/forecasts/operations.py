@@ -10,10 +10,14 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..models import Forecast, Recommendation, User, utcnow
-from ..vocabulary import FORECAST_THRESHOLDS, Likelihood, Status
+from ..vocabulary import FORECAST_THRESHOLDS, N_, Likelihood, Status
 
-NOT_AHEAD = "Choose a date after the day the forecast is made: it must resolve in the future."
-NO_REASON = "Say why the forecast is annulled."
+# Messages in English, for files and the console; the forms show them translated (N_ marks
+# them for the catalogues).
+NOT_AHEAD = N_("Choose a date after the day the forecast is made: it must resolve in the future.")
+NO_REASON = N_("Say why the forecast is annulled.")
+PERCENT_RANGE = N_("Enter a percentage from 0 to 100, such as 62 or 62.5.")
+ONE_DECIMAL = N_("Give the percentage to one decimal place at most.")
 
 
 class ForecastError(ValueError):
@@ -30,12 +34,12 @@ def permille_of_percent(text: str) -> int:
     try:
         value = Decimal(typed)
     except InvalidOperation:
-        raise ValueError("Enter a percentage from 0 to 100, such as 62 or 62.5.") from None
+        raise ValueError(PERCENT_RANGE) from None
     if not value.is_finite() or not 0 <= value <= 100:
-        raise ValueError("Enter a percentage from 0 to 100, such as 62 or 62.5.")
+        raise ValueError(PERCENT_RANGE)
     permille = value * 10
     if permille != permille.to_integral_value():
-        raise ValueError("Give the percentage to one decimal place at most.")
+        raise ValueError(ONE_DECIMAL)
     return int(permille)
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -47,10 +48,10 @@ def new(slug: str) -> ResponseReturnValue:
         except ForecastError as error:
             db.rollback()
             field = form.percent if error.field == "probability" else getattr(form, error.field)
-            field.errors.append(str(error))
+            field.errors.append(_(str(error)))
         else:
             db.commit()
-            flash("Forecast recorded.", "success")
+            flash(_("Forecast recorded."), "success")
             return redirect(url_for("recommendations.show", slug=slug, _anchor="forecasts"))
     elif not form.is_submitted():
         form.fill_question(request.args.get("threshold"), request.args.get("resolves_on"))
@@ -78,10 +79,10 @@ def annul(slug: str, forecast_id: int) -> ResponseReturnValue:
             annul_forecast(db, forecast, editor=current_user, reason=form.reason.data)
         except ForecastError as error:
             db.rollback()
-            form.reason.errors.append(str(error))
+            form.reason.errors.append(_(str(error)))
         else:
             db.commit()
-            flash("Forecast annulled: it is no longer scored.", "success")
+            flash(_("Forecast annulled: it is no longer scored."), "success")
             return redirect(url_for("recommendations.show", slug=slug, _anchor="forecasts"))
     return render_template("forecasts/annul.html", forecast=forecast, form=form)
 

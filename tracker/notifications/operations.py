@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import Integer, Select, and_, func, insert, literal, or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -38,10 +39,10 @@ WATCHABLE: dict[str, Any] = {
     "theme": Theme,
 }
 LABELS = {
-    "update": "New status update",
-    "correction": "Correction",
-    "retraction": "Retraction",
-    "review": "Re-checked, no change",
+    "update": _l("New status update"),
+    "correction": _l("Correction"),
+    "retraction": _l("Retraction"),
+    "review": _l("Re-checked, no change"),
 }
 # Notifications are written for this many changes at a time.
 CHUNK = 1_000
