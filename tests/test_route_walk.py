@@ -175,6 +175,7 @@ def walked(app: Flask, db: Session, make_user: Callable[..., User]) -> dict[str,
         "forecast_id": [str(forecast.id)],
         "filename": ["tracker.css"],
         "token": ["not-a-setup-token"],
+        "delivery_id": ["1"],
     }
 
 
