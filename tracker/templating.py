@@ -8,7 +8,7 @@ from typing import Any
 
 import nh3
 from flask import Flask
-from flask_babel import format_date, gettext, ngettext
+from flask_babel import format_date, get_translations, gettext
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -59,7 +59,9 @@ def days_since(moment: dt.date | dt.datetime | None, today: dt.date | None = Non
     days = ((today or dt.date.today()) - day).days
     if days <= 0:
         return gettext("today")
-    return ngettext("%(num)s day ago", "%(num)s days ago", days, num=i18n.local_number(days))
+    # Flask-Babel's ngettext passes `days` itself as `num`: the number is formatted here.
+    phrase = get_translations().ngettext("%(num)s day ago", "%(num)s days ago", days)
+    return phrase % {"num": i18n.local_number(days)}
 
 
 def date_tag(day: dt.date | dt.datetime | None) -> Markup:

@@ -1,8 +1,8 @@
 """Keep forecasts: by a date, a status or better, with a probability; annulled with a reason.
 
 Revision ID: 9d4e7b2c6a18
-Revises: 8eec2dbc8a80
-Create Date: 2026-12-01 11:10:00+00:00
+Revises: d5e9a3c7b214
+Create Date: 2026-12-01 11:15:00+00:00
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from alembic import op
 import tracker.models
 
 revision: str = "9d4e7b2c6a18"
-down_revision: str | None = "8eec2dbc8a80"
+down_revision: str | None = "d5e9a3c7b214"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
