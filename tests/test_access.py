@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.assessments.operations import open_review
+from tracker.forecasts.operations import make_forecast
 from tracker.models import Base, Recommendation, Source, StatusUpdate, User
-from tracker.vocabulary import Role
+from tracker.vocabulary import Role, Status
 
 from .helpers import PASSWORD, SLUG, add_criteria_and_signposts, add_updates
 
@@ -71,6 +72,10 @@ PERMISSIONS: dict[str, Role | None] = {
     "assessments.assess": Role.ANALYST,
     "assessments.end": Role.EDITOR,
     "assessments.consensus": Role.EDITOR,
+    "forecasts.new": Role.ANALYST,
+    "forecasts.annul": Role.EDITOR,
+    "forecasts.index": Role.VIEWER,
+    "forecasts.analyst": Role.VIEWER,
     "sources.edit": Role.EDITOR,
     "sources.new": Role.EDITOR,
     "sources.add_recommendation": Role.EDITOR,
@@ -97,6 +102,8 @@ PERMISSIONS: dict[str, Role | None] = {
     "api.criteria": Role.VIEWER,
     "api.signposts": Role.VIEWER,
     "api.blind_reviews": Role.VIEWER,
+    "api.forecasts": Role.VIEWER,
+    "api.forecasters": Role.VIEWER,
     "api.actors": Role.VIEWER,
     "api.themes": Role.VIEWER,
     "api.search": Role.VIEWER,
@@ -200,8 +207,14 @@ def world(db: Session, make_user) -> dict[str, object]:
     db.commit()
     update_id = db.scalars(select(StatusUpdate.id).order_by(StatusUpdate.id)).first()
     review = open_review(db, recommendation, by=users[Role.EDITOR], as_of=dt.date(2021, 6, 1))
+    forecast = make_forecast(
+        db, recommendation, author=users[Role.ANALYST], threshold=Status.IMPLEMENTED,
+        resolves_on=dt.date.today() + dt.timedelta(days=30), probability=500, likelihood=None,
+        reasoning=None,
+    )  # fmt: skip
     db.commit()
     return {
+        "forecast_id": forecast.id,
         "review_id": review.id,
         "users": users,
         "slug": SLUG,

@@ -23,6 +23,7 @@ from tracker.targets.operations import set_target_date
 from tracker.vocabulary import Role, Status, TargetOrigin
 
 from .conftest import Auth
+from .forecasting import history_and_forecasts
 from .helpers import PASSWORD, SLUG, add_criteria_and_signposts, add_updates
 
 API = "/api/v1"
@@ -270,6 +271,9 @@ def api_schema(
     add_updates(db, make_user(Role.ANALYST), SLUG, 2)
     set_two_targets(db, make_user(Role.EDITOR))
     add_criteria_and_signposts(db, make_user(Role.EDITOR), make_user(Role.ANALYST))
+    history_and_forecasts(
+        db, make_user(Role.ANALYST), make_user(Role.ANALYST), make_user(Role.EDITOR)
+    )
     return schemathesis.openapi.from_wsgi(f"{API}/openapi.json", app, headers=bearer(token))
 
 

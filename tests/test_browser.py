@@ -11,7 +11,7 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from tracker import create_app
@@ -30,6 +31,7 @@ from tracker.seeds import load_seeds, read_seeds
 from tracker.status_updates import approve_status_update, correct_status_update
 from tracker.vocabulary import Role, Status
 
+from .forecasting import history_and_forecasts
 from .helpers import PASSWORD, SLUG, add_updates
 
 HISTORY = [
@@ -63,13 +65,14 @@ def browser_unavailable() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Serve the seeded app on SQLite on a free loopback port, with one user per role."""
+@contextmanager
+def serving(directory: Path, extra: Callable[[Session, dict[Role, User]], object]) -> Iterator[str]:
+    """Serve the seeded app on SQLite on a free loopback port, with one user per role and
+    what `extra` adds, while the block runs."""
     reason = browser_unavailable()
     if reason:
         pytest.skip(reason)
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'tracker.sqlite3'}"
+    url = f"sqlite:///{directory / 'tracker.sqlite3'}"
     command.upgrade(alembic_config(url), "head")
     app = create_app(
         {
@@ -95,21 +98,34 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             for role in Role
         }
         session.commit()
-        # Some history for the charts, none of it "in progress" (a test filters on that).
-        today = dt.date.today()
-        for slug, status, start in HISTORY:
-            add_updates(
-                session, users[Role.ANALYST], slug, 1, status=status, start=today - start,
-                change_reason="The talks were held.",
-            )  # fmt: skip
+        extra(session, users)
     http = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    thread.join(timeout=10)
-    http.server_close()
-    engine.dispose()
+    try:
+        yield f"http://127.0.0.1:{http.server_port}"
+    finally:
+        http.shutdown()
+        thread.join(timeout=10)
+        http.server_close()
+        engine.dispose()
+
+
+def add_history(session: Session, users: dict[Role, User]) -> None:
+    """Some history for the charts, none of it "in progress" (a test filters on that)."""
+    today = dt.date.today()
+    for slug, status, start in HISTORY:
+        add_updates(
+            session, users[Role.ANALYST], slug, 1, status=status, start=today - start,
+            change_reason="The talks were held.",
+        )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The seeded app with some history."""
+    with serving(tmp_path_factory.mktemp("browser"), add_history) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -352,7 +368,9 @@ def test_pages_fit_a_phone_screen(browser, server: str) -> None:  # type: ignore
 
 
 REPORT = "/sources/mei-2020-real-cost-us-iran-escalation-iraq/report"
-CHART_PAGES = ["/", f"/recommendations/{SLUG}", REPORT, "/swimlane", "/swimlane?window=all"]
+CHART_PAGES = [
+    "/", f"/recommendations/{SLUG}", REPORT, "/swimlane", "/swimlane?window=all", "/forecasts",
+]  # fmt: skip
 WIDTHS = [1280, 768, 390, 320]
 
 
@@ -373,7 +391,8 @@ CHART_TEXT_SIZES = """() => {
   const sizes = [];
   for (const el of document.querySelectorAll('svg text')) {
     if (!shown(el) || !el.textContent.trim()) continue;
-    const scale = el.getScreenCTM().a;
+    const m = el.getScreenCTM();
+    const scale = Math.hypot(m.a, m.b);  // a rotated label keeps its size
     sizes.push([parseFloat(getComputedStyle(el).fontSize) * scale, el.textContent.trim()]);
   }
   for (const el of document.querySelectorAll('.chart :is(.bar-name, .bar-total, .lane-name, li)')) {
@@ -934,3 +953,81 @@ def test_criteria_and_signposts_written_marked_and_observed_by_keyboard(
             found[path] = [v["id"] for v in results.response["violations"]]
     assert found == {}
     context.close()
+
+
+def add_forecasts(session: Session, users: dict[Role, User]) -> None:
+    omar = create_user(session, "omar@example.org", "Omar", PASSWORD, Role.ANALYST, by=None)
+    session.commit()
+    history_and_forecasts(session, users[Role.ANALYST], omar, users[Role.EDITOR])
+
+
+@pytest.fixture(scope="module")
+def scored_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The seeded app with forecasts resolved and scored (tests/forecasting.py)."""
+    with serving(tmp_path_factory.mktemp("scored"), add_forecasts) as url:
+        yield url
+
+
+def test_the_calibration_chart_is_drawn_and_a_forecast_is_made_with_the_keyboard(
+    browser, scored_server: str
+) -> None:  # type: ignore[no-untyped-def]
+    for width in (1280, 390):
+        context = context_at(browser, scored_server, width)
+        page = context.new_page()
+        try:
+            login(page, Role.VIEWER)
+            page.goto("/forecasts")
+            chart = page.locator("svg#calibration-everyone")
+            assert chart.is_visible()
+            box = chart.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width, width  # fits the screen
+            points = chart.locator("circle.point")
+            assert points.count() == 5
+            frame = chart.locator("rect").first.bounding_box()
+            for index in range(5):
+                dot = points.nth(index).bounding_box()
+                centre = (dot["x"] + dot["width"] / 2, dot["y"] + dot["height"] / 2)
+                assert frame["x"] - 1 <= centre[0] <= frame["x"] + frame["width"] + 1
+                assert frame["y"] - 1 <= centre[1] <= frame["y"] + frame["height"] + 1
+            texts = [text.strip() for text in chart.locator("text").all_text_contents()]
+            assert {"Probability stated", "Share that came true", "0%", "50%"} - set(texts) == {
+                "50%"
+            }
+            assert texts.count("100%") == 2 and texts.count("20%") == 2
+            assert all(size >= 12 for size, _ in page.evaluate(CHART_TEXT_SIZES))
+            label = chart.get_attribute("aria-labelledby")
+            assert page.locator(f"#{label.split()[0]}").text_content() == (
+                "Calibration of everyone's forecasts"
+            )
+            # Each point where its bin puts it: 97% stated, all came true; 87.5%, none did.
+            placed = {}
+            for index in range(5):
+                dot = points.nth(index).bounding_box()
+                name = points.nth(index).locator("title").text_content().split(":")[0]
+                placed[name] = (
+                    (dot["x"] + dot["width"] / 2 - frame["x"]) / frame["width"],
+                    (frame["y"] + frame["height"] - dot["y"] - dot["height"] / 2) / frame["height"],
+                )
+            assert abs(placed["90-100%"][0] - 0.97) < 0.02 and abs(placed["90-100%"][1] - 1) < 0.02
+            assert abs(placed["80-90%"][0] - 0.875) < 0.02 and abs(placed["80-90%"][1]) < 0.02
+            chart.screenshot(path=str(ARTIFACTS / f"calibration-{width}.png"))
+            shot(page, f"forecast-scores-{width}")
+        finally:
+            context.close()
+
+    page = browser.new_page(base_url=scored_server)
+    try:
+        login(page, Role.ANALYST)
+        page.goto("/recommendations/resume-anti-isis-cooperation/forecast")
+        page.get_by_label("Implemented", exact=True).check()
+        page.get_by_label("By", exact=True).fill(
+            (dt.date.today() + dt.timedelta(days=90)).isoformat()
+        )
+        page.get_by_role("radio", name="An exact percentage").check()
+        page.get_by_role("textbox", name="Exact percentage").fill("35")
+        page.get_by_role("textbox", name="Exact percentage").press("Enter")
+        page.wait_for_url(re.compile(r"/recommendations/resume-anti-isis-cooperation#forecasts$"))
+        assert "Forecast recorded." in page.locator(".flashes").inner_text()
+        assert page.locator("#forecasts li.forecast.state-open").first.is_visible()
+    finally:
+        page.close()

@@ -33,6 +33,7 @@ from werkzeug.routing import Rule
 
 import tracker
 from tracker.assessments.operations import open_review, submit_assessment
+from tracker.forecasts.operations import make_forecast
 from tracker.models import (
     Actor,
     Notification,
@@ -155,6 +156,14 @@ def walked(app: Flask, db: Session, make_user: Callable[..., User]) -> dict[str,
                           as_of=dt.date(2020, 2, 1), assessment="Stalled, in fact.",
                           confidence=Confidence.LOW, reason="Misread the report.")  # fmt: skip
     retract_status_update(db, second, editor=editor, reason="Wrong recommendation.")
+    # On the recommendation the walk names first, so that its annulment form is walked too.
+    slugs = list(db.scalars(select(Recommendation.slug)))
+    named = db.scalars(select(Recommendation).where(Recommendation.slug == slugs[0])).one()
+    forecast = make_forecast(
+        db, named, author=analyst,
+        threshold=Status.IMPLEMENTED, resolves_on=dt.date.today() + dt.timedelta(days=30),
+        probability=500, likelihood=None, reasoning=None,
+    )  # fmt: skip
     # A blind review with an assessment, for its pages to show.
     review = open_review(db, db.get_one(Recommendation, first.recommendation_id), by=editor,
                          as_of=dt.date(2021, 6, 1))  # fmt: skip
@@ -166,13 +175,14 @@ def walked(app: Flask, db: Session, make_user: Callable[..., User]) -> dict[str,
     add_criteria_and_signposts(db, editor, analyst)
     return {
         "review_id": [str(review.id)],
-        "recommendation": list(db.scalars(select(Recommendation.slug))),
+        "recommendation": slugs,
         "source": list(db.scalars(select(Source.slug))),
         "entry": [*db.scalars(select(Actor.slug)), *db.scalars(select(Theme.slug))],
         "kind": ["actors", "themes"],
         "update_id": [str(id_) for id_ in db.scalars(select(StatusUpdate.id))],
         "user_id": [str(id_) for id_ in db.scalars(select(User.id))],
         "notification_id": [str(id_) for id_ in db.scalars(select(Notification.id))],
+        "forecast_id": [str(forecast.id)],
         "filename": ["tracker.css"],
         "token": ["not-a-setup-token"],
         "number": ["1", "2"],

@@ -59,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         errors,
         exchange,
         feeds,
+        forecasts,
         health,
         i18n,
         lists,
@@ -92,7 +93,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for area in (
         auth, admin, dashboard, recommendations, logs, sources, lists, reports, exchange, search,
         api, work, notifications, targets, mail, criteria, signposts,
-        assessments,
+        assessments, forecasts,
     ):  # fmt: skip
         area.init_app(app)
     app.register_blueprint(health.bp)

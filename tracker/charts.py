@@ -26,8 +26,9 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date, format_decimal, format_percent, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -478,3 +479,82 @@ def describe(spans: Sequence[Segment]) -> str:
         f"{span.status.label} from {span.start.isoformat()} to {span.end.isoformat()}"
         for span in spans
     )
+
+
+# Calibration -------------------------------------------------------------------------------
+
+
+class Binned(Protocol):
+    """A bin of forecasts: how many, their mean stated probability, the share that came true."""
+
+    label: str
+    count: int
+    stated: float
+    observed: float
+
+
+@dataclass(frozen=True)
+class CalibrationPoint:
+    x: float  # pixels
+    y: float
+    r: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A reliability diagram in pixels: stated probability across, share come true up.
+
+    It is drawn at a fixed size (a square plot, so the diagonal of perfect calibration is at
+    45°), narrow enough for a phone; its text stays at 12 pixels or more.
+    """
+
+    points: list[CalibrationPoint]
+    ticks: list[tuple[float, str]]  # offsets along either axis from the plot's origin
+    left: float = 54
+    top: float = 12
+    plot: float = 220
+    bottom: float = 52  # room for the ticks and the axis title under the plot
+    right: float = 18
+
+    @property
+    def width(self) -> float:
+        return self.left + self.plot + self.right
+
+    @property
+    def height(self) -> float:
+        return self.top + self.plot + self.bottom
+
+    @property
+    def base(self) -> float:
+        return self.top + self.plot
+
+    @property
+    def description(self) -> str:
+        if not self.points:
+            return _("No forecast resolved yet.")
+        return "; ".join(point.label for point in self.points)
+
+
+def calibration_chart(bins: Sequence[Binned]) -> Calibration:
+    """Lay out the bins of a calibration chart, each a point sized by how many it holds."""
+    chart = Calibration(points=[], ticks=[])
+    plot = chart.plot
+    points = [
+        CalibrationPoint(
+            x=chart.left + plot * item.stated,
+            y=chart.base - plot * item.observed,
+            r=min(4 + 2 * item.count**0.5, 12),
+            label=ngettext(
+                "%(bin)s: %(num)d forecast, stated %(stated)s on average, %(observed)s came true",
+                "%(bin)s: %(num)d forecasts, stated %(stated)s on average, %(observed)s came true",
+                item.count,
+                bin=item.label,
+                stated=format_percent(item.stated),
+                observed=format_percent(item.observed),
+            ),
+        )
+        for item in bins
+    ]
+    ticks = [(plot * share / 100, f"{share}%") for share in range(0, 101, 20)]
+    return Calibration(points=points, ticks=ticks)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -30,6 +31,7 @@ from .vocabulary import (
     DatePrecision,
     Diagnosticity,
     Direction,
+    Likelihood,
     MailFrequency,
     MailState,
     Reliability,
@@ -845,3 +847,43 @@ class IndependentAssessment(Base):
 
     review: Mapped[BlindReview] = relationship(back_populates="assessments", lazy="raise")
     assessor: Mapped[User] = relationship(lazy="raise")
+
+
+class Forecast(Base):
+    """An analyst's forecast: by `resolves_on` the recommendation will be `threshold` or better,
+    with a probability. Never changed but to annul it; a later one by the same analyst on the
+    same recommendation supersedes it. Its outcome is read from the history, never stored.
+    """
+
+    __tablename__ = "forecast"
+    __table_args__ = (
+        UniqueConstraint("recommendation_id", "number"),
+        CheckConstraint("probability >= 0 AND probability <= 1000", name="probability_range"),
+        Index(None, "author_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendation.id"))
+    # Its place among the recommendation's forecasts, from 1: how an import matches it.
+    number: Mapped[int]
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    threshold: Mapped[Status] = mapped_column(vocabulary(Status))
+    resolves_on: Mapped[dt.date] = mapped_column(Date)
+    # In thousandths: 675 is 67.5%.
+    probability: Mapped[int]
+    # The ICD 203 word it was stated in, or None for an exact percentage.
+    likelihood: Mapped[Likelihood | None] = mapped_column(vocabulary(Likelihood))
+    reasoning: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    annulled_at: Mapped[dt.datetime | None]
+    annulled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    annulment_reason: Mapped[str | None] = mapped_column(Text)
+
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="raise")
+    annulled_by: Mapped[User | None] = relationship(foreign_keys=[annulled_by_id], lazy="raise")
+    recommendation: Mapped[Recommendation] = relationship(lazy="raise")
+
+    @property
+    def chance(self) -> float:
+        """The probability stated, from 0 to 1."""
+        return self.probability / 1000

@@ -271,3 +271,42 @@ class Diagnosticity(Labelled):
         N_("Clearly more often seen in the case it points to than in the other."),
     )
     STRONG = "strong", N_("Strong"), N_("Seldom seen unless the case it points to holds.")
+
+
+class Likelihood(Labelled):
+    """The ICD 203 likelihood words; a forecast stated by one means the midpoint of its band."""
+
+    ALMOST_NO_CHANCE = "almost_no_chance", N_("Almost no chance"), "1-5%"
+    VERY_UNLIKELY = "very_unlikely", N_("Very unlikely"), "5-20%"
+    UNLIKELY = "unlikely", N_("Unlikely"), "20-45%"
+    EVEN_CHANCE = "roughly_even_chance", N_("Roughly even chance"), "45-55%"
+    LIKELY = "likely", N_("Likely"), "55-80%"
+    VERY_LIKELY = "very_likely", N_("Very likely"), "80-95%"
+    ALMOST_CERTAIN = "almost_certain", N_("Almost certain"), "95-99%"
+
+    @property
+    def permille(self) -> int:
+        """The probability the word stands for, in thousandths: its band's midpoint."""
+        low, high = (int(end) for end in self.english_definition.rstrip("%").split("-"))
+        return (low + high) * 5
+
+
+# How far along a status is, for "by D it will be S or better": Stalled (steps taken, then
+# stopped) ranks above No action and below In progress; Overtaken by events and Not yet
+# assessed meet no threshold.
+FORECAST_RANKS = {
+    Status.CONTRADICTED: 0,
+    Status.NO_ACTION: 1,
+    Status.STALLED: 2,
+    Status.IN_PROGRESS: 3,
+    Status.PARTIAL: 4,
+    Status.IMPLEMENTED: 5,
+}
+# The thresholds a forecast can name.
+FORECAST_THRESHOLDS = (Status.NO_ACTION, Status.IN_PROGRESS, Status.PARTIAL, Status.IMPLEMENTED)
+
+
+def meets(status: Status, threshold: Status) -> bool:
+    """Whether `status` is `threshold` or better."""
+    rank = FORECAST_RANKS.get(status)
+    return rank is not None and rank >= FORECAST_RANKS[threshold]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import errors, token_views, views  # noqa: F401  (registers the routes)
+from . import errors, forecasts, token_views, views  # noqa: F401  (registers the routes)
 from .blueprint import bp, tokens_bp
 
 

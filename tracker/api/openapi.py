@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from ..vocabulary import (
+    FORECAST_THRESHOLDS,
     Confidence,
     Credibility,
     CriterionKind,
     Diagnosticity,
     Direction,
+    Likelihood,
     Reliability,
     Stance,
     Status,
@@ -25,6 +27,7 @@ LINK = {"type": "string", "format": "uri", "description": "An absolute address."
 # Text in a query: any but NUL, which every request refuses (400).
 QUERY_TEXT = {"type": "string", "pattern": "^[^\\u0000]*$"}
 TIME = {"type": "string", "format": "date-time"}
+PROBABILITY = {"type": "number", "minimum": 0, "maximum": 1}
 
 
 def ref(name: str) -> dict[str, str]:
@@ -311,6 +314,76 @@ SCHEMAS: dict[str, Any] = {
                 "description": "Empty while hidden from the reader.",
             },
             "consensus_update_id": {"type": "integer", "nullable": True},
+        }
+    ),
+    "Forecast": obj(
+        {
+            "number": {"type": "integer", "minimum": 1, "description": "Its place on the list."},
+            "recommendation": TEXT,
+            "analyst": obj({"id": {"type": "integer"}, "name": TEXT}),
+            "threshold": obj(
+                {
+                    "value": {"type": "string", "enum": values(FORECAST_THRESHOLDS)},
+                    "label": TEXT,
+                },
+            ),
+            "resolves_on": {**DATE, "description": "By this date: it resolves at its end."},
+            "probability": PROBABILITY,
+            "likelihood": {
+                "type": "string",
+                "enum": values(Likelihood),
+                "nullable": True,
+                "description": "The ICD 203 word it was stated in (its band's midpoint); null "
+                "for an exact percentage.",
+            },
+            "reasoning": NULLABLE_TEXT,
+            "made_at": TIME,
+            "latest": {"type": "boolean", "description": "The analyst's latest on it."},
+            "superseded_at": {**TIME, "nullable": True},
+            "annulled": {
+                **obj({"at": TIME, "by": obj({"name": TEXT}), "reason": TEXT}),
+                "nullable": True,
+            },
+            "state": {
+                "type": "string",
+                "enum": ["open", "came-true", "did-not", "superseded", "annulled"],
+            },
+            "resolved": {"type": "boolean", "description": "Its date has passed."},
+            "status_then": {
+                **obj({"value": {"type": "string", "enum": values(Status)}, "label": TEXT}),
+                "nullable": True,
+                "description": "The status as of its date, as shown that day.",
+            },
+            "outcome": {"type": "integer", "enum": [0, 1], "nullable": True},
+            "scored": {"type": "boolean"},
+            "brier": {**PROBABILITY, "nullable": True, "description": "(p - o)², when scored."},
+            "consensus": {
+                **obj({"median": PROBABILITY, "count": {"type": "integer", "minimum": 1}}),
+                "nullable": True,
+                "description": "The median of everyone's latest forecasts on the same question "
+                "(threshold and date), beside the latest.",
+            },
+        }
+    ),
+    "Forecaster": obj(
+        {
+            "analyst": obj({"id": {"type": "integer"}, "name": TEXT}),
+            "made": {"type": "integer", "minimum": 1},
+            "open": {"type": "integer", "minimum": 0},
+            "scored": {"type": "integer", "minimum": 0},
+            "mean_brier": {**PROBABILITY, "nullable": True},
+            "calibration": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "low": PROBABILITY,
+                        "high": PROBABILITY,
+                        "count": {"type": "integer", "minimum": 1},
+                        "stated": PROBABILITY,
+                        "observed": PROBABILITY,
+                    }
+                ),
+            },
             "page": LINK,
         }
     ),
@@ -321,7 +394,10 @@ SCHEMAS: dict[str, Any] = {
             "openapi": LINK,
             "tokens": {**LINK, "description": "Where an account makes its API tokens."},
             "resources": obj(
-                {name: LINK for name in ("sources", "recommendations", "actors", "themes")}
+                {
+                    name: LINK
+                    for name in ("sources", "recommendations", "actors", "themes", "forecasters")
+                }
                 | {"search": {**LINK, "description": "Add the words to find after q=."}}
             ),
             "feeds": obj({"updates": LINK}),
@@ -550,6 +626,19 @@ def document(base: str, cookie: str = "session") -> dict[str, Any]:
                 ["slug"],
                 paged=True,
                 missing="No recommendation has this slug.",
+            ),
+            "/recommendations/{slug}/forecasts": get(
+                "A recommendation's forecasts, the first made first, each resolved and scored.",
+                page_of("Forecast"),
+                ["slug"],
+                paged=True,
+                missing="No recommendation has this slug.",
+            ),
+            "/forecasters": get(
+                "Every analyst who forecast, the best mean Brier score first, with calibration.",
+                page_of("Forecaster"),
+                [],
+                paged=True,
             ),
             "/actors": get(
                 "Whom recommendations address, by slug.", page_of("Named"), [], paged=True

@@ -95,6 +95,7 @@ def index() -> ResponseReturnValue:
                 "recommendations": link("api.recommendations"),
                 "actors": link("api.actors"),
                 "themes": link("api.themes"),
+                "forecasters": link("api.forecasters"),
                 "search": link("api.search") + "?q=",
             },
             "feeds": {"updates": url_for("feeds.updates", _external=True)},

@@ -25,6 +25,7 @@ from ..status_updates import EvidenceInput
 from ..vocabulary import RevisionKind
 from .assessments import load_blind_reviews, review_authors, review_records
 from .criteria import criterion_authors, criterion_records
+from .forecasts import forecast_records
 from .formats import (
     CSV_COLUMNS,
     EVIDENCE_FIELDS,
@@ -141,6 +142,8 @@ def export_document(session: Session, reader: User | None = None) -> dict[str, A
     )
     reviews = load_blind_reviews(session)
     authors.update(review_authors(reviews))
+    forecasts, forecasters = forecast_records(session)
+    authors |= forecasters
     for source in sources:
         for rec in source.recommendations:
             for user in [*([rec.owner] if rec.owner else []), *rec.co_owners]:
@@ -169,6 +172,7 @@ def export_document(session: Session, reader: User | None = None) -> dict[str, A
         "blind_reviews": review_records(
             reviews, {update.id: update_key(update) for update in updates}, reader
         ),
+        "forecasts": forecasts,
     }
 
 

@@ -57,6 +57,8 @@ from ..vocabulary import Confidence, DatePrecision, Role, SourceKind, Status, Ve
 from .assessments import add_blind_reviews, wanted_people
 from .criteria import add_criteria, criteria_by_number
 from .exporting import EXPORTED, evidence_record, update_record
+from .forecasts import add_forecasts
+from .forecasts import wanted_authors as forecast_authors
 from .formats import (
     CSV_COLUMNS,
     EVIDENCE_FIELDS,
@@ -131,6 +133,7 @@ class Document:
     criteria: list[tuple[str, Any]] = field(default_factory=list)
     signposts: list[tuple[str, Any]] = field(default_factory=list)
     blind_reviews: list[tuple[str, Any]] = field(default_factory=list)
+    forecasts: list[tuple[str, Any]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -178,6 +181,7 @@ def read_json(text: str) -> Document:
         "criteria",
         "signposts",
         "blind_reviews",
+        "forecasts",
     ):
         getattr(document, name).extend(objects(data, name, f"$.{name}", document.problems))
     for path, item in objects(data, "updates", "$.updates", document.problems):
@@ -385,6 +389,9 @@ def apply(
         )
         outcome.problems.extend(Problem(where, message) for where, message in review_problems)
         outcome.counts.update(review_counts)
+    forecast_problems, forecast_counts = add_forecasts(session, document.forecasts, authors, now)
+    outcome.problems.extend(Problem(where, message) for where, message in forecast_problems)
+    outcome.counts.update(forecast_counts)
     if not outcome.problems:
         audit.record(
             session, "import", user=None,
@@ -647,6 +654,7 @@ def find_authors(session: Session, document: Document, outcome: Outcome) -> dict
         *named,
         *wanted_signpost_authors(document.signposts),
         *wanted_people(document.blind_reviews),
+        *forecast_authors(document.forecasts),
     ]:
         if not EMAIL.fullmatch(email.strip()):
             outcome.problems.append(Problem(where, "Expected an email address."))

@@ -11,19 +11,18 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from ..auth.services import normalise_email
-from ..field_rules import check_fields
 from ..models import Recommendation, TargetDate, User
 from ..targets.forms import NO_REASON, TARGET
 from ..targets.operations import TargetError, set_target_date
 from ..vocabulary import TargetOrigin
-from .entries import named_recommendations, recommendation_of
 from .formats import timestamp
+from .numbered import Numbered, read_time
 
-FIELDS = ("recommendation", "number", "target", "origin", "detail", "reason", "author", "set_at")
+FIELDS = ("recommendation", "target", "origin", "detail", "reason", "author", "set_at")
 
 
 def load_targets(session: Session) -> list[TargetDate]:
@@ -73,67 +72,30 @@ def add_targets(
     """Set the target dates the database lacks; return the problems (path, message) and counts."""
     problems: list[tuple[str, str]] = []
     counts: Counter[str] = Counter()
-    recommendations = named_recommendations(session, entries)
-    stored = dict(
-        session.execute(
-            select(TargetDate.recommendation_id, func.max(TargetDate.number)).group_by(
-                TargetDate.recommendation_id
-            )
-        ).all()
-    )
+    numbered = Numbered(session, TargetDate, entries)
     checked = []
     for path, item in entries:
         found: list[tuple[str, str]] = []
-        texts = {name: item.get(name) if isinstance(item.get(name), str) else "" for name in FIELDS}
-        for name in ("recommendation", "target", "origin", "detail", "reason", "author", "set_at"):
-            if item.get(name) is not None and not isinstance(item.get(name), str):
-                found.append((f"{path}.{name}", "Expected text."))
-        rec = recommendation_of(recommendations, texts["recommendation"], path, found)
-        number = item.get("number")
-        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-            found.append((f"{path}.number", "Expected a whole number from 1."))
-            number = None
-        data, errors = check_fields(TARGET, texts)
-        found += [
-            (f"{path}.{name}", error) for name, messages in errors.items() for error in messages
-        ]
-        if number is not None and number > 1 and not texts["reason"].strip():
+        entry = numbered.read(path, item, FIELDS, TARGET, found)
+        texts, data = entry.texts, entry.data
+        if entry.number is not None and entry.number > 1 and not texts["reason"].strip():
             found.append((f"{path}.reason", NO_REASON))
         author = authors.get(normalise_email(texts["author"]))
-        try:
-            set_at = dt.datetime.fromisoformat(texts["set_at"])
-        except ValueError:
-            found.append((f"{path}.set_at", "Expected a time, YYYY-MM-DDTHH:MM:SS+00:00."))
-            set_at = None
-        if set_at is not None:
-            set_at = set_at.replace(tzinfo=dt.UTC) if set_at.tzinfo is None else set_at
-            if set_at > now:
-                found.append((f"{path}.set_at", "The time set cannot be in the future."))
+        set_at = read_time(texts["set_at"], f"{path}.set_at", now, found)
         problems += found
-        if not found and rec is not None and author is not None and set_at is not None:
-            checked.append((path, rec, number, data, author, set_at))
-    checked.sort(key=lambda entry: (entry[1].slug, entry[2]))
-    expected: dict[int, int] = {}
-    for path, rec, number, data, author, set_at in checked:
-        if number <= stored.get(rec.id, 0):
-            counts["target dates already present"] = (
-                counts.get("target dates already present", 0) + 1
-            )
-            continue
-        following = expected.get(rec.id, stored.get(rec.id, 0) + 1)
-        if number != following:
-            problems.append((f"{path}.number", f"Expected target number {following} next."))
-            continue
-        expected[rec.id] = number + 1
-        if problems:
-            continue  # a refused file: spare the writes
+        if not found and author is not None and set_at is not None:
+            checked.append((entry, (data, author, set_at)))
+    for entry, (data, author, set_at) in numbered.new_in_order(
+        checked, problems, counts, present="target dates already present", called="target"
+    ):
         try:
             set_target_date(
-                session, rec, target=data["target"], origin=TargetOrigin(data["origin"]),
-                detail=data["detail"], reason=data["reason"], by=author, now=set_at,
+                session, entry.recommendation, target=data["target"],
+                origin=TargetOrigin(data["origin"]), detail=data["detail"],
+                reason=data["reason"], by=author, now=set_at,
             )  # fmt: skip
         except TargetError as error:
-            problems.append((f"{path}.{error.field}", str(error)))
+            problems.append((f"{entry.path}.{error.field}", str(error)))
         else:
             counts["target dates added"] += 1
     return problems, counts

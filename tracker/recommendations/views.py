@@ -17,6 +17,8 @@ from ..charts import timeline as timeline_chart
 from ..charts import window_from
 from ..criteria.checklist import checklist, criteria_in_force, load_criteria, load_marks
 from ..db import get_session
+from ..forecasts.forms import ForecastForm
+from ..forecasts.scoring import board_of
 from ..forms import (
     TRANSLATED_FIELDS,
     form_notes,
@@ -145,6 +147,8 @@ def show(slug: str) -> ResponseReturnValue:
         chart=chart,
         reviews=reviews,
         consensus_of={seen.review.consensus_update_id: seen for seen in reviews if seen.closed},
+        forecasts=board_of(db, recommendation.id, moment),
+        forecast_form=ForecastForm() if current_user.can(Role.ANALYST) else None,
     )
 
 
