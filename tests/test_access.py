@@ -45,6 +45,11 @@ PERMISSIONS: dict[str, Role | None] = {
     # Owners and editors record reviews; this table's recommendation is the analyst's.
     "recommendations.review": Role.ANALYST,
     "recommendations.take": Role.ANALYST,
+    # Analysts and editors comment; viewers read. The comment of this table does not exist
+    # (404): only its writer edits one, which tests/test_comments.py shows.
+    "comments.add": Role.ANALYST,
+    "comments.edit": Role.ANALYST,
+    "comments.hide": Role.EDITOR,
     "recommendations.owners": Role.EDITOR,
     "work.index": Role.VIEWER,
     "notifications.index": Role.VIEWER,
@@ -139,6 +144,7 @@ def world(db: Session, make_user) -> dict[str, object]:
         "user_id": users[Role.VIEWER].id,
         "token": "not-a-valid-token",
         "notification_id": 1,
+        "comment_id": 999_999,
         "source_slug": SOURCE,
     }
 

@@ -39,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         bookkeeping,
         caching,
         commands,
+        comments,
         dashboard,
         db,
         errors,
@@ -69,8 +70,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     commands.init_app(app)
     # Each area registers its blueprints and its commands.
     for area in (
-        auth, admin, dashboard, recommendations, logs, sources, lists, reports, exchange, search,
-        api, work, notifications, targets,
+        auth, admin, dashboard, recommendations, comments, logs, sources, lists, reports,
+        exchange, search, api, work, notifications, targets,
     ):  # fmt: skip
         area.init_app(app)
     app.register_blueprint(health.bp)

@@ -42,7 +42,16 @@ LABELS = {
     "correction": "Correction",
     "retraction": "Retraction",
     "review": "Re-checked, no change",
+    "mention": "Mentioned you in a comment",
 }
+# Where on the recommendation's page each kind of notification points.
+ANCHORS = {"review": "review-{}", "mention": "comment-{}"}
+
+
+def anchor_of(notification: Notification) -> str:
+    return ANCHORS.get(notification.kind, "update-{}").format(notification.ref_id)
+
+
 # Notifications are written for this many changes at a time.
 CHUNK = 1_000
 

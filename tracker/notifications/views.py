@@ -11,6 +11,7 @@ from ..views import page_from_query
 from .blueprint import bp
 from .operations import (
     LABELS,
+    anchor_of,
     find_watchable,
     list_notifications,
     mark_read,
@@ -55,6 +56,7 @@ def index() -> ResponseReturnValue:
         page=page,
         show_all=show_all,
         labels=LABELS,
+        anchor_of=anchor_of,
         form=ButtonForm(),
     )
 

@@ -13,6 +13,8 @@ from ..cadence import review_state
 from ..catalogue import CatalogueError
 from ..charts import timeline as timeline_chart
 from ..charts import window_from
+from ..comments.forms import CommentForm
+from ..comments.operations import comments_for, handles_of_colleagues, may_comment
 from ..db import get_session
 from ..forms import form_notes, refuse_on_form, saved_version
 from ..lists.operations import actors_by_id
@@ -102,6 +104,7 @@ def show(slug: str) -> ResponseReturnValue:
     current = judgement_of(db, recommendation.id, moment)
     ledger = ledgers(db, [recommendation.id], moment).get(recommendation.id)
     status = current.status if current else Status.NOT_ASSESSED
+    commenting = moment.is_now and may_comment(current_user)
     return render_template(
         "recommendations/show.html",
         recommendation=recommendation,
@@ -121,6 +124,10 @@ def show(slug: str) -> ResponseReturnValue:
         moment=moment,
         date_errors=date_errors,
         chart=chart,
+        comments=comments_for(db, recommendation, [update.id for update, _ in entries], moment),
+        commenting=commenting,
+        comment_form=CommentForm(formdata=None) if commenting else None,
+        colleagues=handles_of_colleagues(db) if commenting else [],
     )
 
 

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy.orm import Session
+
+from ..db import get_session
+from ..models import Comment, Recommendation, StatusUpdate
+from ..recommendations.operations import load_recommendation
+from ..security import requires
+from ..vocabulary import Role
+from .blueprint import bp
+from .forms import CommentForm, HideForm
+from .operations import (
+    COMMENTER,
+    CommentError,
+    add_comment,
+    edit_comment,
+    find_comment,
+    handles_of_colleagues,
+    hide_comment,
+    may_edit,
+)
+
+
+def recommendation_or_404(db: Session, slug: str) -> Recommendation:
+    recommendation = load_recommendation(db, slug)
+    if recommendation is None:
+        abort(404)
+    return recommendation
+
+
+@bp.route("/<slug>/comments", methods=["GET", "POST"], defaults={"update_id": None})
+@bp.route("/<slug>/updates/<int:update_id>/comments", methods=["GET", "POST"])
+@requires(COMMENTER)
+def add(slug: str, update_id: int | None) -> ResponseReturnValue:
+    """Comment on a recommendation, or on one of its status updates."""
+    db = get_session()
+    recommendation = recommendation_or_404(db, slug)
+    update = None
+    if update_id is not None:
+        update = db.get(StatusUpdate, update_id)
+        if update is None or update.recommendation_id != recommendation.id:
+            abort(404)
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            comment = add_comment(
+                db, recommendation, author=current_user, body=form.body.data, update=update
+            )
+        except CommentError as error:
+            db.rollback()
+            form.body.errors = [str(error)]
+        else:
+            db.commit()
+            flash("Comment added.", "success")
+            return redirect(
+                url_for("recommendations.show", slug=slug, _anchor=f"comment-{comment.id}")
+            )
+    return render_template(
+        "comments/write.html",
+        recommendation=recommendation,
+        update=update,
+        form=form,
+        colleagues=handles_of_colleagues(db),
+        heading="Comment on a status update" if update else "Comment on this recommendation",
+    ), (400 if form.is_submitted() else 200)
+
+
+def comment_or_404(db: Session, recommendation: Recommendation, comment_id: int) -> Comment:
+    comment = find_comment(db, recommendation, comment_id)
+    if comment is None:
+        abort(404)
+    return comment
+
+
+@bp.route("/<slug>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@requires(COMMENTER)
+def edit(slug: str, comment_id: int) -> ResponseReturnValue:
+    """Edit one's own comment: a new revision; the earlier ones stay visible."""
+    db = get_session()
+    recommendation = recommendation_or_404(db, slug)
+    comment = comment_or_404(db, recommendation, comment_id)
+    if not may_edit(current_user, comment):
+        abort(403)
+    form = CommentForm(data=None if request.method == "POST" else {"body": comment.body})
+    if form.validate_on_submit():
+        try:
+            changed = edit_comment(db, comment, editor=current_user, body=form.body.data)
+        except CommentError as error:
+            db.rollback()
+            form.body.errors = [str(error)]
+        else:
+            db.commit()
+            flash("Comment saved; its earlier text stays in its history." if changed
+                  else "Nothing changed.", "success")  # fmt: skip
+            return redirect(
+                url_for("recommendations.show", slug=slug, _anchor=f"comment-{comment.id}")
+            )
+    return render_template(
+        "comments/write.html",
+        recommendation=recommendation,
+        comment=comment,
+        form=form,
+        colleagues=handles_of_colleagues(db),
+        heading="Edit your comment",
+    )
+
+
+@bp.route("/<slug>/comments/<int:comment_id>/hide", methods=["GET", "POST"])
+@requires(Role.EDITOR)
+def hide(slug: str, comment_id: int) -> ResponseReturnValue:
+    """Hide a comment with a reason: the page says so; the audit log keeps its text."""
+    db = get_session()
+    recommendation = recommendation_or_404(db, slug)
+    comment = comment_or_404(db, recommendation, comment_id)
+    form = HideForm()
+    if comment.hidden:
+        form.form_errors.append("This comment is already hidden.")
+    elif form.validate_on_submit():
+        try:
+            hide_comment(db, comment, editor=current_user, reason=form.reason.data)
+        except CommentError as error:
+            db.rollback()
+            form.reason.errors = [str(error)]
+        else:
+            db.commit()
+            flash("Comment hidden.", "success")
+            return redirect(
+                url_for("recommendations.show", slug=slug, _anchor=f"comment-{comment.id}")
+            )
+    return render_template(
+        "comments/hide.html", recommendation=recommendation, comment=comment, form=form
+    )
