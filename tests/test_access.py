@@ -57,6 +57,11 @@ PERMISSIONS: dict[str, Role | None] = {
     "notifications.read_all": Role.VIEWER,
     "notifications.start_watching": Role.VIEWER,
     "notifications.stop_watching": Role.VIEWER,
+    "notifications.feed_settings": Role.VIEWER,
+    "notifications.new_feed_address": Role.VIEWER,
+    "notifications.stop_feed_address": Role.VIEWER,
+    # A feed reader cannot log in: the secret in the address is the key (404 without it).
+    "notifications.feed": None,
     "dashboard.changes": Role.VIEWER,
     "dashboard.mark_seen": Role.VIEWER,
     "work.seen": Role.VIEWER,
@@ -145,6 +150,7 @@ def world(db: Session, make_user) -> dict[str, object]:
         "token": "not-a-valid-token",
         "notification_id": 1,
         "comment_id": 999_999,
+        "secret": "not-a-feed-secret",
         "source_slug": SOURCE,
     }
 

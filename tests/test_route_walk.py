@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
 import tracker
+from tracker.comments.operations import add_comment
 from tracker.models import (
     Actor,
     Notification,
@@ -41,6 +42,7 @@ from tracker.models import (
     Theme,
     User,
 )
+from tracker.notifications.feed import new_address
 from tracker.notifications.operations import WATCHABLE, watch
 from tracker.status_updates import correct_status_update, retract_status_update
 from tracker.vocabulary import Confidence, Role, Status
@@ -154,6 +156,10 @@ def walked(app: Flask, db: Session, make_user: Callable[..., User]) -> dict[str,
                           as_of=dt.date(2020, 2, 1), assessment="Stalled, in fact.",
                           confidence=Confidence.LOW, reason="Misread the report.")  # fmt: skip
     retract_status_update(db, second, editor=editor, reason="Wrong recommendation.")
+    recommendation = db.get_one(Recommendation, first.recommendation_id)
+    comment = add_comment(db, recommendation, author=analyst, body="For @walk-editor: *see*.")
+    add_comment(db, recommendation, author=editor, body="On the update.", update=first)
+    secret = new_address(db, analyst)
     db.commit()
     return {
         "recommendation": list(db.scalars(select(Recommendation.slug))),
@@ -163,6 +169,8 @@ def walked(app: Flask, db: Session, make_user: Callable[..., User]) -> dict[str,
         "update_id": [str(id_) for id_ in db.scalars(select(StatusUpdate.id))],
         "user_id": [str(id_) for id_ in db.scalars(select(User.id))],
         "notification_id": [str(id_) for id_ in db.scalars(select(Notification.id))],
+        "comment_id": [str(comment.id)],
+        "secret": [secret],
         "filename": ["tracker.css"],
         "token": ["not-a-setup-token"],
     }
