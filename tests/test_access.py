@@ -65,6 +65,13 @@ PERMISSIONS: dict[str, Role | None] = {
     "dashboard.changes": Role.VIEWER,
     "dashboard.mark_seen": Role.VIEWER,
     "work.seen": Role.VIEWER,
+    # Anyone logged in keeps views; only a view's owner renames or deletes it (403 otherwise,
+    # shown in tests/test_saved_views.py). This table's view does not exist: 404.
+    "saved_views.index": Role.VIEWER,
+    "saved_views.save": Role.VIEWER,
+    "saved_views.show": Role.VIEWER,
+    "saved_views.rename": Role.VIEWER,
+    "saved_views.delete": Role.VIEWER,
     "recommendations.edit": Role.EDITOR,
     "targets.set_target": Role.EDITOR,
     "sources.edit": Role.EDITOR,
@@ -107,6 +114,7 @@ OWN_SLUGS = {
     "sources": {"slug": SOURCE},
     "lists": {"kind": "actors", "slug": "unami"},
     "notifications": {"kind": "recommendation", "slug": SLUG},
+    "saved_views": {"slug": "no-such-view"},
 }
 
 

@@ -44,6 +44,7 @@ from tracker.models import (
 )
 from tracker.notifications.feed import new_address
 from tracker.notifications.operations import WATCHABLE, watch
+from tracker.saved_views.operations import save_view
 from tracker.status_updates import correct_status_update, retract_status_update
 from tracker.vocabulary import Confidence, Role, Status
 
@@ -157,9 +158,11 @@ def walked(app: Flask, db: Session, make_user: Callable[..., User]) -> dict[str,
                           confidence=Confidence.LOW, reason="Misread the report.")  # fmt: skip
     retract_status_update(db, second, editor=editor, reason="Wrong recommendation.")
     recommendation = db.get_one(Recommendation, first.recommendation_id)
-    comment = add_comment(db, recommendation, author=analyst, body="For @walk-editor: *see*.")
+    comment = add_comment(db, recommendation, author=analyst, body="For @editor-2: *see*.")
     add_comment(db, recommendation, author=editor, body="On the update.", update=first)
     secret = new_address(db, analyst)
+    view = save_view(db, analyst, "Stalled", {"status": "stalled", "owner": "me"})
+    watch(db, analyst, "view", view)
     db.commit()
     return {
         "recommendation": list(db.scalars(select(Recommendation.slug))),
@@ -171,6 +174,7 @@ def walked(app: Flask, db: Session, make_user: Callable[..., User]) -> dict[str,
         "notification_id": [str(id_) for id_ in db.scalars(select(Notification.id))],
         "comment_id": [str(comment.id)],
         "secret": [secret],
+        "view": [view.slug],
         "filename": ["tracker.css"],
         "token": ["not-a-setup-token"],
     }
@@ -186,6 +190,8 @@ def real_values(rule: Rule, name: str, walked: dict[str, list[str]]) -> list[str
         return list(WATCHABLE)  # the recommendation first, which the slugs below name
     if name == "slug" and rule.endpoint.startswith("lists."):
         return walked["entry"]
+    if name == "slug" and rule.endpoint.startswith("saved_views."):
+        return walked["view"]
     if name == "slug":
         return walked["recommendation"]
     return walked[name]

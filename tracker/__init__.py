@@ -51,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         notifications,
         recommendations,
         reports,
+        saved_views,
         search,
         security,
         site,
@@ -71,7 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Each area registers its blueprints and its commands.
     for area in (
         auth, admin, dashboard, recommendations, comments, logs, sources, lists, reports,
-        exchange, search, api, work, notifications, targets,
+        exchange, search, api, work, notifications, targets, saved_views,
     ):  # fmt: skip
         area.init_app(app)
     app.register_blueprint(health.bp)

@@ -370,11 +370,32 @@ class Watch(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    # "recommendation", "source", "actor" or "theme": what target_id names.
+    # "recommendation", "source", "actor", "theme" or "view" (a saved view): what target_id names.
     kind: Mapped[str] = mapped_column(String(32))
     target_id: Mapped[int]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[dt.datetime | None]
+
+
+class SavedView(Base):
+    """A named dashboard filter a user keeps; its address shows it to anyone logged in.
+
+    Deleting one marks it deleted: its audit events keep naming a row.
+    """
+
+    __tablename__ = "saved_view"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Its address: random, so that the addresses of other views cannot be guessed from it.
+    slug: Mapped[str] = mapped_column(String(32), unique=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # The dashboard's query arguments it keeps, by name ("theme": "security-cooperation").
+    query: Mapped[dict[str, str]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[dt.datetime | None]
+
+    owner: Mapped[User] = relationship(lazy="raise")
 
 
 class Notification(Base):
@@ -393,10 +414,13 @@ class Notification(Base):
     by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     read_at: Mapped[dt.datetime | None]
+    # The saved view the change matched, when the user heard of it by watching that view.
+    view_id: Mapped[int | None] = mapped_column(ForeignKey("saved_view.id"))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")
     by: Mapped[User | None] = relationship(foreign_keys=[by_id], lazy="raise")
     recommendation: Mapped[Recommendation] = relationship(lazy="raise")
+    view: Mapped[SavedView | None] = relationship(lazy="raise")
 
 
 class Comment(Base):

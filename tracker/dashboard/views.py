@@ -15,6 +15,7 @@ from ..db import get_session
 from ..form_base import TrackerForm
 from ..moments import Moment, judgement_history
 from ..regressions import loss
+from ..saved_views.views import view_context
 from ..standings import (
     Dashboard,
     DashboardFilters,
@@ -41,21 +42,7 @@ bp.before_request(drop_empty_parameters)
 
 def filters_from_query() -> DashboardFilters:
     """Read the filters from the query string, so a filtered view can be bookmarked."""
-    args = request.args
-    status = args.get("status")
-    sort = args.get("sort", "position")
-    return DashboardFilters(
-        source=args.get("source") or None,
-        theme=args.get("theme") or None,
-        actor=args.get("actor") or None,
-        status=Status(status) if status in Status._value2member_map_ else None,
-        overdue=args.get("overdue") == "1",
-        regressed=args.get("regressed") == "1",
-        sort=sort if sort in DashboardFilters.SORTS else "position",
-        review="due" if args.get("review") == "due" else None,
-        # Only "me": a link that names another user's id would say whom they own.
-        owner_id=current_user.id if args.get("owner") == "me" else None,
-    )
+    return DashboardFilters.from_arguments(request.args, current_user.id)
 
 
 @bp.get("/")
@@ -88,6 +75,7 @@ def index() -> ResponseReturnValue:
         bars=status_charts(board, choices),
         recent=recent_judgements(db, moment),
         review_every_days=current_app.config["REVIEW_EVERY_DAYS"],
+        **view_context(request.args.get("view"), filters.arguments()),
     )
 
 
