@@ -97,6 +97,7 @@ PERMISSIONS: dict[str, Role | None] = {
     "api.recommendation": Role.VIEWER,
     "api.updates": Role.VIEWER,
     "api.targets": Role.VIEWER,
+    "api.comments": Role.VIEWER,
     "api.actors": Role.VIEWER,
     "api.themes": Role.VIEWER,
     "api.search": Role.VIEWER,

@@ -111,6 +111,7 @@ SCHEMAS: dict[str, Any] = {
             "url": LINK,
             "updates_url": LINK,
             "targets_url": LINK,
+            "comments_url": LINK,
             "page": {**LINK, "description": "The recommendation's page in Tracker, for people."},
         }
     ),
@@ -158,6 +159,33 @@ SCHEMAS: dict[str, Any] = {
             "reason": {**NULLABLE_TEXT, "description": "Why it changed; null for the original."},
             "author": obj({"name": TEXT}),
             "set_at": TIME,
+        }
+    ),
+    "Comment": obj(
+        {
+            "id": {"type": "integer"},
+            "update_id": {
+                "type": "integer",
+                "nullable": True,
+                "description": "The status update it is on; null: on the recommendation.",
+            },
+            "author": obj({"name": TEXT, "handle": TEXT}),
+            "created_at": TIME,
+            "hidden": {"type": "boolean", "description": "Hidden by an editor: no text."},
+            "hidden_at": {**TIME, "nullable": True},
+            "hidden_reason": NULLABLE_TEXT,
+            "body": {**NULLABLE_TEXT, "description": "Markdown; its latest revision."},
+            "revisions": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "number": {"type": "integer", "minimum": 1},
+                        "body": TEXT,
+                        "author": obj({"name": TEXT}),
+                        "at": TIME,
+                    }
+                ),
+            },
         }
     ),
     "Named": obj({"slug": TEXT, "name": TEXT, "recommendations_url": LINK}),
@@ -371,6 +399,14 @@ def document(base: str, cookie: str = "session") -> dict[str, Any]:
             "/recommendations/{slug}/targets": get(
                 "A recommendation's target dates as set and changed, the original first.",
                 page_of("TargetDate"),
+                ["slug"],
+                paged=True,
+                missing="No recommendation has this slug.",
+            ),
+            "/recommendations/{slug}/comments": get(
+                "Comments on a recommendation and its updates, oldest first: discussion, "
+                "not evidence.",
+                page_of("Comment"),
                 ["slug"],
                 paged=True,
                 missing="No recommendation has this slug.",

@@ -106,14 +106,18 @@ def add_comment(
     author: User,
     body: str,
     update: StatusUpdate | None = None,
+    at: dt.datetime | None = None,
+    notify: bool = True,
 ) -> Comment:
-    """Write a comment on a recommendation, or on one of its updates, and notify its mentions."""
-    if not may_comment(author):
-        raise PermissionError("Viewers read comments; analysts and editors write them.")
+    """Write a comment on a recommendation, or on one of its updates, and notify its mentions.
+
+    Who may comment is the view's to check (`COMMENTER`); `tracker import` writes the comments
+    of a file with the time each carries (`at`), and tells nobody of mentions made then.
+    """
     if update is not None and update.recommendation_id != recommendation.id:
         raise CommentError("That status update belongs to another recommendation.")
     text = check_body(body)
-    now = utcnow()
+    now = at or utcnow()
     comment = Comment(
         recommendation_id=recommendation.id,
         update_id=update.id if update else None,
@@ -127,7 +131,7 @@ def add_comment(
         CommentRevision(comment_id=comment.id, number=1, body=text, author_id=author.id,
                         created_at=now)
     )  # fmt: skip
-    mentioned = notify_mentions(session, comment, author)
+    mentioned = notify_mentions(session, comment, author) if notify else []
     audit.record(
         session, "comment.create", user=author, target=comment,
         after={
@@ -139,7 +143,15 @@ def add_comment(
     return comment
 
 
-def edit_comment(session: Session, comment: Comment, *, editor: User, body: str) -> bool:
+def edit_comment(
+    session: Session,
+    comment: Comment,
+    *,
+    editor: User,
+    body: str,
+    at: dt.datetime | None = None,
+    notify: bool = True,
+) -> bool:
     """Save a new revision of a comment; False when the text did not change.
 
     Users it newly mentions are notified; those an earlier revision mentioned are not again.
@@ -161,10 +173,11 @@ def edit_comment(session: Session, comment: Comment, *, editor: User, body: str)
     comment.body = text
     session.add(
         CommentRevision(comment_id=comment.id, number=comment.revision, body=text,
-                        author_id=editor.id)
+                        author_id=editor.id, created_at=at or utcnow())
     )  # fmt: skip
     session.flush()
-    notify_mentions(session, comment, editor, already | {comment.author_id})
+    if notify:
+        notify_mentions(session, comment, editor, already | {comment.author_id})
     audit.record(
         session, "comment.edit", user=editor, target=comment,
         before={"body": before}, after={"body": text, "revision": comment.revision},
@@ -172,16 +185,19 @@ def edit_comment(session: Session, comment: Comment, *, editor: User, body: str)
     return True
 
 
-def hide_comment(session: Session, comment: Comment, *, editor: User, reason: str) -> None:
-    """Hide a comment from its pages, with a reason; its text stays in the audit log."""
-    if not editor.can(Role.EDITOR):
-        raise PermissionError("Only an editor hides a comment.")
+def hide_comment(
+    session: Session, comment: Comment, *, editor: User, reason: str, at: dt.datetime | None = None
+) -> None:
+    """Hide a comment from its pages, with a reason; its text stays in the audit log.
+
+    Only editors hide comments: the view checks it.
+    """
     if comment.hidden:
         raise CommentError("This comment is already hidden.")
     reason = reason.strip()
     if not reason:
         raise CommentError("Say why the comment is hidden.")
-    comment.hidden_at = utcnow()
+    comment.hidden_at = at or utcnow()
     comment.hidden_by_id = editor.id
     comment.hidden_reason = reason
     session.flush()
@@ -235,21 +251,18 @@ def cutoff(moment: Moment) -> dt.datetime | None:
 def comments_for(
     session: Session,
     recommendation: Recommendation,
-    update_ids: Iterable[int],
+    update_ids: Iterable[int] | None,
     moment: Moment,
 ) -> dict[int | None, list[Shown]]:
-    """The comments a recommendation page shows, oldest first, by update (None: its own).
+    """The comments a recommendation page shows, oldest first, by update (None: its own);
+    those on the updates `update_ids` names, or on all of them.
 
     Three statements however many comments: the comments with their writers and hiders, their
     revisions with their writers, and the users their text mentions.
     """
-    wanted = list(update_ids)
     query = (
         select(Comment)
-        .where(
-            Comment.recommendation_id == recommendation.id,
-            Comment.update_id.is_(None) | Comment.update_id.in_(wanted),
-        )
+        .where(Comment.recommendation_id == recommendation.id)
         .order_by(Comment.created_at, Comment.id)
         .options(
             joinedload(Comment.author),
@@ -257,6 +270,9 @@ def comments_for(
             selectinload(Comment.revisions).joinedload(CommentRevision.author),
         )
     )
+    if update_ids is not None:
+        wanted = list(update_ids)
+        query = query.where(Comment.update_id.is_(None) | Comment.update_id.in_(wanted))
     until = cutoff(moment)
     if until is not None:
         query = query.where(Comment.created_at < until)

@@ -21,6 +21,7 @@ from ..models import (
 )
 from ..status_updates import EvidenceInput
 from ..vocabulary import RevisionKind
+from .comments import comment_authors, comment_records
 from .formats import (
     CSV_COLUMNS,
     EVIDENCE_FIELDS,
@@ -122,7 +123,7 @@ def export_document(session: Session) -> dict[str, Any]:
         )
     ).all()
     updates = load_updates(session)
-    authors: dict[str, str] = target_authors(session)
+    authors: dict[str, str] = target_authors(session) | comment_authors(session)
     for source in sources:
         for rec in source.recommendations:
             for user in [*([rec.owner] if rec.owner else []), *rec.co_owners]:
@@ -146,6 +147,7 @@ def export_document(session: Session) -> dict[str, Any]:
         "sources": [source_record(source) for source in sources],
         "updates": [update_record(update) for update in updates],
         "targets": target_records(session),
+        "comments": comment_records(session, {update.id: update_key(update) for update in updates}),
     }
 
 

@@ -50,6 +50,7 @@ from ..status_updates import (
 )
 from ..text import character_problem, problems_in
 from ..vocabulary import Confidence, DatePrecision, Role, SourceKind, Status
+from .comments import add_comments, wanted_comment_authors
 from .exporting import EXPORTED, evidence_record, update_record
 from .formats import (
     CSV_COLUMNS,
@@ -116,6 +117,7 @@ class Document:
     sources: list[tuple[str, Any]] = field(default_factory=list)
     updates: list[UpdateRecord] = field(default_factory=list)
     targets: list[tuple[str, Any]] = field(default_factory=list)
+    comments: list[tuple[str, Any]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -153,7 +155,7 @@ def read_json(text: str) -> Document:
     document.problems.extend(Problem(where, message) for where, message in problems_in(data))
     if document.problems:
         return document
-    for name in ("actors", "themes", "authors", "sources", "targets"):
+    for name in ("actors", "themes", "authors", "sources", "targets", "comments"):
         getattr(document, name).extend(objects(data, name, f"$.{name}", document.problems))
     for path, item in objects(data, "updates", "$.updates", document.problems):
         document.updates.append(json_update(path, item, document.problems))
@@ -344,6 +346,12 @@ def apply(
     target_problems, target_counts = add_targets(session, document.targets, authors, now)
     outcome.problems.extend(Problem(where, message) for where, message in target_problems)
     outcome.counts.update(target_counts)
+    if document.comments:
+        comment_problems, comment_counts = add_comments(
+            session, document.comments, authors, known_keys(session), now
+        )
+        outcome.problems.extend(Problem(where, message) for where, message in comment_problems)
+        outcome.counts.update(comment_counts)
     if not outcome.problems:
         audit.record(
             session, "import", user=None,
@@ -560,7 +568,8 @@ def find_authors(session: Session, document: Document, outcome: Outcome) -> dict
                 outcome.problems.append(Problem(record.place(name), "Expected an email address."))
                 continue
             wanted.setdefault(normalise_email(email), author_name.strip())
-    for where, email in wanted_authors(document.targets):
+    for where, email in [*wanted_authors(document.targets),
+                         *wanted_comment_authors(document.comments)]:  # fmt: skip
         if not EMAIL.fullmatch(email.strip()):
             outcome.problems.append(Problem(where, "Expected an email address."))
             continue
