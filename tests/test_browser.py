@@ -476,7 +476,7 @@ def test_the_analysts_morning(browser, server: str) -> None:  # type: ignore[no-
             # A comment with a mention: sent empty first, refused and kept on its own page.
             page.get_by_role("button", name="Add comment").click()
             expect_text(page, "Write the comment.")
-            assert page.locator(".form-errors").is_visible()
+            assert page.locator(".error-summary").is_visible()
             page.get_by_label("Comment", exact=True).fill(
                 "Re-checked, *nothing moved*. @editor-person, worth a second look?"
             )

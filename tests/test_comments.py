@@ -119,7 +119,7 @@ def test_commenting_on_what_does_not_exist_is_404_and_an_empty_comment_is_refuse
         response = client.post(f"{URL}/comments", data={"body": body})
         page = squash(response.get_data(as_text=True))
         assert response.status_code == 400
-        assert "Nothing was saved" in page and "Write the comment." in page
+        assert "There is a problem" in page and "Write the comment." in page
     assert count(db, Comment) == 0
     too_long = client.post(f"{URL}/comments", data={"body": "x" * 10_001})
     assert too_long.status_code == 400 and "at most 10,000 characters" in too_long.get_data(
