@@ -142,3 +142,38 @@ def test_a_watcher_of_both_the_recommendation_and_a_view_hears_once(
     db.rollback()
     [notification] = db.scalars(select(Notification)).all()
     assert notification.view_id is None  # heard by the recommendation it watches
+
+
+def test_pages_listing_views_ask_the_same_statements_however_many(
+    client: FlaskClient, db: Session, make_user, auth: Auth, count_statements
+) -> None:
+    watcher = make_user(Role.ANALYST, name="Ana Watcher")
+    colleague = make_user(Role.ANALYST, name="Bo Colleague")
+    auth.login(watcher)
+    pages = ["/", "/me", "/views", "/notifications"]
+
+    def grow(views: int) -> None:
+        for number in range(views):
+            save(client, f"View {number}", sort="title", theme=SECURITY if number % 2 else "")
+            client.post(f"/watch/view/{view_slug(db)}", data={})
+        auth.logout()
+        auth.login(colleague)
+        client.post(f"/recommendations/{SLUG}/updates/new", data=update_form())
+        auth.logout()
+        auth.login(watcher)
+
+    def statements() -> dict[str, int]:
+        counts = {}
+        for page in pages:
+            client.get(page)
+            counter = count_statements()
+            assert client.get(page).status_code == 200
+            counts[page] = counter.count
+        return counts
+
+    grow(1)
+    few = statements()
+    grow(11)
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(Notification)) == 2
+    assert statements() == few
