@@ -187,7 +187,7 @@ def edit_comment(
 
 def hide_comment(
     session: Session, comment: Comment, *, editor: User, reason: str, at: dt.datetime | None = None
-) -> None:
+) -> Comment:
     """Hide a comment from its pages, with a reason; its text stays in the audit log.
 
     Only editors hide comments: the view checks it.
@@ -206,6 +206,7 @@ def hide_comment(
         before={"body": comment.body, "hidden": False},
         after={"hidden": True, "reason": reason},
     )  # fmt: skip
+    return comment
 
 
 def find_comment(

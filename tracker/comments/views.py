@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.orm import Session
+from wtforms import Field
 
 from ..db import get_session
 from ..models import Comment, Recommendation, StatusUpdate
@@ -22,6 +26,8 @@ from .operations import (
     hide_comment,
     may_edit,
 )
+
+T = TypeVar("T")
 
 
 def recommendation_or_404(db: Session, slug: str) -> Recommendation:
@@ -45,19 +51,11 @@ def add(slug: str, update_id: int | None) -> ResponseReturnValue:
             abort(404)
     form = CommentForm()
     if form.validate_on_submit():
-        try:
-            comment = add_comment(
-                db, recommendation, author=current_user, body=form.body.data, update=update
-            )
-        except CommentError as error:
-            db.rollback()
-            form.body.errors = [str(error)]
-        else:
-            db.commit()
-            flash("Comment added.", "success")
-            return redirect(
-                url_for("recommendations.show", slug=slug, _anchor=f"comment-{comment.id}")
-            )
+        written = saved(form.body, lambda: add_comment(
+            db, recommendation, author=current_user, body=form.body.data, update=update
+        ))  # fmt: skip
+        if written is not None:
+            return back_to_comment(slug, written, "Comment added.")
     return render_template(
         "comments/write.html",
         recommendation=recommendation,
@@ -66,6 +64,24 @@ def add(slug: str, update_id: int | None) -> ResponseReturnValue:
         colleagues=handles_of_colleagues(db),
         heading="Comment on a status update" if update else "Comment on this recommendation",
     ), (400 if form.is_submitted() else 200)
+
+
+def saved(field: Field, write: Callable[[], T]) -> T | None:
+    """Run a write and commit it; on a refusal, roll back and say why beside `field`."""
+    db = get_session()
+    try:
+        result = write()
+    except CommentError as error:
+        db.rollback()
+        field.errors = [str(error)]
+        return None
+    db.commit()
+    return result
+
+
+def back_to_comment(slug: str, comment: Comment, message: str) -> ResponseReturnValue:
+    flash(message, "success")
+    return redirect(url_for("recommendations.show", slug=slug, _anchor=f"comment-{comment.id}"))
 
 
 def comment_or_404(db: Session, recommendation: Recommendation, comment_id: int) -> Comment:
@@ -86,18 +102,12 @@ def edit(slug: str, comment_id: int) -> ResponseReturnValue:
         abort(403)
     form = CommentForm(data=None if request.method == "POST" else {"body": comment.body})
     if form.validate_on_submit():
-        try:
-            changed = edit_comment(db, comment, editor=current_user, body=form.body.data)
-        except CommentError as error:
-            db.rollback()
-            form.body.errors = [str(error)]
-        else:
-            db.commit()
-            flash("Comment saved; its earlier text stays in its history." if changed
-                  else "Nothing changed.", "success")  # fmt: skip
-            return redirect(
-                url_for("recommendations.show", slug=slug, _anchor=f"comment-{comment.id}")
-            )
+        changed = saved(
+            form.body, lambda: edit_comment(db, comment, editor=current_user, body=form.body.data)
+        )
+        if changed is not None:
+            message = "Comment saved; its earlier text stays in its history."
+            return back_to_comment(slug, comment, message if changed else "Nothing changed.")
     return render_template(
         "comments/write.html",
         recommendation=recommendation,
@@ -119,17 +129,12 @@ def hide(slug: str, comment_id: int) -> ResponseReturnValue:
     if comment.hidden:
         form.form_errors.append("This comment is already hidden.")
     elif form.validate_on_submit():
-        try:
-            hide_comment(db, comment, editor=current_user, reason=form.reason.data)
-        except CommentError as error:
-            db.rollback()
-            form.reason.errors = [str(error)]
-        else:
-            db.commit()
-            flash("Comment hidden.", "success")
-            return redirect(
-                url_for("recommendations.show", slug=slug, _anchor=f"comment-{comment.id}")
-            )
+        hidden = saved(
+            form.reason,
+            lambda: hide_comment(db, comment, editor=current_user, reason=form.reason.data),
+        )
+        if hidden is not None:
+            return back_to_comment(slug, comment, "Comment hidden.")
     return render_template(
         "comments/hide.html", recommendation=recommendation, comment=comment, form=form
     )
