@@ -125,6 +125,12 @@ def test_a_watched_view_notifies_of_changes_to_what_it_shows_and_unwatches_from_
     auth.login(colleague)
     client.post(f"/recommendations/{SLUG}/updates/new", data=update_form(as_of="2021-11-01"))
     assert db.scalar(select(func.count()).select_from(Notification)) == 1
+    auth.logout()
+    auth.login(watcher)  # a view deleted since: the notice says so and offers no dead button
+    client.post(f"/views/{slug}/delete", data={})
+    listing = squash(client.get("/notifications").get_data(as_text=True))
+    assert "in the view “My theme”, since deleted" in listing
+    assert f'action="/unwatch/view/{slug}"' not in listing
 
 
 def test_a_watcher_of_both_the_recommendation_and_a_view_hears_once(
