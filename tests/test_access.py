@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, Role | None] = {
     "site.favicon": None,
     "auth.logout": Role.VIEWER,
     "auth.account": Role.VIEWER,
+    "auth.choose_language": Role.VIEWER,
     "dashboard.index": Role.VIEWER,
     "dashboard.compare": Role.VIEWER,
     "dashboard.swimlane": Role.VIEWER,

@@ -668,3 +668,49 @@ def test_a_refused_update_focuses_its_summary_and_rows_change_in_place(page) -> 
     shot(page, "11-search-1280")
     page.set_viewport_size({"width": 390, "height": 844})
     shot(page, "12-search-390")
+
+
+ARABIC_PAGES = ["/", f"/recommendations/{SLUG}", f"/recommendations/{SLUG}/edit"]
+
+
+def test_arabic_pages_read_right_to_left_without_accessibility_violations(
+    browser, server: str
+) -> None:  # type: ignore[no-untyped-def]
+    """The switcher turns the pages Arabic; axe finds nothing at desktop and phone widths."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    context = browser.new_context(base_url=server, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    login(page, Role.EDITOR)
+    page.get_by_role("button", name="العربية").click()
+    page.wait_for_load_state()
+    try:
+        found = {}
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            for path in ARABIC_PAGES:
+                page.goto(path)
+                assert page.locator("html").get_attribute("lang") == "ar"
+                assert page.locator("html").get_attribute("dir") == "rtl"
+                results = axe.run(page)
+                if results.violations_count:
+                    found[(width, path)] = [
+                        (violation["id"], [node["target"] for node in violation["nodes"]][:3])
+                        for violation in results.response["violations"]
+                    ]
+                name = "arabic-" + (path.strip("/").replace("/", "-") or "dashboard")
+                shot(page, f"{name}-{width}")
+        assert found == {}
+        page.goto("/")
+        assert page.get_by_role("heading", level=1).inner_text() == "لوحة متابعة الحالات"
+        # The header starts at the right: the brand is right of the first link.
+        brand = page.locator(".brand").bounding_box()
+        dashboard = page.get_by_role("link", name="لوحة المتابعة", exact=True).bounding_box()
+        assert brand["x"] > dashboard["x"]
+    finally:
+        page.get_by_role("button", name="English").click()
+        page.wait_for_load_state()
+        assert page.locator("html").get_attribute("lang") == "en"
+        context.close()

@@ -116,7 +116,7 @@ def test_a_watched_view_notifies_of_changes_to_what_it_shows_and_unwatches_from_
     )  # fmt: skip
     auth.login(watcher)
     listing = squash(client.get("/notifications").get_data(as_text=True))
-    assert "in your watched view “" in listing and "My theme" in listing
+    assert "In your watched view" in listing and "My theme" in listing
     assert f'action="/unwatch/view/{slug}"' in listing
     stopped = client.post(f"/unwatch/view/{slug}", data={"next": "/notifications"},
                           follow_redirects=True)  # fmt: skip
@@ -129,7 +129,7 @@ def test_a_watched_view_notifies_of_changes_to_what_it_shows_and_unwatches_from_
     auth.login(watcher)  # a view deleted since: the notice says so and offers no dead button
     client.post(f"/views/{slug}/delete", data={})
     listing = squash(client.get("/notifications").get_data(as_text=True))
-    assert "in the view “My theme”, since deleted" in listing
+    assert "In the view “My theme”, since deleted." in listing
     assert f'action="/unwatch/view/{slug}"' not in listing
 
 

@@ -46,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         exchange,
         feeds,
         health,
+        i18n,
         lists,
         logs,
         notifications,
@@ -65,6 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     security.init_app(app)
     bookkeeping.init_app(app)  # after security: it writes what the access checks noted
+    i18n.init_app(app)
     templating.init_app(app)
     caching.init_app(app)
     errors.init_app(app)

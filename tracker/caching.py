@@ -36,6 +36,7 @@ from typing import Any, TypeVar
 
 import redis
 from flask import Flask, Response, current_app, make_response, request, session
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import Connection, event, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -191,6 +192,7 @@ def page_key(version: str) -> str:
         request.host,
         request.scheme,
         request.full_path,
+        str(get_locale()),  # chosen, or from Accept-Language (the response says Vary)
         dt.date.today().isoformat(),  # "3 days ago" changes at midnight
     )
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]

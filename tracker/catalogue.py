@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from . import audit
 from .models import Actor, Base, Recommendation, Source, Theme, User
+from .vocabulary import translate
 
 Row = TypeVar("Row", bound=Base)
 Catalogued = type[Actor] | type[Theme] | type[Source] | type[Recommendation]
@@ -48,18 +49,19 @@ def slug_from(title: str) -> str:
 def check_slug(session: Session, model: Catalogued, slug: str) -> None:
     if not SLUG.fullmatch(slug) or len(slug) > 120:
         raise CatalogueError(
-            "slug", "Use lowercase letters, digits and single hyphens (at most 120 characters)."
+            "slug",
+            translate("Use lowercase letters, digits and single hyphens (at most 120 characters)."),
         )
     if session.scalar(select(model.id).where(model.slug == slug)) is not None:
-        raise CatalogueError("slug", f"The slug “{slug}” is already taken.")
+        raise CatalogueError("slug", translate("The slug “%(slug)s” is already taken.", slug=slug))
 
 
 def required(field: str, value: str, limit: int) -> str:
     value = value.strip()
     if not value:
-        raise CatalogueError(field, "This field is required.")
+        raise CatalogueError(field, translate("This field is required."))
     if len(value) > limit:
-        raise CatalogueError(field, f"Use at most {limit:,} characters.")
+        raise CatalogueError(field, translate("Use at most %(number)s characters.", number=limit))
     return value
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
@@ -27,12 +28,12 @@ from .models import (
 from .vocabulary import RevisionKind
 
 LABELS = {
-    "update": "New status update",
-    "correction": "Correction",
-    "retraction": "Retraction",
-    "review": "Re-checked, no change",
-    "recommendation": "New recommendation",
-    "assignment": "Owner assigned",
+    "update": _l("New status update"),
+    "correction": _l("Correction"),
+    "retraction": _l("Retraction"),
+    "review": _l("Re-checked, no change"),
+    "recommendation": _l("New recommendation"),
+    "assignment": _l("Owner assigned"),
 }
 
 

@@ -27,11 +27,24 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from flask_babel import format_date, format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from .i18n import local_date
 from .vocabulary import Status
 
 INK = "#1d2430"
 MUTED = "#5a6475"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif"
+# Arabic labels in Noto (Debian's fonts-noto-core), which the PDF renderer finds by name.
+FONTS = {"ar": "'Noto Sans Arabic', 'Noto Naskh Arabic', " + FONT}
+
+
+def font_for(language: str) -> str:
+    return FONTS.get(language, FONT)
+
+
 LABEL_SIZE = 13  # CSS pixels: status labels and counts
 TICK_SIZE = 12  # CSS pixels: axis labels
 
@@ -152,8 +165,8 @@ class Bar:
 
     @property
     def description(self) -> str:
-        parts = [f"{piece.status.label}: {piece.count}" for piece in self.pieces()]
-        return f"{self.label}: " + ", ".join(parts) if parts else f"{self.label}: none"
+        parts = [f"{piece.status.label}: {format_decimal(piece.count)}" for piece in self.pieces()]
+        return f"{self.label}: " + ", ".join(parts) if parts else f"{self.label}: " + _("none")
 
 
 @dataclass(frozen=True)
@@ -223,7 +236,7 @@ def segments(
 
 
 # The windows a timeline can show, by the value of ?window=; the first is the default.
-WINDOWS = {"12m": "Last 12 months", "all": "All history"}
+WINDOWS = {"12m": _l("Last 12 months"), "all": _l("All history")}
 DEFAULT_WINDOW = "12m"
 
 
@@ -286,7 +299,7 @@ class TimeScale:
             room = text_width("2026", TICK_SIZE) + 14
             step = next(s for s in (1, 2, 5, 10, 1000) if s * 365 * px_per_day >= room)
             chosen = [day for day in days if day.year % step == 0] if step > 1 else days
-            labels = [(day, str(day.year)) for day in chosen]
+            labels = [(day, format_date(day, "y")) for day in chosen]
         else:
             months = []
             day = dt.date(self.start.year, self.start.month, 1)
@@ -298,7 +311,7 @@ class TimeScale:
             step = next(s for s in (1, 2, 3, 6, 12, 1000) if s * 30.4 * px_per_day >= room)
             chosen = [day for day in months if (day.month - 1) % step == 0] if step <= 12 else []
             labels = [
-                (day, day.strftime("%b %Y") if index == 0 or day.month == 1 else day.strftime("%b"))
+                (day, format_date(day, "MMM y" if index == 0 or day.month == 1 else "MMM"))
                 for index, day in enumerate(chosen)
             ]
         ticks = []
@@ -348,7 +361,9 @@ class TimeScale:
         for column in sorted(by_column):
             group = by_column[column]
             day, label = max(group, key=lambda mark: mark[0])
-            kept.append((day, label if len(group) == 1 else f"{label} (latest of {len(group)})"))
+            if len(group) > 1:
+                label = _("%(label)s (latest of %(count)s)", label=label, count=len(group))
+            kept.append((day, label))
         return kept
 
     def labels(self, spans: Sequence[Segment], reference: float) -> list[Label]:
@@ -415,11 +430,15 @@ class Timeline:
 
     @property
     def description(self) -> str:
-        return "; ".join(
-            f"{span.status.label} from {'before ' if cut and start == span.start else ''}"
-            f"{start.isoformat()} to {span.end.isoformat()}"
-            for span, start, cut in self.entries()
-        )
+        parts = []
+        for span, start, cut in self.entries():
+            words = {"status": span.status.label, "start": local_date(start)}
+            words["end"] = local_date(span.end)
+            if cut and start == span.start:
+                parts.append(_("%(status)s from before %(start)s to %(end)s", **words))
+            else:
+                parts.append(_("%(status)s from %(start)s to %(end)s", **words))
+        return "; ".join(parts)
 
 
 WIDE = 560  # the narrowest a timeline is drawn with every label (pixels)

@@ -8,6 +8,8 @@ import uuid
 
 from flask import Flask, current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -19,14 +21,14 @@ from .db import close_session
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 MESSAGES = {
-    400: "The request could not be understood.",
-    403: "Your account does not have the role needed for this page.",
-    404: "There is nothing at this address.",
-    405: "That method is not allowed here.",
-    413: "That was more than this site reads in one request. Shorten the text and try again.",
-    429: "Too many attempts. Wait a few minutes, then try again.",
-    500: "Something went wrong on our side. It has been logged.",
-    503: "The database is not answering. Try again in a minute.",
+    400: _l("The request could not be understood."),
+    403: _l("Your account does not have the role needed for this page."),
+    404: _l("There is nothing at this address."),
+    405: _l("That method is not allowed here."),
+    413: _l("That was more than this site reads in one request. Shorten the text and try again."),
+    429: _l("Too many attempts. Wait a few minutes, then try again."),
+    500: _l("Something went wrong on our side. It has been logged."),
+    503: _l("The database is not answering. Try again in a minute."),
 }
 
 # What the DBAPI raises when the database is down, restarting or unreachable.
@@ -77,7 +79,7 @@ def internal_error(error: InternalServerError) -> ResponseReturnValue:
         exc_info=error.original_exception or error,
     )
     message = f"{MESSAGES[500]} Quote this reference if you report it: {request_id}."
-    return render_template("error.html", code=500, title="Server error", message=message), 500
+    return render_template("error.html", code=500, title=_("Server error"), message=message), 500
 
 
 def database_unavailable(error: OperationalError | InterfaceError) -> ResponseReturnValue:
@@ -99,7 +101,7 @@ def database_unavailable(error: OperationalError | InterfaceError) -> ResponseRe
     # header rather than trying again (Flask-Login keeps the request's user on g).
     g._login_user = current_app.login_manager.anonymous_user()
     page = render_template(
-        "error.html", code=503, title="Service unavailable", message=MESSAGES[503]
+        "error.html", code=503, title=_("Service unavailable"), message=MESSAGES[503]
     )
     return page, 503, headers
 
@@ -142,5 +144,7 @@ def untrusted_host(error: SecurityError) -> ResponseReturnValue:
 
 def csrf_error(error: CSRFError) -> ResponseReturnValue:
     who_is_asking()
-    message = "The form had expired or was not sent from this site. Go back, reload it and retry."
-    return render_template("error.html", code=400, title="Form expired", message=message), 400
+    message = _(
+        "The form had expired or was not sent from this site. Go back, reload it and retry."
+    )
+    return render_template("error.html", code=400, title=_("Form expired"), message=message), 400

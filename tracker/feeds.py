@@ -9,14 +9,16 @@ from __future__ import annotations
 from feedgen.feed import FeedGenerator
 from flask import Blueprint, Response, abort, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import Unauthorized
 
 from .caching import cached_page
 from .db import get_session
+from .i18n import local_date
 from .models import Recommendation, Source, StatusUpdate, utcnow
-from .templating import render_markdown
+from .templating import render_markdown, translated
 from .text import without_refused as xml_text
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
@@ -30,7 +32,7 @@ def updates() -> ResponseReturnValue:
     """Show the status updates logged last, on any recommendation."""
     return feed(
         select(StatusUpdate),
-        title="Tracker: new status updates",
+        title=_("Tracker: new status updates"),
         page=url_for("dashboard.index", _external=True),
     )
 
@@ -46,7 +48,7 @@ def source(source_slug: str) -> ResponseReturnValue:
         select(StatusUpdate)
         .join(StatusUpdate.recommendation)
         .where(Recommendation.source_id == found.id),
-        title=f"Tracker: new status updates on “{found.title}”",
+        title=_("Tracker: new status updates on “%(title)s”", title=translated(found, "title")),
         page=url_for("sources.show", slug=found.slug, _external=True),
     )
 
@@ -60,7 +62,7 @@ def recommendation(slug: str) -> ResponseReturnValue:
         abort(404)
     return feed(
         select(StatusUpdate).where(StatusUpdate.recommendation_id == found.id),
-        title=f"Tracker: new status updates on “{found.title}”",
+        title=_("Tracker: new status updates on “%(title)s”", title=translated(found, "title")),
         page=url_for("recommendations.show", slug=found.slug, _external=True),
     )
 
@@ -94,10 +96,13 @@ def feed(query: Select[tuple[StatusUpdate]], *, title: str, page: str) -> Respon
         rec = update.recommendation
         entry = generator.add_entry(order="append")
         entry.id(f"tag:{host},{update.created_at.date().isoformat()}:status-update/{update.id}")
-        state = "Retracted: " if update.retracted else ""
-        entry.title(
-            xml_text(f"{state}{rec.title}: {update.status.label} as of {update.as_of.isoformat()}")
-        )
+        words = {"title": translated(rec, "title"), "status": update.status.label}
+        words["day"] = local_date(update.as_of)
+        if update.retracted:
+            heading = _("Retracted: %(title)s: %(status)s as of %(day)s", **words)
+        else:
+            heading = _("%(title)s: %(status)s as of %(day)s", **words)
+        entry.title(xml_text(heading))
         entry.updated(changed(update))
         entry.published(update.created_at)
         entry.author({"name": xml_text(update.author.name)})
@@ -108,11 +113,13 @@ def feed(query: Select[tuple[StatusUpdate]], *, title: str, page: str) -> Respon
             type="text/html",
         )
         grades = ", ".join(f"{item.grade} {item.publisher}" for item in update.evidence)
-        entry.summary(
-            xml_text(
-                f"{update.status.label} ({update.confidence.label} confidence). Evidence: {grades}."
-            )
+        summary = _(
+            "%(status)s (%(confidence)s confidence). Evidence: %(grades)s.",
+            status=update.status.label,
+            confidence=update.confidence.label,
+            grades=grades,
         )
+        entry.summary(xml_text(summary))
         entry.content(xml_text(str(render_markdown(update.assessment))), type="html")
     response = Response(generator.atom_str(pretty=True), mimetype="application/atom+xml")
     response.add_etag()

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import Form
 from wtforms.validators import URL, StopValidation
 
@@ -22,10 +24,10 @@ from .text import character_problem
 from .vocabulary import Confidence, Credibility, Labelled, Reliability, Stance, Status
 
 ISO_FORMAT = "%Y-%m-%d"
-REQUIRED = "This field is required."
+REQUIRED = _l("This field is required.")
 # The link check of the forms, by WTForms' own validator: a host with a top-level domain or
 # an IP address, an optional port, path and query.
-FULL_LINK_MESSAGE = "Enter a full link, such as https://www.example.org/page."
+FULL_LINK_MESSAGE = _l("Enter a full link, such as https://www.example.org/page.")
 FULL_LINK = URL(message=FULL_LINK_MESSAGE)
 # What someone types for a web address without its scheme: "www.treasury.gov/news".
 SCHEMELESS_LINK = re.compile(
@@ -39,8 +41,12 @@ def scheme_problem(link: str | None) -> str | None:
         return None
     typed = link.strip()
     if SCHEMELESS_LINK.fullmatch(typed):
-        return f"Use a link that starts with http:// or https://: did you mean “https://{typed}”?"
-    return "Use a link that starts with http:// or https://."
+        suggested = "https://" + typed
+        return _(
+            "Use a link that starts with http:// or https://: did you mean “%(link)s”?",
+            link=suggested,
+        )
+    return _("Use a link that starts with http:// or https://.")
 
 
 class _Checked:
@@ -120,7 +126,7 @@ class Rule:
         elif self.kind == "choice":
             data = self.default if raw is None else raw
             if data not in self.choices:
-                messages.append("Not a valid choice.")
+                messages.append(_("Not a valid choice."))
             blank = not (data and data.strip())
         else:
             data = raw
@@ -133,14 +139,16 @@ class Rule:
             # The rule for all text (see `tracker.text`): one message, as for a link.
             return data, [problem]
         if self.max_length is not None and len(data or "") > self.max_length:
-            messages.append(f"Field cannot be longer than {self.max_length} characters.")
+            messages.append(
+                _("Field cannot be longer than %(max)s characters.", max=self.max_length)
+            )
         problem = scheme_problem(data) if self.link else None
         if problem:  # one message: a link with another scheme is not also "not a full link"
             messages.append(problem)
         elif self.link and not full_link(data):
-            messages.append(FULL_LINK.message)
+            messages.append(str(FULL_LINK.message))
         if self.not_future and data and data > dt.date.today():
-            messages.append("The date cannot be in the future.")
+            messages.append(_("The date cannot be in the future."))
         return data, messages
 
 
@@ -149,10 +157,10 @@ def choices_of(members: Iterable[Labelled]) -> tuple[str, ...]:
 
 
 # A status update's own fields.
-STATUS = Rule("choice", required="Choose a status.", choices=choices_of(Status.recordable()))
-AS_OF = Rule("date", required="Enter the date the status holds as of.", not_future=True)
+STATUS = Rule("choice", required=_l("Choose a status."), choices=choices_of(Status.recordable()))
+AS_OF = Rule("date", required=_l("Enter the date the status holds as of."), not_future=True)
 ASSESSMENT = Rule("text", required=REQUIRED, max_length=20_000)
-CONFIDENCE = Rule("choice", required="Choose your confidence.", choices=choices_of(Confidence))
+CONFIDENCE = Rule("choice", required=_l("Choose your confidence."), choices=choices_of(Confidence))
 UPDATE = {"status": STATUS, "as_of": AS_OF, "assessment": ASSESSMENT, "confidence": CONFIDENCE}
 
 # Each item of its evidence.

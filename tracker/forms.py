@@ -7,6 +7,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import abort
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 from wtforms import (
     Field,
@@ -18,6 +21,7 @@ from wtforms import (
     SelectChoice,
     SelectMultipleField,
     StringField,
+    TextAreaField,
     URLField,
     ValidationError,
 )
@@ -28,6 +32,7 @@ from .catalogue import CatalogueError, slug_from
 from .field_rules import FULL_LINK_MESSAGE, SCHEMELESS_LINK, Flags, Rule, RuleField, scheme_problem
 from .form_base import SubForm as SubForm
 from .form_base import TrackerForm as TrackerForm
+from .i18n import LANGUAGES
 from .vocabulary import Labelled
 
 
@@ -53,8 +58,13 @@ class BoundedFieldList(FieldList):
         valid = super().validate(form, extra_validators)
         if self.max_entries and self.posted > self.max_entries:
             form.form_errors.append(
-                f"Give at most {self.max_entries} rows of {self.label.text.lower()}: "
-                f"{self.posted:,} were sent, and none was saved."
+                _(
+                    "Give at most %(max)s rows of %(rows)s: %(sent)s were sent, "
+                    "and none was saved.",
+                    max=self.max_entries,
+                    rows=str(self.label.text).lower(),
+                    sent=format_decimal(self.posted),
+                )
             )
             return False
         return valid
@@ -69,15 +79,19 @@ def saved_version(field: Field) -> int:
     """Read a version field; one the page did not write gets a 400, as a forged form."""
     value = field.data or ""
     if not (value.isascii() and value.isdigit() and len(value) <= 18):
-        abort(400, description="The form was not sent as the page wrote it: reload it, then edit.")
+        abort(
+            400, description=_("The form was not sent as the page wrote it: reload it, then edit.")
+        )
     return int(value)
 
 
 def options(
     members: Iterable[Labelled], label: Callable[[Any], str] = lambda member: member.label
-) -> list[SelectChoice]:
-    """Offer vocabulary members as form options, valued as they are stored."""
-    return [SelectChoice(member.value, label(member)) for member in members]
+) -> Callable[[], list[SelectChoice]]:
+    """Offer vocabulary members as form options, valued as they are stored; labelled when a
+    form is made, so in the language of the request."""
+    kept = list(members)
+    return lambda: [SelectChoice(member.value, label(member)) for member in kept]
 
 
 def http_url(form: Form, field: Field) -> None:
@@ -106,7 +120,10 @@ class AddsScheme:
         typed = (valuelist[0] if valuelist else "").strip()
         if SCHEMELESS_LINK.fullmatch(typed):
             valuelist = [f"https://{typed}"]
-            self.note = f"https:// was added in front of “{typed}”: check that the link is right."
+            self.note = _(
+                "https:// was added in front of “%(typed)s”: check that the link is right.",
+                typed=typed,
+            )
         super().process_formdata(valuelist)  # type: ignore[misc]
 
 
@@ -122,15 +139,13 @@ def link_field(rule: Rule, label: str, **options: Any) -> Any:
 
 def not_in_future(form: Form, field: Field) -> None:
     if field.data and field.data > dt.date.today():
-        raise ValidationError("The date cannot be in the future.")
+        raise ValidationError(_("The date cannot be in the future."))
 
 
-def slug_field(made_from: str) -> StringField:
-    """An optional slug: the short name in links, made from `made_from` when left empty."""
+def slug_field(description: str) -> StringField:
+    """An optional slug: the short name in links, made from another field when left empty."""
     return StringField(
-        "Slug",
-        validators=[Optional(), Length(max=120)],
-        description=f"Optional: made from the {made_from} when left empty. Links use it.",
+        _l("Slug"), validators=[Optional(), Length(max=120)], description=description
     )
 
 
@@ -176,7 +191,7 @@ def _field_problems(form: Form, within: str) -> list[tuple[str | None, str]]:
     for field in form:
         if isinstance(field, FieldList):
             for number, entry in enumerate(field.entries, start=1):
-                row = f"{within}{field.label.text} {number}, "
+                row = f"{within}{field.label.text} {format_decimal(number)}, "
                 if isinstance(entry, FormField):
                     found.extend(_field_problems(entry.form, row))
                 else:
@@ -195,3 +210,38 @@ def _field_problems(form: Form, within: str) -> list[tuple[str | None, str]]:
                 for error in field.errors
             )
     return found
+
+
+# The fields of a source or a recommendation that carry translations, with their longest.
+TRANSLATED_FIELDS = {"title": _l("Title"), "summary": _l("Summary")}
+TRANSLATION_LIMITS = {"title": 300, "summary": 5_000}
+
+
+def add_translation_fields(form: type[Form], fields: Iterable[str]) -> None:
+    """Give `form` an optional field per language for each of `fields`: `title_ar`, ..."""
+    for code, name in LANGUAGES.items():
+        for field in fields:
+            kind = TextAreaField if field == "summary" else StringField
+            label = _l("%(field)s in %(language)s", field=TRANSLATED_FIELDS[field], language=name)
+            validators = [Optional(), Length(max=TRANSLATION_LIMITS[field])]
+            setattr(form, f"{field}_{code}", kind(label, validators=validators))
+
+
+def translations_from(form: Form, fields: Iterable[str], own: str) -> dict[str, dict[str, str]]:
+    """The translations the form holds, leaving out empty ones and the text's own language."""
+    found: dict[str, dict[str, str]] = {}
+    for code in LANGUAGES:
+        texts = {field: (form[f"{field}_{code}"].data or "").strip() for field in fields}
+        texts = {field: text for field, text in texts.items() if text}
+        if texts and code != own:
+            found[code] = texts
+    return found
+
+
+def show_translations(form: Form, translations: dict[str, dict[str, str]]) -> None:
+    """Fill a form's translation fields with what is saved."""
+    for code, texts in translations.items():
+        for field, text in texts.items():
+            name = f"{field}_{code}"
+            if name in form:
+                form[name].data = text

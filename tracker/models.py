@@ -103,6 +103,8 @@ class User(Base):
     # None: nothing seen yet, so what came after the account was made counts.
     changes_seen_at: Mapped[dt.datetime | None]
     assignments_seen_at: Mapped[dt.datetime | None]
+    # The interface language they chose; None: their browser's (Accept-Language).
+    language: Mapped[str | None] = mapped_column(String(16))
 
     def can(self, needed: Role) -> bool:
         return self.active and self.role.can(needed)
@@ -122,7 +124,37 @@ class User(Base):
         return f"<User {self.email} ({self.role})>"
 
 
-class Source(Base):
+class Translated:
+    """Content written in one language (`language`) that may carry translations of its title
+    and summary: `{"ar": {"title": "...", "summary": "..."}}`. The passage is never translated:
+    it stays the source's own words."""
+
+    language: Mapped[str]
+    translations: Mapped[dict[str, dict[str, str]]]
+
+    def translation(self, language: str, field: str) -> str | None:
+        return (self.translations or {}).get(language, {}).get(field) or None
+
+    def language_of(self, language: str, field: str) -> str:
+        """The language `field` is shown in to a reader of `language`."""
+        if language != self.language and self.translation(language, field):
+            return language
+        return self.language
+
+    def text_in(self, language: str, field: str) -> str:
+        """`field` for a reader of `language`: its translation when there is one."""
+        if language != self.language:
+            translated = self.translation(language, field)
+            if translated:
+                return translated
+        return getattr(self, field, None) or ""
+
+
+def translations_column() -> Mapped[dict[str, dict[str, str]]]:
+    return mapped_column(JSON, default=dict, server_default="{}")
+
+
+class Source(Translated, Base):
     """A document that makes recommendations: an article, a report, a paper."""
 
     __tablename__ = "source"
@@ -137,6 +169,9 @@ class Source(Base):
     published_on: Mapped[dt.date] = mapped_column(Date)
     date_precision: Mapped[DatePrecision] = mapped_column(vocabulary(DatePrecision))
     text: Mapped[str | None] = mapped_column(Text)
+    # The language it is written in (a BCP 47 code): its title and text, and so the passages.
+    language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
+    translations: Mapped[dict[str, dict[str, str]]] = translations_column()
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Counts the saved edits; a form carries it, so a save over a newer edit is refused.
@@ -193,7 +228,7 @@ recommendation_co_owner = Table(
 )
 
 
-class Recommendation(Base):
+class Recommendation(Translated, Base):
     __tablename__ = "recommendation"
     __table_args__ = (Index(None, "source_id", "position"),)
 
@@ -206,6 +241,9 @@ class Recommendation(Base):
     passage: Mapped[str] = mapped_column(Text)
     theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id"), index=True)
     condition: Mapped[str | None] = mapped_column(Text)
+    # Its source's language, which its title, summary and passage are written in.
+    language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
+    translations: Mapped[dict[str, dict[str, str]]] = translations_column()
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)

@@ -9,6 +9,7 @@ from typing import IO, Any, TypeVar
 from flask import Flask, Request, abort, current_app, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -152,7 +153,7 @@ def refuse_nul_characters() -> None:
     for values in (request.args, request.form):
         for key, value in values.items(multi=True):
             if "\x00" in key or "\x00" in value:
-                abort(400, description="Text may not contain NUL characters.")
+                abort(400, description=_("Text may not contain NUL characters."))
 
 
 def enforce_access() -> ResponseReturnValue | None:

@@ -1,16 +1,18 @@
-"""What templates can use: sanitised Markdown, dates, and the vocabulary."""
+"""What templates can use: sanitised Markdown, dates, translated content, and the vocabulary."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+from typing import Any
 
 import nh3
 from flask import Flask
+from flask_babel import format_date, gettext, ngettext
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from . import charts, vocabulary
+from . import charts, i18n, vocabulary
 from .forms import form_problems
 from .views import query_args
 
@@ -52,24 +54,49 @@ def status_badge_html(status: vocabulary.Status, href: str | None = None) -> Mar
 def days_since(moment: dt.date | dt.datetime | None, today: dt.date | None = None) -> str:
     """Say how long ago something happened, in days: "today", "1 day ago", "12 days ago"."""
     if moment is None:
-        return "never"
+        return gettext("never")
     day = moment.date() if isinstance(moment, dt.datetime) else moment
     days = ((today or dt.date.today()) - day).days
     if days <= 0:
-        return "today"
-    return "1 day ago" if days == 1 else f"{days:,} days ago"
+        return gettext("today")
+    return ngettext("%(num)s day ago", "%(num)s days ago", days, num=i18n.local_number(days))
 
 
-def plural(count: int, singular: str, plural: str | None = None) -> str:
-    """Say how many: "1 source", "2 sources", "1,234 recommendations"."""
-    return f"{count:,} {singular if count == 1 else plural or singular + 's'}"
-
-
-def date_tag(day: dt.date | None) -> Markup:
-    """A date as `<time>`, which the stylesheet keeps from breaking at its hyphens."""
+def date_tag(day: dt.date | dt.datetime | None) -> Markup:
+    """A date as `<time>` in the reader's language; the stylesheet keeps it from breaking."""
     if day is None:
         return Markup("—")
-    return Markup('<time datetime="{0}">{0}</time>').format(day.isoformat())
+    return Markup('<time datetime="{}">{}</time>').format(day.isoformat(), i18n.local_date(day))
+
+
+def datetime_tag(moment: dt.datetime) -> Markup:
+    """A moment as `<time>`: 2026-12-01 09:30 UTC, in the reader's language."""
+    return Markup('<time datetime="{}">{}</time>').format(
+        moment.isoformat(), i18n.local_datetime(moment)
+    )
+
+
+def published(source: Any) -> str:
+    """A source's publication date, no more precisely than it is known, in the reader's words."""
+    patterns = {"day": "d MMMM y", "month": "MMMM y", "year": "y"}
+    return format_date(source.published_on, patterns[source.date_precision.value])
+
+
+def long_date(day: dt.date | dt.datetime) -> str:
+    return format_date(day, "d MMMM y")
+
+
+def translated(entity: Any, field: str) -> str:
+    """A title or summary in the reader's language when it has a translation, else its own."""
+    return entity.text_in(i18n.language(), field)
+
+
+def lang_attr(entity: Any, field: str = "title") -> Markup:
+    """` lang=".." dir=".."` for text shown in a language other than the page's, else nothing."""
+    shown = entity.language_of(i18n.language(), field)
+    if shown == i18n.language():
+        return Markup("")
+    return Markup(' lang="{}" dir="{}"').format(shown, i18n.direction_of(shown))
 
 
 def init_app(app: Flask) -> None:
@@ -77,8 +104,17 @@ def init_app(app: Flask) -> None:
     app.context_processor(lambda: {"today": dt.date.today()})
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["days_since"] = days_since
-    app.jinja_env.filters["plural"] = plural
     app.jinja_env.filters["date"] = date_tag
+    app.jinja_env.filters["datetime"] = datetime_tag
+    app.jinja_env.filters["local_date"] = i18n.local_date
+    app.jinja_env.filters["local_time"] = i18n.local_time
+    app.jinja_env.filters["local_datetime"] = i18n.local_datetime
+    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["published"] = published
+    app.jinja_env.filters["translated"] = translated
+    app.jinja_env.filters["lang_attr"] = lang_attr
+    app.jinja_env.filters["language_name"] = i18n.language_name
+    app.jinja_env.filters["text_direction"] = i18n.direction_of
     app.jinja_env.globals.update(
         status_badge_html=status_badge_html,
         query_args=query_args,

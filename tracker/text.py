@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from flask_babel import gettext as _
 from wtforms import Field, Form, ValidationError
 
 # Tab, line feed and carriage return are the only control characters text may hold.
@@ -29,10 +30,13 @@ def character_problem(text: str) -> str | None:
     if found is None:
         return None
     code = ord(found.group())
-    what = "a lone surrogate" if 0xD800 <= code <= 0xDFFF else "a control character"
-    return (
-        f"Remove {what} (U+{code:04X}) at character {found.start() + 1}: text may hold tabs "
-        "and line breaks, but no other control character."
+    what = _("a lone surrogate") if 0xD800 <= code <= 0xDFFF else _("a control character")
+    return _(
+        "Remove %(what)s (%(code)s) at character %(position)s: text may hold tabs and line "
+        "breaks, but no other control character.",
+        what=what,
+        code="U+" + format(code, "04X"),
+        position=found.start() + 1,
     )
 
 

@@ -23,29 +23,38 @@ from .models import (
     recommendation_co_owner,
     utcnow,
 )
+from .vocabulary import N_, translate
 
 Versioned = Source | Recommendation
 
 LABELS = {
-    "title": "Title",
-    "summary": "Summary",
-    "passage": "Passage",
-    "theme": "Theme",
-    "actors": "Addressed to",
-    "condition": "Condition",
-    "position": "Position",
-    "source": "Source",
-    "kind": "Kind",
-    "author": "Author",
-    "publisher": "Publisher",
-    "url": "Link",
-    "published_on": "Published on",
-    "date_precision": "Date precision",
-    "text": "Full text",
-    "owner": "Owner",
-    "co_owners": "Co-owners",
-    "review_every_days": "Review every (days)",
+    "title": N_("Title"),
+    "summary": N_("Summary"),
+    "passage": N_("Passage"),
+    "theme": N_("Theme"),
+    "actors": N_("Addressed to"),
+    "condition": N_("Condition"),
+    "position": N_("Position"),
+    "source": N_("Source"),
+    "kind": N_("Kind"),
+    "author": N_("Author"),
+    "publisher": N_("Publisher"),
+    "url": N_("Link"),
+    "published_on": N_("Published on"),
+    "date_precision": N_("Date precision"),
+    "text": N_("Full text"),
+    "owner": N_("Owner"),
+    "co_owners": N_("Co-owners"),
+    "review_every_days": N_("Review every (days)"),
+    "language": N_("Language"),
 }
+
+
+def field_label(key: str) -> str:
+    """A field's name in the reader's language; a translation's says which language it is in."""
+    field, _, language = key.partition(":")
+    label = translate(LABELS.get(field, field))
+    return f"{label} ({language})" if language else label
 
 
 def snapshot(session: Session, entity: Versioned) -> dict[str, Any]:
@@ -60,7 +69,7 @@ def snapshot(session: Session, entity: Versioned) -> dict[str, Any]:
             "published_on": entity.published_on.isoformat(),
             "date_precision": entity.date_precision.value,
             "text": entity.text,
-        }
+        } | language_snapshot(entity)
     source = session.get(Source, entity.source_id)
     theme = session.get(Theme, entity.theme_id)
     assert source is not None and theme is not None
@@ -95,6 +104,18 @@ def snapshot(session: Session, entity: Versioned) -> dict[str, Any]:
         data["co_owners"] = sorted(co_owners)
     if entity.review_every_days:
         data["review_every_days"] = entity.review_every_days
+    return data | language_snapshot(entity)
+
+
+def language_snapshot(entity: Versioned) -> dict[str, Any]:
+    """The language and each translation as a field of its own (`title:ar`), present only when
+    set, so that versions saved before translations existed compare equal."""
+    data: dict[str, Any] = {}
+    if isinstance(entity, Source) and entity.language != "en":
+        data["language"] = entity.language
+    for code, texts in sorted((entity.translations or {}).items()):
+        for field, text in sorted(texts.items()):
+            data[f"{field}:{code}"] = text
     return data
 
 
@@ -153,7 +174,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
         return "" if value is None else str(value)
 
     return [
-        FieldChange(key, LABELS.get(key, key), text(before.get(key)), text(after.get(key)))
+        FieldChange(key, field_label(key), text(before.get(key)), text(after.get(key)))
         for key in dict.fromkeys([*after, *before])
         if before.get(key) != after.get(key)
     ]

@@ -8,6 +8,8 @@ from urllib.parse import urlencode
 
 from flask import abort, redirect, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 
 from .db import get_session
 from .moments import Moment
@@ -34,13 +36,28 @@ def query_args(**changes: Any) -> dict[str, Any]:
     return kept | changes
 
 
+def local_address(target: str | None, default: str) -> str:
+    """`target` if it is an address on this site, else `default`: where a button goes back to."""
+    target = target or ""
+    local = target.startswith("/") and not target.startswith("//")
+    # A backslash reads as "/" to some browsers; a line break would end the Location header.
+    return target if local and "\\" not in target and target.isprintable() else default
+
+
 def number_from_query(name: str, default: int, *, maximum: int) -> int:
     """Read a whole number from the query: a missing or unreadable one is `default`, one
     below 1 is 1, and one beyond `maximum` is refused (400), as no page has such a number.
     """
     value = request.args.get(name, default, type=int)
     if value > maximum:
-        abort(400, description=f"“{name}” must be a whole number from 1 to {maximum:,}.")
+        abort(
+            400,
+            description=_(
+                "“%(name)s” must be a whole number from 1 to %(maximum)s.",
+                name=name,
+                maximum=format_decimal(maximum),
+            ),
+        )
     return max(value, 1)
 
 
@@ -71,16 +88,20 @@ def moment_from_query() -> tuple[Moment, list[str]]:
     today = dt.date.today()
     errors = []
     dates: dict[str, dt.date | None] = {}
-    for name, label in (("as_of", "As of"), ("known_on", "Known on")):
+    for name, label in (("as_of", _("As of")), ("known_on", _("Known on"))):
         value = request.args.get(name, "").strip()
         try:
             dates[name] = dt.date.fromisoformat(value) if value else None
         except ValueError:
             dates[name] = None
-            errors.append(f"{label}: “{value}” is not a date (YYYY-MM-DD).")
+            errors.append(
+                _("%(field)s: “%(value)s” is not a date (YYYY-MM-DD).", field=label, value=value)
+            )
         if (day := dates[name]) is not None and day > today:
             dates[name] = None
-            errors.append(f"{label}: {day.isoformat()} is in the future.")
+            errors.append(
+                _("%(field)s: %(day)s is in the future.", field=label, day=day.isoformat())
+            )
     known_on = dates["known_on"]
     as_of = dates["as_of"] or known_on or today
     return Moment(as_of=as_of, known_on=known_on), errors

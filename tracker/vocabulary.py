@@ -5,44 +5,70 @@ from __future__ import annotations
 import enum
 
 
-class Labelled(enum.StrEnum):
-    """A string enum whose members carry a label and a one-line definition."""
+def N_(text: str) -> str:
+    """Mark `text` for the catalogues; it is translated where it is shown (`Labelled.label`)."""
+    return text
 
-    label: str
-    definition: str
+
+def translate(text: str, **variables: object) -> str:
+    """`text` in the language of the request being answered (English outside one)."""
+    # Imported here, when a label is read: the models and the seeds import no Flask.
+    from flask_babel import gettext
+
+    return gettext(text, **variables) if text else text
+
+
+class Labelled(enum.StrEnum):
+    """A string enum whose members carry a label and a one-line definition, both translated
+    into the reader's language when read; `english_label` is the catalogue's key."""
+
+    english_label: str
+    english_definition: str
 
     def __new__(cls, value: str, label: str, definition: str = "") -> Labelled:
         member = str.__new__(cls, value)
         member._value_ = value
-        member.label = label
-        member.definition = definition
+        member.english_label = label
+        member.english_definition = definition
         return member
+
+    @property
+    def label(self) -> str:
+        return translate(self.english_label)
+
+    @property
+    def definition(self) -> str:
+        return translate(self.english_definition)
 
 
 class Status(Labelled):
-    NOT_ASSESSED = "not_assessed", "Not yet assessed", "Nobody has recorded an assessment yet."
+    NOT_ASSESSED = (
+        "not_assessed",
+        N_("Not yet assessed"),
+        N_("Nobody has recorded an assessment yet."),
+    )
     NO_ACTION = (
         "no_action",
-        "No action",
-        "Assessed: the actors addressed have done nothing towards it.",
+        N_("No action"),
+        N_("Assessed: the actors addressed have done nothing towards it."),
     )
-    IN_PROGRESS = "in_progress", "In progress", "Concrete steps are under way."
+    IN_PROGRESS = "in_progress", N_("In progress"), N_("Concrete steps are under way.")
     PARTIAL = (
         "partially_implemented",
-        "Partially implemented",
-        "Some of what was recommended has happened, not all.",
+        N_("Partially implemented"),
+        N_("Some of what was recommended has happened, not all."),
     )
-    IMPLEMENTED = "implemented", "Implemented", "What was recommended has happened."
-    STALLED = "stalled", "Stalled", "Steps were taken, then stopped."
+    IMPLEMENTED = "implemented", N_("Implemented"), N_("What was recommended has happened.")
+    STALLED = "stalled", N_("Stalled"), N_("Steps were taken, then stopped.")
     CONTRADICTED = (
         "contradicted",
-        "Contradicted",
-        "An actor did the opposite of what was recommended.",
+        N_("Contradicted"),
+        N_("An actor did the opposite of what was recommended."),
     )
     OVERTAKEN = (
         "overtaken",
-        "Overtaken by events",
-        "The recommendation no longer applies: its premise is gone.",
+        N_("Overtaken by events"),
+        N_("The recommendation no longer applies: its premise is gone."),
     )
 
     @classmethod
@@ -79,68 +105,72 @@ PROGRESS = {
 
 
 class Confidence(Labelled):
-    LOW = "low", "Low", "Thin or fragmentary evidence, or reasoning with significant gaps."
+    LOW = "low", N_("Low"), N_("Thin or fragmentary evidence, or reasoning with significant gaps.")
     MODERATE = (
         "moderate",
-        "Moderate",
-        "Credible evidence and plausible reasoning, but not enough to rule out alternatives.",
+        N_("Moderate"),
+        N_("Credible evidence and plausible reasoning, but not enough to rule out alternatives."),
     )
-    HIGH = "high", "High", "Good-quality evidence from several sources, and sound reasoning."
+    HIGH = (
+        "high",
+        N_("High"),
+        N_("Good-quality evidence from several sources, and sound reasoning."),
+    )
 
 
 class Reliability(Labelled):
     """Admiralty grade of the source of a piece of evidence."""
 
-    A = "A", "Completely reliable"
-    B = "B", "Usually reliable"
-    C = "C", "Fairly reliable"
-    D = "D", "Not usually reliable"
-    E = "E", "Unreliable"
-    F = "F", "Reliability cannot be judged"
+    A = "A", N_("Completely reliable")
+    B = "B", N_("Usually reliable")
+    C = "C", N_("Fairly reliable")
+    D = "D", N_("Not usually reliable")
+    E = "E", N_("Unreliable")
+    F = "F", N_("Reliability cannot be judged")
 
 
 class Credibility(Labelled):
     """Admiralty grade of the information itself."""
 
-    CONFIRMED = "1", "Confirmed by other sources"
-    PROBABLE = "2", "Probably true"
-    POSSIBLE = "3", "Possibly true"
-    DOUBTFUL = "4", "Doubtful"
-    IMPROBABLE = "5", "Improbable"
-    UNKNOWN = "6", "Truth cannot be judged"
+    CONFIRMED = "1", N_("Confirmed by other sources")
+    PROBABLE = "2", N_("Probably true")
+    POSSIBLE = "3", N_("Possibly true")
+    DOUBTFUL = "4", N_("Doubtful")
+    IMPROBABLE = "5", N_("Improbable")
+    UNKNOWN = "6", N_("Truth cannot be judged")
 
 
 class Stance(Labelled):
-    SUPPORTS = "supports", "Supports", "The evidence supports the assessment."
-    CONTRADICTS = "contradicts", "Contradicts", "The evidence contradicts the assessment."
+    SUPPORTS = "supports", N_("Supports"), N_("The evidence supports the assessment.")
+    CONTRADICTS = "contradicts", N_("Contradicts"), N_("The evidence contradicts the assessment.")
 
 
 class RevisionKind(Labelled):
-    ORIGINAL = "original", "Logged"
-    CORRECTION = "correction", "Corrected"
-    RETRACTION = "retraction", "Retracted"
+    ORIGINAL = "original", N_("Logged")
+    CORRECTION = "correction", N_("Corrected")
+    RETRACTION = "retraction", N_("Retracted")
 
 
 class DatePrecision(Labelled):
-    DAY = "day", "Day"
-    MONTH = "month", "Month"
-    YEAR = "year", "Year"
+    DAY = "day", N_("Day")
+    MONTH = "month", N_("Month")
+    YEAR = "year", N_("Year")
 
 
 class SourceKind(Labelled):
-    ARTICLE = "article", "Article"
-    REPORT = "report", "Report"
-    PAPER = "paper", "Paper"
-    OTHER = "other", "Other"
+    ARTICLE = "article", N_("Article")
+    REPORT = "report", N_("Report")
+    PAPER = "paper", N_("Paper")
+    OTHER = "other", N_("Other")
 
 
 class Role(Labelled):
     """Roles in increasing order of power: each can do all the previous ones can."""
 
-    VIEWER = "viewer", "Viewer", "Reads everything."
-    ANALYST = "analyst", "Analyst", "Also logs status updates."
-    EDITOR = "editor", "Editor", "Also edits recommendations and sources."
-    ADMIN = "admin", "Admin", "Also manages users."
+    VIEWER = "viewer", N_("Viewer"), N_("Reads everything.")
+    ANALYST = "analyst", N_("Analyst"), N_("Also logs status updates.")
+    EDITOR = "editor", N_("Editor"), N_("Also edits recommendations and sources.")
+    ADMIN = "admin", N_("Admin"), N_("Also manages users.")
 
     @property
     def rank(self) -> int:
@@ -157,10 +187,10 @@ ROLE_RANKS = {role: rank for rank, role in enumerate(Role)}
 class TargetOrigin(Labelled):
     """Where a recommendation's target date comes from."""
 
-    SOURCE = "source", "The source", "The source itself sets the date."
+    SOURCE = "source", N_("The source"), N_("The source itself sets the date.")
     COMMITMENT = (
         "commitment",
-        "An actor's own commitment",
-        "An actor addressed committed to the date.",
+        N_("An actor's own commitment"),
+        N_("An actor addressed committed to the date."),
     )
-    EDITOR = "editor", "The editor", "Tracker's editors set the date to judge it against."
+    EDITOR = "editor", N_("The editor"), N_("Tracker's editors set the date to judge it against.")

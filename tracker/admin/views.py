@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth import services as accounts
@@ -54,7 +55,10 @@ def create_user() -> ResponseReturnValue:
             form.form_errors.append(str(error))
         else:
             db.commit()
-            flash(f"Created {user.email} ({user.role.label}).", "success")
+            flash(
+                _("Created %(email)s (%(role)s).", email=user.email, role=user.role.label),
+                "success",
+            )
             return redirect(url_for(".users"))
     return render_template("admin/new_user.html", form=form)
 
@@ -82,7 +86,9 @@ def change_role(user_id: int) -> ResponseReturnValue:
         flash(str(error), "error")
     else:
         db.commit()
-        flash(f"{account.email} is now {account.role.label}.", "success")
+        flash(
+            _("%(email)s is now %(role)s.", email=account.email, role=account.role.label), "success"
+        )
     return redirect(url_for(".users"))
 
 
@@ -98,12 +104,12 @@ def set_active(user_id: int) -> ResponseReturnValue:
     try:
         if form.active.data == "1":
             accounts.enable_user(db, account, by=current_user)
-            message = f"{account.email} can log in again."
+            message = _("%(email)s can log in again.", email=account.email)
         else:
             accounts.disable_user(db, account, by=current_user)
-            message = (
-                f"{account.email} is disabled and logged out everywhere; "
-                "its API tokens are revoked."
+            message = _(
+                "%(email)s is disabled and logged out everywhere; its API tokens are revoked.",
+                email=account.email,
             )
     except AccountError as error:
         db.rollback()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
@@ -9,12 +10,12 @@ from ..forms import TrackerForm
 
 class NewTokenForm(TrackerForm):
     name = StringField(
-        "Name",
-        validators=[DataRequired(message="Name the token."), Length(max=100)],
-        description="What will use it, such as “feed reader” or “weekly report script”.",
+        _l("Name"),
+        validators=[DataRequired(message=_l("Name the token.")), Length(max=100)],
+        description=_l("What will use it, such as “feed reader” or “weekly report script”."),
     )
     # A token reads as you until revoked: whoever holds only your session may not make one.
-    password = current_password_field("Your password")
+    password = current_password_field(_l("Your password"))
 
 
 class RevokeTokenForm(TrackerForm):

@@ -33,6 +33,17 @@ def obj(properties: dict[str, Any], optional: tuple[str, ...] = ()) -> dict[str,
 
 
 SLUG_NAME = obj({"slug": TEXT, "name": TEXT})
+LANGUAGE = {"type": "string", "description": "The language it is written in (BCP 47: en, ar)."}
+
+
+def translations(*fields: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": 'Translations by language, e.g. {"ar": {"title": "..."}}; the '
+        "passage is never translated.",
+        "additionalProperties": obj({field: TEXT for field in fields}, optional=fields),
+    }
+
 
 SCHEMAS: dict[str, Any] = {
     "Error": obj({"error": obj({"status": {"type": "integer"}, "message": TEXT})}),
@@ -46,6 +57,8 @@ SCHEMAS: dict[str, Any] = {
             "link": {"type": "string", "description": "Where the source is published."},
             "published_on": DATE,
             "date_precision": {"type": "string", "enum": ["day", "month", "year"]},
+            "language": LANGUAGE,
+            "translations": translations("title"),
             "recommendation_count": {"type": "integer", "minimum": 0},
             "url": LINK,
             "recommendations_url": LINK,
@@ -80,6 +93,8 @@ SCHEMAS: dict[str, Any] = {
             "summary": TEXT,
             "passage": TEXT,
             "condition": NULLABLE_TEXT,
+            "language": LANGUAGE,
+            "translations": translations("title", "summary"),
             "source": obj({"slug": TEXT, "title": TEXT}),
             "theme": SLUG_NAME,
             "actors": {"type": "array", "items": SLUG_NAME},

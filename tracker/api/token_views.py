@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user
 
@@ -62,7 +63,10 @@ def revoke() -> ResponseReturnValue:
             flash(str(error), "error")
         else:
             db.commit()
-            flash(f"The token “{token.name}” is revoked: it no longer works.", "success")
+            flash(
+                _("The token “%(name)s” is revoked: it no longer works.", name=token.name),
+                "success",
+            )
     else:
-        flash("Choose a token to revoke.", "error")
+        flash(_("Choose a token to revoke."), "error")
     return redirect(url_for(".index"))

@@ -12,6 +12,7 @@ import hashlib
 import secrets
 
 from flask import Request, abort, current_app, g
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -48,9 +49,9 @@ def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
     """Revoke one of `user`'s own tokens."""
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
-        raise TokenError("That token does not exist.")
+        raise TokenError(_("That token does not exist."))
     if token.revoked:
-        raise TokenError(f"The token “{token.name}” is already revoked.")
+        raise TokenError(_("The token “%(name)s” is already revoked.", name=token.name))
     token.revoked_at = utcnow()
     audit.record(
         session, "api_token.revoke", user=user, target=token,

@@ -1,20 +1,41 @@
 from __future__ import annotations
 
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from flask_babel import lazy_gettext as _l
+from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    ValidationError,
+)
 
 from ..forms import TrackerForm
+from ..i18n import LANGUAGES
 from .passwords import MAX_LENGTH, password_problem
 
-NEW_PASSWORD_HELP = "12 to 128 characters; a passphrase of several words works well."
+NEW_PASSWORD_HELP = _l("12 to 128 characters; a passphrase of several words works well.")
 # What password managers need to fill and save passwords in the right place.
 NEW_PASSWORD = {"autocomplete": "new-password"}
 
 
+class LanguageForm(TrackerForm):
+    """The interface language a logged-in user chose (the switcher's buttons), and the page."""
+
+    language = SelectField(
+        choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+        validators=[InputRequired()],
+    )
+    next = HiddenField()
+
+
 class LoginForm(TrackerForm):
-    email = EmailField("Email", validators=[DataRequired()], render_kw={"autocomplete": "username"})
+    email = EmailField(
+        _l("Email"), validators=[DataRequired()], render_kw={"autocomplete": "username"}
+    )
     password = PasswordField(
-        "Password",
+        _l("Password"),
         validators=[DataRequired(), Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
@@ -22,14 +43,14 @@ class LoginForm(TrackerForm):
 
 class NewPasswordMixin:
     password = PasswordField(
-        "Password",
+        _l("Password"),
         validators=[DataRequired()],
         description=NEW_PASSWORD_HELP,
         render_kw=NEW_PASSWORD,
     )
     confirm = PasswordField(
-        "Repeat the password",
-        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
         render_kw=NEW_PASSWORD,
     )
 
@@ -40,20 +61,20 @@ class NewPasswordMixin:
 
 
 class FirstAdminForm(NewPasswordMixin, TrackerForm):
-    name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(
-        "Email",
+        _l("Email"),
         validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
         render_kw={"autocomplete": "username"},
     )
 
 
-def current_password_field(label: str = "Current password") -> PasswordField:
+def current_password_field(label: str = _l("Current password")) -> PasswordField:
     """The logged-in user's password, asked for again; the view checks it (see views.py)."""
     return PasswordField(
         label,
         validators=[
-            DataRequired(message="Enter your password."),
+            DataRequired(message=_l("Enter your password.")),
             Length(max=MAX_LENGTH),
         ],
         render_kw={"autocomplete": "current-password"},
@@ -63,13 +84,13 @@ def current_password_field(label: str = "Current password") -> PasswordField:
 class ChangePasswordForm(NewPasswordMixin, TrackerForm):
     current_password = current_password_field()
     password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[DataRequired()],
         description=NEW_PASSWORD_HELP,
         render_kw=NEW_PASSWORD,
     )
     confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
         render_kw=NEW_PASSWORD,
     )

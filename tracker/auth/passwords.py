@@ -7,6 +7,7 @@ from importlib.resources import files
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
 
 hasher = PasswordHasher()
 
@@ -44,9 +45,9 @@ def common_passwords() -> frozenset[str]:
 def password_problem(password: str) -> str | None:
     """Say what is wrong with a new password, or None when it is acceptable."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return _("Use at least %(number)s characters.", number=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return _("Use at most %(number)s characters.", number=MAX_LENGTH)
     if password.lower() in common_passwords():
-        return "That password is one of the most common: choose another."
+        return _("That password is one of the most common: choose another.")
     return None

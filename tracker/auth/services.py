@@ -8,6 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -102,7 +103,9 @@ def create_user(
         if problem := character_problem(text):
             raise AccountError(problem)
     if find_user(session, email) is not None:
-        raise AccountError(f"A user with the email {normalise_email(email)} already exists.")
+        raise AccountError(
+            _("A user with the email %(email)s already exists.", email=normalise_email(email))
+        )
     user = User(
         email=normalise_email(email),
         name=name.strip(),
@@ -232,7 +235,7 @@ def reset_password(session: Session, user: User, password: str, *, by: User | No
 
 def set_role(session: Session, user: User, role: Role, *, by: User | None) -> None:
     if by is not None and by.id == user.id:
-        raise AccountError("You cannot change your own role: ask another admin.")
+        raise AccountError(_("You cannot change your own role: ask another admin."))
     if user.role is role:
         return
     before = {"role": user.role.value}
@@ -248,7 +251,7 @@ def disable_user(session: Session, user: User, *, by: User | None) -> Ended:
     Re-enabling it gives back neither: its owner logs in and makes new tokens.
     """
     if by is not None and by.id == user.id:
-        raise AccountError("You cannot disable your own account: ask another admin.")
+        raise AccountError(_("You cannot disable your own account: ask another admin."))
     ended = Ended(end_sessions(session, user), revoke_tokens(session, user))
     if user.active:
         user.active = False
@@ -267,3 +270,19 @@ def enable_user(session: Session, user: User, *, by: User | None) -> None:
         session, "user.enable", user=by, target=user,
         before={"active": False}, after={"active": True},
     )  # fmt: skip
+
+
+def set_language(session: Session, user: User, language: str) -> None:
+    """Keep the interface language `user` chose for themselves; the audit log keeps the change."""
+    if user.language == language:
+        return
+    before = {"language": user.language}
+    user.language = language
+    audit.record(
+        session,
+        "user.language",
+        user=user,
+        target=user,
+        before=before,
+        after={"language": language},
+    )

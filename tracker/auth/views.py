@@ -2,8 +2,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -13,9 +16,10 @@ from wtforms import PasswordField
 from ..db import get_session
 from ..models import User
 from ..security import public
+from ..views import local_address
 from ..vocabulary import Role
 from .blueprint import bp
-from .forms import ChangePasswordForm, FirstAdminForm, LoginForm
+from .forms import ChangePasswordForm, FirstAdminForm, LanguageForm, LoginForm
 from .services import (
     AccountError,
     Check,
@@ -26,6 +30,7 @@ from .services import (
     count_users,
     create_user,
     log_out,
+    set_language,
 )
 from .sessions import TOKEN_KEY, current_session, end_session_of_token, hold_token, start_session
 from .throttle import password_checked, throttled, wrong_password_given
@@ -73,10 +78,10 @@ def login() -> ResponseReturnValue:
         user = authenticate(db, form.email.data or "", form.password.data or "")
         if user is not None:
             log_in(db, user)
-            flash(f"Welcome, {user.name}.", "success")
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(safe_next(request.args.get("next")))
         db.commit()  # the failed attempt's audit event
-        form.password.errors = ["Unknown email or wrong password."]
+        form.password.errors = [_("Unknown email or wrong password.")]
     return render_template("auth/login.html", form=form, no_users=count_users(db) == 0)
 
 
@@ -99,7 +104,7 @@ def password_confirmed(db: Session, field: PasswordField) -> bool:
     db.commit()  # the audit events, and the session's end
     if outcome is Check.SESSION_ENDED:
         raise TooManyWrongPasswords
-    field.errors = [*field.errors, "That is not your current password."]
+    field.errors = [*field.errors, _("That is not your current password.")]
     return False
 
 
@@ -107,11 +112,11 @@ def password_confirmed(db: Session, field: PasswordField) -> bool:
 def logged_out_for_wrong_passwords(error: TooManyWrongPasswords) -> ResponseReturnValue:
     logout_user()
     session.clear()
-    flash("You are logged out: the password was wrong too many times. Log in again.", "error")
+    flash(_("You are logged out: the password was wrong too many times. Log in again."), "error")
     return redirect(url_for("auth.login"))
 
 
-WRONG_PASSWORDS_THROTTLED = (
+WRONG_PASSWORDS_THROTTLED = _l(
     "Too many wrong passwords for this account or from this address: this one was not "
     "checked. Wait a few minutes, then try again."
 )
@@ -126,8 +131,10 @@ def login_throttled(error: RateLimitExceeded) -> ResponseReturnValue:
         return render_template("auth/account.html", form=form), 429
     form = LoginForm()
     form.form_errors.append(
-        "Too many login attempts for this account or from this address. "
-        "Wait a few minutes, then try again."
+        _(
+            "Too many login attempts for this account or from this address. "
+            "Wait a few minutes, then try again."
+        )
     )
     return render_template("auth/login.html", form=form, no_users=False), 429
 
@@ -139,11 +146,23 @@ def logout() -> ResponseReturnValue:
     db.commit()
     logout_user()
     session.clear()
-    flash("You have logged out.", "info")
+    flash(_("You have logged out."), "info")
     response = redirect(url_for("auth.login"))
     # Pages the browser kept of this session go with it (ASVS 5.0 V14.3.1).
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
+
+
+@bp.post("/account/language")
+def choose_language() -> ResponseReturnValue:
+    """Keep the interface language a logged-in user chose, then show the page again."""
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        abort(400, description=_("Choose one of the languages offered."))
+    db = get_session()
+    set_language(db, current_user, form.language.data)
+    db.commit()
+    return redirect(local_address(form.next.data, url_for("dashboard.index")), code=303)
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -168,15 +187,26 @@ def account() -> ResponseReturnValue:
 
 
 def changed_message(ended: Ended) -> str:
-    done = ["Your password has been changed"]
-    if ended.sessions:
-        done.append("you are logged out everywhere else")
+    """Say what changing the password ended, each case a whole sentence to translate."""
+    if ended.sessions and ended.tokens:
+        return ngettext(
+            "Your password has been changed, you are logged out everywhere else, and your API "
+            "token is revoked: make new ones where you need them.",
+            "Your password has been changed, you are logged out everywhere else, and your API "
+            "%(num)s tokens are revoked: make new ones where you need them.",
+            ended.tokens,
+        )
     if ended.tokens:
-        tokens = "token is" if ended.tokens == 1 else f"{ended.tokens} tokens are"
-        done.append(f"your API {tokens} revoked: make new ones where you need them")
-    if len(done) > 2:
-        return f"{', '.join(done[:-1])}, and {done[-1]}."
-    return f"{' and '.join(done)}."
+        return ngettext(
+            "Your password has been changed and your API token is revoked: make new ones where "
+            "you need them.",
+            "Your password has been changed and your API %(num)s tokens are revoked: make new "
+            "ones where you need them.",
+            ended.tokens,
+        )
+    if ended.sessions:
+        return _("Your password has been changed and you are logged out everywhere else.")
+    return _("Your password has been changed.")
 
 
 def setup_serializer() -> URLSafeTimedSerializer:
@@ -197,11 +227,12 @@ def setup(token: str) -> ResponseReturnValue:
         setup_serializer().loads(token, max_age=SETUP_LINK_MAX_AGE)
     except BadSignature:
         flash(
-            "That setup link is invalid or has expired: run `tracker init` for a new one.", "error"
+            _("That setup link is invalid or has expired: run `tracker init` for a new one."),
+            "error",
         )
         return redirect(url_for("auth.login"))
     if count_users(db) > 0:
-        flash("The first account already exists: log in.", "info")
+        flash(_("The first account already exists: log in."), "info")
         return redirect(url_for("auth.login"))
     form = FirstAdminForm()
     if form.validate_on_submit():
@@ -214,6 +245,6 @@ def setup(token: str) -> ResponseReturnValue:
             by=None,
         )
         log_in(db, user)
-        flash("Your admin account is ready.", "success")
+        flash(_("Your admin account is ready."), "success")
         return redirect(url_for("dashboard.index"))
     return render_template("auth/setup.html", form=form)

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..caching import cached_page
@@ -13,6 +14,7 @@ from ..changes import changed_among, count_changes, list_changes, mark_changes_s
 from ..charts import Bar, BarChart, common_scale, timeline, window_from
 from ..db import get_session
 from ..form_base import TrackerForm
+from ..i18n import local_date
 from ..moments import Moment, judgement_history
 from ..regressions import loss
 from ..saved_views.views import view_context
@@ -128,7 +130,9 @@ def status_charts(board: Dashboard, choices: dict[str, list[tuple[str, str]]]) -
 
     themes, actors = bars("theme", board.by_theme), bars("actor", board.by_actor)
     overall = Bar(
-        "All shown", board.counts, links={s: dashboard_link(status=s.value) for s in board.counts}
+        _("All shown"),
+        board.counts,
+        links={s: dashboard_link(status=s.value) for s in board.counts},
     )
     scale = common_scale(themes, actors)
     return {
@@ -155,7 +159,10 @@ def swimlane() -> ResponseReturnValue:
                 first,
                 moment.as_of,
                 window=window,
-                marks=[(day, f"Update as of {day.isoformat()}") for day, _ in lane.judgements],
+                marks=[
+                    (day, _("Update as of %(day)s", day=local_date(day)))
+                    for day, _status in lane.judgements
+                ],
             ),
         }
         for lane in rows
@@ -184,7 +191,7 @@ def compare() -> ResponseReturnValue:
         try:
             dates[name] = dt.date.fromisoformat(value) if value else default
         except ValueError:
-            errors.append(f"“{value}” is not a date (YYYY-MM-DD).")
+            errors.append(_("“%(value)s” is not a date (YYYY-MM-DD).", value=value))
             dates[name] = default
     earlier, later = sorted((dates["from"], dates["to"]))
     changes = changes_between(db, filters, Moment(earlier), Moment(later))
@@ -220,5 +227,5 @@ def mark_seen() -> ResponseReturnValue:
         db = get_session()
         mark_changes_seen(db, current_user)
         db.commit()
-        flash("All changes marked as seen.", "success")
+        flash(_("All changes marked as seen."), "success")
     return redirect(url_for(".index"))

@@ -162,6 +162,8 @@ def source_record(source: Source) -> dict[str, Any]:
         "published_on": source.published_on.isoformat(),
         "date_precision": source.date_precision.value,
         "text": source.text,
+        "language": source.language,
+        "translations": sorted_translations(source.translations),
         "recommendations": [
             {
                 "slug": rec.slug,
@@ -175,10 +177,16 @@ def source_record(source: Source) -> dict[str, Any]:
                 "owner": rec.owner.email if rec.owner else None,
                 "co_owners": sorted(user.email for user in rec.co_owners),
                 "review_every_days": rec.review_every_days,
+                "translations": sorted_translations(rec.translations),
             }
             for rec in source.recommendations
         ],
     }
+
+
+def sorted_translations(translations: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Translations in a fixed order, so that the same content exports the same bytes."""
+    return {code: dict(sorted(texts.items())) for code, texts in sorted(translations.items())}
 
 
 def dump_json(document: dict[str, Any]) -> str:

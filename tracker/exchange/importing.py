@@ -28,6 +28,8 @@ from .. import audit
 from ..auth.services import create_user, disable_user, normalise_email
 from ..catalogue import CatalogueError
 from ..field_rules import EVIDENCE, UPDATE, check_fields, evidence_input
+from ..forms import TRANSLATION_LIMITS
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ..lists.operations import create_actor, create_theme
 from ..models import Actor, Recommendation, Source, StatusUpdate, Theme, User, utcnow
 from ..recommendations.forms import MAX_CHANGE_REASON, MAX_EVIDENCE_ROWS
@@ -395,6 +397,36 @@ def text_of(item: dict[str, Any], name: str, path: str) -> str:
     return value
 
 
+def language_of(item: dict[str, Any]) -> str:
+    """A source's language: one the interface speaks, English when the file says none."""
+    value = item.get("language", DEFAULT_LANGUAGE)
+    if value not in LANGUAGES:
+        raise CatalogueError("language", f"Expected one of {', '.join(LANGUAGES)}.")
+    return value
+
+
+def translations_of(item: dict[str, Any], fields: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """`{"ar": {"title": "...", "summary": "..."}}`: known languages and fields, text in each."""
+    value = item.get("translations") or {}
+    if not isinstance(value, dict):
+        raise CatalogueError("translations", "Expected an object of languages.")
+    found: dict[str, dict[str, str]] = {}
+    for code, texts in value.items():
+        if code not in LANGUAGES:
+            raise CatalogueError(f"translations.{code}", f"Expected one of {', '.join(LANGUAGES)}.")
+        if not isinstance(texts, dict) or set(texts) - set(fields):
+            raise CatalogueError(f"translations.{code}", f"Expected {' and '.join(fields)} only.")
+        for name, text in texts.items():
+            if not isinstance(text, str) or len(text) > TRANSLATION_LIMITS[name]:
+                raise CatalogueError(
+                    f"translations.{code}.{name}",
+                    f"Expected text of at most {TRANSLATION_LIMITS[name]:,} characters.",
+                )
+        if texts:
+            found[code] = dict(texts)
+    return found
+
+
 def add_sources(
     session: Session,
     entries: list[tuple[str, Any]],
@@ -430,6 +462,8 @@ def add_sources(
                     published_on=date_of(item, "published_on"),
                     date_precision=choice(item, "date_precision", DatePrecision),
                     text=text_of(item, "text", path) or None,
+                    language=language_of(item),
+                    translations=translations_of(item, ("title",)),
                     by=None,
                 )
             except CatalogueError as error:
@@ -490,6 +524,7 @@ def add_sources(
                     owner=owner,
                     co_owners=co_owners,
                     review_every_days=every,
+                    translations=translations_of(rec, ("title", "summary")),
                     by=None,
                 )
             except CatalogueError as error:

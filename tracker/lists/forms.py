@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -7,17 +8,17 @@ from ..forms import TrackerForm, slug_field
 
 
 class NewEntryForm(TrackerForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    slug = slug_field("name")
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    slug = slug_field(_l("Optional: made from the name when left empty. Links use it."))
 
 
 class RenameForm(TrackerForm):
     name = StringField(
-        "New name",
+        _l("New name"),
         validators=[DataRequired(), Length(max=200)],
-        description="The slug stays, so links and saved filters keep working.",
+        description=_l("The slug stays, so links and saved filters keep working."),
     )
 
 
 class MergeForm(TrackerForm):
-    into = SelectField("Merge into", coerce=int, validators=[DataRequired()])
+    into = SelectField(_l("Merge into"), coerce=int, validators=[DataRequired()])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -41,7 +42,12 @@ def check_name(
         query = query.where(model.id != but.id)
     taken = session.scalar(query)
     if taken is not None:
-        raise CatalogueError("name", f"The {model.__tablename__} “{taken}” already has this name.")
+        raise CatalogueError(
+            "name",
+            _("The actor “%(name)s” already has this name.", name=taken)
+            if model.__tablename__ == "actor"
+            else _("The theme “%(name)s” already has this name.", name=taken),
+        )
     return name
 
 
@@ -71,7 +77,7 @@ def rename_entry(session: Session, entry: Listed, *, name: str, editor: User) ->
 def merge_entries(session: Session, entry: Listed, into: Listed, *, editor: User) -> list[str]:
     """Fold an actor or a theme into another and remove it; return the slugs of what moved."""
     if entry.id == into.id:
-        raise CatalogueError("into", "Choose another entry to merge into.")
+        raise CatalogueError("into", _("Choose another entry to merge into."))
     filed_under = (
         Recommendation.actors.any(Actor.id == entry.id)
         if isinstance(entry, Actor)

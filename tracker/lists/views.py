@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,7 +17,6 @@ from ..forms import refuse_on_form, slug_or_made_from
 from ..lists.operations import Listed, create_actor, create_theme, merge_entries, rename_entry
 from ..models import Actor, Recommendation, Theme, recommendation_actor
 from ..security import requires
-from ..templating import plural
 from ..vocabulary import Role
 from .blueprint import bp
 from .forms import MergeForm, NewEntryForm, RenameForm
@@ -68,7 +69,7 @@ def add(kind: str) -> ResponseReturnValue:
             refuse_on_form(db, form, error)
         else:
             db.commit()
-            flash(f"Added “{entry.name}”.", "success")
+            flash(_("Added “%(name)s”.", name=entry.name), "success")
             return redirect(url_for(".index", kind=kind))
     return render_index(kind, form)
 
@@ -87,7 +88,10 @@ def rename(kind: str, slug: str) -> ResponseReturnValue:
             refuse_on_form(db, form, error)
         else:
             db.commit()
-            flash(f"Renamed to “{entry.name}”." if renamed else "Nothing changed.", "success")
+            flash(
+                _("Renamed to “%(name)s”.", name=entry.name) if renamed else _("Nothing changed."),
+                "success",
+            )
             return redirect(url_for(".index", kind=kind))
     return render_template("lists/rename.html", kind=KINDS[kind], entry=entry, form=form)
 
@@ -107,7 +111,13 @@ def merge(kind: str, slug: str) -> ResponseReturnValue:
         moved = merge_entries(db, entry, into, editor=current_user)
         db.commit()
         flash(
-            f"Merged into “{into.name}”: {plural(len(moved), 'recommendation')} moved.", "success"
+            ngettext(
+                "Merged into “%(name)s”: %(num)s recommendation moved.",
+                "Merged into “%(name)s”: %(num)s recommendations moved.",
+                len(moved),
+                name=into.name,
+            ),
+            "success",
         )
         return redirect(url_for(".index", kind=kind))
     count = next(n for other, n in entries if other.id == entry.id)

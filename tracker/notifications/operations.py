@@ -11,6 +11,7 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import Integer, Select, and_, func, insert, literal, or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -42,11 +43,11 @@ WATCHABLE: dict[str, Any] = {
     "view": SavedView,
 }
 LABELS = {
-    "update": "New status update",
-    "correction": "Correction",
-    "retraction": "Retraction",
-    "review": "Re-checked, no change",
-    "mention": "Mentioned you in a comment",
+    "update": _l("New status update"),
+    "correction": _l("Correction"),
+    "retraction": _l("Retraction"),
+    "review": _l("Re-checked, no change"),
+    "mention": _l("Mentioned you in a comment"),
 }
 # Where on the recommendation's page each kind of notification points.
 ANCHORS = {"review": "review-{}", "mention": "comment-{}"}

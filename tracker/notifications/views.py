@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import HiddenField
 
 from ..db import get_session
 from ..form_base import TrackerForm
 from ..security import public
-from ..views import page_from_query
+from ..views import local_address, page_from_query
 from .blueprint import bp
 from .feed import current_address, new_address, notifications_atom, stop_address, user_for_secret
 from .operations import (
@@ -32,10 +34,7 @@ class ButtonForm(TrackerForm):
 
 def back_to(form: ButtonForm, default: str) -> str:
     """Go back to a page of this site only."""
-    target = form.next.data or ""
-    local = target.startswith("/") and not target.startswith("//")
-    # A backslash reads as "/" to some browsers; a line break would end the Location header.
-    return target if local and "\\" not in target and target.isprintable() else default
+    return local_address(form.next.data, default)
 
 
 @bp.get("/notifications")
@@ -72,7 +71,12 @@ def read_all() -> ResponseReturnValue:
     db = get_session()
     count = mark_read(db, current_user)
     db.commit()
-    flash(f"{count} notification{'' if count == 1 else 's'} marked as read.", "success")
+    flash(
+        ngettext(
+            "%(num)s notification marked as read.", "%(num)s notifications marked as read.", count
+        ),
+        "success",
+    )
     return redirect(url_for(".index"))
 
 
@@ -111,11 +115,11 @@ def change_watch(kind: str, slug: str, *, start: bool) -> ResponseReturnValue:
     name = getattr(target, "title", None) or target.name
     if start:
         watch(db, current_user, kind, target)
-        message = f"You are watching “{name}”: its changes reach your notifications."
+        message = _("You are watching “%(name)s”: its changes reach your notifications.", name=name)
     elif unwatch(db, current_user, kind, target):
-        message = f"You no longer watch “{name}”."
+        message = _("You no longer watch “%(name)s”.", name=name)
     else:
-        message = f"You were not watching “{name}”."
+        message = _("You were not watching “%(name)s”.", name=name)
     db.commit()
     flash(message, "success")
     return redirect(back_to(form, url_for("dashboard.index")))

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms import (
@@ -40,6 +42,7 @@ from ..forms import (
     BoundedFieldList,
     SubForm,
     TrackerForm,
+    add_translation_fields,
     http_url,
     link_field,
     not_in_future,
@@ -59,23 +62,23 @@ MAX_CHANGE_REASON = 2_000
 class EvidenceForm(SubForm):
     """One row of evidence; a sub-form, so it carries no CSRF token of its own."""
 
-    url = rule_field(URLField, EVIDENCE["url"], "Link")
-    title = rule_field(StringField, EVIDENCE["title"], "Title")
-    publisher = rule_field(StringField, EVIDENCE["publisher"], "Publisher")
+    url = rule_field(URLField, EVIDENCE["url"], _l("Link"))
+    title = rule_field(StringField, EVIDENCE["title"], _l("Title"))
+    publisher = rule_field(StringField, EVIDENCE["publisher"], _l("Publisher"))
     published_on = rule_field(
-        DateField, EVIDENCE["published_on"], "Published on", description="Optional."
+        DateField, EVIDENCE["published_on"], _l("Published on"), description=_l("Optional.")
     )
     excerpt = rule_field(
-        TextAreaField, EVIDENCE["excerpt"], "Excerpt",
-        description="The words that bear on the assessment. Markdown is allowed.",
+        TextAreaField, EVIDENCE["excerpt"], _l("Excerpt"),
+        description=_l("The words that bear on the assessment. Markdown is allowed."),
     )  # fmt: skip
-    stance = rule_field(RadioField, EVIDENCE["stance"], "Stance", choices=options(Stance))
+    stance = rule_field(RadioField, EVIDENCE["stance"], _l("Stance"), choices=options(Stance))
     reliability = rule_field(
-        SelectField, EVIDENCE["reliability"], "Source reliability",
+        SelectField, EVIDENCE["reliability"], _l("Source reliability"),
         choices=options(Reliability, lambda r: f"{r.value}: {r.label}"),
     )  # fmt: skip
     credibility = rule_field(
-        SelectField, EVIDENCE["credibility"], "Information credibility",
+        SelectField, EVIDENCE["credibility"], _l("Information credibility"),
         choices=options(Credibility, lambda c: f"{c.value}: {c.label}"),
     )  # fmt: skip
 
@@ -90,7 +93,7 @@ class EvidenceRowForm(EvidenceForm):
     a file is not changed behind its author's back.
     """
 
-    url = link_field(EVIDENCE["url"], "Link")
+    url = link_field(EVIDENCE["url"], _l("Link"))
     # First among the fields, as in `EvidenceForm`: the error summary lists them in order.
     url.creation_counter = EvidenceForm.url.creation_counter
 
@@ -104,7 +107,7 @@ class CorrectedEvidenceRow(EvidenceRowForm):
 class EvidenceRows:
     """Rows of evidence in a form, with buttons to add and remove rows."""
 
-    add_evidence = SubmitField("Add another evidence row")
+    add_evidence = SubmitField(_l("Add another evidence row"))
     # The row a "Remove" button names, counted from 0; each row's button sends its own.
     remove_evidence = IntegerField(validators=[Optional()])
 
@@ -133,26 +136,31 @@ class EvidenceRows:
 
 
 class StatusUpdateForm(EvidenceRows, TrackerForm):
-    status = rule_field(RadioField, STATUS, "Status", choices=options(Status.recordable()))
+    status = rule_field(RadioField, STATUS, _l("Status"), choices=options(Status.recordable()))
     as_of = rule_field(
-        DateField, AS_OF, "As of",
-        description="The date the status held in the world, not today's date unless it is.",
+        DateField, AS_OF, _l("As of"),
+        description=_l("The date the status held in the world, not today's date unless it is."),
     )  # fmt: skip
     assessment = rule_field(
-        TextAreaField, ASSESSMENT, "Assessment",
-        description="What happened and why it earns this status. Markdown is allowed.",
+        TextAreaField, ASSESSMENT, _l("Assessment"),
+        description=_l("What happened and why it earns this status. Markdown is allowed."),
     )  # fmt: skip
-    confidence = rule_field(RadioField, CONFIDENCE, "Confidence", choices=options(Confidence))
+    confidence = rule_field(RadioField, CONFIDENCE, _l("Confidence"), choices=options(Confidence))
     change_reason = TextAreaField(
-        "Why did this change?",
+        _l("Why did this change?"),
         validators=[Optional(), Length(max=MAX_CHANGE_REASON)],
-        description="Needed when the status moves backwards (Implemented to Stalled) or jumps "
-        "more than two steps: shown with the update in the timeline.",
+        description=_l(
+            "Needed when the status moves backwards (Implemented to Stalled) or jumps "
+            "more than two steps: shown with the update in the timeline."
+        ),
     )
     evidence = BoundedFieldList(
-        FormField(EvidenceRowForm), label="Evidence", min_entries=1, max_entries=MAX_EVIDENCE_ROWS
+        FormField(EvidenceRowForm),
+        label=_l("Evidence"),
+        min_entries=1,
+        max_entries=MAX_EVIDENCE_ROWS,
     )
-    save = SubmitField("Log status update")
+    save = SubmitField(_l("Log status update"))
 
     def evidence_inputs(self) -> list[EvidenceInput]:
         return [row.form.to_input() for row in self.evidence]
@@ -167,16 +175,16 @@ class CorrectionForm(EvidenceRows, TrackerForm):
     confidence = StatusUpdateForm.confidence
     evidence = BoundedFieldList(
         FormField(CorrectedEvidenceRow),
-        label="Evidence",
+        label=_l("Evidence"),
         min_entries=1,
         max_entries=MAX_EVIDENCE_ROWS,
     )
     reason = TextAreaField(
-        "Reason for the correction",
-        validators=[DataRequired(message="Say what was wrong."), Length(max=2_000)],
-        description="Shown with the correction in the timeline and the corrections log.",
+        _l("Reason for the correction"),
+        validators=[DataRequired(message=_l("Say what was wrong.")), Length(max=2_000)],
+        description=_l("Shown with the correction in the timeline and the corrections log."),
     )
-    save = SubmitField("Save correction")
+    save = SubmitField(_l("Save correction"))
 
     @staticmethod
     def saved(update: StatusUpdate) -> dict[str, Any]:
@@ -211,34 +219,37 @@ class CorrectionForm(EvidenceRows, TrackerForm):
 
 class RetractionForm(TrackerForm):
     reason = TextAreaField(
-        "Reason for the retraction",
-        validators=[DataRequired(message="Say why the update is retracted."), Length(max=2_000)],
-        description="The update stays in the timeline, struck through, with this reason.",
+        _l("Reason for the retraction"),
+        validators=[
+            DataRequired(message=_l("Say why the update is retracted.")),
+            Length(max=2_000),
+        ],
+        description=_l("The update stays in the timeline, struck through, with this reason."),
     )
 
 
 class RecommendationFields(TrackerForm):
     """What an editor says of a recommendation, new or saved."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    summary = TextAreaField("Summary", validators=[DataRequired(), Length(max=5_000)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    summary = TextAreaField(_l("Summary"), validators=[DataRequired(), Length(max=5_000)])
     passage = TextAreaField(
-        "Passage",
+        _l("Passage"),
         validators=[DataRequired(), Length(max=10_000)],
-        description="The source's own words, exactly as in its full text.",
+        description=_l("The source's own words, exactly as in its full text."),
     )
-    theme = SelectField("Theme", coerce=int)
+    theme = SelectField(_l("Theme"), coerce=int)
     actors = SelectMultipleField(
-        "Addressed to",
+        _l("Addressed to"),
         coerce=int,
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
-        validators=[DataRequired(message="Choose at least one actor.")],
+        validators=[DataRequired(message=_l("Choose at least one actor."))],
     )
     condition = TextAreaField(
-        "Condition",
+        _l("Condition"),
         validators=[Optional(), Length(max=2_000)],
-        description="Only for a conditional recommendation: “If ...”.",
+        description=_l("Only for a conditional recommendation: “If ...”."),
     )
 
     def offer_lists(self, session: Session) -> None:
@@ -251,37 +262,40 @@ class RecommendationFields(TrackerForm):
         ]
 
 
+add_translation_fields(RecommendationFields, ["title", "summary"])
+
+
 class RecommendationForm(RecommendationFields):
     version = version_field()
 
 
 class NewRecommendationForm(RecommendationFields):
-    slug = slug_field("title")
-    add_another = SubmitField("Add and start another")
-    save = SubmitField("Add recommendation")
+    slug = slug_field(_l("Optional: made from the title when left empty. Links use it."))
+    add_another = SubmitField(_l("Add and start another"))
+    save = SubmitField(_l("Add recommendation"))
 
 
 class OwnersForm(TrackerForm):
     """An editor's assignment of a recommendation's owner, co-owners and review cadence."""
 
     version = version_field()
-    owner = SelectField("Owner", coerce=int, description="Answers for keeping it reviewed.")
+    owner = SelectField(_l("Owner"), coerce=int, description=_l("Answers for keeping it reviewed."))
     co_owners = SelectMultipleField(
-        "Co-owners",
+        _l("Co-owners"),
         coerce=int,
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
-        description="Share the work; they may record reviews too.",
+        description=_l("Share the work; they may record reviews too."),
     )
     review_every_days = IntegerField(
-        "Review every (days)",
+        _l("Review every (days)"),
         validators=[
             Optional(),
-            NumberRange(min=1, max=MAX_REVIEW_EVERY_DAYS, message="Between 1 and 3650 days."),
+            NumberRange(min=1, max=MAX_REVIEW_EVERY_DAYS, message=_l("Between 1 and 3650 days.")),
         ],
-        description="Leave empty to follow the site's cadence; 30 for a live issue.",
+        description=_l("Leave empty to follow the site's cadence; 30 for a live issue."),
     )
-    save = SubmitField("Save owners")
+    save = SubmitField(_l("Save owners"))
 
     def offer_people(self, session: Session) -> None:
         """Offer every active analyst and editor, by name."""
@@ -297,7 +311,7 @@ class OwnersForm(TrackerForm):
 
     def validate_co_owners(self, field: SelectMultipleField) -> None:
         if self.owner.data and self.owner.data in (field.data or []):
-            raise ValidationError("The owner cannot also be a co-owner.")
+            raise ValidationError(_("The owner cannot also be a co-owner."))
 
 
 class TakeForm(TrackerForm):
@@ -310,27 +324,27 @@ class ReviewForm(TrackerForm):
     """ "Re-checked, no change": dated, with an optional note and item of evidence."""
 
     checked_on = DateField(
-        "Re-checked on",
-        validators=[InputRequired(message="Enter the date you re-checked it."), not_in_future],
-        description="The status is unchanged as of this date; it restarts the review clock.",
+        _l("Re-checked on"),
+        validators=[InputRequired(message=_l("Enter the date you re-checked it.")), not_in_future],
+        description=_l("The status is unchanged as of this date; it restarts the review clock."),
     )
     note = TextAreaField(
-        "Note",
+        _l("Note"),
         validators=[Optional(), Length(max=10_000)],
-        description="Optional: what you looked at. Markdown is allowed.",
+        description=_l("Optional: what you looked at. Markdown is allowed."),
     )
     evidence_url = URLField(
-        "Evidence link",
-        validators=[Optional(), Length(max=2000), http_url, URL(message="Enter a full link.")],
-        description="Optional.",
+        _l("Evidence link"),
+        validators=[Optional(), Length(max=2000), http_url, URL(message=_l("Enter a full link."))],
+        description=_l("Optional."),
     )
     evidence_title = StringField(
-        "Evidence title",
+        _l("Evidence title"),
         validators=[Length(max=300)],
-        description="Needed with a link.",
+        description=_l("Needed with a link."),
     )
-    save = SubmitField("Record re-check")
+    save = SubmitField(_l("Record re-check"))
 
     def validate_evidence_title(self, field: StringField) -> None:
         if (self.evidence_url.data or "").strip() and not (field.data or "").strip():
-            raise ValidationError("Give the evidence a title.")
+            raise ValidationError(_("Give the evidence a title."))

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -55,6 +56,7 @@ def create_recommendation(
     owner: User | None = None,
     co_owners: Sequence[User] = (),
     review_every_days: int | None = None,
+    translations: dict[str, dict[str, str]] | None = None,
     by: User | None,
 ) -> Recommendation:
     """Add a recommendation to a source, last unless `position` says where."""
@@ -62,7 +64,7 @@ def create_recommendation(
     passage = required("passage", passage, 10_000)
     check_passage(source, passage)
     if not actors:
-        raise CatalogueError("actors", "Address the recommendation to at least one actor.")
+        raise CatalogueError("actors", _("Address the recommendation to at least one actor."))
     if position is None:
         last = session.scalar(
             select(func.max(Recommendation.position)).where(Recommendation.source_id == source.id)
@@ -81,6 +83,8 @@ def create_recommendation(
         owner_id=owner.id if owner else None,
         co_owners=sorted(co_owners, key=lambda user: user.name),
         review_every_days=review_every_days,
+        language=source.language,
+        translations=translations or {},
     )
     session.add(recommendation)
     session.flush()
@@ -109,18 +113,21 @@ def passage_mismatch(text: str, passage: str) -> str:
         else:
             break
     if matched == len(words):
-        return (
+        return _(
             "The passage matches the full text only if line breaks and spaces are ignored: "
             "copy it exactly."
         )
     if matched == 0:
-        return (
-            "The passage is not in the source's full text: "
-            f"it differs from the first word, “{words[0]}”."
+        return _(
+            "The passage is not in the source's full text: it differs from the first word, "
+            "“%(word)s”.",
+            word=words[0],
         )
-    return (
-        "The passage is not in the source's full text: it matches up to "
-        f"“{' '.join(words[max(0, matched - 6) : matched])}” and differs from “{words[matched]}”."
+    return _(
+        "The passage is not in the source's full text: it matches up to “%(matched)s” and "
+        "differs from “%(word)s”.",
+        matched=" ".join(words[max(0, matched - 6) : matched]),
+        word=words[matched],
     )
 
 
@@ -179,10 +186,11 @@ def assign_owners(
         if not may_own(user):
             raise CatalogueError("owner", f"{user.name} cannot own recommendations.")
     if owner is not None and owner in co_owners:
-        raise CatalogueError("co_owners", "The owner cannot also be a co-owner.")
+        raise CatalogueError("co_owners", _("The owner cannot also be a co-owner."))
     if review_every_days is not None and not 1 <= review_every_days <= MAX_REVIEW_EVERY_DAYS:
         raise CatalogueError(
-            "review_every_days", f"Between 1 and {MAX_REVIEW_EVERY_DAYS} days, or empty."
+            "review_every_days",
+            _("Between 1 and %(max)s days, or empty.", max=MAX_REVIEW_EVERY_DAYS),
         )
     before = owner_roles(recommendation)
     version = save(
@@ -263,9 +271,9 @@ def record_review(
     if not may_review(reviewer, recommendation):
         raise PermissionError("Only an owner, a co-owner or an editor records a review.")
     if checked_on > dt.date.today():
-        raise CatalogueError("checked_on", "The date cannot be in the future.")
+        raise CatalogueError("checked_on", _("The date cannot be in the future."))
     if evidence_url and not evidence_url.lower().startswith(("http://", "https://")):
-        raise CatalogueError("evidence_url", "Use a link that starts with http:// or https://.")
+        raise CatalogueError("evidence_url", _("Use a link that starts with http:// or https://."))
     review = Review(
         recommendation_id=recommendation.id,
         reviewer_id=reviewer.id,

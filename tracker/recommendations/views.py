@@ -4,6 +4,7 @@ import datetime as dt
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -16,7 +17,14 @@ from ..charts import window_from
 from ..comments.forms import CommentForm
 from ..comments.operations import comments_for, handles_of_colleagues, may_comment
 from ..db import get_session
-from ..forms import form_notes, refuse_on_form, saved_version
+from ..forms import (
+    TRANSLATED_FIELDS,
+    form_notes,
+    refuse_on_form,
+    saved_version,
+    show_translations,
+    translations_from,
+)
 from ..lists.operations import actors_by_id
 from ..models import Recommendation, StatusUpdate, Theme, User
 from ..moments import Moment, judgement_history, judgement_of, revision_at
@@ -159,7 +167,7 @@ def log_update(slug: str) -> ResponseReturnValue:
             form.form_errors.append(str(error))
         else:
             db.commit()
-            flash("Status update logged.", "success")
+            flash(_("Status update logged."), "success")
             for note in form_notes(form):
                 flash(note, "info")
             return redirect(url_for(".show", slug=slug))
@@ -209,7 +217,7 @@ def correct_update(slug: str, update_id: int) -> ResponseReturnValue:
             form.form_errors.append(str(error))
         else:
             db.commit()
-            flash("Correction saved; the earlier revision stays visible.", "success")
+            flash(_("Correction saved; the earlier revision stays visible."), "success")
             for note in form_notes(form):
                 flash(note, "info")
             return redirect(url_for(".show", slug=slug, _anchor=f"update-{update.id}"))
@@ -234,7 +242,7 @@ def retract_update(slug: str, update_id: int) -> ResponseReturnValue:
             form.form_errors.append(str(error))
         else:
             db.commit()
-            flash("Update retracted.", "success")
+            flash(_("Update retracted."), "success")
             return redirect(url_for(".show", slug=slug, _anchor=f"update-{update.id}"))
     return render_template(
         "recommendations/retract.html", recommendation=recommendation, update=update, form=form
@@ -252,6 +260,8 @@ def recommendation_form(recommendation: Recommendation) -> RecommendationForm:
         "condition": recommendation.condition,
     }
     form = RecommendationForm(data=None if request.method == "POST" else saved)
+    if request.method != "POST":
+        show_translations(form, recommendation.translations)
     form.offer_lists(get_session())
     return form
 
@@ -272,6 +282,7 @@ def edit(slug: str) -> ResponseReturnValue:
             "theme_id": form.theme.data,
             "condition": (form.condition.data or "").strip() or None,
             "actors": actors_by_id(db, form.actors.data),
+            "translations": translations_from(form, TRANSLATED_FIELDS, recommendation.language),
         }
         try:
             version = edit_recommendation(
@@ -295,7 +306,7 @@ def edit(slug: str) -> ResponseReturnValue:
             form.version.data = str(recommendation.version)
         else:
             db.commit()
-            flash("Saved." if version else "Nothing changed.", "success")
+            flash(_("Saved.") if version else _("Nothing changed."), "success")
             return redirect(url_for(".show", slug=slug))
     return render_template(
         "recommendations/edit.html", recommendation=recommendation, form=form, conflict=conflict
@@ -307,13 +318,28 @@ def yours(
 ) -> dict[str, object]:
     """Describe what the editor submitted the way versions are described."""
     theme = db.get(Theme, form.theme.data)
-    return snapshot(db, recommendation) | {
-        "title": form.title.data,
-        "summary": form.summary.data,
-        "passage": form.passage.data,
-        "theme": theme.slug if theme else None,
-        "actors": sorted(actor.slug for actor in actors_by_id(db, form.actors.data)),
-        "condition": form.condition.data or None,
+    saved = {key: value for key, value in snapshot(db, recommendation).items() if ":" not in key}
+    return (
+        saved
+        | {
+            "title": form.title.data,
+            "summary": form.summary.data,
+            "passage": form.passage.data,
+            "theme": theme.slug if theme else None,
+            "actors": sorted(actor.slug for actor in actors_by_id(db, form.actors.data)),
+            "condition": form.condition.data or None,
+        }
+        | language_snapshot_of(recommendation, form)
+    )
+
+
+def language_snapshot_of(
+    recommendation: Recommendation, form: RecommendationForm
+) -> dict[str, str]:
+    """The translations the editor submitted, described as versions describe them."""
+    texts = translations_from(form, TRANSLATED_FIELDS, recommendation.language)
+    return {
+        f"{field}:{code}": text for code, found in texts.items() for field, text in found.items()
     }
 
 
@@ -354,14 +380,16 @@ def owners(slug: str) -> ResponseReturnValue:
         except (EditConflict, StaleDataError):
             db.rollback()
             form.form_errors.append(
-                "Someone changed this recommendation while you were assigning it: "
-                "nothing was saved. Look at its owners below and save again."
+                _(
+                    "Someone changed this recommendation while you were assigning it: "
+                    "nothing was saved. Look at its owners below and save again."
+                )
             )
             recommendation = get_recommendation_or_404(slug)
             form.version.data = str(recommendation.version)
         else:
             db.commit()
-            flash("Owners saved." if version else "Nothing changed.", "success")
+            flash(_("Owners saved.") if version else _("Nothing changed."), "success")
             return redirect(url_for(".show", slug=slug))
     return render_template("recommendations/owners.html", recommendation=recommendation, form=form)
 
@@ -384,12 +412,12 @@ def take(slug: str) -> ResponseReturnValue:
         message = (
             str(error)
             if isinstance(error, CatalogueError)
-            else ("Someone changed this recommendation meanwhile: look again before taking it.")
+            else _("Someone changed this recommendation meanwhile: look again before taking it.")
         )
         flash(message, "error")
     else:
         db.commit()
-        flash("You own this recommendation now.", "success")
+        flash(_("You own this recommendation now."), "success")
     return redirect(url_for(".show", slug=slug))
 
 
@@ -417,7 +445,7 @@ def review(slug: str) -> ResponseReturnValue:
             refuse_on_form(db, form, error)
         else:
             db.commit()
-            flash("Re-check recorded: the status stays as it was.", "success")
+            flash(_("Re-check recorded: the status stays as it was."), "success")
             return redirect(url_for(".show", slug=slug))
     elif not form.is_submitted():
         form.checked_on.data = dt.date.today()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from ..charts import Bar, BarChart, Timeline, timeline
@@ -39,9 +41,10 @@ class ReportCard:
 
     @property
     def title(self) -> str:
-        return (
-            f"Report card: {self.source.title if self.source else 'every tracked recommendation'}"
-        )
+        if self.source is None:
+            return _("Report card: every tracked recommendation")
+        title = self.source.text_in(str(get_locale() or "en"), "title")
+        return _("Report card: %(title)s", title=title)
 
     @property
     def counts(self) -> list[tuple[Status, int]]:
@@ -53,7 +56,7 @@ class ReportCard:
         )
 
     def overall(self, links: dict[Status, str] | None = None) -> BarChart:
-        label = "This source" if self.source else "Every recommendation"
+        label = _("This source") if self.source else _("Every recommendation")
         return BarChart.of([Bar(label, self.board.counts, links=links or {})])
 
 

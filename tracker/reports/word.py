@@ -18,10 +18,13 @@ from docx.shared import Pt, RGBColor
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from markdown_it import MarkdownIt
 
 from ..charts import PAINTS, WINDOWS
-from ..templating import plural
+from ..i18n import language, local_date, local_number
+from ..templating import published
 from ..vocabulary import Status
 from .card import Item, ReportCard
 
@@ -123,22 +126,24 @@ def add_inline(paragraph: Paragraph, children: list) -> None:  # type: ignore[ty
 def add_item(document: DocumentObject, card: ReportCard, item: Item) -> None:
     rec = item.recommendation
     row = item.row
-    document.add_heading(f"{rec.position}. {rec.title}", level=2)
+    document.add_heading(f"{rec.position}. {rec.text_in(language(), 'title')}", level=2)
     paragraph = document.add_paragraph()
     status_run(paragraph, row.status)
     if row.judgement:
-        paragraph.add_run(f" as of {row.judgement.as_of.isoformat()}")
+        paragraph.add_run(" " + _("as of %(day)s", day=local_date(row.judgement.as_of)))
     if row.due:
-        paragraph.add_run(" (due for review)").italic = True
-    paragraph.add_run(" · addressed to " + ", ".join(actor.name for actor in rec.actors))
+        paragraph.add_run(" " + _("(due for review)")).italic = True
+    actors = ", ".join(actor.name for actor in rec.actors)
+    paragraph.add_run(" · " + _("addressed to %(actors)s", actors=actors))
     document.add_paragraph(rec.passage, style="Quote")
 
     caption = document.add_paragraph()
-    caption.add_run(f"Statuses over time ({WINDOWS[card.window].lower()})").bold = True
+    window = str(WINDOWS[card.window]).lower()
+    caption.add_run(_("Statuses over time (%(window)s)", window=window)).bold = True
     entries = list(reversed(item.chart.entries()))
     table = document.add_table(rows=1, cols=3)
     table.style = "Table Grid"
-    for cell, heading in zip(table.rows[0].cells, ("Status", "From", "To"), strict=True):
+    for cell, heading in zip(table.rows[0].cells, (_("Status"), _("From"), _("To")), strict=True):
         cell.text = heading
         cell.paragraphs[0].runs[0].bold = True
     for index, (span, start, cut) in enumerate(entries):
@@ -148,21 +153,27 @@ def add_item(document: DocumentObject, card: ReportCard, item: Item) -> None:
         run.bold = True
         if span.status in _DARK:
             run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
-        cells[1].text = f"before {start.isoformat()}" if cut and start == span.start else str(start)
-        cells[2].text = "now" if index == 0 and card.moment.is_now else span.end.isoformat()
+        before = cut and start == span.start
+        cells[1].text = _("before %(day)s", day=local_date(start)) if before else local_date(start)
+        now = index == 0 and card.moment.is_now
+        cells[2].text = _("now") if now else local_date(span.end)
 
     update = item.update
     if update and card.moment.is_now:
-        heading = document.add_heading("Latest assessment", level=3)
-        heading.add_run(
-            f" ({update.confidence.label} confidence, by {update.author.name})"
-        ).bold = False
+        heading = document.add_heading(_("Latest assessment"), level=3)
+        by = _(
+            "%(confidence)s confidence, by %(name)s",
+            confidence=update.confidence.label,
+            name=update.author.name,
+        )
+        heading.add_run(f" ({by})").bold = False
         add_markdown(document, update.assessment)
-        document.add_heading("Key evidence", level=3)
+        document.add_heading(_("Key evidence"), level=3)
         for evidence in update.evidence:
             paragraph = document.add_paragraph(style="List Bullet")
             paragraph.add_run(evidence.grade).bold = True
-            published = f", {evidence.published_on.isoformat()}" if evidence.published_on else ""
+            day = evidence.published_on
+            published = f", {local_date(day)}" if day else ""
             paragraph.add_run(
                 f" {evidence.stance.label}: {evidence.title}, {evidence.publisher}{published}"
             )
@@ -179,19 +190,26 @@ def render_docx(card: ReportCard) -> bytes:
     if source:
         citation = document.add_paragraph(f"{source.author}, ")
         citation.add_run(source.title).italic = True
-        citation.add_run(f", {source.publisher}, {source.published_label}. {source.url}")
+        citation.add_run(f", {source.publisher}, {published(source)}. {source.url}")
     moment = card.moment
-    known = f", as known on {moment.known_on.isoformat()}" if moment.known_on else ""
-    document.add_paragraph(
-        f"Status as of {moment.as_of.isoformat()}{known}. "
-        f"Timelines show {WINDOWS[card.window].lower()}. "
-        "Evidence grades: source reliability A–F, information credibility 1–6."
-    )
+    if moment.known_on:
+        status = _(
+            "Status as of %(day)s, as known on %(known)s.",
+            day=local_date(moment.as_of),
+            known=local_date(moment.known_on),
+        )
+    else:
+        status = _("Status as of %(day)s.", day=local_date(moment.as_of))
+    window = _("Timelines show %(window)s.", window=str(WINDOWS[card.window]).lower())
+    grades = _("Evidence grades: source reliability A–F, information credibility 1–6.")
+    document.add_paragraph(f"{status} {window} {grades}")
 
-    document.add_heading("Where things stand", level=1)
+    document.add_heading(_("Where things stand"), level=1)
     counts = document.add_table(rows=1, cols=2)
     counts.style = "Table Grid"
-    for cell, heading in zip(counts.rows[0].cells, ("Status", "Recommendations"), strict=True):
+    for cell, heading in zip(
+        counts.rows[0].cells, (_("Status"), _("Recommendations")), strict=True
+    ):
         cell.text = heading
         cell.paragraphs[0].runs[0].bold = True
     for status, count in card.counts:
@@ -201,23 +219,28 @@ def render_docx(card: ReportCard) -> bytes:
         run.bold = True
         if status in _DARK:
             run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
-        cells[1].text = str(count)
+        cells[1].text = local_number(count)
 
     if card.items:
-        document.add_heading("Assessed", level=1)
+        document.add_heading(_("Assessed"), level=1)
     for item in card.items:
         add_item(document, card, item)
 
     if card.unassessed:
-        count = plural(len(card.unassessed), "recommendation")
-        document.add_heading(f"Not yet assessed: {count}", level=1)
+        count = len(card.unassessed)
+        heading = ngettext(
+            "Not yet assessed: %(num)s recommendation",
+            "Not yet assessed: %(num)s recommendations",
+            count,
+            num=local_number(count),
+        )
+        document.add_heading(heading, level=1)
         for row in card.unassessed:
             rec = row.recommendation
             paragraph = document.add_paragraph(style="List Bullet")
-            paragraph.add_run(f"{rec.position}. {rec.title}")
-            paragraph.add_run(
-                " · addressed to " + ", ".join(actor.name for actor in rec.actors)
-            ).italic = True
+            paragraph.add_run(f"{rec.position}. {rec.text_in(language(), 'title')}")
+            actors = ", ".join(actor.name for actor in rec.actors)
+            paragraph.add_run(" · " + _("addressed to %(actors)s", actors=actors)).italic = True
 
     out = io.BytesIO()
     document.save(out)

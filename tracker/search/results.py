@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -15,7 +16,11 @@ from ..standings import DashboardFilters, dashboard
 from ..vocabulary import Status
 from .engines import engine_for, highlight
 
-LABELS = {"recommendation": "Recommendation", "assessment": "Assessment", "evidence": "Evidence"}
+LABELS = {
+    "recommendation": _l("Recommendation"),
+    "assessment": _l("Assessment"),
+    "evidence": _l("Evidence"),
+}
 
 
 @dataclass(frozen=True)

@@ -1,39 +1,52 @@
 from __future__ import annotations
 
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..forms import (
     LinkField,
     TrackerForm,
+    add_translation_fields,
     link_validators,
     not_in_future,
     options,
     slug_field,
     version_field,
 )
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ..vocabulary import DatePrecision, SourceKind
 
 
 class SourceFields(TrackerForm):
     """What an editor says of a source, new or saved."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
-    kind = SelectField("Kind", choices=options(SourceKind))
-    author = StringField("Author", validators=[DataRequired(), Length(max=200)])
-    publisher = StringField("Publisher", validators=[DataRequired(), Length(max=200)])
-    url = LinkField("Link", validators=link_validators())
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    kind = SelectField(_l("Kind"), choices=options(SourceKind))
+    author = StringField(_l("Author"), validators=[DataRequired(), Length(max=200)])
+    publisher = StringField(_l("Publisher"), validators=[DataRequired(), Length(max=200)])
+    url = LinkField(_l("Link"), validators=link_validators())
     published_on = DateField(
-        "Published on",
-        validators=[InputRequired(message="Enter the publication date."), not_in_future],
-        description="For a date known only to the month or year, use its first day.",
+        _l("Published on"),
+        validators=[InputRequired(message=_l("Enter the publication date.")), not_in_future],
+        description=_l("For a date known only to the month or year, use its first day."),
     )
-    date_precision = SelectField("Date known to the", choices=options(DatePrecision))
+    date_precision = SelectField(_l("Date known to the"), choices=options(DatePrecision))
     text = TextAreaField(
-        "Full text",
+        _l("Full text"),
         validators=[Optional(), Length(max=500_000)],
-        description="Optional. When given, every recommendation's passage must appear in it.",
+        description=_l("Optional. When given, every recommendation's passage must appear in it."),
     )
+
+    language = SelectField(
+        _l("Language"),
+        choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+        default=DEFAULT_LANGUAGE,
+        description=_l("The language it is written in: its title, full text and passages."),
+    )
+
+
+add_translation_fields(SourceFields, ["title"])
 
 
 class SourceForm(SourceFields):
@@ -41,4 +54,4 @@ class SourceForm(SourceFields):
 
 
 class NewSourceForm(SourceFields):
-    slug = slug_field("title")
+    slug = slug_field(_l("Optional: made from the title when left empty. Links use it."))

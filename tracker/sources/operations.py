@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from flask_babel import gettext as _
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -27,14 +28,16 @@ def create_source(
     published_on: dt.date,
     date_precision: DatePrecision,
     text: str | None,
+    language: str = "en",
+    translations: dict[str, dict[str, str]] | None = None,
     by: User | None,
 ) -> Source:
     """Add a source: an article, a report or a paper that makes recommendations."""
     check_slug(session, Source, slug)
     if not url.lower().startswith(("http://", "https://")):
-        raise CatalogueError("url", "Use a link that starts with http:// or https://.")
+        raise CatalogueError("url", _("Use a link that starts with http:// or https://."))
     if published_on > dt.date.today():
-        raise CatalogueError("published_on", "The date cannot be in the future.")
+        raise CatalogueError("published_on", _("The date cannot be in the future."))
     source = Source(
         slug=slug,
         kind=kind,
@@ -45,6 +48,8 @@ def create_source(
         published_on=published_on,
         date_precision=date_precision,
         text=text or None,
+        language=language,
+        translations=translations or {},
     )
     session.add(source)
     session.flush()
@@ -71,8 +76,18 @@ def edit_source(
         if missing:
             raise CatalogueError(
                 "text",
-                "The full text must contain every recommendation's passage; missing: "
-                + "; ".join(missing)
-                + ".",
+                _(
+                    "The full text must contain every recommendation's passage; missing: "
+                    "%(missing)s.",
+                    missing="; ".join(missing),
+                ),
             )
+    language = values.get("language", source.language)
+    if language != source.language:
+        # Its recommendations are written in its language: their titles, summaries, passages.
+        session.execute(
+            update(Recommendation)
+            .where(Recommendation.source_id == source.id)
+            .values(language=language)
+        )
     return save(session, source, editor, expected_version, values)

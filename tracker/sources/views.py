@@ -4,6 +4,7 @@ import datetime as dt
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
@@ -11,7 +12,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..caching import cached_page
 from ..catalogue import CatalogueError
 from ..db import get_session
-from ..forms import form_notes, refuse_on_form, saved_version, slug_or_made_from
+from ..forms import (
+    TRANSLATED_FIELDS,
+    form_notes,
+    refuse_on_form,
+    saved_version,
+    show_translations,
+    slug_or_made_from,
+    translations_from,
+)
 from ..lists.operations import actors_by_id
 from ..models import Recommendation, Source, Theme
 from ..notifications.operations import active_watch
@@ -68,13 +77,15 @@ def new() -> ResponseReturnValue:
                 published_on=form.published_on.data,
                 date_precision=DatePrecision(form.date_precision.data),
                 text=form.text.data or None,
+                language=form.language.data,
+                translations=translations_from(form, ["title"], form.language.data),
                 by=current_user,
             )
         except CatalogueError as error:
             refuse_on_form(db, form, error)
         else:
             db.commit()
-            flash("Source added. Now add its recommendations.", "success")
+            flash(_("Source added. Now add its recommendations."), "success")
             for note in form_notes(form):
                 flash(note, "info")
             return redirect(url_for(".add_recommendation", slug=source.slug))
@@ -102,13 +113,14 @@ def add_recommendation(slug: str) -> ResponseReturnValue:
                 theme=db.get_one(Theme, form.theme.data),
                 actors=actors_by_id(db, form.actors.data),
                 condition=(form.condition.data or "").strip() or None,
+                translations=translations_from(form, TRANSLATED_FIELDS, source.language),
                 by=current_user,
             )
         except CatalogueError as error:
             refuse_on_form(db, form, error)
         else:
             db.commit()
-            flash(f"Added “{recommendation.title}”.", "success")
+            flash(_("Added “%(title)s”.", title=recommendation.title), "success")
             if form.add_another.data:
                 return redirect(url_for(".add_recommendation", slug=slug))
             return redirect(url_for(".show", slug=slug))
@@ -145,6 +157,8 @@ def edit(slug: str) -> ResponseReturnValue:
     db = get_session()
     source = get_source_or_404(slug)
     form = SourceForm(obj=None if request.method == "POST" else source)
+    if request.method != "POST":
+        show_translations(form, source.translations)
     conflict = None
     if form.validate_on_submit():
         values = {
@@ -156,6 +170,8 @@ def edit(slug: str) -> ResponseReturnValue:
             "published_on": form.published_on.data,
             "date_precision": DatePrecision(form.date_precision.data),
             "text": form.text.data or None,
+            "language": form.language.data,
+            "translations": translations_from(form, ["title"], form.language.data),
         }
         try:
             version = edit_source(
@@ -168,15 +184,20 @@ def edit(slug: str) -> ResponseReturnValue:
             db.rollback()
             source = get_source_or_404(slug)
             saved = snapshot(db, source)
-            submitted = saved | {
+            submitted = {key: value for key, value in saved.items() if ":" not in key} | {
                 key: value.isoformat() if isinstance(value, dt.date) else value
                 for key, value in values.items()
+                if key not in ("language", "translations")
             }
+            if values["language"] != "en":
+                submitted["language"] = values["language"]
+            for code, texts in values["translations"].items():
+                submitted |= {f"{field}:{code}": text for field, text in texts.items()}
             conflict = {"version": source.version, "changes": diff(saved, submitted)}
             form.version.data = str(source.version)
         else:
             db.commit()
-            flash("Saved." if version else "Nothing changed.", "success")
+            flash(_("Saved.") if version else _("Nothing changed."), "success")
             for note in form_notes(form):
                 flash(note, "info")
             return redirect(url_for(".show", slug=slug))

@@ -4,6 +4,7 @@ import datetime as dt
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..db import get_session
@@ -43,7 +44,7 @@ def set_target(slug: str) -> ResponseReturnValue:
             getattr(form, error.field).errors.append(str(error))
         else:
             db.commit()
-            flash("Target date changed." if ledger else "Target date set.", "success")
+            flash(_("Target date changed.") if ledger else _("Target date set."), "success")
             return redirect(url_for("recommendations.show", slug=slug, _anchor="target"))
     elif not form.is_submitted() and ledger is not None:
         form.target.data = ledger.current.target

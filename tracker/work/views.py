@@ -4,6 +4,7 @@ import datetime as dt
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..db import get_session
@@ -49,5 +50,5 @@ def seen() -> ResponseReturnValue:
         db = get_session()
         mark_assignments_seen(db, current_user)
         db.commit()
-        flash("New assignments marked as seen.", "success")
+        flash(_("New assignments marked as seen."), "success")
     return redirect(url_for(".index"))

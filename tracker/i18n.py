@@ -1,0 +1,195 @@
+"""The interface's languages: which one a request is read in, its direction, its formats.
+
+Every string a reader sees goes through gettext (`_()` in templates, `gettext`/`lazy_gettext`
+in Python) into the catalogues under `tracker/translations/` (`make translations` extracts and
+updates them; see README, "Languages"). The catalogues are compiled from their `.po` files by
+`make` and, where a `.po` is newer than its `.mo` or the `.mo` is missing, when the app starts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+from flask import Flask, g, has_request_context, request
+from flask_babel import (
+    Babel,
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    refresh,
+)
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+
+TRANSLATIONS = Path(__file__).parent / "translations"
+
+# The interface's languages, in the switcher's order, each named in its own language.
+LANGUAGES = {"en": "English", "ar": "العربية"}
+DEFAULT_LANGUAGE = "en"
+RIGHT_TO_LEFT = {"ar"}
+# The query argument that chooses a language for one reader without a cookie (anonymous
+# readers, whose pages must stay cacheable); links on the page keep it.
+LANGUAGE_ARGUMENT = "lang"
+
+
+def chosen_language() -> str | None:
+    """The language the reader chose: `?lang=` on this address, else a logged-in user's own."""
+    asked = request.args.get(LANGUAGE_ARGUMENT, "")
+    if asked in LANGUAGES:
+        return asked
+    user_language = getattr(current_user, "language", None) if has_user() else None
+    return user_language if user_language in LANGUAGES else None
+
+
+def select_locale() -> str:
+    """The language of this request: the reader's choice, else their browser's, else English.
+
+    This is the one rule; pages that must not set a cookie (public, cacheable ones) get it
+    from the address (`?lang=ar`) or `Accept-Language`, and the responses then `Vary` on it.
+    """
+    if not has_request_context():  # a command: the catalogues' source language
+        return DEFAULT_LANGUAGE
+    language = chosen_language()
+    if language is None:
+        g.tracker_language_from_header = True
+        language = request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+    return language
+
+
+def forget_language() -> None:
+    """Choose the language afresh for each request (a test's app context outlives several)."""
+    refresh()
+    g.pop("tracker_language_from_header", None)
+
+
+def has_user() -> bool:
+    """Whether Flask-Login has (or can load) a user for this request without failing: an
+    error page for a database that does not answer is still shown, in the browser's language."""
+    try:
+        return bool(current_user) and current_user.is_authenticated
+    except (RuntimeError, SQLAlchemyError):
+        return False
+
+
+def language() -> str:
+    return str(get_locale() or DEFAULT_LANGUAGE)
+
+
+def direction() -> str:
+    return direction_of(language())
+
+
+def keep_language_argument(endpoint: str, values: dict[str, object]) -> None:
+    """Links made on a page asked for with `?lang=` keep it, so the reader stays in it."""
+    if endpoint == "static" or LANGUAGE_ARGUMENT in values:
+        return
+    asked = request.args.get(LANGUAGE_ARGUMENT, "") if has_request_context() else ""
+    if asked in LANGUAGES:
+        values[LANGUAGE_ARGUMENT] = asked
+
+
+def vary_on_language(response):  # type: ignore[no-untyped-def]
+    """A page whose language came from `Accept-Language` says so to caches."""
+    if g.get("tracker_language_from_header"):
+        response.vary.add("Accept-Language")
+    return response
+
+
+# Dates and numbers. Digits are the Latin ones (0-9) in both languages: Babel's default for
+# Arabic, and what Iraqi news sites and official documents online use alongside Arabic text;
+# dates keep one order of day, month and year that reads the same in both directions.
+DATE_FORMATS = {"en": "yyyy-MM-dd", "ar": "d MMMM y"}
+DATETIME_FORMATS = {"en": "yyyy-MM-dd HH:mm 'UTC'", "ar": "d MMMM y، HH:mm 'UTC'"}
+
+
+def local_date(day: dt.date | dt.datetime) -> str:
+    """A date as the reader's language writes it: 2020-01-15, or 15 يناير 2020."""
+    return format_date(day, DATE_FORMATS.get(language(), DATE_FORMATS["en"]))
+
+
+def in_utc(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def local_datetime(moment: dt.datetime) -> str:
+    """A moment, in UTC, as the reader's language writes it."""
+    pattern = DATETIME_FORMATS.get(language(), DATETIME_FORMATS["en"])
+    return format_datetime(in_utc(moment), pattern, rebase=False)
+
+
+def local_time(moment: dt.datetime) -> str:
+    """The time of day of a moment, in UTC: 09:30 UTC."""
+    return format_datetime(in_utc(moment), "HH:mm 'UTC'", rebase=False)
+
+
+def direction_of(code: str) -> str:
+    return "rtl" if code in RIGHT_TO_LEFT else "ltr"
+
+
+def language_name(code: str) -> str:
+    """A language's name in the reader's language: "English", "الإنجليزية"."""
+    try:
+        return Locale.parse(code).get_display_name(language()) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+def local_number(number: int | float) -> str:
+    return format_decimal(number)
+
+
+def compile_catalogues(folder: Path = TRANSLATIONS) -> None:
+    """Compile each `.po` whose `.mo` is missing or older, atomically (workers may race)."""
+    for po_path in folder.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalogue = read_po(po_file, locale=po_path.parent.parent.name)
+        handle, temporary = tempfile.mkstemp(dir=po_path.parent, suffix=".mo")
+        with os.fdopen(handle, "wb") as mo_file:
+            write_mo(mo_file, catalogue)
+        os.replace(temporary, mo_path)
+
+
+def fill_source_catalogue(folder: Path = TRANSLATIONS) -> None:
+    """Give every entry of the English catalogue its msgid as translation (English is the
+    language the strings are written in), keeping what is already there."""
+    path = folder / DEFAULT_LANGUAGE / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as po_file:
+        catalogue = read_po(po_file, locale=DEFAULT_LANGUAGE)
+    for message in catalogue:
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple):
+            if not any(message.string):
+                message.string = tuple(message.id)
+        elif not message.string:
+            message.string = message.id
+    with path.open("wb") as po_file:
+        write_po(po_file, catalogue, width=0)
+
+
+def init_app(app: Flask) -> None:
+    compile_catalogues()
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
+    Babel(app, locale_selector=select_locale)
+    app.before_request(forget_language)
+    app.url_defaults(keep_language_argument)
+    app.after_request(vary_on_language)
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES,
+        LANGUAGE_ARGUMENT=LANGUAGE_ARGUMENT,
+        language=language,
+        direction=direction,
+    )
+    app.jinja_env.filters["number"] = local_number
