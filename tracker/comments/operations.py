@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -62,9 +63,9 @@ def mentioned_users(session: Session, body: str) -> list[User]:
 def check_body(body: str) -> str:
     text = body.strip()
     if not text:
-        raise CommentError("Write the comment.")
+        raise CommentError(_("Write the comment."))
     if len(text) > MAX_LENGTH:
-        raise CommentError(f"A comment holds at most {MAX_LENGTH:,} characters.")
+        raise CommentError(_("A comment holds at most %(num)s characters.", num=f"{MAX_LENGTH:,}"))
     return text
 
 
@@ -115,7 +116,7 @@ def add_comment(
     of a file with the time each carries (`at`), and tells nobody of mentions made then.
     """
     if update is not None and update.recommendation_id != recommendation.id:
-        raise CommentError("That status update belongs to another recommendation.")
+        raise CommentError(_("That status update belongs to another recommendation."))
     text = check_body(body)
     now = at or utcnow()
     comment = Comment(
@@ -193,10 +194,10 @@ def hide_comment(
     Only editors hide comments: the view checks it.
     """
     if comment.hidden:
-        raise CommentError("This comment is already hidden.")
+        raise CommentError(_("This comment is already hidden."))
     reason = reason.strip()
     if not reason:
-        raise CommentError("Say why the comment is hidden.")
+        raise CommentError(_("Say why the comment is hidden."))
     comment.hidden_at = at or utcnow()
     comment.hidden_by_id = editor.id
     comment.hidden_reason = reason
@@ -286,7 +287,7 @@ def comments_for(
         hidden = comment.hidden_at is not None and (until is None or comment.hidden_at < until)
         shown.append((comment, known, hidden))
     handles: set[str] = set()
-    for _, known, hidden in shown:
+    for _comment, known, hidden in shown:
         if not hidden:
             for revision in known:
                 handles |= mentioned_handles(revision.body)

@@ -5,6 +5,7 @@ from typing import TypeVar
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Session
 from wtforms import Field
@@ -55,14 +56,14 @@ def add(slug: str, update_id: int | None) -> ResponseReturnValue:
             db, recommendation, author=current_user, body=form.body.data, update=update
         ))  # fmt: skip
         if written is not None:
-            return back_to_comment(slug, written, "Comment added.")
+            return back_to_comment(slug, written, _("Comment added."))
     return render_template(
         "comments/write.html",
         recommendation=recommendation,
         update=update,
         form=form,
         colleagues=handles_of_colleagues(db),
-        heading="Comment on a status update" if update else "Comment on this recommendation",
+        heading=_("Comment on a status update") if update else _("Comment on this recommendation"),
     ), (400 if form.is_submitted() else 200)
 
 
@@ -106,15 +107,15 @@ def edit(slug: str, comment_id: int) -> ResponseReturnValue:
             form.body, lambda: edit_comment(db, comment, editor=current_user, body=form.body.data)
         )
         if changed is not None:
-            message = "Comment saved; its earlier text stays in its history."
-            return back_to_comment(slug, comment, message if changed else "Nothing changed.")
+            message = _("Comment saved; its earlier text stays in its history.")
+            return back_to_comment(slug, comment, message if changed else _("Nothing changed."))
     return render_template(
         "comments/write.html",
         recommendation=recommendation,
         comment=comment,
         form=form,
         colleagues=handles_of_colleagues(db),
-        heading="Edit your comment",
+        heading=_("Edit your comment"),
     )
 
 
@@ -127,14 +128,14 @@ def hide(slug: str, comment_id: int) -> ResponseReturnValue:
     comment = comment_or_404(db, recommendation, comment_id)
     form = HideForm()
     if comment.hidden:
-        form.form_errors.append("This comment is already hidden.")
+        form.form_errors.append(_("This comment is already hidden."))
     elif form.validate_on_submit():
         hidden = saved(
             form.reason,
             lambda: hide_comment(db, comment, editor=current_user, reason=form.reason.data),
         )
         if hidden is not None:
-            return back_to_comment(slug, comment, "Comment hidden.")
+            return back_to_comment(slug, comment, _("Comment hidden."))
     return render_template(
         "comments/hide.html", recommendation=recommendation, comment=comment, form=form
     )

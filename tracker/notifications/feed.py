@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Sequence
 
 from feedgen.feed import FeedGenerator
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -82,7 +83,7 @@ def notifications_atom(
     """The Atom document of these notifications, newest first; `link_of` maps id to page."""
     generator = FeedGenerator()
     generator.id(f"tag:{host},2026:notifications/{secret_hash(address)[:16]}")
-    generator.title("Tracker: my notifications")
+    generator.title(xml_text(_("Tracker: my notifications")))
     generator.author({"name": "Tracker"})
     # The address holds the secret: it is the feed's own link, as feed readers expect.
     generator.link(href=address, rel="self", type="application/atom+xml")
@@ -91,12 +92,12 @@ def notifications_atom(
     for item in notifications:
         entry = generator.add_entry(order="append")
         entry.id(f"tag:{host},{item.created_at.date().isoformat()}:notification/{item.id}")
-        by = item.by.name if item.by else "Tracker"
+        by = item.by.name if item.by else _("Tracker")
         title = f"{LABELS[item.kind]}: {item.recommendation.title}"
         entry.title(xml_text(title))
         entry.updated(item.created_at)
         entry.published(item.created_at)
         entry.author({"name": xml_text(by)})
         entry.link(href=link_of[item.id], rel="alternate", type="text/html")
-        entry.summary(xml_text(f"{title}, by {by}."))
+        entry.summary(xml_text(_("%(what)s, by %(name)s.", what=title, name=by)))
     return generator.atom_str(pretty=True)

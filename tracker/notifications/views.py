@@ -162,7 +162,7 @@ def stop_feed_address() -> ResponseReturnValue:
     db = get_session()
     stopped = stop_address(db, current_user)
     db.commit()
-    flash("Your feed address no longer works." if stopped else "You had no feed address.",
+    flash(_("Your feed address no longer works.") if stopped else _("You had no feed address."),
           "success")  # fmt: skip
     return redirect(url_for(".feed_settings"))
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -8,12 +9,15 @@ from ..standings import DashboardFilters
 from .operations import MAX_NAME
 
 NAME = StringField(
-    "Name of the view",
+    _l("Name of the view"),
     validators=[
-        DataRequired(message="Name the view."),
-        Length(max=MAX_NAME, message=f"A view's name holds at most {MAX_NAME} characters."),
+        DataRequired(message=_l("Name the view.")),
+        Length(
+            max=MAX_NAME,
+            message=_l("A view's name holds at most %(num)s characters.", num=MAX_NAME),
+        ),
     ],
-    description="Anyone logged in who has its link sees the same filters.",
+    description=_l("Anyone logged in who has its link sees the same filters."),
 )
 
 

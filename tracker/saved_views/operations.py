@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
@@ -30,9 +31,9 @@ def kept_arguments(args: Mapping[str, str], reader_id: int) -> dict[str, str]:
 def check_name(name: str) -> str:
     name = name.strip()
     if not name:
-        raise ViewError("Name the view.")
+        raise ViewError(_("Name the view."))
     if len(name) > MAX_NAME:
-        raise ViewError(f"A view's name holds at most {MAX_NAME} characters.")
+        raise ViewError(_("A view's name holds at most %(num)s characters.", num=MAX_NAME))
     return name
 
 

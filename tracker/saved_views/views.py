@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..db import get_session
@@ -48,7 +49,10 @@ def save() -> ResponseReturnValue:
             form.name.errors = [str(error)]
         else:
             db.commit()
-            flash(f"View “{view.name}” saved: its link shows it to anyone logged in.", "success")
+            flash(
+                _("View “%(name)s” saved: its link shows it to anyone logged in.", name=view.name),
+                "success",
+            )
             return redirect(url_for(".show", slug=view.slug))
     return render_template("saved_views/save.html", form=form), 400
 
@@ -74,7 +78,10 @@ def rename(slug: str) -> ResponseReturnValue:
             form.name.errors = [str(error)]
         else:
             db.commit()
-            flash(f"Renamed “{view.name}”." if renamed else "Nothing changed.", "success")
+            flash(
+                _("Renamed “%(name)s”.", name=view.name) if renamed else _("Nothing changed."),
+                "success",
+            )
             return redirect(url_for(".index"))
     return render_template("saved_views/rename.html", view=view, form=form)
 
@@ -88,7 +95,7 @@ def delete(slug: str) -> ResponseReturnValue:
         abort(400)
     delete_view(db, view, current_user)
     db.commit()
-    flash(f"View “{view.name}” deleted.", "success")
+    flash(_("View “%(name)s” deleted.", name=view.name), "success")
     return redirect(url_for(".index"))
 
 
