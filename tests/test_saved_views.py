@@ -168,12 +168,16 @@ def test_pages_listing_views_ask_the_same_statements_however_many(
         auth.logout()
         auth.login(watcher)
 
+    rounds = iter(range(1, 10))
+
     def statements() -> dict[str, int]:
         counts = {}
+        fresh = next(rounds)
         for page in pages:
             client.get(page)
+            # An address not asked before: the page cache cannot answer for the dashboard.
             counter = count_statements()
-            assert client.get(page).status_code == 200
+            assert client.get(f"{page}?page=1&round={fresh}").status_code == 200
             counts[page] = counter.count
         return counts
 
