@@ -177,6 +177,7 @@ def walked(app: Flask, db: Session, make_user: Callable[..., User]) -> dict[str,
         "view": [view.slug],
         "filename": ["tracker.css"],
         "token": ["not-a-setup-token"],
+        "delivery_id": ["1"],
     }
 
 

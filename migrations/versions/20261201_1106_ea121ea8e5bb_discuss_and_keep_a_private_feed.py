@@ -1,7 +1,7 @@
 """Comments and their revisions, users' handles for mentions, private notification feed addresses.
 
 Revision ID: ea121ea8e5bb
-Revises: 5e0a7b3c9d21
+Revises: 8eec2dbc8a80
 Create Date: 2026-12-01 10:55:38.186754+00:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import tracker.models
 
 revision: str = "ea121ea8e5bb"
-down_revision: str | None = "5e0a7b3c9d21"
+down_revision: str | None = "8eec2dbc8a80"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
