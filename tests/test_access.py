@@ -49,6 +49,11 @@ PERMISSIONS: dict[str, Role | None] = {
     # Owners and editors record reviews; this table's recommendation is the analyst's.
     "recommendations.review": Role.ANALYST,
     "recommendations.take": Role.ANALYST,
+    # Analysts and editors comment; viewers read. The comment of this table does not exist
+    # (404): only its writer edits one, which tests/test_comments.py shows.
+    "comments.add": Role.ANALYST,
+    "comments.edit": Role.ANALYST,
+    "comments.hide": Role.EDITOR,
     "recommendations.owners": Role.EDITOR,
     "work.index": Role.VIEWER,
     "notifications.index": Role.VIEWER,
@@ -56,9 +61,21 @@ PERMISSIONS: dict[str, Role | None] = {
     "notifications.read_all": Role.VIEWER,
     "notifications.start_watching": Role.VIEWER,
     "notifications.stop_watching": Role.VIEWER,
+    "notifications.feed_settings": Role.VIEWER,
+    "notifications.new_feed_address": Role.VIEWER,
+    "notifications.stop_feed_address": Role.VIEWER,
+    # A feed reader cannot log in: the secret in the address is the key (404 without it).
+    "notifications.feed": None,
     "dashboard.changes": Role.VIEWER,
     "dashboard.mark_seen": Role.VIEWER,
     "work.seen": Role.VIEWER,
+    # Anyone logged in keeps views; only a view's owner renames or deletes it (403 otherwise,
+    # shown in tests/test_saved_views.py). This table's view does not exist: 404.
+    "saved_views.index": Role.VIEWER,
+    "saved_views.save": Role.VIEWER,
+    "saved_views.show": Role.VIEWER,
+    "saved_views.rename": Role.VIEWER,
+    "saved_views.delete": Role.VIEWER,
     "recommendations.edit": Role.EDITOR,
     "targets.set_target": Role.EDITOR,
     "criteria.edit_criteria": Role.EDITOR,
@@ -104,6 +121,7 @@ PERMISSIONS: dict[str, Role | None] = {
     "api.blind_reviews": Role.VIEWER,
     "api.forecasts": Role.VIEWER,
     "api.forecasters": Role.VIEWER,
+    "api.comments": Role.VIEWER,
     "api.actors": Role.VIEWER,
     "api.themes": Role.VIEWER,
     "api.search": Role.VIEWER,
@@ -169,6 +187,7 @@ OWN_SLUGS = {
     "lists": {"kind": "actors", "slug": "unami"},
     "notifications": {"kind": "recommendation", "slug": SLUG},
     "reports.source_report": {"slug": SOURCE},
+    "saved_views": {"slug": "no-such-view"},
 }
 
 
@@ -222,6 +241,8 @@ def world(db: Session, make_user) -> dict[str, object]:
         "user_id": users[Role.VIEWER].id,
         "token": "not-a-valid-token",
         "notification_id": 1,
+        "comment_id": 999_999,
+        "secret": "not-a-feed-secret",
         "delivery_id": 1,
         "source_slug": SOURCE,
         "number": 1,

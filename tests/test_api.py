@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from tracker.api.paging import BAD_CURSOR, encode
 from tracker.api.tokens import create_token, token_hash
-from tracker.models import ApiToken, AuditEvent, Recommendation, User
+from tracker.comments.operations import add_comment, edit_comment, hide_comment
+from tracker.models import ApiToken, AuditEvent, Recommendation, StatusUpdate, User
 from tracker.targets.operations import set_target_date
 from tracker.vocabulary import Role, Status, TargetOrigin
 
@@ -263,13 +264,51 @@ def test_the_openapi_document_describes_every_route_of_the_api(
     assert described == routed
 
 
+def add_comments(db: Session, analyst: User, editor: User) -> None:
+    """A comment on the recommendation, edited; one on an update; one hidden."""
+    recommendation = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
+    update = db.scalars(
+        select(StatusUpdate).where(StatusUpdate.recommendation_id == recommendation.id)
+    ).first()
+    first = add_comment(db, recommendation, author=analyst, body="A *first* look.")
+    edit_comment(db, first, editor=analyst, body="A *second* look.")
+    add_comment(db, recommendation, author=editor, body="On the update.", update=update)
+    hidden = add_comment(db, recommendation, author=analyst, body="Not for here.")
+    hide_comment(db, hidden, editor=editor, reason="Off topic")
+    db.commit()
+
+
+def test_the_api_lists_comments_with_their_revisions_and_hides_what_editors_hid(
+    db: Session, client: FlaskClient, make_user: Callable[..., User], token: str
+) -> None:
+    add_updates(db, make_user(Role.ANALYST), SLUG, 1)
+    add_comments(db, make_user(Role.ANALYST, name="Ana Analyst"), make_user(Role.EDITOR))
+    body = client.get(f"{API}/recommendations/{SLUG}/comments?limit=2", headers=bearer(token)).json
+    first, second = body["items"]
+    assert first["author"] == {"name": "Ana Analyst", "handle": "ana-analyst"}
+    assert first["body"] == "A *second* look." and first["update_id"] is None
+    assert [r["body"] for r in first["revisions"]] == ["A *first* look.", "A *second* look."]
+    assert second["update_id"] is not None
+    rest = client.get(body["next"], headers=bearer(token)).json
+    [hidden] = rest["items"]
+    assert hidden["hidden"] and hidden["body"] is None and hidden["revisions"] == []
+    assert hidden["hidden_reason"] == "Off topic" and rest["next"] is None
+    assert (
+        client.get(f"{API}/recommendations/nothing/comments", headers=bearer(token)).status_code
+        == 404
+    )
+
+
 @pytest.fixture
 def api_schema(
     app: Flask, db: Session, make_user: Callable[..., User], token: str
 ) -> schemathesis.BaseSchema:
     """The API's own OpenAPI document, served by the app, with data to read."""
-    add_updates(db, make_user(Role.ANALYST), SLUG, 2)
-    set_two_targets(db, make_user(Role.EDITOR))
+    analyst = make_user(Role.ANALYST)
+    add_updates(db, analyst, SLUG, 2)
+    editor = make_user(Role.EDITOR)
+    set_two_targets(db, editor)
+    add_comments(db, analyst, editor)
     add_criteria_and_signposts(db, make_user(Role.EDITOR), make_user(Role.ANALYST))
     history_and_forecasts(
         db, make_user(Role.ANALYST), make_user(Role.ANALYST), make_user(Role.EDITOR)

@@ -450,7 +450,8 @@ def test_the_current_status_is_labelled_and_long_names_are_whole(browser, server
 
 
 def test_the_analysts_morning(browser, server: str) -> None:  # type: ignore[no-untyped-def]
-    """An editor assigns; the analyst sees what changed, opens My work, records a re-check."""
+    """An editor assigns; the analyst sees what changed, opens My work, records a re-check and
+    comments with a mention, which reaches the colleague mentioned."""
     journeys = [
         (1280, SLUG, "Resume anti-ISIS cooperation as a priority"),
         (
@@ -498,9 +499,33 @@ def test_the_analysts_morning(browser, server: str) -> None:  # type: ignore[no-
             assert page.locator(".review-clock .badge.due").count() == 0
             assert page.locator("li.review").count() >= 1
             shot(page, f"14-morning-re-checked-{width}")
+            # A comment with a mention: sent empty first, refused and kept on its own page.
+            page.get_by_role("button", name="Add comment").click()
+            expect_text(page, "Write the comment.")
+            assert page.locator(".error-summary").is_visible()
+            page.get_by_label("Comment", exact=True).fill(
+                "Re-checked, *nothing moved*. @editor-person, worth a second look?"
+            )
+            page.get_by_role("button", name="Add comment").click()
+            expect_text(page, "Comment added.")
+            comment = page.locator("#discussion li.comment").last
+            assert comment.locator("em", has_text="nothing moved").count() == 1
+            assert comment.locator("span.mention", has_text="@editor-person").count() == 1
+            assert page.get_by_text("editor@example.org").count() == 0
+            shot(page, f"15-morning-commented-{width}")
             page.get_by_role("link", name="My work").click()
             page.get_by_role("button", name="Mark as seen").click()
             expect_text(page, "Nothing new assigned to you.")
+            page.get_by_role("button", name="Log out").click()
+
+            # The colleague mentioned hears of it, and the notification leads to the comment.
+            login(page, Role.EDITOR)
+            page.get_by_role("link", name=re.compile(r"^Notifications")).click()
+            mention = page.locator("li.notification", has_text="Mentioned you in a comment").first
+            assert mention.locator("a", has_text=title).count() == 1
+            mention.locator("a", has_text=title).click()
+            page.wait_for_url(re.compile(r"#comment-\d+$"))
+            assert page.locator("#discussion span.mention", has_text="@editor-person").count() >= 1
             page.get_by_role("button", name="Log out").click()
         finally:
             context.close()

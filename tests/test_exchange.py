@@ -17,14 +17,18 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
+from tracker.comments.operations import add_comment, edit_comment, hide_comment
 from tracker.db import get_engine
 from tracker.exchange.formats import CSV_COLUMNS
 from tracker.field_rules import EVIDENCE, UPDATE, Rule, check_fields
 from tracker.models import (
     Assignment,
     AuditEvent,
+    Comment,
+    CommentRevision,
     ContentVersion,
     Evidence,
+    Notification,
     Recommendation,
     StatusRevision,
     StatusUpdate,
@@ -523,3 +527,67 @@ def test_with_correct_a_changed_update_becomes_a_correction(
     ]
     again = runner.invoke(args=["import", str(changed), "--correct"])
     assert again.exit_code == 0 and "corrected" not in again.output  # now the same
+
+
+def test_comments_travel_with_their_revisions_hiding_and_updates(
+    app: Flask, runner: FlaskCliRunner, db: Session, make_user, tmp_path: Path
+) -> None:
+    writer = make_user(Role.ANALYST, email="writer@example.org", name="Wren Writer")
+    editor = make_user(Role.EDITOR, email="editor@example.org", name="Eda Editor")
+    make_user(Role.ANALYST, email="mentioned@example.org", name="Mo Mentioned")
+    add_updates(db, writer, SLUG, 2)
+    recommendation = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
+    update = db.scalars(select(StatusUpdate).order_by(StatusUpdate.id)).first()
+    first = add_comment(db, recommendation, author=writer, body="Draft, @mo-mentioned")
+    edit_comment(db, first, editor=writer, body="Final, @mo-mentioned")
+    add_comment(db, recommendation, author=editor, body="On the update", update=update)
+    hidden = add_comment(db, recommendation, author=writer, body="Private detail")
+    hide_comment(db, hidden, editor=editor, reason="Personal data")
+    db.commit()
+    exported_file = tmp_path / "first.json"
+    assert runner.invoke(args=["export", "--output", str(exported_file)]).exit_code == 0
+    exported = json.loads(exported_file.read_text(encoding="utf-8"))
+    assert len(exported["comments"]) == 3
+    [edited] = [c for c in exported["comments"] if len(c["revisions"]) == 2]
+    assert [r["body"] for r in edited["revisions"]] == [
+        "Draft, @mo-mentioned",
+        "Final, @mo-mentioned",
+    ]
+    [on_update] = [c for c in exported["comments"] if c["update"]]
+    assert on_update["update"] in {u["key"] for u in exported["updates"]}
+    db.close()
+    empty_database(get_engine(app))
+
+    result = runner.invoke(args=["import", str(exported_file)])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["export"]).stdout == exported_file.read_text(encoding="utf-8")
+    # Mentions made then tell nobody now; a second import adds nothing.
+    assert db.scalar(select(func.count()).select_from(Notification)) == 0
+    assert db.scalars(
+        select(Comment.hidden_reason).where(Comment.hidden_at.is_not(None))
+    ).one() == ("Personal data")
+    again = runner.invoke(args=["import", str(exported_file)])
+    assert "nothing new" in again.stdout
+    assert db.scalar(select(func.count()).select_from(CommentRevision)) == 4
+
+
+def test_a_comment_on_an_unknown_update_is_refused_with_its_path(
+    runner: FlaskCliRunner, db: Session, tmp_path: Path
+) -> None:
+    document = {
+        "comments": [{
+            "key": "c-1", "recommendation": SLUG, "update": "no-such-update",
+            "author": "someone@example.org", "written_at": "2021-01-01T00:00:00+00:00",
+            "revisions": [{"body": "", "at": "2999-01-01T00:00:00+00:00"}], "hidden": None,
+        }],
+    }  # fmt: skip
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code != 0
+    assert (
+        "$.comments[0].update: No status update of this recommendation has this key."
+        in result.output
+    )
+    assert "$.comments[0].revisions[0].at: The time cannot be in the future." in result.output
+    assert db.scalar(select(func.count()).select_from(Comment)) == 0

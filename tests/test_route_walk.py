@@ -33,6 +33,7 @@ from werkzeug.routing import Rule
 
 import tracker
 from tracker.assessments.operations import open_review, submit_assessment
+from tracker.comments.operations import add_comment
 from tracker.forecasts.operations import make_forecast
 from tracker.models import (
     Actor,
@@ -43,7 +44,9 @@ from tracker.models import (
     Theme,
     User,
 )
+from tracker.notifications.feed import new_address
 from tracker.notifications.operations import WATCHABLE, watch
+from tracker.saved_views.operations import save_view
 from tracker.status_updates import correct_status_update, retract_status_update
 from tracker.vocabulary import Confidence, Role, Status
 
@@ -170,6 +173,12 @@ def walked(app: Flask, db: Session, make_user: Callable[..., User]) -> dict[str,
     db.refresh(review, ["analysts", "assessments"])
     submit_assessment(db, review, assessor=analyst, status=Status.STALLED,
                       confidence=Confidence.LOW, rationale="Stalled.")  # fmt: skip
+    recommendation = db.get_one(Recommendation, first.recommendation_id)
+    comment = add_comment(db, recommendation, author=analyst, body="For @editor-2: *see*.")
+    add_comment(db, recommendation, author=editor, body="On the update.", update=first)
+    secret = new_address(db, analyst)
+    view = save_view(db, analyst, "Stalled", {"status": "stalled", "owner": "me"})
+    watch(db, analyst, "view", view)
     db.commit()
     # Criteria, a signpost and observations: numbered 1 and 2 under the recommendation.
     add_criteria_and_signposts(db, editor, analyst)
@@ -183,6 +192,9 @@ def walked(app: Flask, db: Session, make_user: Callable[..., User]) -> dict[str,
         "user_id": [str(id_) for id_ in db.scalars(select(User.id))],
         "notification_id": [str(id_) for id_ in db.scalars(select(Notification.id))],
         "forecast_id": [str(forecast.id)],
+        "comment_id": [str(comment.id)],
+        "secret": [secret],
+        "view": [view.slug],
         "filename": ["tracker.css"],
         "token": ["not-a-setup-token"],
         "number": ["1", "2"],
@@ -201,6 +213,8 @@ def real_values(rule: Rule, name: str, walked: dict[str, list[str]]) -> list[str
         return list(WATCHABLE)  # the recommendation first, which the slugs below name
     if name == "slug" and rule.endpoint.startswith("lists."):
         return walked["entry"]
+    if name == "slug" and rule.endpoint.startswith("saved_views."):
+        return walked["view"]
     if name == "slug":
         return walked["recommendation"]
     return walked[name]

@@ -53,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         bookkeeping,
         caching,
         commands,
+        comments,
         criteria,
         dashboard,
         db,
@@ -69,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         publishing,
         recommendations,
         reports,
+        saved_views,
         search,
         security,
         signposts,
@@ -91,9 +93,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     commands.init_app(app)
     # Each area registers its blueprints and its commands.
     for area in (
-        auth, admin, dashboard, recommendations, logs, sources, lists, reports, exchange, search,
-        api, work, notifications, targets, mail, criteria, signposts,
-        assessments, forecasts,
+        auth, admin, dashboard, recommendations, comments, logs, sources, lists, reports,
+        exchange, search, api, work, notifications, targets, saved_views, mail, criteria,
+        signposts, assessments, forecasts,
     ):  # fmt: skip
         area.init_app(app)
     app.register_blueprint(health.bp)

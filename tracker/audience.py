@@ -4,7 +4,8 @@ Inside (logged in, or the site not public) a reader sees everything. A *public r
 an anonymous visitor of the public site (`TRACKER_PUBLIC=1`): for them every ORM query of
 the request is limited, in SQL, to published sources and what hangs from them, and, while
 review before publishing is on, to approved updates. What the public never sees (the audit
-log, versions, watches, comments...) is listed in `HIDDEN`: a query for it finds nothing.
+log, versions, watches, comments, saved views...) is listed in `HIDDEN`: a query for it finds
+nothing.
 
 No request state here: tracker/publishing sets the audience for each request; the session hook
 below and tracker/moments.py read it.
@@ -24,12 +25,16 @@ from .models import (
     Assignment,
     AuditEvent,
     BlindReview,
+    Comment,
+    CommentRevision,
     ContentVersion,
     Evidence,
+    FeedAddress,
     IndependentAssessment,
     Notification,
     Recommendation,
     Review,
+    SavedView,
     Source,
     StatusRevision,
     StatusUpdate,
@@ -62,6 +67,10 @@ HIDDEN: tuple[type, ...] = (
     Assignment,
     BlindReview,
     IndependentAssessment,
+    Comment,
+    CommentRevision,
+    SavedView,
+    FeedAddress,
 )
 
 

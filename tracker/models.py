@@ -101,6 +101,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
+    # How comments mention them ("@ana-analyst"): made from the name, unique, never the e-mail.
+    handle: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(vocabulary(Role), default=Role.VIEWER)
     active: Mapped[bool] = mapped_column(default=True)
@@ -434,11 +436,32 @@ class Watch(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    # "recommendation", "source", "actor" or "theme": what target_id names.
+    # "recommendation", "source", "actor", "theme" or "view" (a saved view): what target_id names.
     kind: Mapped[str] = mapped_column(String(32))
     target_id: Mapped[int]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[dt.datetime | None]
+
+
+class SavedView(Base):
+    """A named dashboard filter a user keeps; its address shows it to anyone logged in.
+
+    Deleting one marks it deleted: its audit events keep naming a row.
+    """
+
+    __tablename__ = "saved_view"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Its address: random, so that the addresses of other views cannot be guessed from it.
+    slug: Mapped[str] = mapped_column(String(32), unique=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # The dashboard's query arguments it keeps, by name ("theme": "security-cooperation").
+    query: Mapped[dict[str, str]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[dt.datetime | None]
+
+    owner: Mapped[User] = relationship(lazy="raise")
 
 
 class Notification(Base):
@@ -449,20 +472,95 @@ class Notification(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    # "update", "correction", "retraction" or "review".
+    # "update", "correction", "retraction", "review" or "mention".
     kind: Mapped[str] = mapped_column(String(32))
     recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendation.id"))
-    # The status update or review it is about.
+    # The status update, review or comment it is about.
     ref_id: Mapped[int]
     by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     read_at: Mapped[dt.datetime | None]
+    # The saved view the change matched, when the user heard of it by watching that view.
+    view_id: Mapped[int | None] = mapped_column(ForeignKey("saved_view.id"))
     # The e-mail that carries it, once the mail worker has planned one.
     delivery_id: Mapped[int | None] = mapped_column(ForeignKey("mail_delivery.id"), index=True)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")
     by: Mapped[User | None] = relationship(foreign_keys=[by_id], lazy="raise")
     recommendation: Mapped[Recommendation] = relationship(lazy="raise")
+    view: Mapped[SavedView | None] = relationship(lazy="raise")
+
+
+class Comment(Base):
+    """A remark on a recommendation, or on one of its status updates: discussion, not evidence.
+
+    It never changes a status. Its body shows its latest revision; every revision, the first
+    included, is kept in `CommentRevision`. An editor may hide it, with a reason; it is never
+    deleted.
+    """
+
+    __tablename__ = "comment"
+    __table_args__ = (Index(None, "recommendation_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendation.id"))
+    # None: on the recommendation itself.
+    update_id: Mapped[int | None] = mapped_column(ForeignKey("status_update.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revision: Mapped[int] = mapped_column(default=1)
+    hidden_at: Mapped[dt.datetime | None]
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    hidden_reason: Mapped[str | None] = mapped_column(Text)
+    # The key an imported comment carries in the file, so importing it again adds nothing.
+    import_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    recommendation: Mapped[Recommendation] = relationship(lazy="raise")
+    update: Mapped[StatusUpdate | None] = relationship(lazy="raise")
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="raise")
+    hidden_by: Mapped[User | None] = relationship(foreign_keys=[hidden_by_id], lazy="raise")
+    revisions: Mapped[list[CommentRevision]] = relationship(
+        back_populates="comment", order_by="CommentRevision.number", lazy="raise"
+    )
+
+    @property
+    def hidden(self) -> bool:
+        return self.hidden_at is not None
+
+
+class CommentRevision(Base):
+    """One revision of a comment's text: as first written, then each edit. Never changed."""
+
+    __tablename__ = "comment_revision"
+    __table_args__ = (UniqueConstraint("comment_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id"))
+    number: Mapped[int]
+    body: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    comment: Mapped[Comment] = relationship(back_populates="revisions", lazy="raise")
+    author: Mapped[User] = relationship(lazy="raise")
+
+
+class FeedAddress(Base):
+    """A private address of a user's notifications feed; only its SHA-256 hash is kept.
+
+    Making a new one revokes the one before.
+    """
+
+    __tablename__ = "feed_address"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None]
+
+    user: Mapped[User] = relationship(lazy="raise")
 
 
 class MailDelivery(Base):

@@ -154,6 +154,13 @@ def embeddable(view: View) -> View:
     return readable(view)
 
 
+def keyed(view: View) -> View:
+    """Mark an open view whose address holds a user's secret (a private feed): it is read as
+    that user reads, never as the public site's anonymous reader."""
+    view.keyed = True  # type: ignore[attr-defined]
+    return public(view)
+
+
 def marked(endpoint: str | None, mark: str) -> bool:
     view = current_app.view_functions.get(endpoint) if endpoint else None
     return bool(getattr(view, mark, False))

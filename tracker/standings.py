@@ -59,6 +59,48 @@ class DashboardFilters:
     owner_id: int | None = None
 
     SORTS = ("position", "title", "status", "as_of", "logged", "theme", "due")
+    # The query arguments that name the filters, as the dashboard's address carries them.
+    ARGUMENTS = ("source", "theme", "actor", "status", "overdue", "regressed", "review", "owner",
+                 "sort")  # fmt: skip
+
+    @classmethod
+    def from_arguments(cls, args: Any, reader_id: int | None) -> DashboardFilters:
+        """Read the filters from query arguments; "owner=me" means the reader."""
+        status = args.get("status")
+        sort = args.get("sort", "position")
+        return cls(
+            source=args.get("source") or None,
+            theme=args.get("theme") or None,
+            actor=args.get("actor") or None,
+            status=Status(status) if status in Status._value2member_map_ else None,
+            overdue=args.get("overdue") == "1",
+            regressed=args.get("regressed") == "1",
+            signposts_seen=args.get("signposts") == "recent",
+            disagree=args.get("disagree") == "1",
+            # Whose eyes the blind reviews' disagreement is judged for.
+            reader_id=reader_id,
+            sort=sort if sort in cls.SORTS else "position",
+            review="due" if args.get("review") == "due" else None,
+            # Only "me": a link that names another user's id would say whom they own.
+            owner_id=reader_id if args.get("owner") == "me" else None,
+        )
+
+    def arguments(self) -> dict[str, str]:
+        """The query arguments that name these filters, the defaults left out."""
+        values = {
+            "source": self.source or "",
+            "theme": self.theme or "",
+            "actor": self.actor or "",
+            "status": self.status.value if self.status else "",
+            "overdue": "1" if self.overdue else "",
+            "regressed": "1" if self.regressed else "",
+            "signposts": "recent" if self.signposts_seen else "",
+            "disagree": "1" if self.disagree else "",
+            "review": self.review or "",
+            "owner": "me" if self.owner_id is not None else "",
+            "sort": "" if self.sort == "position" else self.sort,
+        }
+        return {name: value for name, value in values.items() if value}
 
 
 @dataclass(frozen=True)
@@ -433,3 +475,15 @@ def lanes(session: Session, filters: DashboardFilters, moment: Moment) -> list[L
     board = dashboard(session, filters, moment, review_every_days=0)
     history = judgement_history(session, [row.recommendation.id for row in board.rows], moment)
     return [Lane(row.recommendation, history[row.recommendation.id]) for row in board.rows]
+
+
+def matching_ids(
+    session: Session, arguments: dict[str, str], reader_id: int, *, review_every_days: int
+) -> set[int]:
+    """The recommendations the dashboard shows its reader today with these query arguments
+    (a saved view's): "owner=me" is the reader."""
+    filters = DashboardFilters.from_arguments(arguments, reader_id)
+    board = dashboard(
+        session, filters, Moment(dt.date.today()), review_every_days=review_every_days
+    )
+    return {row.recommendation.id for row in board.rows}

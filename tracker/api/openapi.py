@@ -144,6 +144,7 @@ SCHEMAS: dict[str, Any] = {
             "criteria_url": LINK,
             "signposts_url": LINK,
             "blind_reviews_url": LINK,
+            "comments_url": LINK,
             "page": {**LINK, "description": "The recommendation's page in Tracker, for people."},
         }
     ),
@@ -387,6 +388,33 @@ SCHEMAS: dict[str, Any] = {
             "page": LINK,
         }
     ),
+    "Comment": obj(
+        {
+            "id": {"type": "integer"},
+            "update_id": {
+                "type": "integer",
+                "nullable": True,
+                "description": "The status update it is on; null: on the recommendation.",
+            },
+            "author": obj({"name": TEXT, "handle": TEXT}),
+            "created_at": TIME,
+            "hidden": {"type": "boolean", "description": "Hidden by an editor: no text."},
+            "hidden_at": {**TIME, "nullable": True},
+            "hidden_reason": NULLABLE_TEXT,
+            "body": {**NULLABLE_TEXT, "description": "Markdown; its latest revision."},
+            "revisions": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "number": {"type": "integer", "minimum": 1},
+                        "body": TEXT,
+                        "author": obj({"name": TEXT}),
+                        "at": TIME,
+                    }
+                ),
+            },
+        }
+    ),
     "Named": obj({"slug": TEXT, "name": TEXT, "recommendations_url": LINK}),
     "Index": obj(
         {
@@ -623,6 +651,14 @@ def document(base: str, cookie: str = "session") -> dict[str, Any]:
                 "A recommendation's blind reviews, newest first; assessments only once the "
                 "reader may see them.",
                 page_of("BlindReview"),
+                ["slug"],
+                paged=True,
+                missing="No recommendation has this slug.",
+            ),
+            "/recommendations/{slug}/comments": get(
+                "Comments on a recommendation and its updates, oldest first: discussion, "
+                "not evidence.",
+                page_of("Comment"),
                 ["slug"],
                 paged=True,
                 missing="No recommendation has this slug.",

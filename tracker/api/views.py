@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from ..assessments.reading import ReviewShown, load_reviews, reviews_shown
 from ..audience import shown_name
 from ..caching import cached_page
+from ..comments.operations import Shown, comments_for
 from ..criteria.checklist import load_criteria, load_marks, marks_in_force
 from ..db import get_session
 from ..models import Actor, CriterionMark, Recommendation, Source, StatusUpdate, Theme, User
@@ -250,6 +251,7 @@ def recommendation_data(row: DashboardRow) -> dict[str, Any]:
         "criteria_url": link("api.criteria", slug=rec.slug),
         "signposts_url": link("api.signposts", slug=rec.slug),
         "blind_reviews_url": link("api.blind_reviews", slug=rec.slug),
+        "comments_url": link("api.comments", slug=rec.slug),
         "page": link("recommendations.show", slug=rec.slug),
     }
 
@@ -429,6 +431,41 @@ def review_data(recommendation: Recommendation, seen: ReviewShown) -> dict[str, 
         "consensus_update_id": review.consensus_update_id if seen.closed else None,
         "page": link("assessments.show", slug=recommendation.slug, review_id=review.id),
     }
+
+
+@bp.get("/recommendations/<slug>/comments")
+@cached_page
+def comments(slug: str) -> ResponseReturnValue:
+    """List the comments on a recommendation and on its updates, oldest first."""
+    db = get_session()
+    found = db.scalars(select(Recommendation).where(Recommendation.slug == slug)).first()
+    if found is None:
+        abort(404, description=f"No recommendation has the slug “{slug}”.")
+    grouped = comments_for(db, found, None, Moment(dt.date.today()))
+    shown = sorted((item for items in grouped.values() for item in items),
+                   key=lambda item: item.comment.id)  # fmt: skip
+    page, next_url = keyset_page(shown, lambda item: [item.comment.id], "api.comments", slug=slug)
+    return listing([comment_record(item) for item in page], next_url)
+
+
+def comment_record(shown: Shown) -> dict[str, Any]:
+    """A comment as the API shows it: a hidden one says so, by whom and why, without its text."""
+    comment = shown.comment
+    return {
+        "id": comment.id,
+        "update_id": comment.update_id,
+        "author": {"name": comment.author.name, "handle": comment.author.handle},
+        "created_at": comment.created_at.isoformat(),
+        "hidden": shown.hidden,
+        "hidden_at": comment.hidden_at.isoformat() if shown.hidden and comment.hidden_at else None,
+        "hidden_reason": comment.hidden_reason if shown.hidden else None,
+        "body": None if shown.hidden else shown.revision.body,
+        "revisions": [] if shown.hidden else [
+            {"number": revision.number, "body": revision.body,
+             "author": {"name": revision.author.name}, "at": revision.created_at.isoformat()}
+            for revision in shown.revisions
+        ],
+    }  # fmt: skip
 
 
 def timeline_cursor() -> TimelinePosition | None:

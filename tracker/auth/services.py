@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -43,6 +45,28 @@ class Check(enum.Enum):
     RIGHT = "right"
     WRONG = "wrong"
     SESSION_ENDED = "session ended"
+
+
+def handle_base(name: str) -> str:
+    """The words of a name in lowercase, joined by hyphens: "Ana Analyst" is "ana-analyst"."""
+    words = re.findall(r"\w+", unicodedata.normalize("NFKC", name).lower().replace("_", " "))
+    return "-".join(words)[:56].strip("-") or "user"
+
+
+def unique_handle(session: Session, name: str) -> str:
+    """A handle for a new user: made from their name, numbered when another user holds it."""
+    base = handle_base(name)
+    taken = set(
+        session.scalars(
+            select(User.handle).where(or_(User.handle == base, User.handle.like(f"{base}-%")))
+        )
+    )
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
 
 
 def normalise_email(email: str) -> str:
@@ -85,6 +109,7 @@ def create_user(
     user = User(
         email=normalise_email(email),
         name=name.strip(),
+        handle=unique_handle(session, name.strip()),
         password_hash=hash_password(password),
         role=role,
     )
@@ -95,7 +120,12 @@ def create_user(
         "user.create",
         user=by or user,
         target=user,
-        after={"email": user.email, "name": user.name, "role": user.role.value},
+        after={
+            "email": user.email,
+            "name": user.name,
+            "handle": user.handle,
+            "role": user.role.value,
+        },  # fmt: skip
     )
     return user
 

@@ -17,6 +17,7 @@ from ..form_base import TrackerForm
 from ..i18n import local_date
 from ..moments import Moment, judgement_history
 from ..regressions import loss
+from ..saved_views.views import view_context
 from ..security import readable
 from ..standings import (
     Dashboard,
@@ -44,24 +45,7 @@ bp.before_request(drop_empty_parameters)
 
 def filters_from_query() -> DashboardFilters:
     """Read the filters from the query string, so a filtered view can be bookmarked."""
-    args = request.args
-    status = args.get("status")
-    sort = args.get("sort", "position")
-    return DashboardFilters(
-        source=args.get("source") or None,
-        theme=args.get("theme") or None,
-        actor=args.get("actor") or None,
-        status=Status(status) if status in Status._value2member_map_ else None,
-        overdue=args.get("overdue") == "1",
-        regressed=args.get("regressed") == "1",
-        signposts_seen=args.get("signposts") == "recent",
-        disagree=args.get("disagree") == "1",
-        reader_id=current_user.id,
-        sort=sort if sort in DashboardFilters.SORTS else "position",
-        review="due" if args.get("review") == "due" else None,
-        # Only "me": a link that names another user's id would say whom they own.
-        owner_id=current_user.id if args.get("owner") == "me" else None,
-    )
+    return DashboardFilters.from_arguments(request.args, current_user.id)
 
 
 @bp.get("/")
@@ -99,6 +83,7 @@ def index() -> ResponseReturnValue:
         bars=status_charts(board, choices),
         recent=recent_judgements(db, moment),
         review_every_days=current_app.config["REVIEW_EVERY_DAYS"],
+        **view_context(request.args.get("view"), filters.arguments()),
     )
 
 

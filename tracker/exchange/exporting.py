@@ -24,6 +24,7 @@ from ..models import (
 from ..status_updates import EvidenceInput
 from ..vocabulary import RevisionKind
 from .assessments import load_blind_reviews, review_authors, review_records
+from .comments import comment_authors, comment_records
 from .criteria import criterion_authors, criterion_records
 from .forecasts import forecast_records
 from .formats import (
@@ -144,6 +145,7 @@ def export_document(session: Session, reader: User | None = None) -> dict[str, A
     authors.update(review_authors(reviews))
     forecasts, forecasters = forecast_records(session)
     authors |= forecasters
+    authors |= comment_authors(session)
     for source in sources:
         for rec in source.recommendations:
             for user in [*([rec.owner] if rec.owner else []), *rec.co_owners]:
@@ -173,6 +175,7 @@ def export_document(session: Session, reader: User | None = None) -> dict[str, A
             reviews, {update.id: update_key(update) for update in updates}, reader
         ),
         "forecasts": forecasts,
+        "comments": comment_records(session, {update.id: update_key(update) for update in updates}),
     }
 
 

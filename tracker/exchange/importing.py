@@ -55,6 +55,7 @@ from ..status_updates import (
 from ..text import character_problem, plainly_clean, problems_in
 from ..vocabulary import Confidence, DatePrecision, Role, SourceKind, Status, Verdict
 from .assessments import add_blind_reviews, wanted_people
+from .comments import add_comments, wanted_comment_authors
 from .criteria import add_criteria, criteria_by_number
 from .exporting import EXPORTED, evidence_record, update_record
 from .forecasts import add_forecasts
@@ -134,6 +135,7 @@ class Document:
     signposts: list[tuple[str, Any]] = field(default_factory=list)
     blind_reviews: list[tuple[str, Any]] = field(default_factory=list)
     forecasts: list[tuple[str, Any]] = field(default_factory=list)
+    comments: list[tuple[str, Any]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -182,6 +184,7 @@ def read_json(text: str) -> Document:
         "signposts",
         "blind_reviews",
         "forecasts",
+        "comments",
     ):
         getattr(document, name).extend(objects(data, name, f"$.{name}", document.problems))
     for path, item in objects(data, "updates", "$.updates", document.problems):
@@ -392,6 +395,12 @@ def apply(
     forecast_problems, forecast_counts = add_forecasts(session, document.forecasts, authors, now)
     outcome.problems.extend(Problem(where, message) for where, message in forecast_problems)
     outcome.counts.update(forecast_counts)
+    if document.comments:
+        comment_problems, comment_counts = add_comments(
+            session, document.comments, authors, known_keys(session), now
+        )
+        outcome.problems.extend(Problem(where, message) for where, message in comment_problems)
+        outcome.counts.update(comment_counts)
     if not outcome.problems:
         audit.record(
             session, "import", user=None,
@@ -655,6 +664,7 @@ def find_authors(session: Session, document: Document, outcome: Outcome) -> dict
         *wanted_signpost_authors(document.signposts),
         *wanted_people(document.blind_reviews),
         *forecast_authors(document.forecasts),
+        *wanted_comment_authors(document.comments),
     ]:
         if not EMAIL.fullmatch(email.strip()):
             outcome.problems.append(Problem(where, "Expected an email address."))

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..models import MailReminder, Notification, User, utcnow
-from ..notifications.operations import LABELS
+from ..notifications.operations import LABELS, anchor_of
 from ..vocabulary import MailFrequency
 from .operations import Claimed
 
@@ -58,8 +58,7 @@ def label_of(kind: str) -> str:
 
 
 def item_of(notification: Notification) -> Item:
-    anchor = {"review": "review"}.get(notification.kind, "update")
-    # Kinds added later (comments, mentions) link to the recommendation itself.
+    # A kind it does not know links to the recommendation itself.
     known = notification.kind in LABELS
     return Item(
         label=label_of(notification.kind),
@@ -67,7 +66,7 @@ def item_of(notification: Notification) -> Item:
         url=url_for(
             "recommendations.show",
             slug=notification.recommendation.slug,
-            _anchor=f"{anchor}-{notification.ref_id}" if known else None,
+            _anchor=anchor_of(notification) if known else None,
             _external=True,
         ),
         by=notification.by.name if notification.by else _("Tracker"),

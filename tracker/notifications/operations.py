@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from typing import Any
 
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import Integer, Select, and_, func, insert, literal, or_, select
@@ -21,6 +22,7 @@ from ..models import (
     Actor,
     Notification,
     Recommendation,
+    SavedView,
     Source,
     StatusUpdate,
     Theme,
@@ -30,6 +32,7 @@ from ..models import (
     recommendation_actor,
     utcnow,
 )
+from ..standings import matching_ids
 
 # What can be watched, by the name in its address.
 WATCHABLE: dict[str, Any] = {
@@ -37,13 +40,23 @@ WATCHABLE: dict[str, Any] = {
     "source": Source,
     "actor": Actor,
     "theme": Theme,
+    "view": SavedView,
 }
 LABELS = {
     "update": _l("New status update"),
     "correction": _l("Correction"),
     "retraction": _l("Retraction"),
     "review": _l("Re-checked, no change"),
+    "mention": _l("Mentioned you in a comment"),
 }
+# Where on the recommendation's page each kind of notification points.
+ANCHORS = {"review": "review-{}", "mention": "comment-{}"}
+
+
+def anchor_of(notification: Notification) -> str:
+    return ANCHORS.get(notification.kind, "update-{}").format(notification.ref_id)
+
+
 # Notifications are written for this many changes at a time.
 CHUNK = 1_000
 
@@ -52,7 +65,10 @@ def find_watchable(session: Session, kind: str, slug: str) -> Any | None:
     model = WATCHABLE.get(kind)
     if model is None:
         return None
-    return session.scalars(select(model).where(model.slug == slug)).first()
+    query = select(model).where(model.slug == slug)
+    if model is SavedView:
+        query = query.where(SavedView.deleted_at.is_(None))
+    return session.scalars(query).first()
 
 
 def active_watch(session: Session, user: User, kind: str, target_id: int) -> Watch | None:
@@ -129,6 +145,51 @@ def notify(session: Session, kind: str, events: Select) -> None:
     )
     columns = ["user_id", "kind", "recommendation_id", "ref_id", "by_id", "created_at"]
     session.execute(insert(Notification).from_select(columns, rows))
+    notify_view_watchers(session, kind, events)
+
+
+def notify_view_watchers(session: Session, kind: str, events: Select) -> None:
+    """Notify the watchers of saved views that the changed recommendations now match.
+
+    One statement when nobody watches a view. A watcher who already heard of an event (they
+    watch the recommendation, its source...) is not told twice.
+    """
+    watched = session.execute(
+        select(Watch.user_id, SavedView)
+        .join(SavedView, SavedView.id == Watch.target_id)
+        .join(User, and_(User.id == Watch.user_id, User.active.is_(True)))
+        .where(Watch.kind == "view", Watch.ended_at.is_(None), SavedView.deleted_at.is_(None))
+        .order_by(Watch.id)
+    ).all()
+    if not watched:
+        return
+    happened = session.execute(events).all()
+    heard = {
+        (user_id, ref_id)
+        for user_id, ref_id in session.execute(
+            select(Notification.user_id, Notification.ref_id).where(
+                Notification.kind == kind,
+                Notification.ref_id.in_([event.ref_id for event in happened]),
+            )
+        )
+    }
+    every = current_app.config["REVIEW_EVERY_DAYS"] if has_app_context() else 90
+    now = utcnow()
+    for user_id, view in watched:
+        matching = matching_ids(session, view.query, user_id, review_every_days=every)
+        for event in happened:
+            if event.recommendation_id not in matching or event.by_id == user_id:
+                continue
+            if (user_id, event.ref_id) in heard:
+                continue
+            heard.add((user_id, event.ref_id))
+            session.add(
+                Notification(
+                    user_id=user_id, kind=kind, recommendation_id=event.recommendation_id,
+                    ref_id=event.ref_id, by_id=event.by_id, created_at=now, view_id=view.id,
+                )
+            )  # fmt: skip
+    session.flush()
 
 
 def notify_updates(
@@ -179,6 +240,7 @@ def list_notifications(
         .options(
             joinedload(Notification.by),
             joinedload(Notification.recommendation),
+            joinedload(Notification.view),
         )
         .limit(limit)
         .offset(offset)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -9,10 +9,13 @@ from wtforms import HiddenField
 
 from ..db import get_session
 from ..form_base import TrackerForm
+from ..security import keyed
 from ..views import local_address, page_from_query
 from .blueprint import bp
+from .feed import current_address, new_address, notifications_atom, stop_address, user_for_secret
 from .operations import (
     LABELS,
+    anchor_of,
     find_watchable,
     list_notifications,
     mark_read,
@@ -54,6 +57,7 @@ def index() -> ResponseReturnValue:
         page=page,
         show_all=show_all,
         labels=LABELS,
+        anchor_of=anchor_of,
         form=ButtonForm(),
     )
 
@@ -119,3 +123,76 @@ def change_watch(kind: str, slug: str, *, start: bool) -> ResponseReturnValue:
     db.commit()
     flash(message, "success")
     return redirect(back_to(form, url_for("dashboard.index")))
+
+
+FEED_ENTRIES = 50
+
+
+@bp.get("/notifications/feed")
+def feed_settings() -> ResponseReturnValue:
+    """Say whether my private feed address is on, and offer to make a new one."""
+    return feed_page(secret=None)
+
+
+def feed_page(secret: str | None) -> str:
+    return render_template(
+        "notifications/feed.html",
+        address=current_address(get_session(), current_user),
+        feed_url=url_for(".feed", secret=secret, _external=True) if secret else None,
+        form=ButtonForm(formdata=None),
+    )
+
+
+@bp.post("/notifications/feed/new")
+def new_feed_address() -> ResponseReturnValue:
+    """Make a new private address, shown this once; the one before stops working."""
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    db = get_session()
+    secret = new_address(db, current_user)
+    db.commit()
+    return feed_page(secret=secret)
+
+
+@bp.post("/notifications/feed/stop")
+def stop_feed_address() -> ResponseReturnValue:
+    """Stop my private address: it answers 404 from now on."""
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    db = get_session()
+    stopped = stop_address(db, current_user)
+    db.commit()
+    flash(_("Your feed address no longer works.") if stopped else _("You had no feed address."),
+          "success")  # fmt: skip
+    return redirect(url_for(".feed_settings"))
+
+
+@bp.get("/feeds/notifications/<secret>.atom")
+@keyed
+def feed(secret: str) -> ResponseReturnValue:
+    """My notifications, newest first, for a feed reader: the secret in the address is the key."""
+    db = get_session()
+    user = user_for_secret(db, secret)
+    if user is None:
+        abort(404)
+    items = list_notifications(db, user, unread_only=False, limit=FEED_ENTRIES)
+    body = notifications_atom(
+        items,
+        address=url_for(".feed", secret=secret, _external=True),
+        page=url_for(".index", show="all", _external=True),
+        host=request.host.split(":")[0],
+        link_of={
+            item.id: url_for(
+                "recommendations.show",
+                slug=item.recommendation.slug,
+                _anchor=anchor_of(item),
+                _external=True,
+            )
+            for item in items
+        },  # fmt: skip
+    )
+    response = Response(body, mimetype="application/atom+xml")
+    # The address is a secret: no referrer carries it on, no shared cache keeps the feed.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.add_etag()
+    return response.make_conditional(request)

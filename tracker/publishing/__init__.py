@@ -20,7 +20,9 @@ def set_audience() -> None:
     config = current_app.config
     # An embed shows what the public sees, whoever's browser loads it.
     embed = marked(request.endpoint, "embeddable")
-    if config["PUBLIC"] and (embed or not current_user.is_authenticated):
+    # A private feed's secret stands for its user: it is read from inside.
+    keyed = marked(request.endpoint, "keyed")
+    if config["PUBLIC"] and not keyed and (embed or not current_user.is_authenticated):
         seen = audience.Audience(
             public=True, reviewed=config["PUBLIC_REVIEW"], authors=config["PUBLIC_AUTHORS"]
         )

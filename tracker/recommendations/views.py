@@ -15,6 +15,8 @@ from ..cadence import review_state
 from ..catalogue import CatalogueError
 from ..charts import timeline as timeline_chart
 from ..charts import window_from
+from ..comments.forms import CommentForm
+from ..comments.operations import comments_for, handles_of_colleagues, may_comment
 from ..criteria.checklist import checklist, criteria_in_force, load_criteria, load_marks
 from ..db import get_session
 from ..forecasts.forms import ForecastForm
@@ -119,6 +121,7 @@ def show(slug: str) -> ResponseReturnValue:
     status = current.status if current else Status.NOT_ASSESSED
     inside = current_user.is_authenticated
     reviews = reviews_shown(load_reviews(db, [recommendation.id], moment), moment, current_user)
+    commenting = moment.is_now and may_comment(current_user)
     return render_template(
         "recommendations/show.html",
         recommendation=recommendation,
@@ -149,6 +152,10 @@ def show(slug: str) -> ResponseReturnValue:
         consensus_of={seen.review.consensus_update_id: seen for seen in reviews if seen.closed},
         forecasts=board_of(db, recommendation.id, moment),
         forecast_form=ForecastForm() if current_user.can(Role.ANALYST) else None,
+        comments=comments_for(db, recommendation, [update.id for update, _ in entries], moment),
+        commenting=commenting,
+        comment_form=CommentForm(formdata=None) if commenting else None,
+        colleagues=handles_of_colleagues(db) if commenting else [],
     )
 
 

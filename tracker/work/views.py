@@ -10,6 +10,8 @@ from flask_login import current_user
 from ..db import get_session
 from ..form_base import TrackerForm
 from ..moments import Moment
+from ..notifications.views import ButtonForm
+from ..saved_views.operations import views_of
 from ..standings import DashboardFilters, dashboard
 from .blueprint import bp
 from .operations import assignments_seen_since, assignments_since, mark_assignments_seen
@@ -36,6 +38,8 @@ def index() -> ResponseReturnValue:
         assigned=assignments_since(db, current_user, since),
         since=since,
         form=SeenForm(),
+        views=views_of(db, current_user),
+        view_form=ButtonForm(),
     )
 
 
