@@ -59,7 +59,9 @@ def days_since(moment: dt.date | dt.datetime | None, today: dt.date | None = Non
     days = ((today or dt.date.today()) - day).days
     if days <= 0:
         return gettext("today")
-    return ngettext("%(num)s day ago", "%(num)s days ago", days, num=i18n.local_number(days))
+    # Named `count`, not `num`: ngettext gives `num` the bare number, not the local one.
+    count = i18n.local_number(days)
+    return ngettext("%(count)s day ago", "%(count)s days ago", days, count=count)
 
 
 def date_tag(day: dt.date | dt.datetime | None) -> Markup:
