@@ -72,7 +72,12 @@ def date_tag(day: dt.date | dt.datetime | None) -> Markup:
 
 
 def datetime_tag(moment: dt.datetime) -> Markup:
-    """A moment as `<time>`: 2026-12-01 09:30 UTC, in the reader's language."""
+    """A moment as `<time>`: 2026-12-01 09:30 UTC, in the reader's language. Right to left,
+    the time of day is isolated left to right, or "09:30 UTC" would read "UTC 09:30"."""
+    if i18n.direction() == "rtl":
+        return Markup('<time datetime="{}">{}، <bdi dir="ltr">{}</bdi></time>').format(
+            moment.isoformat(), i18n.local_date(moment), i18n.local_time(moment)
+        )
     return Markup('<time datetime="{}">{}</time>').format(
         moment.isoformat(), i18n.local_datetime(moment)
     )
@@ -110,7 +115,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = datetime_tag
     app.jinja_env.filters["local_date"] = i18n.local_date
     app.jinja_env.filters["local_time"] = i18n.local_time
-    app.jinja_env.filters["local_datetime"] = i18n.local_datetime
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["published"] = published
     app.jinja_env.filters["translated"] = translated
