@@ -1,6 +1,7 @@
 # `make run` serves Tracker on SQLite with the seeded recommendations (HOST and PORT choose where:
-# `make run PORT=5077`); `make test` runs the suite; `make translations` extracts the interface's
-# strings and updates the catalogues (tracker/translations/*/LC_MESSAGES/messages.po).
+# `make run PORT=5077`), with the mail worker beside it: Ctrl-C stops both; `make test` runs the
+# suite; `make translations` extracts the interface's strings and updates the catalogues
+# (tracker/translations/*/LC_MESSAGES/messages.po).
 # All set up everything they need in .venv first, and compile the catalogues.
 
 PYTHON ?= python3
@@ -20,6 +21,8 @@ EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-
 
 run: $(INSTALLED) $(COMPILED)
 	$(BIN)/tracker init --host $(HOST) --port $(PORT)
+	$(BIN)/tracker worker --host $(HOST) --port $(PORT) & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/tracker run --host $(HOST) --port $(PORT)
 
 test: $(INSTALLED) $(COMPILED)

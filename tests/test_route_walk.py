@@ -165,6 +165,7 @@ def walked(app: Flask, db: Session, make_user: Callable[..., User]) -> dict[str,
         "notification_id": [str(id_) for id_ in db.scalars(select(Notification.id))],
         "filename": ["tracker.css"],
         "token": ["not-a-setup-token"],
+        "delivery_id": ["1"],
     }
 
 

@@ -26,6 +26,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("PROXY_FIX", 0)
     app.config.setdefault("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour")
     app.config.setdefault("LOGIN_LIMIT_PER_ADDRESS", "30 per minute")
+    app.config.setdefault("SMTP_URL", None)
+    app.config.setdefault("MAIL_FROM", None)
+    app.config.setdefault("QUEUE_PATH", None)  # None: in the instance folder
+    app.config.setdefault("MAIL_DIGEST_HOUR", 7)
+    app.config.setdefault("MAIL_RETRY_SECONDS", 60)
+    app.config.setdefault("MAIL_MAX_ATTEMPTS", 8)
+    app.config.setdefault("MAIL_CLAIM_SECONDS", 300)
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -48,6 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         i18n,
         lists,
         logs,
+        mail,
         notifications,
         recommendations,
         reports,
@@ -72,7 +80,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Each area registers its blueprints and its commands.
     for area in (
         auth, admin, dashboard, recommendations, logs, sources, lists, reports, exchange, search,
-        api, work, notifications, targets,
+        api, work, notifications, targets, mail,
     ):  # fmt: skip
         area.init_app(app)
     app.register_blueprint(health.bp)

@@ -47,8 +47,11 @@ from .models import DataChange
 View = TypeVar("View", bound=Callable[..., Any])
 
 DATA_VERSION = select(func.max(DataChange.id))
-# Tables whose writes change no page: a session's last-seen time, a token's last use.
-UNWATCHED = frozenset({"user_session", "api_token", DataChange.__tablename__})
+# Tables whose writes change no page: a session's last-seen time, a token's last use, the
+# mail worker's outbox (only /admin/mail shows it, and that page is never kept).
+UNWATCHED = frozenset(
+    {"user_session", "api_token", "mail_delivery", "mail_reminder", DataChange.__tablename__}
+)
 WRITE = re.compile(
     r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM|REPLACE\s+INTO"
     r"|TRUNCATE(?:\s+TABLE)?|COPY)\s+\"?(\w+)",

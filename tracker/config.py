@@ -57,6 +57,18 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get(
             "TRACKER_LOGIN_LIMIT_PER_ADDRESS", "30 per minute"
         ),
+        # E-mail: off without an SMTP server (see tracker/mail/smtp.py for the URL's forms).
+        "SMTP_URL": os.environ.get("TRACKER_SMTP_URL") or None,
+        "MAIL_FROM": os.environ.get("TRACKER_MAIL_FROM") or None,
+        # The task queue's SQLite file, when TRACKER_REDIS_URL does not name Redis for it.
+        "QUEUE_PATH": os.environ.get("TRACKER_QUEUE_PATH") or str(instance / "queue.sqlite3"),
+        # Digests and review-due reminders go out at this hour, UTC.
+        "MAIL_DIGEST_HOUR": int(os.environ.get("TRACKER_MAIL_DIGEST_HOUR", "7")),
+        # A failed send is tried again after this many seconds, doubled each time, this many
+        # times in all; a worker that claims an e-mail holds it this long before another may.
+        "MAIL_RETRY_SECONDS": int(os.environ.get("TRACKER_MAIL_RETRY_SECONDS", "60")),
+        "MAIL_MAX_ATTEMPTS": int(os.environ.get("TRACKER_MAIL_MAX_ATTEMPTS", "8")),
+        "MAIL_CLAIM_SECONDS": int(os.environ.get("TRACKER_MAIL_CLAIM_SECONDS", "300")),
     }
 
 

@@ -27,6 +27,8 @@ from .vocabulary import (
     Confidence,
     Credibility,
     DatePrecision,
+    MailFrequency,
+    MailState,
     Reliability,
     RevisionKind,
     Role,
@@ -101,6 +103,12 @@ class User(Base):
     # None: nothing seen yet, so what came after the account was made counts.
     changes_seen_at: Mapped[dt.datetime | None]
     assignments_seen_at: Mapped[dt.datetime | None]
+    # How often notifications reach them by e-mail, and since when that holds: notifications
+    # made before it are never mailed (turning e-mail on sends no backlog).
+    mail_frequency: Mapped[MailFrequency] = mapped_column(
+        vocabulary(MailFrequency), default=MailFrequency.DAILY, server_default="daily"
+    )
+    mail_since: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # The interface language they chose; None: their browser's (Accept-Language).
     language: Mapped[str | None] = mapped_column(String(16))
 
@@ -429,9 +437,54 @@ class Notification(Base):
     by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     read_at: Mapped[dt.datetime | None]
+    # The e-mail that carries it, once the mail worker has planned one.
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("mail_delivery.id"), index=True)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")
     by: Mapped[User | None] = relationship(foreign_keys=[by_id], lazy="raise")
+    recommendation: Mapped[Recommendation] = relationship(lazy="raise")
+
+
+class MailDelivery(Base):
+    """One e-mail of the outbox: what it carries, and every attempt to send it.
+
+    Planned by the mail worker from notifications and due reviews; claimed for a while
+    (`claimed_until`) by the worker that sends it, and marked sent once the server accepts it.
+    """
+
+    __tablename__ = "mail_delivery"
+    __table_args__ = (Index(None, "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    # "notification" (one, sent at once), "digest" (daily or weekly) or "reminder".
+    kind: Mapped[str] = mapped_column(String(16))
+    # Stable across retries, so a copy that does get through twice reads as one message.
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    state: Mapped[MailState] = mapped_column(vocabulary(MailState), default=MailState.QUEUED)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    claimed_until: Mapped[dt.datetime | None]
+    sent_at: Mapped[dt.datetime | None]
+
+    user: Mapped[User] = relationship(lazy="raise")
+
+
+class MailReminder(Base):
+    """A review-due reminder: one per owner, recommendation and due date, so once a period."""
+
+    __tablename__ = "mail_reminder"
+    __table_args__ = (UniqueConstraint("user_id", "recommendation_id", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendation.id"))
+    # The day its review fell due; for one never checked, the day it was added.
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("mail_delivery.id"), index=True)
+
     recommendation: Mapped[Recommendation] = relationship(lazy="raise")
 
 

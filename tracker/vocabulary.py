@@ -184,6 +184,40 @@ class Role(Labelled):
 ROLE_RANKS = {role: rank for rank, role in enumerate(Role)}
 
 
+class MailFrequency(Labelled):
+    """How often a user wants their notifications by e-mail."""
+
+    IMMEDIATE = (
+        "immediate",
+        N_("Immediately"),
+        N_("One e-mail for each notification, as it comes."),
+    )
+    DAILY = "daily", N_("Daily digest"), N_("One e-mail a day listing the day's notifications.")
+    WEEKLY = (
+        "weekly",
+        N_("Weekly digest"),
+        N_("One e-mail a week, on Mondays, listing the week's."),
+    )
+    NEVER = "never", N_("Never"), N_("No e-mail: notifications stay in the app.")
+
+
+class MailState(Labelled):
+    """Where an e-mail of the outbox stands."""
+
+    QUEUED = (
+        "queued",
+        N_("Waiting"),
+        N_("Not sent yet: its next attempt is due at the time shown."),
+    )
+    SENT = "sent", N_("Sent"), N_("The mail server accepted it.")
+    FAILED = "failed", N_("Failed"), N_("Every attempt failed: an admin can try it again.")
+    DROPPED = (
+        "dropped",
+        N_("Dropped"),
+        N_("Not sent: the account stopped e-mail or was disabled."),
+    )
+
+
 class TargetOrigin(Labelled):
     """Where a recommendation's target date comes from."""
 

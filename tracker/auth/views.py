@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from wtforms import PasswordField
 
 from ..db import get_session
+from ..mail.views import mail_settings
 from ..models import User
 from ..security import public
 from ..views import local_address
@@ -128,7 +129,7 @@ def login_throttled(error: RateLimitExceeded) -> ResponseReturnValue:
     if request.endpoint == "auth.account":
         form = ChangePasswordForm()
         form.form_errors.append(WRONG_PASSWORDS_THROTTLED)
-        return render_template("auth/account.html", form=form), 429
+        return render_template("auth/account.html", form=form, **mail_settings()), 429
     form = LoginForm()
     form.form_errors.append(
         _(
@@ -183,7 +184,7 @@ def account() -> ResponseReturnValue:
             db.commit()
             flash(changed_message(ended), "success")
             return redirect(url_for(".account"))
-    return render_template("auth/account.html", form=form)
+    return render_template("auth/account.html", form=form, **mail_settings())
 
 
 def changed_message(ended: Ended) -> str:
