@@ -247,6 +247,10 @@ def test_a_recommendation_s_translation_is_versioned_audited_and_shown(
     english = client.get(f"/recommendations/{SLUG}").get_data(as_text=True)
     assert TITLE_AR not in english
     assert f"<h1>{html.escape(recommendation.title, quote=False)}</h1>" in english
+    # On the Arabic edit form, the English words are typed left to right, marked English.
+    arabic_form = client.get(f"/recommendations/{SLUG}/edit?lang=ar").get_data(as_text=True)
+    assert re.search(r'<textarea[^>]* dir="ltr" id="passage" lang="en"', arabic_form)
+    assert re.search(r'<input dir="rtl" id="title_ar" lang="ar"', arabic_form)
     # The API and the export carry both.
     api = client.get(f"/api/v1/recommendations/{SLUG}").json
     assert api["language"] == "en"
