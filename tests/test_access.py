@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker.models import Base, Recommendation, StatusUpdate, User
+from tracker.models import Base, Recommendation, Source, StatusUpdate, User
 from tracker.vocabulary import Role
 
 from .helpers import PASSWORD, SLUG, add_updates
@@ -94,6 +94,44 @@ PERMISSIONS: dict[str, Role | None] = {
     "mail.unsubscribe": None,
     "mail.admin": Role.ADMIN,
     "mail.retry_delivery": Role.ADMIN,
+    "publishing.robots": None,
+    "publishing.sitemap": None,
+    "publishing.badge": Role.VIEWER,
+    "publishing.card": Role.VIEWER,
+    "publishing.queue": Role.EDITOR,
+    "publishing.approve": Role.EDITOR,
+}
+
+# When the site is public (TRACKER_PUBLIC=1), what an anonymous reader reaches besides the
+# endpoints open to anyone: reading, never writing; everything else stays as above.
+PUBLIC_READABLE: set[str] = {
+    "dashboard.index",
+    "dashboard.compare",
+    "dashboard.swimlane",
+    "dashboard.regressions",
+    "reports.tracker_report",
+    "reports.source_report",
+    "recommendations.show",
+    "sources.index",
+    "sources.show",
+    "logs.corrections",
+    "search.index",
+    "api.index",
+    "api.openapi",
+    "api.sources",
+    "api.source",
+    "api.recommendations",
+    "api.recommendation",
+    "api.updates",
+    "api.targets",
+    "api.actors",
+    "api.themes",
+    "api.search",
+    "feeds.updates",
+    "feeds.source",
+    "feeds.recommendation",
+    "publishing.badge",
+    "publishing.card",
 }
 
 # POSTs that need no CSRF token: RFC 8058's one-click unsubscribe comes from a mail client,
@@ -107,6 +145,7 @@ OWN_SLUGS = {
     "sources": {"slug": SOURCE},
     "lists": {"kind": "actors", "slug": "unami"},
     "notifications": {"kind": "recommendation", "slug": SLUG},
+    "reports.source_report": {"slug": SOURCE},
 }
 
 
@@ -125,7 +164,7 @@ def routes(app: Flask, values: dict[str, object]) -> Iterator[Route]:
             if rule.endpoint == "static":
                 continue
             # Sources, actors and themes are named by their own slugs.
-            own = OWN_SLUGS.get(rule.endpoint.partition(".")[0], {})
+            own = OWN_SLUGS.get(rule.endpoint, OWN_SLUGS.get(rule.endpoint.partition(".")[0], {}))
             arguments = {
                 name: own[name] if name in own else values[name] for name in rule.arguments
             }
@@ -198,6 +237,37 @@ def test_each_role_gets_exactly_its_access(app: Flask, world, role: Role | None)
             assert "/login?next=" not in response.headers.get("Location", ""), where
         checked += 1
     assert checked >= len(PERMISSIONS)
+
+
+def test_a_public_site_opens_exactly_its_readable_endpoints_to_anonymous_readers(
+    app: Flask, db: Session, world
+) -> None:
+    app.config["PUBLIC"] = True
+    source = db.scalars(select(Source).where(Source.slug == SOURCE)).one()
+    source.published = True
+    db.commit()
+    reached = set()
+    for route in routes(app, world):
+        response = app.test_client().open(route.url, method=route.method, data={})
+        where = f"{route.method} {route.url} as a public reader"
+        needed = PERMISSIONS[route.endpoint]
+        if route.endpoint in PUBLIC_READABLE and route.method == "GET":
+            # Reached: a page, or the API's answer to a search without its question.
+            assert response.status_code in (200, 400), where
+            assert "Set-Cookie" not in response.headers, where
+            if response.status_code == 200:
+                assert response.headers["Cache-Control"].startswith("public, "), where
+            reached.add(route.endpoint)
+        elif needed is None:
+            assert response.status_code not in (401, 403), where
+        elif route.url.startswith("/api/"):
+            assert response.status_code == 401, where
+        else:
+            assert response.status_code == 302, where
+            assert response.headers["Location"].startswith("/login?next="), where
+            assert response.headers["Cache-Control"] == "no-store", where
+    assert reached == PUBLIC_READABLE
+    assert set(PERMISSIONS) >= PUBLIC_READABLE
 
 
 def row_counts(db: Session) -> dict[str, int]:

@@ -12,17 +12,22 @@ import re
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from alembic import command
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from tracker import create_app
 from tracker.auth.services import create_user
 from tracker.db import get_engine, sessions
+from tracker.models import Source, StatusUpdate, User
 from tracker.schema import alembic_config
 from tracker.seeds import load_seeds, read_seeds
+from tracker.status_updates import approve_status_update, correct_status_update
 from tracker.vocabulary import Role, Status
 
 from .helpers import PASSWORD, SLUG, add_updates
@@ -689,3 +694,190 @@ def test_arabic_pages_read_right_to_left_without_accessibility_violations(
         page.wait_for_load_state()
         assert page.locator("html").get_attribute("lang") == "en"
         context.close()
+
+
+# The public site and its embeds: an anonymous reader, an editor's approval, other origins.
+
+PUBLIC_SOURCE = "mei-2020-real-cost-us-iran-escalation-iraq"
+EMBEDDER_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>A think tank</title></head><body><h1>Our recommendations</h1>
+<img id="badge" src="{tracker}/recommendations/{slug}/badge.svg" alt="Status on Tracker">
+<iframe id="card" src="{tracker}/embed/recommendations/{slug}" title="On Tracker" width="480"
+ height="230"></iframe></body></html>"""
+
+
+@contextmanager
+def embedder(tracker: list[str]) -> Iterator[str]:
+    """A page of another origin (a second loopback port) that shows a badge and a card."""
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+            body = EMBEDDER_PAGE.format(tracker=tracker[0], slug=SLUG).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    http = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{http.server_port}"
+    finally:
+        http.shutdown()
+        thread.join(timeout=10)
+        http.server_close()
+
+
+@pytest.fixture(scope="module")
+def public_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+    """A public Tracker, its source published, an approved update; two other origins, one of
+    them allowed to frame its embeds."""
+    reason = browser_unavailable()
+    if reason:
+        pytest.skip(reason)
+    url = f"sqlite:///{tmp_path_factory.mktemp('public') / 'tracker.sqlite3'}"
+    command.upgrade(alembic_config(url), "head")
+    tracker: list[str] = []
+    with embedder(tracker) as allowed, embedder(tracker) as refused:
+        app = create_app(
+            {
+                "SECRET_KEY": "browser tests",
+                "DATABASE_URL": url,
+                "PUBLIC": True,
+                "EMBED_ORIGINS": [allowed],
+                "LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute",
+                "LOGIN_LIMIT_PER_ADDRESS": "1000 per minute",
+            }
+        )
+        engine = get_engine(app)
+        with sessions(app)() as session:
+            load_seeds(session, read_seeds())
+            users = {
+                role: create_user(
+                    session,
+                    f"{role.value}@example.org",
+                    f"{role.label} Person",
+                    PASSWORD,
+                    role,
+                    by=None,
+                )  # fmt: skip
+                for role in Role
+            }
+            session.scalars(
+                select(Source).where(Source.slug == PUBLIC_SOURCE)
+            ).one().published = True
+            session.commit()
+            add_updates(session, users[Role.ANALYST], SLUG, 1, status=Status.IN_PROGRESS)
+            for update in session.scalars(select(StatusUpdate)):
+                approve_status_update(session, update, editor=users[Role.EDITOR])
+            session.commit()
+        http = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=http.serve_forever, daemon=True)
+        thread.start()
+        tracker.append(f"http://127.0.0.1:{http.server_port}")
+        try:
+            yield {"url": tracker[0], "app": app, "allowed": allowed, "refused": refused}
+        finally:
+            http.shutdown()
+            thread.join(timeout=10)
+            http.server_close()
+            engine.dispose()
+
+
+def test_the_public_site_reviewed_before_publishing(public_site, browser) -> None:  # type: ignore[no-untyped-def]
+    server = str(public_site["url"])
+    app = public_site["app"]
+    anonymous = browser.new_context(base_url=server, viewport={"width": 1280, "height": 900})
+    reader = anonymous.new_page()
+    reader.goto("/")
+    assert reader.get_by_role("link", name="Log in").is_visible()
+    reader.goto(f"/recommendations/{SLUG}")
+    assert reader.locator("h1").inner_text()
+    assert "Development 0." in reader.content()
+    assert anonymous.cookies() == [], "an anonymous reader got a cookie"
+
+    # An analyst logs an update: inside it shows at once, awaiting review; outside, not yet.
+    inside = browser.new_context(base_url=server, viewport={"width": 1280, "height": 900})
+    viewer = inside.new_page()
+    login(viewer, Role.ANALYST)
+    viewer.goto(f"/recommendations/{SLUG}/updates/new")
+    viewer.locator("[name=assessment]").fill("The talks stopped in **June**.")
+    for name, value in (("status", "stalled"), ("confidence", "moderate"),
+                        ("evidence-0-stance", "supports"), ("evidence-0-reliability", "B"),
+                        ("evidence-0-credibility", "2")):  # fmt: skip
+        field = viewer.locator(f"select[name={name}]")
+        if field.count():
+            field.select_option(value)
+        else:
+            viewer.locator(f"input[name={name}][value='{value}']").check()
+    viewer.locator("[name=change_reason]").fill("The talks stopped.")
+    for name, value in (("url", "https://news.example.org/june"), ("title", "June report"),
+                        ("publisher", "Example News"), ("excerpt", "They stopped.")):  # fmt: skip
+        viewer.locator(f"[name=evidence-0-{name}]").fill(value)
+    viewer.get_by_role("button", name="Log status update").click()
+    viewer.wait_for_url(re.compile(f"/recommendations/{SLUG}$"))
+    assert "The talks stopped in" in viewer.content()
+    assert viewer.locator(".review-state .awaiting").first.is_visible()
+    reader.goto(f"/recommendations/{SLUG}")
+    assert "The talks stopped in" not in reader.content()
+
+    # An editor other than its author approves it from the review queue; the public sees it.
+    editors = browser.new_context(base_url=server, viewport={"width": 1280, "height": 900})
+    editor = editors.new_page()
+    login(editor, Role.EDITOR)
+    editor.goto("/review")
+    editor.get_by_role("button", name="Approve for the public").first.click()
+    editor.wait_for_url(re.compile("/review$"))
+    assert "Approved: the public sees this update now." in editor.content()
+    # The browser may keep a public page for its short max-age: reloading asks again, and
+    # the page's new ETag brings the new page.
+    reader.reload()
+    assert "The talks stopped in" in reader.content()
+    assert "Stalled" in reader.locator(".current").inner_text()
+
+    # A correction of a published update shows in the public corrections log.
+    with sessions(app)() as session:  # type: ignore[attr-defined]
+        update = session.scalars(
+            select(StatusUpdate).where(StatusUpdate.assessment.like("The talks stopped%"))
+        ).one()
+        correct_status_update(
+            session, update, editor=session.get(User, update.author_id), status=Status.STALLED,
+            as_of=update.as_of, assessment="The talks stopped in **May**.",
+            confidence=update.confidence, reason="The month was misread",
+        )  # fmt: skip
+        session.commit()
+    reader.goto("/corrections")
+    assert "The month was misread" in reader.content()
+    assert anonymous.cookies() == [], "an anonymous reader got a cookie"
+    for context in (anonymous, inside, editors):
+        context.close()
+
+
+def test_embeds_show_on_an_allowed_origin_and_are_refused_elsewhere(public_site, browser) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(str(public_site["allowed"]))
+    page.wait_for_function("document.getElementById('badge').complete")
+    assert page.evaluate("document.getElementById('badge').naturalWidth") > 40
+    card = page.frame_locator("#card")
+    assert card.locator("h1").inner_text(timeout=15_000)
+    assert card.locator(".status img").is_visible()
+    shot(page, "embed-allowed")
+
+    refused = context.new_page()
+    refusals: list[str] = []
+    refused.on("console", lambda message: refusals.append(message.text))
+    refused.goto(str(public_site["refused"]))
+    refused.wait_for_load_state("load")
+    # The badge is an image, shown anywhere; the card's frame is blocked.
+    assert refused.evaluate("document.getElementById('badge').naturalWidth") > 40
+    frame = next(f for f in refused.frames if f is not refused.main_frame)
+    assert frame.url.startswith("chrome-error://") or not frame.locator("h1").count()
+    assert any("frame-ancestors" in text for text in refusals), refusals
+    context.close()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.models import Recommendation, Theme
+from tracker.templating import days_since
 from tracker.vocabulary import Status
 
 from .helpers import SLUG, add_updates, squash
@@ -257,3 +259,11 @@ def test_a_recommendations_actors_and_theme_lead_to_the_dashboard_filtered_on_th
     menu = page[page.index('<nav aria-label="Main">') : page.index("</nav>")]
     for address in ('href="/account/tokens"', 'href="/api/v1/"', 'href="/feeds/updates.atom"'):
         assert address in menu
+
+
+def test_the_last_update_says_how_many_days_ago(app: Flask) -> None:
+    with app.test_request_context("/"):
+        today = dt.date.today()
+        assert days_since(today - dt.timedelta(days=12), today) == "12 days ago"
+        assert days_since(today - dt.timedelta(days=1), today) == "1 day ago"
+        assert days_since(today, today) == "today"

@@ -26,6 +26,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("PROXY_FIX", 0)
     app.config.setdefault("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour")
     app.config.setdefault("LOGIN_LIMIT_PER_ADDRESS", "30 per minute")
+    app.config.setdefault("PUBLIC", False)
+    app.config.setdefault("PUBLIC_REVIEW", True)
+    app.config.setdefault("PUBLIC_AUTHORS", "role")
+    app.config.setdefault("PUBLIC_S_MAXAGE", 300)
+    app.config.setdefault("PUBLIC_MAX_AGE", 60)
+    app.config.setdefault("EMBED_ORIGINS", [])
     app.config.setdefault("SMTP_URL", None)
     app.config.setdefault("MAIL_FROM", None)
     app.config.setdefault("QUEUE_PATH", None)  # None: in the instance folder
@@ -57,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         logs,
         mail,
         notifications,
+        publishing,
         recommendations,
         reports,
         search,
@@ -71,6 +78,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     security.init_app(app)
+    publishing.init_app(app)  # after security: the audience needs the user
     bookkeeping.init_app(app)  # after security: it writes what the access checks noted
     i18n.init_app(app)
     templating.init_app(app)

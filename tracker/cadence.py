@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import GenericFunction
 
 from .models import Recommendation, Review
-from .moments import Moment, judgement_of
+from .moments import Moment, MomentShape, judgement_of
 
 
 class add_days(GenericFunction[dt.date]):  # noqa: N801 - named as SQL functions are
@@ -59,7 +59,9 @@ class ReviewClock:
     due: Any
 
 
-def review_clock(in_force: Subquery, reviewed: Subquery, moment: Moment, every: int) -> ReviewClock:
+def review_clock(
+    in_force: Subquery, reviewed: Subquery, moment: Moment | MomentShape, every: Any
+) -> ReviewClock:
     """Build the expressions; the query must join `in_force` and `reviewed` to Recommendation."""
     update_on, review_on = in_force.c.as_of, reviewed.c.checked_on
     last_checked = case(

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, literal, or_, select, union_all
+from sqlalchemy import Select, and_, bindparam, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from .models import (
@@ -47,11 +47,16 @@ def mark_changes_seen(session: Session, user: User) -> None:
     session.flush()
 
 
-def changes_query(user: User, since: dt.datetime) -> Select:
-    """Select (kind, at, recommendation_id, by_id, ref_id) of every change after `since`."""
+def changes_query() -> Select:
+    """Select (kind, at, recommendation_id, by_id, ref_id) of every change after `since`.
+
+    Not by the user `user_id`: both are bound parameters, given when it runs (`params`), so
+    that it is built once.
+    """
+    since = bindparam("since")
 
     def not_by(column: object) -> object:
-        return or_(column.is_(None), column != user.id)  # type: ignore[attr-defined]
+        return or_(column.is_(None), column != bindparam("user_id"))  # type: ignore[attr-defined]
 
     updates = select(
         literal("update").label("kind"),
@@ -106,9 +111,22 @@ def changes_query(user: User, since: dt.datetime) -> Select:
     return union_all(updates, revisions, reviews, added, assigned)
 
 
+CHANGES = changes_query().subquery()
+# Built once: the dashboard runs both on every request.
+COUNT_CHANGES = select(func.count()).select_from(CHANGES)
+CHANGED_AMONG = (
+    select(CHANGES.c.recommendation_id)
+    .where(CHANGES.c.recommendation_id.in_(bindparam("ids", expanding=True)))
+    .distinct()
+)
+
+
+def params(user: User, since: dt.datetime) -> dict[str, object]:
+    return {"user_id": user.id, "since": since}
+
+
 def count_changes(session: Session, user: User, since: dt.datetime) -> int:
-    changes = changes_query(user, since).subquery()
-    return session.scalar(select(func.count()).select_from(changes)) or 0
+    return session.scalar(COUNT_CHANGES, params(user, since)) or 0
 
 
 def changed_among(
@@ -117,14 +135,8 @@ def changed_among(
     """Which of these recommendations changed since `since`."""
     if not recommendation_ids:
         return set()
-    changes = changes_query(user, since).subquery()
-    return set(
-        session.scalars(
-            select(changes.c.recommendation_id)
-            .where(changes.c.recommendation_id.in_(list(recommendation_ids)))
-            .distinct()
-        )
-    )
+    found = session.scalars(CHANGED_AMONG, params(user, since) | {"ids": list(recommendation_ids)})
+    return set(found)
 
 
 @dataclass(frozen=True)
@@ -152,12 +164,12 @@ def list_changes(
     session: Session, user: User, since: dt.datetime, *, limit: int, offset: int = 0
 ) -> list[Change]:
     """List the changes after `since`, newest first, a page at a time."""
-    changes = changes_query(user, since).subquery()
     rows = session.execute(
-        select(changes)
-        .order_by(changes.c.at.desc(), changes.c.kind, changes.c.ref_id.desc())
+        select(CHANGES)
+        .order_by(CHANGES.c.at.desc(), CHANGES.c.kind, CHANGES.c.ref_id.desc())
         .limit(limit)
-        .offset(offset)
+        .offset(offset),
+        params(user, since),
     ).all()
     recommendations = {
         rec.id: rec

@@ -57,6 +57,17 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get(
             "TRACKER_LOGIN_LIMIT_PER_ADDRESS", "30 per minute"
         ),
+        # The public site (README, "Publishing"): anonymous readers see published sources.
+        "PUBLIC": os.environ.get("TRACKER_PUBLIC", "0") == "1",
+        # Updates reach the public once an editor other than their author approves them.
+        "PUBLIC_REVIEW": os.environ.get("TRACKER_PUBLIC_REVIEW", "1") != "0",
+        # How analysts are shown to the public: "name", "role" or "none".
+        "PUBLIC_AUTHORS": os.environ.get("TRACKER_PUBLIC_AUTHORS", "role"),
+        # How long a CDN (s-maxage) and a browser (max-age) may keep a public page, seconds.
+        "PUBLIC_S_MAXAGE": int(os.environ.get("TRACKER_PUBLIC_S_MAXAGE", "300")),
+        "PUBLIC_MAX_AGE": int(os.environ.get("TRACKER_PUBLIC_MAX_AGE", "60")),
+        # Origins whose pages may frame the embed routes, space- or comma-separated.
+        "EMBED_ORIGINS": origins(os.environ.get("TRACKER_EMBED_ORIGINS", "")),
         # E-mail: off without an SMTP server (see tracker/mail/smtp.py for the URL's forms).
         "SMTP_URL": os.environ.get("TRACKER_SMTP_URL") or None,
         "MAIL_FROM": os.environ.get("TRACKER_MAIL_FROM") or None,
@@ -70,6 +81,18 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "MAIL_MAX_ATTEMPTS": int(os.environ.get("TRACKER_MAIL_MAX_ATTEMPTS", "8")),
         "MAIL_CLAIM_SECONDS": int(os.environ.get("TRACKER_MAIL_CLAIM_SECONDS", "300")),
     }
+
+
+def origins(text: str) -> list[str]:
+    """Read a list of origins such as `https://example.org`, refusing anything else."""
+    found = [item.rstrip("/") for item in text.replace(",", " ").split()]
+    for origin in found:
+        scheme, _, host = origin.partition("://")
+        if scheme not in ("http", "https") or not host or "/" in host or "'" in host:
+            raise ValueError(
+                f"TRACKER_EMBED_ORIGINS: {origin!r} is not an origin like https://example.org"
+            )
+    return found
 
 
 def instance_secret_key(instance: Path) -> str:

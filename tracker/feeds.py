@@ -14,10 +14,12 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import Unauthorized
 
+from .audience import shown_name
 from .caching import cached_page
 from .db import get_session
 from .i18n import local_date
 from .models import Recommendation, Source, StatusUpdate, utcnow
+from .security import readable
 from .templating import render_markdown, translated
 from .text import without_refused as xml_text
 
@@ -27,6 +29,7 @@ ENTRIES = 50
 
 
 @bp.get("/updates.atom")
+@readable
 @cached_page
 def updates() -> ResponseReturnValue:
     """Show the status updates logged last, on any recommendation."""
@@ -38,6 +41,7 @@ def updates() -> ResponseReturnValue:
 
 
 @bp.get("/sources/<source_slug>.atom")
+@readable
 @cached_page
 def source(source_slug: str) -> ResponseReturnValue:
     """Show the status updates logged last on a source's recommendations."""
@@ -54,6 +58,7 @@ def source(source_slug: str) -> ResponseReturnValue:
 
 
 @bp.get("/recommendations/<slug>.atom")
+@readable
 @cached_page
 def recommendation(slug: str) -> ResponseReturnValue:
     """Show the status updates logged last on one recommendation."""
@@ -105,7 +110,7 @@ def feed(query: Select[tuple[StatusUpdate]], *, title: str, page: str) -> Respon
         entry.title(xml_text(heading))
         entry.updated(changed(update))
         entry.published(update.created_at)
-        entry.author({"name": xml_text(update.author.name)})
+        entry.author({"name": xml_text(shown_name(update.author) or "Tracker")})
         entry.link(
             href=url_for("recommendations.show", slug=rec.slug, _external=True)
             + f"#update-{update.id}",

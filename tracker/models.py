@@ -175,6 +175,8 @@ class Source(Translated, Base):
     published_on: Mapped[dt.date] = mapped_column(Date)
     date_precision: Mapped[DatePrecision] = mapped_column(vocabulary(DatePrecision))
     text: Mapped[str | None] = mapped_column(Text)
+    # Shown to anonymous readers when the site is public (TRACKER_PUBLIC); an editor's choice.
+    published: Mapped[bool] = mapped_column(default=False, server_default="0")
     # The language it is written in (a BCP 47 code): its title and text, and so the passages.
     language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     translations: Mapped[dict[str, dict[str, str]]] = translations_column()
@@ -313,11 +315,16 @@ class StatusUpdate(Base):
     change_reason: Mapped[str | None] = mapped_column(Text)
     # The key an imported update carries in the file, so importing it again adds nothing.
     import_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Review before publishing: an editor other than the author approved it; the public sees
+    # it from then on (tracker/publishing.py), and known-on counts from then for them.
+    approved_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     recommendation: Mapped[Recommendation] = relationship(
         back_populates="updates", foreign_keys=[recommendation_id], lazy="raise"
     )
-    author: Mapped[User] = relationship(lazy="raise")
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="raise")
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id], lazy="raise")
     # The evidence of the latest revision; `all_evidence` keeps what corrections replaced.
     evidence: Mapped[list[Evidence]] = relationship(
         back_populates="update",

@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import Subquery, func, select
+from sqlalchemy import BindParameter, Date, Select, Subquery, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from .audience import reviewed_only
 from .models import (
     Recommendation,
     StatusRevision,
@@ -43,6 +45,38 @@ class Moment:
     @property
     def is_now(self) -> bool:
         return self.known_on is None and self.as_of >= dt.date.today()
+
+    @property
+    def shape(self) -> MomentShape:
+        """This moment with its dates as parameters, for a statement built once (`params`)."""
+        return MomentShape(self.is_now, self.known_on is not None)
+
+    @property
+    def params(self) -> dict[str, dt.date | dt.datetime | None]:
+        """The values of the parameters a statement built for `shape` takes."""
+        return {"as_of": self.as_of, "known_before": self.known_before}
+
+
+@dataclass(frozen=True)
+class MomentShape:
+    """What a statement for a moment depends on, its dates left as bound parameters.
+
+    The queries below read `as_of`, `known_before` and `is_now` alone, so they take a
+    `MomentShape` as they take a `Moment`: a page builds its statements once per shape and
+    runs them with `Moment.params`, instead of building, and SQLAlchemy keying, them anew on
+    every request.
+    """
+
+    is_now: bool
+    known: bool
+
+    @property
+    def as_of(self) -> BindParameter[dt.date]:
+        return bindparam("as_of", type_=Date())
+
+    @property
+    def known_before(self) -> BindParameter[dt.datetime] | None:
+        return bindparam("known_before") if self.known else None
 
 
 @dataclass(frozen=True)
@@ -103,6 +137,9 @@ def judgements_at(moment: Moment) -> Subquery:
             .join(latest, latest.c.update_id == StatusUpdate.id)
             .where(latest.c.rank == 1, latest.c.kind != RevisionKind.RETRACTION.value)
         )
+        if reviewed_only():
+            # The public knew of an update only from its approval.
+            rows = rows.where(StatusUpdate.approved_at < moment.known_before)
     return rows.subquery("judgement")
 
 
@@ -113,7 +150,8 @@ def judgements_in_force(moment: Moment) -> Subquery:
     on or before `moment.as_of`, ties going to the one logged last, in its revision of that
     moment. One query, for a page showing many recommendations.
     """
-    if moment.is_now:
+    # The current update may await review; a public reader's is found by the rule.
+    if moment.is_now and not reviewed_only():
         return (
             select(
                 StatusUpdate.recommendation_id,
@@ -152,6 +190,13 @@ def judgements_in_force(moment: Moment) -> Subquery:
     )
 
 
+@lru_cache(maxsize=8)
+def judgement_statement(moment: MomentShape) -> Select:
+    """One recommendation's judgement in force, built once per shape (see `MomentShape`)."""
+    in_force = judgements_in_force(moment)
+    return select(in_force).where(in_force.c.recommendation_id == bindparam("recommendation_id"))
+
+
 def judgement_history(
     session: Session, recommendation_ids: Sequence[int], moment: Moment
 ) -> dict[int, list[tuple[dt.date, Status]]]:
@@ -159,23 +204,33 @@ def judgement_history(
 
     In the order the rule ranks them: by as-of date, then by the time logged.
     """
-    rows = judgements_at(moment)
     history: dict[int, list[tuple[dt.date, Status]]] = {id: [] for id in recommendation_ids}
-    query = (
-        select(rows.c.recommendation_id, rows.c.as_of, rows.c.status)
-        .where(rows.c.recommendation_id.in_(recommendation_ids), rows.c.as_of <= moment.as_of)
-        .order_by(rows.c.recommendation_id, rows.c.as_of, rows.c.logged_at, rows.c.update_id)
-    )
-    for recommendation_id, as_of, status in session.execute(query):
+    params = moment.params | {"ids": list(recommendation_ids)}
+    for recommendation_id, as_of, status in session.execute(
+        history_statement(moment.shape), params
+    ):
         history[recommendation_id].append((as_of, Status(status)))
     return history
 
 
+@lru_cache(maxsize=8)
+def history_statement(moment: MomentShape) -> Select:
+    """`judgement_history`'s query for the recommendations `ids`, built once per shape."""
+    rows = judgements_at(moment)
+    return (
+        select(rows.c.recommendation_id, rows.c.as_of, rows.c.status)
+        .where(
+            rows.c.recommendation_id.in_(bindparam("ids", expanding=True)),
+            rows.c.as_of <= moment.as_of,
+        )
+        .order_by(rows.c.recommendation_id, rows.c.as_of, rows.c.logged_at, rows.c.update_id)
+    )
+
+
 def judgement_of(session: Session, recommendation_id: int, moment: Moment) -> Judgement | None:
     """Find one recommendation's judgement in force at `moment`."""
-    in_force = judgements_in_force(moment)
     row = session.execute(
-        select(in_force).where(in_force.c.recommendation_id == recommendation_id)
+        judgement_statement(moment.shape), moment.params | {"recommendation_id": recommendation_id}
     ).first()
     if row is None:
         return None

@@ -10,35 +10,47 @@ from flask import Flask, Request, abort, current_app, redirect, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import LoginManager, current_user
+from flask_login import AnonymousUserMixin, LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
+from .audience import audience
 from .db import get_session
 from .models import User
 from .vocabulary import Role
 
 View = TypeVar("View", bound=Callable[..., Any])
 
+
+class Visitor(AnonymousUserMixin):
+    """Someone not logged in: no role, so every `can` is False."""
+
+    id = None
+    role = None
+    name = ""
+
+    def can(self, needed: Role) -> bool:
+        return False
+
+
 csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.session_protection = "strong"
+login_manager.anonymous_user = Visitor
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    )
+POLICY = (
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
 )
+CONTENT_SECURITY_POLICY = "; ".join((*POLICY, "frame-ancestors 'none'"))
 
 
 class FieldCountingParser(FormDataParser):
@@ -130,6 +142,32 @@ def public(view: View) -> View:
     return view
 
 
+def readable(view: View) -> View:
+    """Mark a read-only view as open to anonymous readers when the site is public."""
+    view.readable_by_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def embeddable(view: View) -> View:
+    """Mark a public view as one the origins of `TRACKER_EMBED_ORIGINS` may frame."""
+    view.embeddable = True  # type: ignore[attr-defined]
+    return readable(view)
+
+
+def marked(endpoint: str | None, mark: str) -> bool:
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    return bool(getattr(view, mark, False))
+
+
+def open_to_public(endpoint: str | None) -> bool:
+    """Whether an anonymous visitor may read this endpoint: a readable view of a public site."""
+    return (
+        current_app.config["PUBLIC"]
+        and request.method in ("GET", "HEAD")
+        and marked(endpoint, "readable_by_public")
+    )
+
+
 def required_role(endpoint: str | None) -> Role | None:
     """Return the role a view needs: every view needs a logged-in viewer unless marked."""
     if endpoint is None or endpoint == "static":
@@ -161,22 +199,51 @@ def enforce_access() -> ResponseReturnValue | None:
     if needed is None:
         return None
     if not current_user.is_authenticated:
+        if open_to_public(request.endpoint):
+            return None
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     if not current_user.can(needed):
         abort(403)
     return None
 
 
+def framing_origins() -> list[str]:
+    """Who may frame this answer: the embed origins on an embed route, otherwise nobody."""
+    if marked(request.endpoint, "embeddable"):
+        return list(current_app.config["EMBED_ORIGINS"])
+    return []
+
+
 def set_security_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    origins = framing_origins()
+    if origins:
+        policy = "; ".join((*POLICY, "frame-ancestors " + " ".join(origins)))
+        headers.setdefault("Content-Security-Policy", policy)
+    else:
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if current_app.config.get("SESSION_COOKIE_SECURE"):
         headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
     if request.endpoint != "static":
-        headers["Cache-Control"] = "no-store"
+        headers["Cache-Control"] = cache_control(response)
     return response
+
+
+def cache_control(response: Response) -> str:
+    """Public pages may be kept by a CDN and, briefly, the browser; every other answer is not."""
+    if (
+        audience().public
+        and response.status_code in (200, 304)
+        and open_to_public(request.endpoint)
+        and "Set-Cookie" not in response.headers
+    ):
+        # The same address answers a logged-in reader privately, and in their language.
+        response.vary.update(("Cookie", "Accept-Language"))
+        config = current_app.config
+        return f"public, max-age={config['PUBLIC_MAX_AGE']}, s-maxage={config['PUBLIC_S_MAXAGE']}"
+    return "no-store"

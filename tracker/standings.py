@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, Subquery, case, func, or_, select
+from sqlalchemy import Date, Integer, Select, Subquery, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from .cadence import last_reviews, review_clock
@@ -22,7 +23,14 @@ from .models import (
     recommendation_actor,
     recommendation_co_owner,
 )
-from .moments import Judgement, Moment, judgement_history, judgements_at, judgements_in_force
+from .moments import (
+    Judgement,
+    Moment,
+    MomentShape,
+    judgement_history,
+    judgements_at,
+    judgements_in_force,
+)
 from .regressions import best_held, is_regressed, regressed_condition
 from .targets.ledger import is_overdue, overdue_condition, targets_in_force
 from .vocabulary import Status
@@ -88,6 +96,22 @@ class Dashboard:
         return max(1, -(-self.total // self.per_page))
 
 
+@dataclass(frozen=True)
+class DashboardStatements:
+    """The dashboard's statements for one shape of moment and filters (see `statements`)."""
+
+    summary: Select
+    not_yet_made: Select
+    themes: Select
+    actors: Select
+    rows: Select
+
+
+# Filters whose values are bound parameters of the statements: the shape keeps whether each
+# is given.
+BOUND_FILTERS = ("source", "theme", "actor", "owner_id")
+
+
 def dashboard(
     session: Session,
     filters: DashboardFilters,
@@ -103,67 +127,28 @@ def dashboard(
     recommendation that passes; the rows are one page of them when `per_page` is given. Each
     is one query whose cost follows the recommendations, not the length of their histories.
     """
-    in_force = judgements_in_force(moment)
-    reviewed = last_reviews(moment)
-    clock = review_clock(in_force, reviewed, moment, review_every_days)
-    targets = targets_in_force(moment)
-    overdue = overdue_condition(targets, in_force.c.status, moment)
-    held = best_held(moment)
-    regressed = regressed_condition(held, in_force.c.status)
-
-    def passing(query: Select, *, made: bool = True) -> Select:
-        query = (
-            query.join(Source, Source.id == Recommendation.source_id)
-            .join(Theme, Theme.id == Recommendation.theme_id)
-            .outerjoin(in_force, in_force.c.recommendation_id == Recommendation.id)
-            .outerjoin(reviewed, reviewed.c.recommendation_id == Recommendation.id)
-            .outerjoin(targets, targets.c.recommendation_id == Recommendation.id)
-            .outerjoin(held, held.c.recommendation_id == Recommendation.id)
-        )
-        if filters.review == "due":
-            query = query.where(clock.due)
-        if filters.owner_id is not None:
-            co_owned = select(recommendation_co_owner.c.recommendation_id).where(
-                recommendation_co_owner.c.user_id == filters.owner_id
-            )
-            query = query.where(
-                or_(Recommendation.owner_id == filters.owner_id, Recommendation.id.in_(co_owned))
-            )
-        # A recommendation exists from its source's publication on.
-        if made:
-            query = query.where(Source.published_on <= moment.as_of)
-        else:
-            query = query.where(Source.published_on > moment.as_of)
-        if filters.source:
-            query = query.where(Source.slug == filters.source)
-        if filters.theme:
-            query = query.where(Theme.slug == filters.theme)
-        if filters.actor:
-            query = query.where(Recommendation.actors.any(Actor.slug == filters.actor))
-        if filters.status is Status.NOT_ASSESSED:
-            query = query.where(in_force.c.update_id.is_(None))
-        elif filters.status is not None:
-            query = query.where(in_force.c.status == filters.status.value)
-        if filters.overdue:
-            query = query.where(overdue)
-        if filters.regressed:
-            query = query.where(regressed)
-        return query
+    shape = replace(
+        filters,
+        **{name: True if getattr(filters, name) is not None else None for name in BOUND_FILTERS},
+    )
+    built = statements(moment.shape, shape, per_page is not None)
+    params = moment.params | {
+        "every": review_every_days,
+        "source": filters.source,
+        "theme": filters.theme,
+        "actor": filters.actor,
+        "owner_id": filters.owner_id,
+        "limit": per_page,
+        "offset": (max(page, 1) - 1) * (per_page or 0),
+    }
 
     def status_of(value: str | None) -> Status:
         return Status(value) if value else Status.NOT_ASSESSED
 
     counts: Counter[Status] = Counter()
     due = overdue_count = regressed_count = 0
-    summary = select(
-        in_force.c.status,
-        func.count(),
-        func.coalesce(func.sum(case((clock.due, 1), else_=0)), 0),
-        func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
-        func.coalesce(func.sum(case((regressed, 1), else_=0)), 0),
-    ).select_from(Recommendation)
     for status, count, due_here, overdue_here, regressed_here in session.execute(
-        passing(summary).group_by(in_force.c.status)
+        built.summary, params
     ):
         counts[status_of(status)] += count
         due += due_here
@@ -174,56 +159,16 @@ def dashboard(
     by_actor: dict[str, Counter[Status]] = {}
     not_yet_made = 0
     if not moment.is_now:
-        later = select(func.count()).select_from(Recommendation)
-        not_yet_made = session.execute(passing(later, made=False)).scalar_one()
+        not_yet_made = session.execute(built.not_yet_made, params).scalar_one()
 
     if per_page:  # a paged list shows the breakdowns of all that passes
-        themes = select(Theme.name, in_force.c.status, func.count()).select_from(Recommendation)
-        for name, status, count in session.execute(
-            passing(themes).group_by(Theme.name, in_force.c.status)
-        ):
+        for name, status, count in session.execute(built.themes, params):
             by_theme.setdefault(name, Counter())[status_of(status)] += count
-        actors = (
-            select(Actor.name, in_force.c.status, func.count())
-            .select_from(Recommendation)
-            .join(
-                recommendation_actor, recommendation_actor.c.recommendation_id == Recommendation.id
-            )
-            .join(Actor, Actor.id == recommendation_actor.c.actor_id)
-        )
-        for name, status, count in session.execute(
-            passing(actors).group_by(Actor.name, in_force.c.status)
-        ):
+        for name, status, count in session.execute(built.actors, params):
             by_actor.setdefault(name, Counter())[status_of(status)] += count
 
-    logged = select(func.max(StatusUpdate.created_at)).where(
-        StatusUpdate.recommendation_id == Recommendation.id
-    )
-    if moment.known_before is not None:
-        logged = logged.where(StatusUpdate.created_at < moment.known_before)
-    last_logged = logged.correlate(Recommendation).scalar_subquery().label("at")
-    query = passing(
-        select(
-            Recommendation,
-            in_force,
-            last_logged,
-            clock.due_on.label("due_on"),
-            clock.due.label("due"),
-            targets.c.target,
-            held.c.step.label("held_step"),
-        ).options(
-            contains_eager(Recommendation.source),
-            contains_eager(Recommendation.theme),
-            selectinload(Recommendation.actors),
-            selectinload(Recommendation.owner),
-            selectinload(Recommendation.co_owners),
-        )
-    ).order_by(*dashboard_order(filters.sort, in_force, last_logged, clock.due_on))
-    if per_page:
-        query = query.limit(per_page).offset((max(page, 1) - 1) * per_page)
-
     rows = []
-    for row in session.execute(query):
+    for row in session.execute(built.rows, params):
         judgement = (
             Judgement(row.update_id, Status(row.status), row.as_of, row.logged_at)
             if row.update_id is not None
@@ -253,6 +198,112 @@ def dashboard(
         not_yet_made=not_yet_made,
         page=max(page, 1),
         per_page=per_page,
+    )
+
+
+@lru_cache(maxsize=256)
+def statements(moment: MomentShape, filters: DashboardFilters, paged: bool) -> DashboardStatements:
+    """Build the dashboard's statements once for a shape of moment and filters.
+
+    Their values are bound parameters (`as_of`, `known_before`, `every`, the filters' slugs,
+    `owner_id`, `limit`, `offset`) given when they run: SQLAlchemy then finds each compiled
+    once, where a statement built anew is built, and keyed for its cache, on every request.
+    """
+    in_force = judgements_in_force(moment)
+    reviewed = last_reviews(moment)
+    clock = review_clock(in_force, reviewed, moment, bindparam("every", type_=Integer()))
+    targets = targets_in_force(moment)
+    overdue = overdue_condition(targets, in_force.c.status, moment)
+    held = best_held(moment)
+    regressed = regressed_condition(held, in_force.c.status)
+
+    def passing(query: Select, *, made: bool = True) -> Select:
+        query = (
+            query.join(Source, Source.id == Recommendation.source_id)
+            .join(Theme, Theme.id == Recommendation.theme_id)
+            .outerjoin(in_force, in_force.c.recommendation_id == Recommendation.id)
+            .outerjoin(reviewed, reviewed.c.recommendation_id == Recommendation.id)
+            .outerjoin(targets, targets.c.recommendation_id == Recommendation.id)
+            .outerjoin(held, held.c.recommendation_id == Recommendation.id)
+        )
+        if filters.review == "due":
+            query = query.where(clock.due)
+        if filters.owner_id is not None:
+            owner = bindparam("owner_id", type_=Integer())
+            co_owned = select(recommendation_co_owner.c.recommendation_id).where(
+                recommendation_co_owner.c.user_id == owner
+            )
+            query = query.where(
+                or_(Recommendation.owner_id == owner, Recommendation.id.in_(co_owned))
+            )
+        # A recommendation exists from its source's publication on.
+        if made:
+            query = query.where(Source.published_on <= moment.as_of)
+        else:
+            query = query.where(Source.published_on > moment.as_of)
+        if filters.source:
+            query = query.where(Source.slug == bindparam("source"))
+        if filters.theme:
+            query = query.where(Theme.slug == bindparam("theme"))
+        if filters.actor:
+            query = query.where(Recommendation.actors.any(Actor.slug == bindparam("actor")))
+        if filters.status is Status.NOT_ASSESSED:
+            query = query.where(in_force.c.update_id.is_(None))
+        elif filters.status is not None:
+            query = query.where(in_force.c.status == filters.status.value)
+        if filters.overdue:
+            query = query.where(overdue)
+        if filters.regressed:
+            query = query.where(regressed)
+        return query
+
+    summary = select(
+        in_force.c.status,
+        func.count(),
+        func.coalesce(func.sum(case((clock.due, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((regressed, 1), else_=0)), 0),
+    ).select_from(Recommendation)
+    themes = select(Theme.name, in_force.c.status, func.count()).select_from(Recommendation)
+    actors = (
+        select(Actor.name, in_force.c.status, func.count())
+        .select_from(Recommendation)
+        .join(recommendation_actor, recommendation_actor.c.recommendation_id == Recommendation.id)
+        .join(Actor, Actor.id == recommendation_actor.c.actor_id)
+    )
+    logged = select(func.max(StatusUpdate.created_at)).where(
+        StatusUpdate.recommendation_id == Recommendation.id
+    )
+    if moment.known_before is not None:
+        logged = logged.where(StatusUpdate.created_at < moment.known_before)
+    last_logged = logged.correlate(Recommendation).scalar_subquery().label("at")
+    rows = passing(
+        select(
+            Recommendation,
+            in_force,
+            last_logged,
+            clock.due_on.label("due_on"),
+            clock.due.label("due"),
+            targets.c.target,
+            held.c.step.label("held_step"),
+        ).options(
+            contains_eager(Recommendation.source),
+            contains_eager(Recommendation.theme),
+            selectinload(Recommendation.actors),
+            selectinload(Recommendation.owner),
+            selectinload(Recommendation.co_owners),
+        )
+    ).order_by(*dashboard_order(filters.sort, in_force, last_logged, clock.due_on))
+    if paged:
+        rows = rows.limit(bindparam("limit", type_=Integer())).offset(
+            bindparam("offset", type_=Integer())
+        )
+    return DashboardStatements(
+        summary=passing(summary).group_by(in_force.c.status),
+        not_yet_made=passing(select(func.count()).select_from(Recommendation), made=False),
+        themes=passing(themes).group_by(Theme.name, in_force.c.status),
+        actors=passing(actors).group_by(Actor.name, in_force.c.status),
+        rows=rows,
     )
 
 
@@ -317,21 +368,27 @@ def recent_judgements(
     session: Session, moment: Moment, *, days: int = 30, limit: int = 10
 ) -> list[RecentJudgement]:
     """List the latest judgements whose as-of date falls in the `days` before the moment."""
-    rows = judgements_at(moment)
-    query = (
-        select(Recommendation, rows)
-        .join(rows, rows.c.recommendation_id == Recommendation.id)
-        .where(rows.c.as_of > moment.as_of - dt.timedelta(days=days), rows.c.as_of <= moment.as_of)
-        .order_by(rows.c.as_of.desc(), rows.c.logged_at.desc())
-        .limit(limit)
-    )
+    params = moment.params | {"after": moment.as_of - dt.timedelta(days=days), "limit": limit}
     return [
         RecentJudgement(
             row.Recommendation,
             Judgement(row.update_id, Status(row.status), row.as_of, row.logged_at),
         )
-        for row in session.execute(query)
+        for row in session.execute(recent_statement(moment.shape), params)
     ]
+
+
+@lru_cache(maxsize=8)
+def recent_statement(moment: MomentShape) -> Select:
+    """`recent_judgements`' query, built once per shape of moment, from `after` to the moment."""
+    rows = judgements_at(moment)
+    return (
+        select(Recommendation, rows)
+        .join(rows, rows.c.recommendation_id == Recommendation.id)
+        .where(rows.c.as_of > bindparam("after", type_=Date()), rows.c.as_of <= moment.as_of)
+        .order_by(rows.c.as_of.desc(), rows.c.logged_at.desc())
+        .limit(bindparam("limit", type_=Integer()))
+    )
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Update, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from . import audit
@@ -378,6 +378,29 @@ def correct_status_update(
     return revision
 
 
+def approve_status_update(
+    session: Session, update: StatusUpdate, *, editor: User, now: dt.datetime | None = None
+) -> None:
+    """Approve an update for the public: an editor, never its author, and only once.
+
+    Corrections and retractions of an approved update need no second approval: they are
+    the ledger correcting itself, shown with their reasons in the public corrections log.
+    """
+    if not editor.can(Role.EDITOR):
+        raise PermissionError("Only an editor can approve an update.")
+    if editor.id == update.author_id:
+        raise TrackingError("An update is approved by an editor other than its author.")
+    if update.approved_at is not None:
+        raise TrackingError("This update is already approved.")
+    update.approved_at = now or utcnow()
+    update.approved_by_id = editor.id
+    session.flush()
+    audit.record(
+        session, "status_update.approve", user=editor, target=update,
+        before={"approved": False}, after={"approved": True, "revision": update.revision},
+    )  # fmt: skip
+
+
 def revise_evidence(
     session: Session,
     update: StatusUpdate,
@@ -515,6 +538,13 @@ def refresh_current_updates(session: Session, recommendation_ids: Iterable[int] 
     Now, as-of dates cannot be in the future, so the rule needs no date: the update not
     retracted with the latest as-of date, ties going to the one logged last.
     """
+    if recommendation_ids is None:
+        session.execute(REFRESH_CURRENT_UPDATES)
+    else:
+        session.execute(REFRESH_CURRENT_UPDATES_OF, {"ids": list(recommendation_ids)})
+
+
+def refresh_statement() -> Update:
     latest = (
         select(StatusUpdate.id)
         .where(
@@ -528,7 +558,11 @@ def refresh_current_updates(session: Session, recommendation_ids: Iterable[int] 
     # On the table, not the mapped class: moving the pointer is not an editor's edit, so
     # it must not bump the version that guards editors' saves.
     table = Recommendation.__table__
-    statement = table.update().values(current_update_id=latest, updated_at=table.c.updated_at)
-    if recommendation_ids is not None:
-        statement = statement.where(table.c.id.in_(list(recommendation_ids)))
-    session.execute(statement)
+    return table.update().values(current_update_id=latest, updated_at=table.c.updated_at)
+
+
+# Built once, as every write runs one of them.
+REFRESH_CURRENT_UPDATES = refresh_statement()
+REFRESH_CURRENT_UPDATES_OF = REFRESH_CURRENT_UPDATES.where(
+    Recommendation.__table__.c.id.in_(bindparam("ids", expanding=True))
+)

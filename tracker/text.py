@@ -23,6 +23,11 @@ REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uf
 # Deeper than any file `tracker export` writes ($.sources[0].recommendations[0].actors[0]).
 MAX_DEPTH = 16
 
+# In a JSON document's own text: the escapes that may stand for a refused character (and a
+# few that do not: a tab, a surrogate pair, an escaped backslash before a "b").
+REFUSED_ESCAPE = re.compile(r"\\(?:[bf]|u00(?:[01][0-9a-fA-F]|7[fF]|[89][0-9a-fA-F])"
+                            r"|u[dD][89a-fA-F]|u[fF]{3}[eEfF])")  # fmt: skip
+
 
 def character_problem(text: str) -> str | None:
     """Say what character `text` may not hold, or None when it holds none."""
@@ -52,6 +57,25 @@ def no_control_characters(form: Form | None, field: Field) -> None:
         problem = character_problem(value)
         if problem:
             raise ValidationError(problem)
+
+
+def plainly_clean(document: str, data: Any) -> bool:
+    """Whether `problems_in(data)` finds nothing, `data` being the JSON `document` read.
+
+    Quicker than the walk: a scan of the document's text, in C, for a refused character or an
+    escape that may stand for one, and a walk of the containers alone for their depth. False
+    means only "look closer".
+    """
+    if REFUSED.search(document) or REFUSED_ESCAPE.search(document):
+        return False
+    pending: list[tuple[Any, int]] = [(data, 0)] if isinstance(data, dict | list) else []
+    while pending:
+        value, depth = pending.pop()
+        if depth >= MAX_DEPTH:
+            return False
+        items = value.values() if isinstance(value, dict) else value
+        pending.extend((item, depth + 1) for item in items if isinstance(item, dict | list))
+    return True
 
 
 def problems_in(data: Any, path: str = "$") -> Iterator[tuple[str, str]]:

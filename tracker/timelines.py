@@ -7,7 +7,9 @@ from collections.abc import Iterable
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
+from .audience import reviewed_only
 from .models import (
     Recommendation,
     Review,
@@ -42,7 +44,7 @@ def timeline(
         .order_by(*(column.desc() for column in order))
         .options(
             joinedload(StatusUpdate.author),
-            selectinload(StatusUpdate.evidence),
+            joinedload(StatusUpdate.approved_by),
             selectinload(StatusUpdate.all_evidence),
             selectinload(StatusUpdate.revisions).joinedload(StatusRevision.author),
         )
@@ -55,7 +57,14 @@ def timeline(
         query = query.where(StatusUpdate.as_of <= moment.as_of)
     else:
         query = query.where(StatusUpdate.created_at < moment.known_before)
-    return list(session.scalars(query))
+        if reviewed_only():
+            query = query.where(StatusUpdate.approved_at < moment.known_before)
+    updates = list(session.scalars(query))
+    for update in updates:
+        # The current evidence is all of it but what a correction withdrew: no second query.
+        current = [item for item in update.all_evidence if item.withdrawn_in is None]
+        set_committed_value(update, "evidence", current)
+    return updates
 
 
 def updates_with_evidence(session: Session, ids: Iterable[int]) -> dict[int, StatusUpdate]:

@@ -46,6 +46,7 @@ LABELS = {
     "owner": N_("Owner"),
     "co_owners": N_("Co-owners"),
     "review_every_days": N_("Review every (days)"),
+    "published": N_("Published on the public site"),
     "language": N_("Language"),
 }
 
@@ -60,16 +61,20 @@ def field_label(key: str) -> str:
 def snapshot(session: Session, entity: Versioned) -> dict[str, Any]:
     """Describe what an editor can change, in plain values."""
     if isinstance(entity, Source):
-        return {
-            "title": entity.title,
-            "kind": entity.kind.value,
-            "author": entity.author,
-            "publisher": entity.publisher,
-            "url": entity.url,
-            "published_on": entity.published_on.isoformat(),
-            "date_precision": entity.date_precision.value,
-            "text": entity.text,
-        } | language_snapshot(entity)
+        return (
+            {
+                "title": entity.title,
+                "kind": entity.kind.value,
+                "author": entity.author,
+                "publisher": entity.publisher,
+                "url": entity.url,
+                "published_on": entity.published_on.isoformat(),
+                "date_precision": entity.date_precision.value,
+                "text": entity.text,
+            }
+            | language_snapshot(entity)
+            | ({"published": True} if entity.published else {})
+        )
     source = session.get(Source, entity.source_id)
     theme = session.get(Theme, entity.theme_id)
     assert source is not None and theme is not None

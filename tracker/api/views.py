@@ -11,11 +11,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from ..audience import shown_name
 from ..caching import cached_page
 from ..db import get_session
 from ..models import Actor, Recommendation, Source, StatusUpdate, Theme, User
 from ..moments import Moment
 from ..search.results import Hit, search
+from ..security import readable
 from ..standings import DashboardFilters, DashboardRow, dashboard
 from ..targets.ledger import ledgers
 from ..timelines import TimelinePosition, timeline
@@ -67,6 +69,7 @@ def current_rows(filters: DashboardFilters) -> list[DashboardRow]:
 
 
 @bp.get("/")
+@readable
 @cached_page
 def index() -> ResponseReturnValue:
     """Link every resource of the API, its description, and where to get a token."""
@@ -89,6 +92,7 @@ def index() -> ResponseReturnValue:
 
 
 @bp.get("/openapi.json")
+@readable
 @cached_page
 def openapi() -> ResponseReturnValue:
     """Describe this API in OpenAPI 3."""
@@ -97,6 +101,7 @@ def openapi() -> ResponseReturnValue:
 
 
 @bp.get("/sources")
+@readable
 @cached_page
 def sources() -> ResponseReturnValue:
     """List the sources, by slug."""
@@ -112,6 +117,7 @@ def sources() -> ResponseReturnValue:
 
 
 @bp.get("/sources/<source_slug>")
+@readable
 @cached_page
 def source(source_slug: str) -> ResponseReturnValue:
     """Show a source with its recommendations, in their order."""
@@ -149,6 +155,7 @@ def source_data(source: Source, count: int) -> dict[str, Any]:
         "link": source.url,
         "published_on": source.published_on.isoformat(),
         "date_precision": source.date_precision.value,
+        "published": source.published,
         "language": source.language,
         "translations": source.translations,
         "recommendation_count": count,
@@ -159,6 +166,7 @@ def source_data(source: Source, count: int) -> dict[str, Any]:
 
 
 @bp.get("/recommendations")
+@readable
 @cached_page
 def recommendations() -> ResponseReturnValue:
     """List recommendations with their current status, filtered as the dashboard is."""
@@ -176,6 +184,7 @@ def recommendations() -> ResponseReturnValue:
 
 
 @bp.get("/recommendations/<slug>")
+@readable
 @cached_page
 def recommendation(slug: str) -> ResponseReturnValue:
     """Show a recommendation with its current status."""
@@ -189,8 +198,12 @@ def recommendation(slug: str) -> ResponseReturnValue:
 
 
 def person(user: User | None) -> dict[str, str] | None:
-    """Name a user; programs, like pages, never see another user's e-mail address."""
-    return None if user is None else {"name": user.name}
+    """Name a user; programs, like pages, never see another user's e-mail address.
+
+    The public sees analysts as `TRACKER_PUBLIC_AUTHORS` says: by name, by role, or not.
+    """
+    name = shown_name(user)
+    return None if name is None else {"name": name}
 
 
 def recommendation_data(row: DashboardRow) -> dict[str, Any]:
@@ -215,7 +228,7 @@ def recommendation_data(row: DashboardRow) -> dict[str, Any]:
         "overdue": row.overdue,
         "regressed": row.regressed,
         "owner": person(rec.owner),
-        "co_owners": [person(user) for user in rec.co_owners],
+        "co_owners": [named for named in map(person, rec.co_owners) if named],
         "review_every_days": rec.review_every_days,
         "due_for_review": row.due,
         "review_due_on": row.due_on.isoformat() if row.due_on else None,
@@ -227,6 +240,7 @@ def recommendation_data(row: DashboardRow) -> dict[str, Any]:
 
 
 @bp.get("/recommendations/<slug>/updates")
+@readable
 @cached_page
 def updates(slug: str) -> ResponseReturnValue:
     """List a recommendation's status updates, latest as-of date first, with their evidence."""
@@ -246,6 +260,7 @@ def updates(slug: str) -> ResponseReturnValue:
 
 
 @bp.get("/recommendations/<slug>/targets")
+@readable
 @cached_page
 def targets(slug: str) -> ResponseReturnValue:
     """List a recommendation's target dates as set and changed, the original first."""
@@ -264,7 +279,7 @@ def targets(slug: str) -> ResponseReturnValue:
                 "origin": entry.origin.value,
                 "detail": entry.detail,
                 "reason": entry.reason,
-                "author": {"name": entry.author.name},
+                "author": person(entry.author),
                 "set_at": entry.created_at.isoformat(),
             }
             for entry in page
@@ -295,9 +310,10 @@ def update_data(update: StatusUpdate) -> dict[str, Any]:
         "as_of": update.as_of.isoformat(),
         "confidence": update.confidence.value,
         "assessment": update.assessment,
-        "author": {"name": update.author.name},
+        "author": person(update.author),
         "logged_at": update.created_at.isoformat(),
         "revision": update.revision,
+        "approved_at": update.approved_at.isoformat() if update.approved_at else None,
         "corrected_at": update.corrected_at.isoformat() if update.corrected_at else None,
         "retracted_at": update.retracted_at.isoformat() if update.retracted_at else None,
         "retraction_reason": update.retraction_reason,
@@ -320,6 +336,7 @@ def update_data(update: StatusUpdate) -> dict[str, Any]:
 
 
 @bp.get("/actors")
+@readable
 @cached_page
 def actors() -> ResponseReturnValue:
     """List whom recommendations are addressed to, by slug."""
@@ -339,6 +356,7 @@ def actors() -> ResponseReturnValue:
 
 
 @bp.get("/themes")
+@readable
 @cached_page
 def themes() -> ResponseReturnValue:
     """List the themes, by slug."""
@@ -358,6 +376,7 @@ def themes() -> ResponseReturnValue:
 
 
 @bp.get("/search", endpoint="search")
+@readable
 @cached_page
 def search_results() -> ResponseReturnValue:
     """Search recommendations, assessments and evidence, best match first."""

@@ -17,6 +17,7 @@ from ..form_base import TrackerForm
 from ..i18n import local_date
 from ..moments import Moment, judgement_history
 from ..regressions import loss
+from ..security import readable
 from ..standings import (
     Dashboard,
     DashboardFilters,
@@ -61,6 +62,7 @@ def filters_from_query() -> DashboardFilters:
 
 
 @bp.get("/")
+@readable
 @cached_page
 def index() -> ResponseReturnValue:
     """Show every recommendation with its status now, or at the moment the query names."""
@@ -76,14 +78,18 @@ def index() -> ResponseReturnValue:
         per_page=PER_PAGE,
     )
     choices = filter_choices(db)
-    since = seen_since(current_user)
+    # "Since you last looked" is a colleague's: a public reader has no last look.
+    inside = current_user.is_authenticated
+    since = seen_since(current_user) if inside else None
     return render_template(
         "dashboard/index.html",
         board=board,
         since=since,
-        change_count=count_changes(db, current_user, since),
-        changed=changed_among(db, current_user, since, [r.recommendation.id for r in board.rows]),
-        seen_form=SeenForm(),
+        change_count=count_changes(db, current_user, since) if inside else 0,
+        changed=changed_among(db, current_user, since, [r.recommendation.id for r in board.rows])
+        if inside
+        else set(),
+        seen_form=SeenForm() if inside else None,  # a form's CSRF token would start a session
         filters=filters,
         choices=choices,
         date_errors=date_errors,
@@ -94,6 +100,7 @@ def index() -> ResponseReturnValue:
 
 
 @bp.get("/regressions")
+@readable
 @cached_page
 def regressions() -> ResponseReturnValue:
     """List the recommendations that held Implemented or Partially implemented and lost it."""
@@ -155,6 +162,7 @@ def status_charts(board: Dashboard, choices: dict[str, list[tuple[str, str]]]) -
 
 
 @bp.get("/swimlane")
+@readable
 def swimlane() -> ResponseReturnValue:
     """Show every recommendation's statuses over time, one row each."""
     db = get_session()
@@ -191,6 +199,7 @@ def swimlane() -> ResponseReturnValue:
 
 
 @bp.get("/compare")
+@readable
 def compare() -> ResponseReturnValue:
     """Show what moved between two dates, by everything known today."""
     db = get_session()

@@ -160,6 +160,7 @@ def source_record(source: Source) -> dict[str, Any]:
         "published_on": source.published_on.isoformat(),
         "date_precision": source.date_precision.value,
         "text": source.text,
+        "published": source.published,
         "language": source.language,
         "translations": sorted_translations(source.translations),
         "recommendations": [

@@ -50,7 +50,7 @@ from ..status_updates import (
     correct_status_update,
     record_status_updates,
 )
-from ..text import character_problem, problems_in
+from ..text import character_problem, plainly_clean, problems_in
 from ..vocabulary import Confidence, DatePrecision, Role, SourceKind, Status
 from .exporting import EXPORTED, evidence_record, update_record
 from .formats import (
@@ -152,7 +152,8 @@ def read_json(text: str) -> Document:
         document.problems.append(Problem("$", f"Expected format “{FORMAT}”, version {VERSION}."))
         return document
     # The forms' rule for text, on every text of the file, before anything reads it.
-    document.problems.extend(Problem(where, message) for where, message in problems_in(data))
+    if not plainly_clean(text, data):
+        document.problems.extend(Problem(where, message) for where, message in problems_in(data))
     if document.problems:
         return document
     for name in ("actors", "themes", "authors", "sources", "targets"):
@@ -389,6 +390,13 @@ def text_of(item: dict[str, Any], name: str, path: str) -> str:
     return value
 
 
+def flag_of(item: dict[str, Any], name: str) -> bool:
+    value = item.get(name, False)
+    if not isinstance(value, bool):
+        raise CatalogueError(name, "Expected true or false.")
+    return value
+
+
 def language_of(item: dict[str, Any]) -> str:
     """A source's language: one the interface speaks, English when the file says none."""
     value = item.get("language", DEFAULT_LANGUAGE)
@@ -454,6 +462,7 @@ def add_sources(
                     published_on=date_of(item, "published_on"),
                     date_precision=choice(item, "date_precision", DatePrecision),
                     text=text_of(item, "text", path) or None,
+                    published=flag_of(item, "published"),
                     language=language_of(item),
                     translations=translations_of(item, ("title",)),
                     by=None,

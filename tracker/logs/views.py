@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from ..db import get_session
 from ..models import AuditEvent, Recommendation, StatusRevision, StatusUpdate, User
-from ..security import requires
+from ..security import readable, requires
 from ..views import MAX_ID
 from ..vocabulary import RevisionKind, Role
 from .blueprint import bp
@@ -29,6 +29,7 @@ def page_before(query: Select, id_column) -> Select:  # type: ignore[no-untyped-
 
 
 @bp.get("/corrections")
+@readable
 def corrections() -> ResponseReturnValue:
     """List every correction and retraction, newest first."""
     query = (

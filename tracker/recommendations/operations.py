@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from .. import audit
@@ -26,19 +26,22 @@ from ..notifications.operations import notify_review, watch
 from ..versions import record_version, save
 from ..vocabulary import Role
 
+# Built once: every page of a recommendation, and every post to one, loads it so.
+LOAD_RECOMMENDATION = (
+    select(Recommendation)
+    .where(Recommendation.slug == bindparam("slug"))
+    .options(
+        joinedload(Recommendation.source),
+        joinedload(Recommendation.theme),
+        selectinload(Recommendation.actors),
+        joinedload(Recommendation.owner),
+        selectinload(Recommendation.co_owners),
+    )
+)
+
 
 def load_recommendation(session: Session, slug: str) -> Recommendation | None:
-    return session.scalars(
-        select(Recommendation)
-        .where(Recommendation.slug == slug)
-        .options(
-            joinedload(Recommendation.source),
-            joinedload(Recommendation.theme),
-            selectinload(Recommendation.actors),
-            joinedload(Recommendation.owner),
-            selectinload(Recommendation.co_owners),
-        )
-    ).first()
+    return session.scalars(LOAD_RECOMMENDATION, {"slug": slug}).first()
 
 
 def create_recommendation(

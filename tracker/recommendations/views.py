@@ -37,7 +37,7 @@ from ..recommendations.operations import (
     record_review,
     take_recommendation,
 )
-from ..security import requires
+from ..security import readable, requires
 from ..status_updates import (
     ReasonNeeded,
     TrackingError,
@@ -73,6 +73,7 @@ TIMELINE_PAGE = 50
 
 
 @bp.get("/<slug>")
+@readable
 @cached_page
 def show(slug: str) -> ResponseReturnValue:
     """Show a recommendation, the source's own words for it, and its history, newest first."""
@@ -110,6 +111,7 @@ def show(slug: str) -> ResponseReturnValue:
     current = judgement_of(db, recommendation.id, moment)
     ledger = ledgers(db, [recommendation.id], moment).get(recommendation.id)
     status = current.status if current else Status.NOT_ASSESSED
+    inside = current_user.is_authenticated
     return render_template(
         "recommendations/show.html",
         recommendation=recommendation,
@@ -118,9 +120,13 @@ def show(slug: str) -> ResponseReturnValue:
         review=review_state(db, recommendation, moment, current_app.config["REVIEW_EVERY_DAYS"]),
         may_review=may_review(current_user, recommendation),
         may_take=recommendation.owner_id is None and may_own(current_user),
-        take_form=TakeForm(data={"version": recommendation.version}),
-        watching=active_watch(db, current_user, "recommendation", recommendation.id) is not None,
-        watch_form=ButtonForm(),
+        # A form's CSRF token starts a session: a public reader gets none, and no cookie.
+        take_form=inside and TakeForm(data={"version": recommendation.version}),
+        watching=current_user.is_authenticated
+        and active_watch(db, current_user, "recommendation", recommendation.id) is not None,
+        watch_form=inside and ButtonForm(),
+        approve_form=inside and ButtonForm(),
+        reviewing=current_app.config["PUBLIC"] and current_app.config["PUBLIC_REVIEW"],
         page=page,
         more=len(updates) > TIMELINE_PAGE,
         current=current,

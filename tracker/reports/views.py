@@ -7,6 +7,7 @@ from sqlalchemy import select
 from ..charts import window_from
 from ..db import get_session
 from ..models import Source
+from ..security import readable
 from ..targets.ledger import ledgers
 from ..views import moment_from_query, query_args
 from .blueprint import bp
@@ -86,12 +87,14 @@ def report(source: Source | None) -> ResponseReturnValue:
 
 
 @bp.get("/report")
+@readable
 def tracker_report() -> ResponseReturnValue:
     """Report on every recommendation Tracker holds."""
     return report(None)
 
 
 @bp.get("/sources/<slug>/report")
+@readable
 def source_report(slug: str) -> ResponseReturnValue:
     """Report on one source's recommendations: its report card."""
     source = get_session().scalars(select(Source).where(Source.slug == slug)).first()

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from markdown_it import MarkdownIt
 
+from ..audience import shown_name
 from ..charts import PAINTS, WINDOWS
 from ..i18n import direction, language, local_date, local_number
 from ..templating import published
@@ -161,10 +162,15 @@ def add_item(document: DocumentObject, card: ReportCard, item: Item) -> None:
     update = item.update
     if update and card.moment.is_now:
         heading = document.add_heading(_("Latest assessment"), level=3)
-        by = _(
-            "%(confidence)s confidence, by %(name)s",
-            confidence=update.confidence.label,
-            name=update.author.name,
+        name = shown_name(update.author)
+        by = (
+            _(
+                "%(confidence)s confidence, by %(name)s",
+                confidence=update.confidence.label,
+                name=name,
+            )
+            if name
+            else _("%(confidence)s confidence", confidence=update.confidence.label)
         )
         heading.add_run(f" ({by})").bold = False
         add_markdown(document, update.assessment)

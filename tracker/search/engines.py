@@ -29,6 +29,8 @@ from markupsafe import Markup, escape
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
+from ..audience import audience
+
 START, STOP = "\ue000", "\ue001"
 KINDS = ("recommendation", "assessment", "evidence")
 
@@ -167,6 +169,37 @@ def tsquery(query: str) -> tuple[str, dict[str, str]]:
     return " && ".join(wanted + unwanted), params
 
 
+PUBLISHED = (
+    "SELECT r.id FROM recommendation r JOIN source s ON s.id = r.source_id WHERE s.published"
+)
+APPROVED = "SELECT id FROM status_update WHERE approved_at IS NOT NULL"
+APPROVED_EVIDENCE = (
+    "SELECT e.id FROM evidence e JOIN status_update u ON u.id = e.update_id"
+    " WHERE u.approved_at IS NOT NULL"
+)
+
+
+def public_clause(recommendation: str, kind: str, target: str) -> str:
+    """Limit matches to what this reader sees: for the public, published and approved only."""
+    seen = audience()
+    if not seen.public:
+        return ""
+    clause = f" AND {recommendation} IN ({PUBLISHED})"
+    if seen.reviewed:
+        clause += (
+            f" AND ({kind} = 'recommendation'"
+            f" OR ({kind} = 'assessment' AND {target} IN ({APPROVED}))"
+            f" OR ({kind} = 'evidence' AND {target} IN ({APPROVED_EVIDENCE})))"
+        )
+    return clause
+
+
+# The kind and the row's id of a row of the SQLite index, from its rowid.
+SQLITE_KIND = (
+    "(CASE rowid % 4 WHEN 0 THEN 'recommendation' WHEN 1 THEN 'assessment' ELSE 'evidence' END)"
+)
+
+
 class SqliteSearch:
     """Search the FTS5 table (rowid = the row's id * 4 + its kind)."""
 
@@ -186,12 +219,13 @@ class SqliteSearch:
             if not recommendation_ids:
                 return []
             where = "AND recommendation_id IN :ids"
+        shown = public_clause("recommendation_id", SQLITE_KIND, "rowid / 4")
         statement = text(
             f"""
             SELECT rowid, recommendation_id,
                    snippet(search_index, -1, :start, :stop, '…', 24) AS snippet
             FROM search_index
-            WHERE search_index MATCH :query {where}
+            WHERE search_index MATCH :query {where}{shown}
             ORDER BY bm25(search_index), rowid
             LIMIT :limit OFFSET :offset
             """
@@ -212,7 +246,8 @@ class SqliteSearch:
         wanted = fts5_query(query)
         if not wanted or (recommendation_ids is not None and not recommendation_ids):
             return 0
-        sql = "SELECT count(*) FROM search_index WHERE search_index MATCH :query"
+        shown = public_clause("recommendation_id", SQLITE_KIND, "rowid / 4")
+        sql = f"SELECT count(*) FROM search_index WHERE search_index MATCH :query{shown}"
         params: dict[str, object] = {"query": wanted}
         statement = text(sql)
         if recommendation_ids is not None:
@@ -236,6 +271,7 @@ class PostgresSearch:
     @staticmethod
     def hits(query_sql: str, where: str) -> str:
         """Every matching row: kind, target_id, recommendation_id, body, rank."""
+        shown = public_clause("hits.recommendation_id", "hits.kind", "hits.target_id")
         return f"""
             WITH q AS (SELECT {query_sql} AS query)
             SELECT hits.* FROM (
@@ -256,7 +292,7 @@ class PostgresSearch:
                 WHERE to_tsvector('english', {EVIDENCE_TEXT}) @@ q.query
                   AND e.withdrawn_in IS NULL
             ) AS hits
-            {where}
+            {where or "WHERE true"}{shown}
         """
 
     def matches(

@@ -10,8 +10,8 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from ..models import Evidence, Recommendation, StatusUpdate
-from ..moments import Moment
+from ..models import Evidence, Recommendation
+from ..moments import Moment, judgements_in_force
 from ..standings import DashboardFilters, dashboard
 from ..vocabulary import Status
 from .engines import engine_for, highlight
@@ -73,9 +73,10 @@ def search(
     matches = engine_for(session).matches(session, query, ids, limit, offset)
     recommendations = {}
     statuses = {}
+    in_force = judgements_in_force(Moment(dt.date.today()))
     for rec, status in session.execute(
-        select(Recommendation, StatusUpdate.status)
-        .outerjoin(StatusUpdate, StatusUpdate.id == Recommendation.current_update_id)
+        select(Recommendation, in_force.c.status)
+        .outerjoin(in_force, in_force.c.recommendation_id == Recommendation.id)
         .where(Recommendation.id.in_({m.recommendation_id for m in matches}))
         .options(joinedload(Recommendation.source))
     ):

@@ -6,6 +6,7 @@ from flask.typing import ResponseReturnValue
 from ..caching import cached_page
 from ..dashboard.views import filters_from_query
 from ..db import get_session
+from ..security import readable
 from ..standings import filter_choices
 from ..views import drop_empty_parameters, page_from_query
 from .blueprint import bp
@@ -18,6 +19,7 @@ bp.before_request(drop_empty_parameters)
 
 
 @bp.get("/search")
+@readable
 @cached_page
 def index() -> ResponseReturnValue:
     """Search recommendations, assessments and evidence, within the dashboard's filters."""

@@ -1,7 +1,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..forms import (
@@ -43,6 +50,13 @@ class SourceFields(TrackerForm):
         choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
         default=DEFAULT_LANGUAGE,
         description=_l("The language it is written in: its title, full text and passages."),
+    )
+    published = BooleanField(
+        _l("Published on the public site"),
+        description=_l(
+            "When the site is public, anonymous readers see this source, its "
+            "recommendations and their approved updates."
+        ),
     )
 
 

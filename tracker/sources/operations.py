@@ -31,6 +31,7 @@ def create_source(
     language: str = "en",
     translations: dict[str, dict[str, str]] | None = None,
     by: User | None,
+    published: bool = False,
 ) -> Source:
     """Add a source: an article, a report or a paper that makes recommendations."""
     check_slug(session, Source, slug)
@@ -48,6 +49,7 @@ def create_source(
         published_on=published_on,
         date_precision=date_precision,
         text=text or None,
+        published=published,
         language=language,
         translations=translations or {},
     )
@@ -56,7 +58,7 @@ def create_source(
     record_version(session, source, by)
     audit.record(
         session, "source.create", user=by, target=source,
-        after={"slug": slug, "title": source.title, "url": source.url},
+        after={"slug": slug, "title": source.title, "url": source.url, "published": published},
     )  # fmt: skip
     return source
 

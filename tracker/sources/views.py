@@ -27,7 +27,7 @@ from ..notifications.operations import active_watch
 from ..notifications.views import ButtonForm
 from ..recommendations.forms import NewRecommendationForm
 from ..recommendations.operations import create_recommendation
-from ..security import requires
+from ..security import readable, requires
 from ..sources.operations import create_source, edit_source
 from ..standings import DashboardFilters, dashboard
 from ..versions import EditConflict, diff, snapshot
@@ -45,6 +45,7 @@ def get_source_or_404(slug: str) -> Source:
 
 
 @bp.get("/")
+@readable
 def index() -> ResponseReturnValue:
     """List every source, newest first, with how many recommendations each makes."""
     count = func.count(Recommendation.id)
@@ -77,6 +78,7 @@ def new() -> ResponseReturnValue:
                 published_on=form.published_on.data,
                 date_precision=DatePrecision(form.date_precision.data),
                 text=form.text.data or None,
+                published=bool(form.published.data),
                 language=form.language.data,
                 translations=translations_from(form, ["title"], form.language.data),
                 by=current_user,
@@ -128,6 +130,7 @@ def add_recommendation(slug: str) -> ResponseReturnValue:
 
 
 @bp.get("/<slug>")
+@readable
 @cached_page
 def show(slug: str) -> ResponseReturnValue:
     """Show a source with each of its recommendations and where it stands: its report card."""
@@ -145,8 +148,10 @@ def show(slug: str) -> ResponseReturnValue:
         board=board,
         moment=moment,
         date_errors=date_errors,
-        watching=active_watch(get_session(), current_user, "source", source.id) is not None,
-        watch_form=ButtonForm(),
+        watching=current_user.is_authenticated
+        and active_watch(get_session(), current_user, "source", source.id) is not None,
+        # A form's CSRF token starts a session: a public reader gets none, and no cookie.
+        watch_form=current_user.is_authenticated and ButtonForm(),
     )
 
 
@@ -170,6 +175,7 @@ def edit(slug: str) -> ResponseReturnValue:
             "published_on": form.published_on.data,
             "date_precision": DatePrecision(form.date_precision.data),
             "text": form.text.data or None,
+            "published": bool(form.published.data),
             "language": form.language.data,
             "translations": translations_from(form, ["title"], form.language.data),
         }

@@ -135,8 +135,23 @@ function dropEmptyParameters(form) {
   });
 }
 
+// "Copy embed code": the snippet goes to the clipboard; without script it can be selected.
+function setUpCopyButton(button) {
+  button.addEventListener("click", async () => {
+    const code = document.getElementById(button.dataset.copy);
+    code.select();
+    try {
+      await navigator.clipboard.writeText(code.value);
+      button.textContent = button.dataset.copied || "Copied";
+    } catch {
+      // Selected, for the reader to copy by hand.
+    }
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   focusErrorSummary();
   document.querySelectorAll("[data-evidence-rows]").forEach(setUpEvidenceRows);
   document.querySelectorAll("form[method=get]").forEach(dropEmptyParameters);
+  document.querySelectorAll("button[data-copy]").forEach(setUpCopyButton);
 });

@@ -1,0 +1,52 @@
+"""What the public site reads: bylines, canonical addresses, the review queue, the sitemap."""
+
+from __future__ import annotations
+
+from flask import current_app, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from ..models import Recommendation, Source, StatusUpdate
+
+
+def canonical_url() -> str:
+    """This page's one address: at `TRACKER_BASE_URL` when set, without its query."""
+    path = url_for(request.endpoint, **(request.view_args or {})) if request.endpoint else "/"
+    base = current_app.config.get("BASE_URL")
+    return f"{base.rstrip('/')}{path}" if base else f"{request.host_url.rstrip('/')}{path}"
+
+
+def awaiting_review(session: Session) -> list[StatusUpdate]:
+    """Updates not yet approved nor retracted, oldest first, with what the queue shows."""
+    return list(
+        session.scalars(
+            select(StatusUpdate)
+            .where(StatusUpdate.approved_at.is_(None), StatusUpdate.retracted_at.is_(None))
+            .order_by(StatusUpdate.created_at, StatusUpdate.id)
+            .options(
+                joinedload(StatusUpdate.author),
+                joinedload(StatusUpdate.recommendation).joinedload(Recommendation.source),
+            )
+        )
+    )
+
+
+def sitemap_entries(session: Session) -> list[tuple[str, object]]:
+    """Every published source and recommendation, with when it last changed."""
+    # Published only, whoever asks: the sitemap is for search engines.
+    sources = session.execute(
+        select(Source.slug, Source.updated_at).where(Source.published).order_by(Source.id)
+    )
+    recommendations = session.execute(
+        select(Recommendation.slug, Recommendation.updated_at)
+        .join(Source)
+        .where(Source.published)
+        .order_by(Recommendation.id)
+    )
+    return [
+        *((url_for("sources.show", slug=slug, _external=True), at) for slug, at in sources),
+        *(
+            (url_for("recommendations.show", slug=slug, _external=True), at)
+            for slug, at in recommendations
+        ),
+    ]
