@@ -268,7 +268,7 @@ def test_editor_adds_a_source_and_a_recommendation_through_the_forms(page) -> No
     login(page, Role.EDITOR)
     page.get_by_role("link", name="Sources", exact=True).click()
     page.get_by_role("link", name="Add a source").click()
-    page.get_by_label("Title").fill("Iraq's next government")
+    page.get_by_label("Title", exact=True).fill("Iraq's next government")
     page.get_by_label("Kind").select_option(label="Report")
     page.get_by_label("Author").fill("A. Researcher")
     page.get_by_label("Publisher").fill("Example Institute")
@@ -279,8 +279,8 @@ def test_editor_adds_a_source_and_a_recommendation_through_the_forms(page) -> No
     )
     page.get_by_role("button", name="Add source").click()
 
-    page.get_by_label("Title").fill("Pass the election law")
-    page.get_by_label("Summary").fill("Before the summer recess.")
+    page.get_by_label("Title", exact=True).fill("Pass the election law")
+    page.get_by_label("Summary", exact=True).fill("Before the summer recess.")
     page.get_by_label("Passage").fill(
         "Parliament should pass the electoral law before the summer recess."
     )

@@ -247,6 +247,10 @@ def test_a_recommendation_s_translation_is_versioned_audited_and_shown(
     english = client.get(f"/recommendations/{SLUG}").get_data(as_text=True)
     assert TITLE_AR not in english
     assert f"<h1>{html.escape(recommendation.title, quote=False)}</h1>" in english
+    # On the Arabic edit form, the English words are typed left to right, marked English.
+    arabic_form = client.get(f"/recommendations/{SLUG}/edit?lang=ar").get_data(as_text=True)
+    assert re.search(r'<textarea[^>]* dir="ltr" id="passage" lang="en"', arabic_form)
+    assert re.search(r'<input dir="rtl" id="title_ar" lang="ar"', arabic_form)
     # The API and the export carry both.
     api = client.get(f"/api/v1/recommendations/{SLUG}").json
     assert api["language"] == "en"
@@ -383,3 +387,34 @@ def test_a_source_in_arabic_keeps_its_words_and_carries_an_english_title(
     arabic = client.get("/recommendations/krg-revenue-channel?lang=ar").get_data(as_text=True)
     assert "<h1>قناة للإيرادات مع الإقليم</h1>" in arabic
     assert "verbatim" not in arabic and "بنصّها الحرفي" not in arabic
+
+
+def test_an_arabic_word_report_card_reads_right_to_left(client: FlaskClient, analyst: User) -> None:
+    from docx import Document
+
+    response = client.get(f"/sources/{SOURCE}/report?format=docx&lang=ar")
+    assert response.status_code == 200
+    document = Document(io.BytesIO(response.data))
+    assert document.paragraphs[0].text.startswith("بطاقة التقييم: ")
+    xml = document.element.xml
+    assert xml.count("<w:bidi/>") >= len(document.paragraphs)
+    assert "<w:bidiVisual/>" in xml
+    english = Document(io.BytesIO(client.get(f"/sources/{SOURCE}/report?format=docx").data))
+    assert "<w:bidi/>" not in english.element.xml
+
+
+def test_how_long_ago_is_said_in_each_language(app: Flask) -> None:
+    import datetime as dt
+
+    from tracker.templating import days_since
+
+    today = dt.date(2026, 12, 1)
+    long_ago = today - dt.timedelta(days=1234)
+    with app.test_request_context("/"):
+        assert days_since(long_ago, today) == "1,234 days ago"
+        assert days_since(today - dt.timedelta(days=1), today) == "1 day ago"
+    with app.test_request_context("/?lang=ar"):
+        assert days_since(long_ago, today) == "قبل 1,234 يوماً"  # Arabic's "many" form
+        assert days_since(today - dt.timedelta(days=2), today) == "قبل يومين"  # its dual
+        assert days_since(today - dt.timedelta(days=5), today) == "قبل 5 أيام"
+        assert days_since(None) == "أبداً"

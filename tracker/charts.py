@@ -28,11 +28,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from flask_babel import format_date, format_decimal, format_percent, ngettext
+from flask_babel import format_percent, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .i18n import local_date
+from .i18n import local_date, local_number
 from .vocabulary import Status
 
 INK = "#1d2430"
@@ -166,7 +166,7 @@ class Bar:
 
     @property
     def description(self) -> str:
-        parts = [f"{piece.status.label}: {format_decimal(piece.count)}" for piece in self.pieces()]
+        parts = [f"{piece.status.label}: {local_number(piece.count)}" for piece in self.pieces()]
         return f"{self.label}: " + ", ".join(parts) if parts else f"{self.label}: " + _("none")
 
 
@@ -300,7 +300,7 @@ class TimeScale:
             room = text_width("2026", TICK_SIZE) + 14
             step = next(s for s in (1, 2, 5, 10, 1000) if s * 365 * px_per_day >= room)
             chosen = [day for day in days if day.year % step == 0] if step > 1 else days
-            labels = [(day, format_date(day, "y")) for day in chosen]
+            labels = [(day, local_date(day, "y")) for day in chosen]
         else:
             months = []
             day = dt.date(self.start.year, self.start.month, 1)
@@ -312,7 +312,7 @@ class TimeScale:
             step = next(s for s in (1, 2, 3, 6, 12, 1000) if s * 30.4 * px_per_day >= room)
             chosen = [day for day in months if (day.month - 1) % step == 0] if step <= 12 else []
             labels = [
-                (day, format_date(day, "MMM y" if index == 0 or day.month == 1 else "MMM"))
+                (day, local_date(day, "MMM y" if index == 0 or day.month == 1 else "MMM"))
                 for index, day in enumerate(chosen)
             ]
         ticks = []

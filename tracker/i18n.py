@@ -13,18 +13,11 @@ import os
 import tempfile
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale, UnknownLocaleError, dates, numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from flask import Flask, g, has_request_context, request
-from flask_babel import (
-    Babel,
-    format_date,
-    format_datetime,
-    format_decimal,
-    get_locale,
-    refresh,
-)
+from flask_babel import Babel, get_locale, refresh
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -109,9 +102,11 @@ DATE_FORMATS = {"en": "yyyy-MM-dd", "ar": "d MMMM y"}
 DATETIME_FORMATS = {"en": "yyyy-MM-dd HH:mm 'UTC'", "ar": "d MMMM y، HH:mm 'UTC'"}
 
 
-def local_date(day: dt.date | dt.datetime) -> str:
-    """A date as the reader's language writes it: 2020-01-15, or 15 يناير 2020."""
-    return format_date(day, DATE_FORMATS.get(language(), DATE_FORMATS["en"]))
+def local_date(day: dt.date | dt.datetime, pattern: str | None = None) -> str:
+    """A date as the reader's language writes it: 2020-01-15, or 15 يناير 2020; with
+    `pattern` (Babel's), so. Outside a request (a command, a test), in English."""
+    code = language()
+    return dates.format_date(day, pattern or DATE_FORMATS.get(code, "yyyy-MM-dd"), locale=code)
 
 
 def in_utc(moment: dt.datetime) -> dt.datetime:
@@ -120,13 +115,14 @@ def in_utc(moment: dt.datetime) -> dt.datetime:
 
 def local_datetime(moment: dt.datetime) -> str:
     """A moment, in UTC, as the reader's language writes it."""
-    pattern = DATETIME_FORMATS.get(language(), DATETIME_FORMATS["en"])
-    return format_datetime(in_utc(moment), pattern, rebase=False)
+    code = language()
+    pattern = DATETIME_FORMATS.get(code, DATETIME_FORMATS["en"])
+    return dates.format_datetime(in_utc(moment), pattern, tzinfo=dt.UTC, locale=code)
 
 
 def local_time(moment: dt.datetime) -> str:
     """The time of day of a moment, in UTC: 09:30 UTC."""
-    return format_datetime(in_utc(moment), "HH:mm 'UTC'", rebase=False)
+    return dates.format_datetime(in_utc(moment), "HH:mm 'UTC'", tzinfo=dt.UTC, locale=language())
 
 
 def direction_of(code: str) -> str:
@@ -142,7 +138,7 @@ def language_name(code: str) -> str:
 
 
 def local_number(number: int | float) -> str:
-    return format_decimal(number)
+    return numbers.format_decimal(number, locale=language())
 
 
 def compile_catalogues(folder: Path = TRANSLATIONS) -> None:

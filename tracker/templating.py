@@ -8,7 +8,7 @@ from typing import Any
 
 import nh3
 from flask import Flask
-from flask_babel import format_date, get_translations, gettext
+from flask_babel import format_date, gettext, ngettext
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -59,9 +59,9 @@ def days_since(moment: dt.date | dt.datetime | None, today: dt.date | None = Non
     days = ((today or dt.date.today()) - day).days
     if days <= 0:
         return gettext("today")
-    # Flask-Babel's ngettext passes `days` itself as `num`: the number is formatted here.
-    phrase = get_translations().ngettext("%(num)s day ago", "%(num)s days ago", days)
-    return phrase % {"num": i18n.local_number(days)}
+    # Named `count`, not `num`: ngettext gives `num` the bare number, not the local one.
+    count = i18n.local_number(days)
+    return ngettext("%(count)s day ago", "%(count)s days ago", days, count=count)
 
 
 def date_tag(day: dt.date | dt.datetime | None) -> Markup:
@@ -72,7 +72,12 @@ def date_tag(day: dt.date | dt.datetime | None) -> Markup:
 
 
 def datetime_tag(moment: dt.datetime) -> Markup:
-    """A moment as `<time>`: 2026-12-01 09:30 UTC, in the reader's language."""
+    """A moment as `<time>`: 2026-12-01 09:30 UTC, in the reader's language. Right to left,
+    the time of day is isolated left to right, or "09:30 UTC" would read "UTC 09:30"."""
+    if i18n.direction() == "rtl":
+        return Markup('<time datetime="{}">{}، <bdi dir="ltr">{}</bdi></time>').format(
+            moment.isoformat(), i18n.local_date(moment), i18n.local_time(moment)
+        )
     return Markup('<time datetime="{}">{}</time>').format(
         moment.isoformat(), i18n.local_datetime(moment)
     )
@@ -110,7 +115,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = datetime_tag
     app.jinja_env.filters["local_date"] = i18n.local_date
     app.jinja_env.filters["local_time"] = i18n.local_time
-    app.jinja_env.filters["local_datetime"] = i18n.local_datetime
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["published"] = published
     app.jinja_env.filters["translated"] = translated

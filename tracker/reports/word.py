@@ -24,7 +24,7 @@ from markdown_it import MarkdownIt
 
 from ..audience import shown_name
 from ..charts import PAINTS, WINDOWS
-from ..i18n import language, local_date, local_number
+from ..i18n import direction, language, local_date, local_number
 from ..templating import published
 from ..vocabulary import Status
 from .card import Item, ReportCard
@@ -186,6 +186,26 @@ def add_item(document: DocumentObject, card: ReportCard, item: Item) -> None:
             paragraph.add_run(f" {evidence.url}").font.size = Pt(9)
 
 
+def right_to_left(document: DocumentObject) -> None:
+    """Lay every paragraph and table out right to left (Word's `bidi`), for an Arabic card."""
+    paragraphs = list(document.paragraphs)
+    for table in document.tables:
+        # In the order the schema gives the properties, which Word insists on.
+        table._tbl.tblPr.insert_element_before(OxmlElement("w:bidiVisual"), *AFTER_BIDI_VISUAL)
+        paragraphs.extend(p for row in table.rows for cell in row.cells for p in cell.paragraphs)
+    for paragraph in paragraphs:
+        paragraph._p.get_or_add_pPr().insert_element_before(OxmlElement("w:bidi"), *AFTER_BIDI)
+
+
+AFTER_BIDI = ("w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+              "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection",
+              "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle",
+              "w:rPr", "w:sectPr", "w:pPrChange")  # fmt: skip
+AFTER_BIDI_VISUAL = ("w:tblStyleRowBandSize", "w:tblStyleColBandSize", "w:tblW", "w:jc",
+                     "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd", "w:tblLayout",
+                     "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription")  # fmt: skip
+
+
 def render_docx(card: ReportCard) -> bytes:
     """Write the report card as a .docx file."""
     document = Document()
@@ -238,7 +258,6 @@ def render_docx(card: ReportCard) -> bytes:
             "Not yet assessed: %(num)s recommendation",
             "Not yet assessed: %(num)s recommendations",
             count,
-            num=local_number(count),
         )
         document.add_heading(heading, level=1)
         for row in card.unassessed:
@@ -248,6 +267,8 @@ def render_docx(card: ReportCard) -> bytes:
             actors = ", ".join(actor.name for actor in rec.actors)
             paragraph.add_run(" · " + _("addressed to %(actors)s", actors=actors)).italic = True
 
+    if direction() == "rtl":
+        right_to_left(document)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
