@@ -38,6 +38,7 @@ from tracker.models import (
 from tracker.recommendations.forms import EvidenceForm, StatusUpdateForm
 from tracker.status_updates import (
     EvidenceInput,
+    approve_status_update,
     correct_status_update,
     record_status_update,
     retract_status_update,
@@ -292,7 +293,8 @@ def test_a_dry_run_reports_and_changes_nothing(
 
 
 def record_history(db: Session, make_user: Callable[..., User]) -> None:
-    """Updates of every kind an export must carry: corrected, retracted, formula-like text."""
+    """Updates of every kind an export must carry: corrected, retracted, approved for the
+    public (the second logged), formula-like text."""
     analyst = make_user(Role.ANALYST, name="Nadia Analyst")
     editor = make_user(Role.EDITOR, name="Eddie Editor")
     add_updates(db, analyst, SLUG, 3)
@@ -317,6 +319,8 @@ def record_history(db: Session, make_user: Callable[..., User]) -> None:
     )  # fmt: skip
     first = db.scalars(select(StatusUpdate).order_by(StatusUpdate.id)).first()
     retract_status_update(db, first, editor=editor, reason="Wrong recommendation.")
+    second = db.scalars(select(StatusUpdate).order_by(StatusUpdate.id)).all()[1]
+    approve_status_update(db, second, editor=editor)
     db.commit()
 
 
@@ -340,8 +344,132 @@ def test_export_import_export_is_identical(
     assert [u["retracted"]["reason"] for u in exported["updates"] if u["retracted"]] == [
         "Wrong recommendation."
     ]
+    [approved] = [u for u in exported["updates"] if u["approved"]]
+    assert approved["assessment"] == "Development 1."
+    assert approved["approved"]["by"] == db.scalars(select(User.email).where(
+        User.role == Role.EDITOR)).one()  # fmt: skip
+    assert "1 approvals" in result.stdout
     again = runner.invoke(args=["import", str(first)])
     assert "nothing new" in again.stdout
+
+
+def test_an_imported_approval_reaches_the_public_and_is_audited(
+    app: Flask, runner: FlaskCliRunner, db: Session, make_user, tmp_path: Path
+) -> None:
+    record_history(db, make_user)
+    db.execute(text("UPDATE source SET published = :yes"), {"yes": True})
+    db.commit()
+    first = tmp_path / "first.json"
+    assert runner.invoke(args=["export", "--output", str(first)]).exit_code == 0
+    db.close()
+    empty_database(get_engine(app))
+    result = runner.invoke(args=["import", str(first)])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["export"]).stdout == first.read_text(encoding="utf-8")
+
+    db.rollback()  # see what the command committed
+    updates = db.scalars(select(StatusUpdate).order_by(StatusUpdate.created_at)).all()
+    approved = [update for update in updates if update.approved_at is not None]
+    [update] = approved
+    approver = db.get_one(User, update.approved_by_id)
+    # The approver's account comes disabled, as an editor: who approves is one.
+    assert (approver.name, approver.role, approver.active) == ("Eddie Editor", Role.EDITOR, False)
+    [given] = [u["approved"] for u in json.loads(first.read_text())["updates"] if u["approved"]]
+    assert update.approved_at.replace(tzinfo=dt.UTC) == dt.datetime.fromisoformat(given["at"])
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "status_update.approve")).one()
+    assert (event.user_id, event.target_id) == (approver.id, update.id)
+    assert event.after == {"approved": True, "at": update.approved_at.isoformat()}
+    imported = db.scalars(select(AuditEvent).where(AuditEvent.action == "import")).one()
+    assert imported.after["approvals added"] == 1
+
+    app.config["PUBLIC"] = True
+    public = app.test_client()
+    listed = public.get(f"/api/v1/recommendations/{SLUG}/updates").json["items"]
+    assert [item["id"] for item in listed] == [update.id]
+    page = public.get(f"/recommendations/{SLUG}").get_data(as_text=True)
+    unapproved = [u for u in updates if u.approved_at is None and u.retracted_at is None]
+    assert f'id="update-{update.id}"' in page
+    assert unapproved and not [u for u in unapproved if f'id="update-{u.id}"' in page]
+
+
+def approval_document(approved: object, author: str = "ana@example.org") -> dict[str, object]:
+    """A file of one update approved as given, by the people of `authors`."""
+    return {
+        "format": "tracker-export",
+        "version": 1,
+        "authors": [{"email": "ed@example.org", "name": "Ed"},
+                    {"email": "ana@example.org", "name": "Ana"}],
+        "updates": [
+            {"key": "x1", "recommendation": SLUG, "author": author,
+             "logged_at": "2024-01-02T09:00:00+00:00", "status": "in_progress",
+             "as_of": "2024-01-01", "confidence": "moderate", "assessment": "Talks.",
+             "approved": approved,
+             "evidence": [{"url": "https://example.org/x", "title": "T", "publisher": "P",
+                           "excerpt": "E", "stance": "supports", "reliability": "A",
+                           "credibility": "2"}]},
+        ],
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("approved", "author", "error"),
+    [
+        ({"at": "2024-01-03T09:00:00+00:00", "by": "nobody@example.org"}, "ana@example.org",
+         "$.updates[0].approved.by: No account nor entry of authors[] has the address "
+         "nobody@example.org."),
+        ({"at": "2024-01-03T09:00:00+00:00", "by": "ed@example.org"}, "ed@example.org",
+         "$.updates[0].approved.by: An update is approved by an editor other than its author."),
+        ({"at": "yesterday", "by": "ed@example.org"}, "ana@example.org",
+         "$.updates[0].approved.at: Expected a time, YYYY-MM-DDTHH:MM:SS+00:00."),
+        ({"at": "2024-01-01T09:00:00+00:00", "by": "ed@example.org"}, "ana@example.org",
+         "$.updates[0].approved.at: An approval is given after the update is logged, and not "
+         "in the future."),
+        ({"at": "2024-01-03T09:00:00+00:00", "by": "viewer@example.org"}, "ana@example.org",
+         "$.updates[0].approved.by: viewer@example.org is not an editor or admin here."),
+        ("yes", "ana@example.org", "$.updates[0].approved: Expected an object or null."),
+    ],
+)  # fmt: skip
+def test_a_bad_approval_is_refused_with_its_path(
+    runner: FlaskCliRunner, db: Session, make_user, tmp_path: Path,
+    approved: object, author: str, error: str,
+) -> None:  # fmt: skip
+    make_user(Role.VIEWER, email="viewer@example.org")
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(approval_document(approved, author)))
+    before = count(db, StatusUpdate), count(db, User), count(db, AuditEvent)
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-2:] == [
+        f"{path}: 1 error; nothing was imported.",
+        f"  {error}",
+    ]
+    assert (count(db, StatusUpdate), count(db, User), count(db, AuditEvent)) == before
+
+
+def test_a_stored_update_keeps_its_approval_and_a_differing_one_is_named(
+    runner: FlaskCliRunner, db: Session, tmp_path: Path
+) -> None:
+    path = tmp_path / "unapproved.json"
+    path.write_text(json.dumps(approval_document(None)))
+    assert runner.invoke(args=["import", str(path)]).exit_code == 0
+    approval = {"at": "2024-01-03T09:00:00+00:00", "by": "ed@example.org"}
+    changed = tmp_path / "approved.json"
+    changed.write_text(json.dumps(approval_document(approval)))
+    for options in ([], ["--correct"]):
+        result = runner.invoke(args=["import", str(changed), *options])
+        assert result.exit_code == 1
+        assert result.stderr.splitlines()[-1] == (
+            "  $.updates[0].key: An update with the key “x1” is already stored, and this one "
+            "differs in approved. A stored update keeps its own approval: approve it from the "
+            "review queue, or give the stored approval in the file."
+        )
+    assert count(db, StatusUpdate) == 1
+    assert db.scalars(select(StatusUpdate)).one().approved_at is None
+    # A file that says nothing of approvals (a CSV, an older export) is not held to them.
+    document = approval_document(None)
+    del document["updates"][0]["approved"]  # type: ignore[index]
+    path.write_text(json.dumps(document))
+    assert "nothing new" in runner.invoke(args=["import", str(path)]).stdout
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised_and_read_back(

@@ -3,7 +3,8 @@
 Every update is recorded by `record_status_updates`, whether one comes from the form
 (`record_status_update`) or thousands from `tracker import`: its first revision, its evidence,
 its audit event, its search entries and the recommendation's current update are written here
-and nowhere else, in bulk. Corrections and retractions go through `correct_status_update` and
+and nowhere else, in bulk, with the approval for the public an imported update carries
+(`Approval`). Corrections and retractions go through `correct_status_update` and
 `retract_status_update`, which end in the same `after_writing`. Whatever else must follow a new
 judgement (notifications, criteria, forecasts) belongs in `after_writing` too. What an update
 says of its recommendation's criteria (`MarkInput`) is written with it, here.
@@ -90,6 +91,14 @@ class Retraction:
 
 
 @dataclass(frozen=True)
+class Approval:
+    """An approval for the public given when the update was recorded elsewhere, carried over."""
+
+    at: dt.datetime
+    by: User
+
+
+@dataclass(frozen=True)
 class NewStatusUpdate:
     """A checked update, ready to be recorded."""
 
@@ -103,6 +112,7 @@ class NewStatusUpdate:
     logged_at: dt.datetime
     import_key: str | None = None
     retraction: Retraction | None = None
+    approval: Approval | None = None
     change_reason: str | None = None
     marks: Sequence[MarkInput] = ()
     criteria_reason: str | None = None
@@ -259,6 +269,25 @@ def record_status_updates(session: Session, updates: Iterable[NewStatusUpdate]) 
                 for new, id_ in zip(chunk, written, strict=True)
             ],
         )
+        # An approval carried over with its update, audited as the review queue audits one.
+        insert_rows(
+            session.connection(),
+            AuditEvent.__table__,
+            [
+                {
+                    "at": audited_at,
+                    "user_id": new.approval.by.id,
+                    "action": "status_update.approve",
+                    "target_type": StatusUpdate.__tablename__,
+                    "target_id": id_,
+                    "before": {"approved": False},
+                    "after": {"approved": True, "at": new.approval.at.isoformat()},
+                    "remote_addr": remote_addr,
+                }
+                for new, id_ in zip(chunk, written, strict=True)
+                if new.approval is not None
+            ],
+        )
         ids += written
         touched.update(new.recommendation.id for new in chunk)
         for new, id_ in zip(chunk, written, strict=True):
@@ -320,6 +349,8 @@ def update_row(new: NewStatusUpdate) -> dict[str, Any]:
         "recommendation_id": new.recommendation.id,
         **judgement_row(new),
         "import_key": new.import_key,
+        "approved_at": new.approval.at if new.approval else None,
+        "approved_by_id": new.approval.by.id if new.approval else None,
         "change_reason": new.change_reason,
         "criteria_reason": new.criteria_reason,
     }

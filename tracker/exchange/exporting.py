@@ -51,6 +51,7 @@ def update_key(update: StatusUpdate) -> str:
 EXPORTED = (
     joinedload(StatusUpdate.recommendation),
     joinedload(StatusUpdate.author),
+    joinedload(StatusUpdate.approved_by),
     selectinload(StatusUpdate.evidence),
     selectinload(StatusUpdate.revisions).joinedload(StatusRevision.author),
     selectinload(StatusUpdate.marks).joinedload(CriterionMark.criterion),
@@ -102,8 +103,16 @@ def update_record(update: StatusUpdate) -> dict[str, Any]:
             for mark in update.marks
         ],
         "retracted": retraction,
+        "approved": approval_record(update),
         "evidence": [evidence_record(item) for item in update.evidence],
     }
+
+
+def approval_record(update: StatusUpdate) -> dict[str, str] | None:
+    """Who approved the update for the public, and when; None while it awaits review."""
+    if update.approved_at is None or update.approved_by is None:
+        return None
+    return {"at": timestamp(update.approved_at), "by": update.approved_by.email}
 
 
 def evidence_record(item: Evidence | EvidenceInput) -> dict[str, Any]:
@@ -152,6 +161,8 @@ def export_document(session: Session, reader: User | None = None) -> dict[str, A
                 authors[user.email] = user.name
     for update in updates:
         authors[update.author.email] = update.author.name
+        if update.approved_by is not None:
+            authors[update.approved_by.email] = update.approved_by.name
         for revision in update.revisions:
             authors[revision.author.email] = revision.author.name
     return {

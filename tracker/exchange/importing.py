@@ -42,6 +42,7 @@ from ..recommendations.operations import (
 from ..sources.operations import create_source
 from ..status_updates import (
     CHUNK,
+    Approval,
     CorrectedEvidence,
     EvidenceInput,
     MarkInput,
@@ -74,7 +75,7 @@ from .formats import (
 from .signposts import add_signposts, wanted_signpost_authors
 from .targets import add_targets, wanted_authors
 
-# The members of an update in the JSON format, less its evidence and retraction.
+# The members of an update in the JSON format, less its evidence, retraction and approval.
 UPDATE_FIELDS = (
     "key",
     "recommendation",
@@ -113,6 +114,10 @@ class UpdateRecord:
     values: dict[str, str]
     evidence: list[dict[str, str]]
     retracted: dict[str, str] | None = None
+    # Its approval for the public, JSON only: `approves` is False when the file says nothing
+    # of it (a CSV, or JSON written before approvals were exported).
+    approved: dict[str, str] | None = None
+    approves: bool = False
     # What it says of criteria: (criterion number or None, texts), JSON only.
     marks: list[tuple[Any, dict[str, str]]] = field(default_factory=list)
 
@@ -220,6 +225,12 @@ def json_update(path: str, item: dict[str, Any], problems: list[Problem]) -> Upd
         retracted = None
     if retracted is not None:
         retracted = json_texts(retracted, ("at", "by", "reason"), f"{path}.retracted", problems)
+    approved = item.get("approved")
+    if approved is not None and not isinstance(approved, dict):
+        problems.append(Problem(f"{path}.approved", "Expected an object or null."))
+        approved = None
+    if approved is not None:
+        approved = json_texts(approved, ("at", "by"), f"{path}.approved", problems)
     marks = [
         (row.get("criterion"), json_texts(row, MARK_FIELDS, mark_path, problems))
         for mark_path, row in objects(item, "criteria", f"{path}.criteria", problems)
@@ -230,6 +241,8 @@ def json_update(path: str, item: dict[str, Any], problems: list[Problem]) -> Upd
         values=values,
         evidence=evidence,
         retracted=retracted,
+        approved=approved,
+        approves="approved" in item,
         marks=marks,
     )
 
@@ -649,15 +662,21 @@ def find_authors(session: Session, document: Document, outcome: Outcome) -> dict
             continue
         names[normalise_email(email)] = str(item.get("name") or "").strip()
     wanted: dict[str, str] = {}
+    # Who approved updates, with where the file first says so.
+    approvers: dict[str, str] = {}
     for record in document.updates:
         emails = [("author", record.values["author"], record.values.get("author_name", ""))]
         if record.retracted is not None:
             emails.append(("retracted.by", record.retracted["by"], ""))
+        if record.approved is not None:
+            emails.append(("approved.by", record.approved["by"], ""))
         for name, email, author_name in emails:
             if not EMAIL.fullmatch(email.strip()):
                 outcome.problems.append(Problem(record.place(name), "Expected an email address."))
                 continue
             wanted.setdefault(normalise_email(email), author_name.strip())
+            if name == "approved.by":
+                approvers.setdefault(normalise_email(email), record.place(name))
     named = [*wanted_authors(document.targets), *wanted_authors(document.criteria)]
     for where, email in [
         *named,
@@ -682,9 +701,15 @@ def find_authors(session: Session, document: Document, outcome: Outcome) -> dict
         user.email: user
         for user in session.scalars(select(User).where(User.email.in_(list(wanted))))
     }
+    for email in sorted(set(approvers) - set(users) - set(names)):
+        outcome.problems.append(
+            Problem(approvers[email], f"No account nor entry of authors[] has the address {email}.")
+        )
     for email in sorted(set(wanted) - set(users)):
         name = names.get(email) or wanted[email] or email.split("@")[0]
-        user = create_user(session, email, name, secrets.token_urlsafe(24), Role.ANALYST, by=None)
+        # An approver approved as an editor where the file was written.
+        role = Role.EDITOR if email in approvers else Role.ANALYST
+        user = create_user(session, email, name, secrets.token_urlsafe(24), role, by=None)
         disable_user(session, user, by=None)
         users[email] = user
         outcome.counts["author accounts created, disabled"] += 1
@@ -719,6 +744,8 @@ def add_updates(
             new = checker.check(record, outcome)
             if new is not None and not outcome.problems:  # a refused file: spare the writes
                 outcome.counts["status updates added"] += 1
+                if new.approval is not None:
+                    outcome.counts["approvals added"] += 1
                 yield new
             if progress and (done % CHUNK == 0 or done == total):
                 progress(done, total)
@@ -782,7 +809,7 @@ def differences(stored: dict[str, Any], given: dict[str, Any]) -> list[str]:
     """Name the fields in which a file's update differs from the stored one."""
     names = [
         name
-        for name in (*UPDATE_FIELDS[1:], "retracted")
+        for name in (*UPDATE_FIELDS[1:], "retracted", "approved")
         if name in given and given[name] != stored[name]
     ]
     ours, theirs = stored["evidence"], given["evidence"]
@@ -876,6 +903,9 @@ class Checker:
         retraction = None
         if record.retracted is not None:
             retraction = checked_retraction(record, logged_at, self.now, problems)
+        approval = None
+        if record.approved is not None:
+            approval = checked_approval(record, logged_at, self.now, problems)
         if not problems:
             try:
                 check_status_update(
@@ -888,18 +918,25 @@ class Checker:
                 on = logged_at.date().isoformat()
                 problems.append(Problem(record.place("as_of"), f"{error} It was logged on {on}."))
         if not problems and key in self.known:
-            self.compare(record, key, judgement, evidence, logged_at, retraction, problems)
+            self.compare(
+                record, key, judgement, evidence, logged_at, retraction, approval, problems
+            )
             outcome.problems.extend(problems)
             if not problems:
                 outcome.counts["status updates already present"] += 1
             return None
-        outcome.problems.extend(problems)
         author = self.authors.get(normalise_email(values["author"]))
         retractor = self.authors.get(retraction[1]) if retraction else None
+        approver = self.authors.get(approval[1]) if approval else None
+        if approver is not None and author is not None:
+            problems.extend(approver_problems(record, author, approver))
+        outcome.problems.extend(problems)
         if problems or recommendation is None or author is None:
             return None
         if retraction is not None and retractor is None:
             return None  # the retraction's author is refused, and says why
+        if approval is not None and approver is None:
+            return None  # the approver is refused, and says why
         return NewStatusUpdate(
             recommendation=recommendation,
             author=author,
@@ -916,6 +953,7 @@ class Checker:
             retraction=Retraction(retraction[0], retractor, retraction[2])
             if retraction and retractor
             else None,
+            approval=Approval(approval[0], approver) if approval and approver else None,
         )
 
     def compare(
@@ -926,6 +964,7 @@ class Checker:
         evidence: list[EvidenceInput],
         logged_at: dt.datetime,
         retraction: tuple[dt.datetime, str, str] | None,
+        approval: tuple[dt.datetime, str] | None,
         problems: list[Problem],
     ) -> None:
         """Hold a checked update whose key is stored to the stored one; add what differs."""
@@ -943,6 +982,10 @@ class Checker:
         }  # fmt: skip
         if record.values["logged_at"].strip():
             given["logged_at"] = timestamp(logged_at)
+        if record.approves:
+            given["approved"] = (
+                {"at": timestamp(approval[0]), "by": approval[1]} if approval else None
+            )
         differ = differences(update_record(update), given)
         if not differ:
             return
@@ -969,8 +1012,13 @@ class Checker:
             f"An update with the key “{key}” is already stored, and this one differs in "
             f"{', '.join(differ)}."
         )
-        if fixed:
+        if [name for name in fixed if name != "approved"]:
             message += " Give it a key of its own if it is another update."
+        elif fixed:
+            message += (
+                " A stored update keeps its own approval: approve it from the review queue, "
+                "or give the stored approval in the file."
+            )
         else:
             message += " Import with --correct to record it as a correction of the stored one."
         problems.append(Problem(record.place("key"), message))
@@ -1074,3 +1122,34 @@ def checked_retraction(
     if at is None or not reason:
         return None
     return at, normalise_email(record.retracted["by"]), reason
+
+
+def checked_approval(
+    record: UpdateRecord, logged_at: dt.datetime, now: dt.datetime, problems: list[Problem]
+) -> tuple[dt.datetime, str] | None:
+    """The approval's time and approver's address, if its time is one and in its place."""
+    assert record.approved is not None
+    at = moment(record.approved["at"], record.place("approved.at"), problems)
+    if at is None:
+        if not record.approved["at"].strip():
+            problems.append(Problem(record.place("approved.at"), "Give the time of the approval."))
+        return None
+    if not logged_at <= at <= now:
+        problems.append(
+            Problem(
+                record.place("approved.at"),
+                "An approval is given after the update is logged, and not in the future.",
+            )
+        )
+        return None
+    return at, normalise_email(record.approved["by"])
+
+
+def approver_problems(record: UpdateRecord, author: User, approver: User) -> list[Problem]:
+    """The review queue's rules for who approves: an editor or admin, never the author."""
+    where = record.place("approved.by")
+    if approver.email == author.email:
+        return [Problem(where, "An update is approved by an editor other than its author.")]
+    if not approver.role.can(Role.EDITOR):
+        return [Problem(where, f"{approver.email} is not an editor or admin here.")]
+    return []
