@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select, text
@@ -324,17 +325,24 @@ def record_history(db: Session, make_user: Callable[..., User]) -> None:
     db.commit()
 
 
-def test_export_import_export_is_identical(
-    app: Flask, runner: FlaskCliRunner, db: Session, make_user, tmp_path: Path
-) -> None:
-    record_history(db, make_user)
+def round_trip(
+    app: Flask, runner: FlaskCliRunner, db: Session, tmp_path: Path
+) -> tuple[Path, Result]:
+    """Export, empty the database and import the export; return the file and the import."""
     first = tmp_path / "first.json"
     assert runner.invoke(args=["export", "--output", str(first)]).exit_code == 0
     db.close()
     empty_database(get_engine(app))
-
     result = runner.invoke(args=["import", str(first)])
     assert result.exit_code == 0, result.output
+    return first, result
+
+
+def test_export_import_export_is_identical(
+    app: Flask, runner: FlaskCliRunner, db: Session, make_user, tmp_path: Path
+) -> None:
+    record_history(db, make_user)
+    first, result = round_trip(app, runner, db, tmp_path)
     second = runner.invoke(args=["export"])
 
     assert second.exit_code == 0
@@ -359,12 +367,7 @@ def test_an_imported_approval_reaches_the_public_and_is_audited(
     record_history(db, make_user)
     db.execute(text("UPDATE source SET published = :yes"), {"yes": True})
     db.commit()
-    first = tmp_path / "first.json"
-    assert runner.invoke(args=["export", "--output", str(first)]).exit_code == 0
-    db.close()
-    empty_database(get_engine(app))
-    result = runner.invoke(args=["import", str(first)])
-    assert result.exit_code == 0, result.output
+    first, _result = round_trip(app, runner, db, tmp_path)
     assert runner.invoke(args=["export"]).stdout == first.read_text(encoding="utf-8")
 
     db.rollback()  # see what the command committed
