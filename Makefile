@@ -14,7 +14,7 @@ PORT ?= 5000
 TRANSLATIONS := tracker/translations
 CATALOGUES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)
-EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output \
+EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_pgettext:1c,2 --no-location --sort-output \
 	--project Tracker --copyright-holder Tracker
 
 .PHONY: run test lint benchmark clean translations

@@ -40,7 +40,8 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
     subprocess.run(
         [
             *(sys.executable, "-m", "babel.messages.frontend", "extract"),
-            *("-F", "babel.cfg", "-k", "_l", "-k", "N_", "-o", str(template), "."),
+            *("-F", "babel.cfg", "-k", "_l", "-k", "N_", "-k", "lazy_pgettext:1c,2"),
+            *("-o", str(template), "."),
         ],
         cwd=ROOT,
         check=True,

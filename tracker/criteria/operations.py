@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -80,7 +81,7 @@ def revise_criterion(
     reason = (reason or "").strip() or None
     latest = latest_version(session, criterion)
     if (latest.text, latest.withdrawn) == (text, withdrawn):
-        raise CriterionError("text", "This is the criterion as it stands already.")
+        raise CriterionError("text", _("This is the criterion as it stands already."))
     version = CriterionVersion(
         criterion_id=criterion.id, number=latest.number + 1, text=text, withdrawn=withdrawn,
         reason=reason, author_id=by.id, created_at=now or utcnow(),
@@ -99,9 +100,11 @@ def revise_criterion(
 def checked_text(text: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise CriterionError("text", "Write what the criterion tests.")
+        raise CriterionError("text", _("Write what the criterion tests."))
     if len(text) > MAX_TEXT:
-        raise CriterionError("text", f"Field cannot be longer than {MAX_TEXT} characters.")
+        raise CriterionError(
+            "text", _("Field cannot be longer than %(max)s characters.", max=MAX_TEXT)
+        )
     return text
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms import DateField, RadioField, SelectChoice, StringField, TextAreaField, ValidationError
 
 from ..field_rules import Rule, choices_of, rule_field
@@ -55,7 +56,7 @@ class ForecastForm(TrackerForm):
         "implemented, Implemented; Overtaken by events meets none."),
     )  # fmt: skip
     resolves_on = rule_field(
-        DateField, FORECAST["resolves_on"], _l("By"),
+        DateField, FORECAST["resolves_on"], lazy_pgettext("the date a forecast resolves on", "By"),
         description=_l("It resolves at the end of this day, from the status then in force."),
     )  # fmt: skip
     likelihood = rule_field(

@@ -65,7 +65,7 @@ def make_forecast(
     """
     now = now or utcnow()
     if threshold not in FORECAST_THRESHOLDS:
-        raise ForecastError("threshold", "Choose a status a forecast can name.")
+        raise ForecastError("threshold", N_("Choose a status a forecast can name."))
     if resolves_on <= now.date():
         raise ForecastError("resolves_on", NOT_AHEAD)
     if likelihood is not None and probability != likelihood.permille:
@@ -74,7 +74,7 @@ def make_forecast(
             f"“{likelihood.label}” stands for {percent_label(likelihood.permille)}.",
         )
     if not 0 <= probability <= 1000:
-        raise ForecastError("probability", "Enter a percentage from 0 to 100.")
+        raise ForecastError("probability", N_("Enter a percentage from 0 to 100."))
     number = (
         session.scalar(
             select(func.max(Forecast.number)).where(Forecast.recommendation_id == recommendation.id)
@@ -109,7 +109,7 @@ def annul_forecast(
     """Annul a forecast whose premise is gone: it stays shown, with the reason, unscored."""
     reason = (reason or "").strip()
     if forecast.annulled_at is not None:
-        raise ForecastError("reason", "This forecast is annulled already.")
+        raise ForecastError("reason", N_("This forecast is annulled already."))
     if not reason:
         raise ForecastError("reason", NO_REASON)
     forecast.annulled_at = now or utcnow()

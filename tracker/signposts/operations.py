@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -54,7 +55,7 @@ def add_signpost(
 ) -> Signpost:
     event = (event or "").strip()
     if not event:
-        raise SignpostError("event", "Name the event to watch for.")
+        raise SignpostError("event", _("Name the event to watch for."))
     number = (
         session.scalar(
             select(func.max(Signpost.number)).where(Signpost.recommendation_id == recommendation.id)
@@ -86,9 +87,9 @@ def observe_signpost(
     """Record that a signpost was seen; it counts from its date on, as known from `now`."""
     now = now or utcnow()
     if observed.observed_on > now.date():
-        raise SignpostError("observed_on", "The date observed cannot be in the future.")
+        raise SignpostError("observed_on", _("The date observed cannot be in the future."))
     if not observed.url.lower().startswith(("http://", "https://")):
-        raise SignpostError("url", "Evidence links must be http or https.")
+        raise SignpostError("url", _("Evidence links must be http or https."))
     number = (
         session.scalar(
             select(func.max(SignpostObservation.number)).where(
@@ -123,9 +124,9 @@ def retract_observation(
     """Withdraw an observation: it stays on the page, struck through, and no longer counts."""
     reason = (reason or "").strip()
     if observation.retracted_at is not None:
-        raise SignpostError("reason", "This observation is already retracted.")
+        raise SignpostError("reason", _("This observation is already retracted."))
     if not reason:
-        raise SignpostError("reason", "Give the reason for the retraction.")
+        raise SignpostError("reason", _("Give the reason for the retraction."))
     observation.retracted_at = now or utcnow()
     observation.retracted_by_id = by.id
     observation.retraction_reason = reason
