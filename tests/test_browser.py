@@ -273,7 +273,7 @@ def test_editor_adds_a_source_and_a_recommendation_through_the_forms(page) -> No
     page.get_by_label("Author").fill("A. Researcher")
     page.get_by_label("Publisher").fill("Example Institute")
     page.get_by_label("Link").fill("https://example.org/next-government")
-    page.get_by_label("Published on").fill("2021-05-01")
+    page.get_by_label("Published on", exact=True).fill("2021-05-01")
     page.get_by_label("Full text").fill(
         "Parliament should pass the election law before the summer recess."
     )
