@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
@@ -66,9 +67,14 @@ def browser_unavailable() -> str | None:
 
 
 @contextmanager
-def serving(directory: Path, extra: Callable[[Session, dict[Role, User]], object]) -> Iterator[str]:
+def serving(
+    directory: Path,
+    extra: Callable[[Session, dict[Role, User]], object],
+    config: dict[str, object] | None = None,
+) -> Iterator[tuple[str, Flask]]:
     """Serve the seeded app on SQLite on a free loopback port, with one user per role and
-    what `extra` adds, while the block runs."""
+    what `extra` adds, while the block runs: its address and the app. `config` adds to the
+    app's settings."""
     reason = browser_unavailable()
     if reason:
         pytest.skip(reason)
@@ -81,6 +87,7 @@ def serving(directory: Path, extra: Callable[[Session, dict[Role, User]], object
             # Each test logs in afresh, at several widths: more than a person would try.
             "LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute",
             "LOGIN_LIMIT_PER_ADDRESS": "1000 per minute",
+            **(config or {}),
         }
     )
     engine = get_engine(app)
@@ -103,7 +110,7 @@ def serving(directory: Path, extra: Callable[[Session, dict[Role, User]], object
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{http.server_port}"
+        yield f"http://127.0.0.1:{http.server_port}", app
     finally:
         http.shutdown()
         thread.join(timeout=10)
@@ -124,7 +131,7 @@ def add_history(session: Session, users: dict[Role, User]) -> None:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The seeded app with some history."""
-    with serving(tmp_path_factory.mktemp("browser"), add_history) as url:
+    with serving(tmp_path_factory.mktemp("browser"), add_history) as (url, _app):
         yield url
 
 
@@ -779,60 +786,31 @@ def embedder(tracker: list[str]) -> Iterator[str]:
         http.server_close()
 
 
+def publish_with_an_approved_update(session: Session, users: dict[Role, User]) -> None:
+    session.scalars(select(Source).where(Source.slug == PUBLIC_SOURCE)).one().published = True
+    session.commit()
+    add_updates(session, users[Role.ANALYST], SLUG, 1, status=Status.IN_PROGRESS)
+    for update in session.scalars(select(StatusUpdate)):
+        approve_status_update(session, update, editor=users[Role.EDITOR])
+    session.commit()
+
+
 @pytest.fixture(scope="module")
 def public_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
     """A public Tracker, its source published, an approved update; two other origins, one of
     them allowed to frame its embeds."""
-    reason = browser_unavailable()
-    if reason:
-        pytest.skip(reason)
-    url = f"sqlite:///{tmp_path_factory.mktemp('public') / 'tracker.sqlite3'}"
-    command.upgrade(alembic_config(url), "head")
     tracker: list[str] = []
-    with embedder(tracker) as allowed, embedder(tracker) as refused:
-        app = create_app(
-            {
-                "SECRET_KEY": "browser tests",
-                "DATABASE_URL": url,
-                "PUBLIC": True,
-                "EMBED_ORIGINS": [allowed],
-                "LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute",
-                "LOGIN_LIMIT_PER_ADDRESS": "1000 per minute",
-            }
-        )
-        engine = get_engine(app)
-        with sessions(app)() as session:
-            load_seeds(session, read_seeds())
-            users = {
-                role: create_user(
-                    session,
-                    f"{role.value}@example.org",
-                    f"{role.label} Person",
-                    PASSWORD,
-                    role,
-                    by=None,
-                )  # fmt: skip
-                for role in Role
-            }
-            session.scalars(
-                select(Source).where(Source.slug == PUBLIC_SOURCE)
-            ).one().published = True
-            session.commit()
-            add_updates(session, users[Role.ANALYST], SLUG, 1, status=Status.IN_PROGRESS)
-            for update in session.scalars(select(StatusUpdate)):
-                approve_status_update(session, update, editor=users[Role.EDITOR])
-            session.commit()
-        http = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=http.serve_forever, daemon=True)
-        thread.start()
-        tracker.append(f"http://127.0.0.1:{http.server_port}")
-        try:
-            yield {"url": tracker[0], "app": app, "allowed": allowed, "refused": refused}
-        finally:
-            http.shutdown()
-            thread.join(timeout=10)
-            http.server_close()
-            engine.dispose()
+    with (
+        embedder(tracker) as allowed,
+        embedder(tracker) as refused,
+        serving(
+            tmp_path_factory.mktemp("public"),
+            publish_with_an_approved_update,
+            {"PUBLIC": True, "EMBED_ORIGINS": [allowed]},
+        ) as (url, app),
+    ):
+        tracker.append(url)
+        yield {"url": url, "app": app, "allowed": allowed, "refused": refused}
 
 
 def test_the_public_site_reviewed_before_publishing(public_site, browser) -> None:  # type: ignore[no-untyped-def]
@@ -989,7 +967,7 @@ def add_forecasts(session: Session, users: dict[Role, User]) -> None:
 @pytest.fixture(scope="module")
 def scored_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The seeded app with forecasts resolved and scored (tests/forecasting.py)."""
-    with serving(tmp_path_factory.mktemp("scored"), add_forecasts) as url:
+    with serving(tmp_path_factory.mktemp("scored"), add_forecasts) as (url, _app):
         yield url
 
 
