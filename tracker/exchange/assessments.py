@@ -32,7 +32,7 @@ from ..field_rules import check_fields
 from ..models import BlindReview, IndependentAssessment, Recommendation, StatusUpdate, User
 from ..moments import Moment
 from ..vocabulary import Confidence, Role, Status
-from .formats import timestamp
+from .formats import read_time, timestamp
 
 TIMES = ("opened_at", "ended_at", "closed_at")
 
@@ -149,15 +149,10 @@ class Reader:
         value = self.text(item, name)
         if not value:
             return None
-        try:
-            parsed = dt.datetime.fromisoformat(value)
-        except ValueError:
-            self.problem(name, "Expected a time, YYYY-MM-DDTHH:MM:SS+00:00.")
-            return None
-        parsed = parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed
-        if parsed > now:
-            self.problem(name, "The time cannot be in the future.")
-            return None
+        found: list[tuple[str, str]] = []
+        parsed = read_time(value, name, now, found)
+        for where, message in found:
+            self.problem(where, message)
         return parsed
 
     def user(self, item: dict[str, Any], name: str, authors: dict[str, User]) -> User | None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from ..auth.services import normalise_email
 from ..comments.operations import CommentError, add_comment, edit_comment, hide_comment
 from ..models import Comment, CommentRevision, Recommendation, StatusUpdate, User
-from .formats import derived_key, timestamp
+from .formats import derived_key, read_time, timestamp
 
 
 def comment_key(comment: Comment, slug: str) -> str:
@@ -84,18 +84,7 @@ def wanted_comment_authors(entries: list[tuple[str, Any]]) -> list[tuple[str, st
 
 
 def moment_of(value: Any, where: str, now: dt.datetime, found: list[tuple[str, str]]) -> Any:
-    try:
-        at = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        at = None
-    if at is None:
-        found.append((where, "Expected a time, YYYY-MM-DDTHH:MM:SS+00:00."))
-        return None
-    at = at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at
-    if at > now:
-        found.append((where, "The time cannot be in the future."))
-        return None
-    return at
+    return read_time(value if isinstance(value, str) else "", where, now, found)
 
 
 def add_comments(

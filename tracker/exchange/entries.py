@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Recommendation
+from .formats import read_time as read_iso_time
 
 Found = list[tuple[str, str]]
 
@@ -51,16 +52,7 @@ def read_time(
 ) -> dt.datetime | None:
     """Read an entry's time (UTC when it names none); a missing, bad or future one is refused."""
     value = item.get(name)
-    try:
-        at = dt.datetime.fromisoformat(value if isinstance(value, str) else "")
-    except ValueError:
-        found.append((f"{path}.{name}", "Expected a time, YYYY-MM-DDTHH:MM:SS+00:00."))
-        return None
-    at = at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at
-    if at > now:
-        found.append((f"{path}.{name}", "The time cannot be in the future."))
-        return None
-    return at
+    return read_iso_time(value if isinstance(value, str) else "", f"{path}.{name}", now, found)
 
 
 def whole_number(item: dict[str, Any], name: str, path: str, found: Found) -> int | None:

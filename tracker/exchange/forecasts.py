@@ -20,8 +20,8 @@ from ..forecasts.forms import FORECAST
 from ..forecasts.operations import NOT_AHEAD, ForecastError, annul_forecast, make_forecast
 from ..models import Forecast, Recommendation, User
 from ..vocabulary import Likelihood, Status
-from .formats import timestamp
-from .numbered import Numbered, read_time
+from .formats import read_time, timestamp
+from .numbered import Numbered
 
 TEXTS = ("recommendation", "author", "made_at", "threshold", "resolves_on", "reasoning")
 

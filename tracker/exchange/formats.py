@@ -78,5 +78,25 @@ def derived_key(recommendation: str, author_email: str, logged_at: dt.datetime) 
     )
 
 
+TIME_MESSAGE = "Expected a time, YYYY-MM-DDTHH:MM:SS+00:00."
+
+
+def read_time(
+    text: str, where: str, now: dt.datetime, found: list[tuple[str, str]]
+) -> dt.datetime | None:
+    """Read an ISO 8601 time, UTC when it says no zone, not after `now`; a bad or future one
+    adds a problem (path, message) to `found`."""
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        found.append((where, TIME_MESSAGE))
+        return None
+    value = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+    if value > now:
+        found.append((where, "The time cannot be in the future."))
+        return None
+    return value
+
+
 def timestamp(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")

@@ -6,7 +6,6 @@ number is stored already are kept as they are; the others must follow on, in ord
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,7 +18,6 @@ from ..field_rules import Rule, check_fields
 from ..models import Forecast, Recommendation, TargetDate
 
 Problem = tuple[str, str]  # (path, message)
-TIME_MESSAGE = "Expected a time, YYYY-MM-DDTHH:MM:SS+00:00."
 
 
 @dataclass(frozen=True)
@@ -118,17 +116,3 @@ class Numbered:
             expected[rec_id] = entry.number + 1
             if not problems:  # a refused file: spare the writes
                 yield entry, data
-
-
-def read_time(text: str, where: str, now: dt.datetime, found: list[Problem]) -> dt.datetime | None:
-    """Read an ISO 8601 time, UTC when it says no zone, not after `now`."""
-    try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        found.append((where, TIME_MESSAGE))
-        return None
-    value = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
-    if value > now:
-        found.append((where, "The time cannot be in the future."))
-        return None
-    return value

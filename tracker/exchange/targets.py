@@ -19,8 +19,8 @@ from ..models import Recommendation, TargetDate, User
 from ..targets.forms import NO_REASON, TARGET
 from ..targets.operations import TargetError, set_target_date
 from ..vocabulary import TargetOrigin
-from .formats import timestamp
-from .numbered import Numbered, read_time
+from .formats import read_time, timestamp
+from .numbered import Numbered
 
 FIELDS = ("recommendation", "target", "origin", "detail", "reason", "author", "set_at")
 
