@@ -187,6 +187,9 @@ def check_criteria(
     criteria_reason: str | None,
 ) -> None:
     """Refuse marks of criteria that do not count, and an unexplained contradicted Implemented."""
+    judged = status is Status.IMPLEMENTED and criteria_reason is None
+    if not marks and not judged:
+        return  # nothing here needs the criteria
     criteria = [
         c for c, _ in criteria_in_force(load_criteria(session, recommendation.id), Moment(as_of))
     ]
@@ -194,7 +197,7 @@ def check_criteria(
     marked = [mark.criterion_id for mark in marks]
     if len(set(marked)) < len(marked) or not set(marked) <= counted:
         raise TrackingError("The criteria marked are not this recommendation's criteria in force.")
-    if status is not Status.IMPLEMENTED or criteria_reason is not None:
+    if not judged:
         return
     verdicts: dict[int, Verdict | None] = {
         id_: mark.verdict
