@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Update, bindparam, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from . import audit
 from .bulk import insert_rows
@@ -175,7 +175,11 @@ def record_status_update(
         criteria_reason=criteria_reason,
     )
     [update_id] = record_status_updates(session, [new])
-    return session.get_one(StatusUpdate, update_id)
+    # Not read back: a form's post never reads it, and a caller that does reads it then.
+    update = StatusUpdate(id=update_id)
+    make_transient_to_detached(update)
+    session.add(update)
+    return update
 
 
 def check_criteria(
