@@ -161,7 +161,7 @@ class Reader:
         return authors.get(normalise_email(email)) if email else None
 
 
-def in_order(entry: tuple[str, Any]) -> tuple[str, int]:
+def by_number(entry: tuple[str, Any]) -> tuple[str, int]:
     """An entry's place among those to replay: by recommendation, then number."""
     number = entry[1].get("number")
     return str(entry[1].get("recommendation")), number if isinstance(number, int) else 0
@@ -183,7 +183,7 @@ def add_blind_reviews(
     numbers = Numbering(
         numbers_stored(session, BlindReview), "Expected blind review number {} next."
     )
-    for path, item in sorted(entries, key=in_order):
+    for path, item in sorted(entries, key=by_number):
         read = Reader(path, problems)
         entry = reader.read(path, item, ("recommendation",), {}, problems)
         rec, number = entry.recommendation, entry.number

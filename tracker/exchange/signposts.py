@@ -191,7 +191,7 @@ def add_signposts(
             )  # fmt: skip
             reader.counts["signposts added"] += 1
         for where, seen_number, seen_data, observer, logged, retraction in sorted(
-            observations, key=lambda entry: entry[1]
+            observations, key=lambda seen: seen[1]
         ):
             if observer is None:
                 continue  # its author is refused, and says why
