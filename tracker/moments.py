@@ -194,9 +194,27 @@ def judgements_in_force(moment: Moment) -> Subquery:
 
 @lru_cache(maxsize=8)
 def judgement_statement(moment: MomentShape) -> Select:
-    """One recommendation's judgement in force, built once per shape (see `MomentShape`)."""
-    in_force = judgements_in_force(moment)
-    return select(in_force).where(in_force.c.recommendation_id == bindparam("recommendation_id"))
+    """One recommendation's judgement in force, built once per shape (see `MomentShape`).
+
+    `judgements_in_force`'s rule for one recommendation: its first judgement in that rule's
+    order, read through the index on (recommendation, as-of date, time logged) instead of
+    ranking every judgement it has.
+    """
+    if moment.is_now and not reviewed_only():
+        in_force = judgements_in_force(moment)
+        return select(in_force).where(
+            in_force.c.recommendation_id == bindparam("recommendation_id")
+        )
+    rows = judgements_at(moment)
+    return (
+        select(rows)
+        .where(
+            rows.c.recommendation_id == bindparam("recommendation_id"),
+            rows.c.as_of <= moment.as_of,
+        )
+        .order_by(rows.c.as_of.desc(), rows.c.logged_at.desc(), rows.c.update_id.desc())
+        .limit(1)
+    )
 
 
 def judgement_history(
