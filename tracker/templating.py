@@ -12,7 +12,7 @@ from flask_babel import format_date, gettext, ngettext
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from . import charts, i18n, vocabulary
+from . import charts, drawing, i18n, vocabulary
 from .forms import form_problems
 from .views import query_args
 
@@ -41,14 +41,6 @@ def render_markdown(text: str | None) -> Markup:
         link_rel="noopener noreferrer nofollow",
     )
     return Markup(cleaned)
-
-
-def status_badge_html(status: vocabulary.Status, href: str | None = None) -> Markup:
-    """Draw a status as a badge, spaced as the macro it replaces was; with `href`, a link."""
-    badge = Markup('<span class="badge status-{}">{}</span>').format(status.value, status.label)
-    if href:
-        badge = Markup('<a class="badge-link" href="{}">{}</a>').format(href, badge)
-    return Markup("\n  {}\n").format(badge)
 
 
 def days_since(moment: dt.date | dt.datetime | None, today: dt.date | None = None) -> str:
@@ -122,7 +114,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["language_name"] = i18n.language_name
     app.jinja_env.filters["text_direction"] = i18n.direction_of
     app.jinja_env.globals.update(
-        status_badge_html=status_badge_html,
+        status_badge_html=drawing.status_badge,
         query_args=query_args,
         Status=vocabulary.Status,
         Confidence=vocabulary.Confidence,
@@ -134,5 +126,6 @@ def init_app(app: Flask) -> None:
         CriterionKind=vocabulary.CriterionKind,
         Verdict=vocabulary.Verdict,
         charts=charts,
+        drawing=drawing,
         form_problems=form_problems,
     )
