@@ -10,7 +10,7 @@ import nh3
 from flask import Flask
 from flask_babel import format_date, gettext, ngettext
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import charts, drawing, i18n, vocabulary
 from .forms import form_problems
@@ -60,7 +60,9 @@ def date_tag(day: dt.date | dt.datetime | None) -> Markup:
     """A date as `<time>` in the reader's language; the stylesheet keeps it from breaking."""
     if day is None:
         return Markup("—")
-    return Markup('<time datetime="{}">{}</time>').format(day.isoformat(), i18n.local_date(day))
+    return Markup(
+        f'<time datetime="{escape(day.isoformat())}">{escape(i18n.local_date(day))}</time>'
+    )
 
 
 def datetime_tag(moment: dt.datetime) -> Markup:
