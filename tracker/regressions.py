@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, exists, func, select
+from sqlalchemy import ColumnElement, Subquery, case, exists, func, select
 
 from .models import Recommendation, StatusUpdate
 from .moments import Moment, judgements_at
@@ -56,8 +56,12 @@ def best_held(moment: Moment) -> Subquery:
 
 
 def regressed_condition(held: Subquery, status: ColumnElement[str | None]) -> ColumnElement[bool]:
-    """The SQL condition of a regression, on `best_held` joined to the statuses in force."""
-    return and_(held.c.step.is_not(None), step_of(status) < held.c.step)
+    """The SQL condition of a regression, on `best_held` joined to the statuses in force.
+
+    Nothing held, or a status on no step, makes the comparison NULL: no regression. The step
+    held is read once, as `best_held` may be a seek per recommendation.
+    """
+    return step_of(status) < held.c.step
 
 
 def is_regressed(held_step: int | None, status: Status) -> bool:

@@ -87,15 +87,19 @@ def long_date(day: dt.date | dt.datetime) -> str:
     return format_date(day, "d MMMM y")
 
 
-def translated(entity: Any, field: str) -> str:
-    """A title or summary in the reader's language when it has a translation, else its own."""
-    return entity.text_in(i18n.language(), field)
+def translated(entity: Any, field: str, language: str | None = None) -> str:
+    """A title or summary in the reader's language when it has a translation, else its own.
+
+    A page of many rows reads the reader's `language` once and gives it.
+    """
+    return entity.text_in(language or i18n.language(), field)
 
 
-def lang_attr(entity: Any, field: str = "title") -> Markup:
+def lang_attr(entity: Any, field: str = "title", language: str | None = None) -> Markup:
     """` lang=".." dir=".."` for text shown in a language other than the page's, else nothing."""
-    shown = entity.language_of(i18n.language(), field)
-    if shown == i18n.language():
+    page = language or i18n.language()
+    shown = entity.language_of(page, field)
+    if shown == page:
         return Markup("")
     return Markup(' lang="{}" dir="{}"').format(shown, i18n.direction_of(shown))
 
