@@ -33,8 +33,8 @@ from tracker.recommendations import views as recommendation_views  # noqa: E402
 
 PARTS = {
     dashboard_views: (
-        "render_template", "dashboard", "filter_choices", "recent_judgements", "count_changes",
-        "changed_among", "status_charts",
+        "render_template", "dashboard", "filter_choices", "recent_judgements",
+        "changes_by_recommendation", "status_charts",
     ),
     recommendation_views: (
         "render_template", "get_recommendation_or_404", "timeline", "reviews_between",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 
+import nh3
 import pytest
 from alembic import command
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session
 from tracker.engine import make_engine
 from tracker.models import Recommendation, StatusUpdate, Theme, User
 from tracker.schema import alembic_config
+from tracker.search import engines
 from tracker.search.engines import engine_for
 from tracker.status_updates import correct_status_update
 from tracker.vocabulary import Confidence, Role, Status
@@ -215,3 +218,24 @@ def test_each_result_shows_its_status_and_the_count(client: FlaskClient, logged:
     hit = client.get("/api/v1/search?q=memorandum").json["items"][0]
     assert hit["status"] == "in_progress"
     assert hit["recommendation"]["url"].startswith("http://localhost/api/v1/")
+
+
+def test_plain_snippets_skip_the_markdown_renderer_and_read_the_same() -> None:
+    samples = [
+        f"Officials confirmed the {engines.START}talks{engines.STOP} resumed.",
+        "…the talks resumed in October (2021), 50% done…",
+        'don\'t "quote" it, well-known x - y / z!',
+        "  leading spaces", "    an indented line", "tab\there", "مرحبا العالم",
+        "- an item", "1. first", "2020. Talks", "1) one", "a_b_c", "# heading", "* star",
+        "**bold** and `code`", "&amp; <b>tag</b>", "[link](https://example.org)", "5 + 3",
+        "مرحبا، العالم؟",
+    ]  # fmt: skip
+    fast = [sample for sample in samples if engines.PLAIN.fullmatch(sample)]
+    assert len(fast) == 7
+    for sample in samples:
+        by_markdown = " ".join(
+            engines.LEFT_OVER_MARKS.sub(
+                " ", html.unescape(nh3.clean(engines.MARKDOWN.render(sample), tags=set()))
+            ).split()
+        )
+        assert engines.plain_text(sample) == by_markdown, sample

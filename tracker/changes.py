@@ -8,7 +8,7 @@ as-of date). One's own changes are left out: one knows them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections import Counter
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -112,12 +112,10 @@ def changes_query() -> Select:
 
 
 CHANGES = changes_query().subquery()
-# Built once: the dashboard runs both on every request.
-COUNT_CHANGES = select(func.count()).select_from(CHANGES)
-CHANGED_AMONG = (
-    select(CHANGES.c.recommendation_id)
-    .where(CHANGES.c.recommendation_id.in_(bindparam("ids", expanding=True)))
-    .distinct()
+# Built once: the dashboard runs it on every request. Each part reads the changes since by
+# an index on when they were made, so the cost follows the changes, not the history.
+CHANGES_BY_RECOMMENDATION = select(CHANGES.c.recommendation_id, func.count()).group_by(
+    CHANGES.c.recommendation_id
 )
 
 
@@ -125,18 +123,14 @@ def params(user: User, since: dt.datetime) -> dict[str, object]:
     return {"user_id": user.id, "since": since}
 
 
+def changes_by_recommendation(session: Session, user: User, since: dt.datetime) -> Counter[int]:
+    """How many changes each recommendation had since `since`: the dashboard's count of
+    changes is their sum, its rows marked "Changed" those among them."""
+    return Counter(dict(session.execute(CHANGES_BY_RECOMMENDATION, params(user, since)).all()))
+
+
 def count_changes(session: Session, user: User, since: dt.datetime) -> int:
-    return session.scalar(COUNT_CHANGES, params(user, since)) or 0
-
-
-def changed_among(
-    session: Session, user: User, since: dt.datetime, recommendation_ids: Collection[int]
-) -> set[int]:
-    """Which of these recommendations changed since `since`."""
-    if not recommendation_ids:
-        return set()
-    found = session.scalars(CHANGED_AMONG, params(user, since) | {"ids": list(recommendation_ids)})
-    return set(found)
+    return sum(changes_by_recommendation(session, user, since).values())
 
 
 @dataclass(frozen=True)

@@ -167,7 +167,12 @@ class Bar:
     @property
     def description(self) -> str:
         parts = [f"{piece.status.label}: {local_number(piece.count)}" for piece in self.pieces()]
-        return f"{self.label}: " + ", ".join(parts) if parts else f"{self.label}: " + _("none")
+        return in_words(self.label, parts)
+
+
+def in_words(label: str, parts: list[str]) -> str:
+    """A bar in words: its label, then each status present with its count."""
+    return f"{label}: " + ", ".join(parts) if parts else f"{label}: " + _("none")
 
 
 @dataclass(frozen=True)

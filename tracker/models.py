@@ -305,6 +305,16 @@ class StatusUpdate(Base):
         # When each recommendation was last logged: one index seek, however long its history.
         Index("ix_status_update_recommendation_id_created_at", "recommendation_id", "created_at"),
         Index(None, "as_of"),
+        # Whether a recommendation ever held a status (the dashboard's regressions): a seek.
+        # Status first, so that when each was last logged still reads the index above.
+        Index(
+            "ix_status_update_status_recommendation_id_as_of",
+            "status",
+            "recommendation_id",
+            "as_of",
+        ),  # fmt: skip
+        # What was logged since a moment (changes since one last looked): a range, not a scan.
+        Index("ix_status_update_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

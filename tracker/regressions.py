@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, func, select
+from sqlalchemy import ColumnElement, Subquery, case, exists, func, select
 
+from .models import Recommendation, StatusUpdate
 from .moments import Moment, judgements_at
 from .vocabulary import PROGRESS, Status
 
@@ -24,7 +25,27 @@ def step_of(status: ColumnElement[str | None]) -> ColumnElement[int | None]:
 
 
 def best_held(moment: Moment) -> Subquery:
-    """Select each recommendation's highest step held among HELD: recommendation_id, step."""
+    """Select each recommendation's highest step held among HELD: recommendation_id, step.
+
+    Known now, a recommendation's updates hold their latest revision: whether one held a
+    status is an index seek (status_update's status, recommendation_id, as_of), so the cost
+    follows the recommendations, not the length of their histories.
+    """
+    if moment.known_before is None:
+
+        def held(status: Status) -> ColumnElement[bool]:
+            return exists().where(
+                StatusUpdate.recommendation_id == Recommendation.id,
+                StatusUpdate.status == status,
+                StatusUpdate.as_of <= moment.as_of,
+                StatusUpdate.retracted_at.is_(None),
+            )
+
+        highest_first = sorted(HELD, key=PROGRESS.__getitem__, reverse=True)
+        step = case(*[(held(status), PROGRESS[status]) for status in highest_first])
+        return select(Recommendation.id.label("recommendation_id"), step.label("step")).subquery(
+            "held"
+        )
     rows = judgements_at(moment)
     return (
         select(rows.c.recommendation_id, func.max(step_of(rows.c.status)).label("step"))
@@ -35,8 +56,12 @@ def best_held(moment: Moment) -> Subquery:
 
 
 def regressed_condition(held: Subquery, status: ColumnElement[str | None]) -> ColumnElement[bool]:
-    """The SQL condition of a regression, on `best_held` joined to the statuses in force."""
-    return and_(held.c.step.is_not(None), step_of(status) < held.c.step)
+    """The SQL condition of a regression, on `best_held` joined to the statuses in force.
+
+    Nothing held, or a status on no step, makes the comparison NULL: no regression. The step
+    held is read once, as `best_held` may be a seek per recommendation.
+    """
+    return step_of(status) < held.c.step
 
 
 def is_regressed(held_step: int | None, status: Status) -> bool:

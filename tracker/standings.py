@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Date, Integer, Select, Subquery, bindparam, case, func, or_, select
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
 from .assessments.reading import disagreeing
 from .cadence import last_reviews, review_clock
@@ -21,6 +21,8 @@ from .models import (
     Source,
     StatusUpdate,
     Theme,
+    Translated,
+    User,
     recommendation_actor,
     recommendation_co_owner,
 )
@@ -104,8 +106,35 @@ class DashboardFilters:
 
 
 @dataclass(frozen=True)
+class ListedSource(Translated):
+    slug: str
+    title: str
+    language: str
+    translations: dict[str, dict[str, str]]
+
+
+@dataclass(frozen=True)
+class Listed(Translated):
+    """What the dashboard's table shows of a recommendation: plain values read in one query
+    (and one for the actors' names), without the ORM's objects and their relationships."""
+
+    id: int
+    slug: str
+    position: int
+    title: str
+    language: str
+    translations: dict[str, dict[str, str]]
+    source: ListedSource
+    theme: str  # its name
+    owner: str | None  # its owner's name
+    actors: list[str]  # the names of those it is addressed to, in order
+
+
+@dataclass(frozen=True)
 class DashboardRow:
-    recommendation: Recommendation
+    # A Recommendation, its source, theme, actors, owner and co-owners loaded; `Listed`
+    # when the dashboard was asked for `listed` rows.
+    recommendation: Recommendation | Listed
     judgement: Judgement | None
     last_logged_at: dt.datetime | None
     due: bool
@@ -172,18 +201,21 @@ def dashboard(
     review_every_days: int,
     page: int = 1,
     per_page: int | None = None,
+    listed: bool = False,
 ) -> Dashboard:
     """Load the recommendations that pass the filters with their status at `moment`.
 
     Counts, those due for review and the breakdowns by theme and actor cover every
     recommendation that passes; the rows are one page of them when `per_page` is given. Each
     is one query whose cost follows the recommendations, not the length of their histories.
+    With `listed`, each row's recommendation is what the dashboard's table shows of it
+    (`Listed`), not an ORM object.
     """
     shape = replace(
         filters,
         **{name: True if getattr(filters, name) is not None else None for name in BOUND_FILTERS},
     )
-    built = statements(moment.shape, shape, per_page is not None)
+    built = statements(moment.shape, shape, per_page is not None, listed)
     params = moment.params | {
         "every": review_every_days,
         "source": filters.source,
@@ -223,8 +255,13 @@ def dashboard(
         for name, status, count in session.execute(built.actors, params):
             by_actor.setdefault(name, Counter())[status_of(status)] += count
 
+    found = session.execute(built.rows, params).all()
+    actors: dict[int, list[str]] = {row.id: [] for row in found} if listed else {}
+    if actors:
+        for recommendation_id, name in session.execute(ACTOR_NAMES, {"ids": list(actors)}):
+            actors[recommendation_id].append(name)
     rows = []
-    for row in session.execute(built.rows, params):
+    for row in found:
         judgement = (
             Judgement(row.update_id, Status(row.status), row.as_of, row.logged_at)
             if row.update_id is not None
@@ -232,7 +269,7 @@ def dashboard(
         )
         rows.append(
             DashboardRow(
-                recommendation=row.Recommendation,
+                recommendation=listed_from(row, actors[row.id]) if listed else row.Recommendation,
                 judgement=judgement,
                 last_logged_at=row.at,
                 due=bool(row.due),
@@ -259,8 +296,29 @@ def dashboard(
     )
 
 
+def listed_from(row: Any, actors: list[str]) -> Listed:
+    source = ListedSource(
+        row.source_slug, row.source_title, row.source_language, row.source_translations
+    )
+    return Listed(
+        row.id, row.slug, row.position, row.title, row.language, row.translations, source,
+        row.theme_name, row.owner_name, actors,
+    )  # fmt: skip
+
+
+# The names of the actors each of the recommendations `ids` is addressed to, in order.
+ACTOR_NAMES = (
+    select(recommendation_actor.c.recommendation_id, Actor.name)
+    .join(Actor, Actor.id == recommendation_actor.c.actor_id)
+    .where(recommendation_actor.c.recommendation_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Actor.name)
+)
+
+
 @lru_cache(maxsize=256)
-def statements(moment: MomentShape, filters: DashboardFilters, paged: bool) -> DashboardStatements:
+def statements(
+    moment: MomentShape, filters: DashboardFilters, paged: bool, listed: bool = False
+) -> DashboardStatements:
     """Build the dashboard's statements once for a shape of moment and filters.
 
     Their values are bound parameters (`as_of`, `known_before`, `every`, the filters' slugs,
@@ -280,15 +338,21 @@ def statements(moment: MomentShape, filters: DashboardFilters, paged: bool) -> D
         )
     )
 
-    def passing(query: Select, *, made: bool = True) -> Select:
+    def passing(query: Select, *, made: bool = True, everything: bool = False) -> Select:
+        """`query` limited to what passes the filters; `everything`: it selects the review
+        clock, the target and the step held, so joins what they are read from."""
         query = (
             query.join(Source, Source.id == Recommendation.source_id)
             .join(Theme, Theme.id == Recommendation.theme_id)
             .outerjoin(in_force, in_force.c.recommendation_id == Recommendation.id)
-            .outerjoin(reviewed, reviewed.c.recommendation_id == Recommendation.id)
-            .outerjoin(targets, targets.c.recommendation_id == Recommendation.id)
-            .outerjoin(held, held.c.recommendation_id == Recommendation.id)
         )
+        # Only what is used is joined: the database would compute each subquery anyway.
+        if everything or filters.review == "due":
+            query = query.outerjoin(reviewed, reviewed.c.recommendation_id == Recommendation.id)
+        if everything or filters.overdue:
+            query = query.outerjoin(targets, targets.c.recommendation_id == Recommendation.id)
+        if everything or filters.regressed:
+            query = query.outerjoin(held, held.c.recommendation_id == Recommendation.id)
         if filters.review == "due":
             query = query.where(clock.due)
         if filters.owner_id is not None:
@@ -349,30 +413,53 @@ def statements(moment: MomentShape, filters: DashboardFilters, paged: bool) -> D
     if moment.known_before is not None:
         logged = logged.where(StatusUpdate.created_at < moment.known_before)
     last_logged = logged.correlate(Recommendation).scalar_subquery().label("at")
-    rows = passing(
-        select(
-            Recommendation,
-            in_force,
-            last_logged,
-            clock.due_on.label("due_on"),
-            clock.due.label("due"),
-            targets.c.target,
-            held.c.step.label("held_step"),
-            disagree.label("disagree"),
-        ).options(
-            contains_eager(Recommendation.source),
-            contains_eager(Recommendation.theme),
-            selectinload(Recommendation.actors),
-            selectinload(Recommendation.owner),
-            selectinload(Recommendation.co_owners),
+    states = (
+        in_force,
+        last_logged,
+        clock.due_on.label("due_on"),
+        clock.due.label("due"),
+        targets.c.target,
+        held.c.step.label("held_step"),
+        disagree.label("disagree"),
+    )
+    if listed:
+        owner = aliased(User)
+        rows = passing(
+            select(
+                Recommendation.id,
+                Recommendation.slug,
+                Recommendation.position,
+                Recommendation.title,
+                Recommendation.language,
+                Recommendation.translations,
+                Source.slug.label("source_slug"),
+                Source.title.label("source_title"),
+                Source.language.label("source_language"),
+                Source.translations.label("source_translations"),
+                Theme.name.label("theme_name"),
+                owner.name.label("owner_name"),
+                *states,
+            ).outerjoin(owner, owner.id == Recommendation.owner_id),
+            everything=True,
         )
-    ).order_by(*dashboard_order(filters.sort, in_force, last_logged, clock.due_on))
+    else:
+        rows = passing(
+            select(Recommendation, *states).options(
+                contains_eager(Recommendation.source),
+                contains_eager(Recommendation.theme),
+                selectinload(Recommendation.actors),
+                selectinload(Recommendation.owner),
+                selectinload(Recommendation.co_owners),
+            ),
+            everything=True,
+        )
+    rows = rows.order_by(*dashboard_order(filters.sort, in_force, last_logged, clock.due_on))
     if paged:
         rows = rows.limit(bindparam("limit", type_=Integer())).offset(
             bindparam("offset", type_=Integer())
         )
     return DashboardStatements(
-        summary=passing(summary).group_by(in_force.c.status),
+        summary=passing(summary, everything=True).group_by(in_force.c.status),
         not_yet_made=passing(select(func.count()).select_from(Recommendation), made=False),
         themes=passing(themes).group_by(Theme.name, in_force.c.status),
         actors=passing(actors).group_by(Actor.name, in_force.c.status),

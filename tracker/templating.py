@@ -10,9 +10,9 @@ import nh3
 from flask import Flask
 from flask_babel import format_date, gettext, ngettext
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from . import charts, i18n, vocabulary
+from . import charts, drawing, i18n, vocabulary
 from .forms import form_problems
 from .views import query_args
 
@@ -43,14 +43,6 @@ def render_markdown(text: str | None) -> Markup:
     return Markup(cleaned)
 
 
-def status_badge_html(status: vocabulary.Status, href: str | None = None) -> Markup:
-    """Draw a status as a badge, spaced as the macro it replaces was; with `href`, a link."""
-    badge = Markup('<span class="badge status-{}">{}</span>').format(status.value, status.label)
-    if href:
-        badge = Markup('<a class="badge-link" href="{}">{}</a>').format(href, badge)
-    return Markup("\n  {}\n").format(badge)
-
-
 def days_since(moment: dt.date | dt.datetime | None, today: dt.date | None = None) -> str:
     """Say how long ago something happened, in days: "today", "1 day ago", "12 days ago"."""
     if moment is None:
@@ -68,7 +60,9 @@ def date_tag(day: dt.date | dt.datetime | None) -> Markup:
     """A date as `<time>` in the reader's language; the stylesheet keeps it from breaking."""
     if day is None:
         return Markup("—")
-    return Markup('<time datetime="{}">{}</time>').format(day.isoformat(), i18n.local_date(day))
+    return Markup(
+        f'<time datetime="{escape(day.isoformat())}">{escape(i18n.local_date(day))}</time>'
+    )
 
 
 def datetime_tag(moment: dt.datetime) -> Markup:
@@ -93,15 +87,19 @@ def long_date(day: dt.date | dt.datetime) -> str:
     return format_date(day, "d MMMM y")
 
 
-def translated(entity: Any, field: str) -> str:
-    """A title or summary in the reader's language when it has a translation, else its own."""
-    return entity.text_in(i18n.language(), field)
+def translated(entity: Any, field: str, language: str | None = None) -> str:
+    """A title or summary in the reader's language when it has a translation, else its own.
+
+    A page of many rows reads the reader's `language` once and gives it.
+    """
+    return entity.text_in(language or i18n.language(), field)
 
 
-def lang_attr(entity: Any, field: str = "title") -> Markup:
+def lang_attr(entity: Any, field: str = "title", language: str | None = None) -> Markup:
     """` lang=".." dir=".."` for text shown in a language other than the page's, else nothing."""
-    shown = entity.language_of(i18n.language(), field)
-    if shown == i18n.language():
+    page = language or i18n.language()
+    shown = entity.language_of(page, field)
+    if shown == page:
         return Markup("")
     return Markup(' lang="{}" dir="{}"').format(shown, i18n.direction_of(shown))
 
@@ -122,7 +120,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["language_name"] = i18n.language_name
     app.jinja_env.filters["text_direction"] = i18n.direction_of
     app.jinja_env.globals.update(
-        status_badge_html=status_badge_html,
+        status_badge_html=drawing.status_badge,
         query_args=query_args,
         Status=vocabulary.Status,
         Confidence=vocabulary.Confidence,
@@ -134,5 +132,6 @@ def init_app(app: Flask) -> None:
         CriterionKind=vocabulary.CriterionKind,
         Verdict=vocabulary.Verdict,
         charts=charts,
+        drawing=drawing,
         form_problems=form_problems,
     )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from dataclasses import replace
 
@@ -10,9 +11,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..caching import cached_page
-from ..changes import changed_among, count_changes, list_changes, mark_changes_seen, seen_since
+from ..changes import (
+    changes_by_recommendation,
+    count_changes,
+    list_changes,
+    mark_changes_seen,
+    seen_since,
+)
 from ..charts import Bar, BarChart, common_scale, timeline, window_from
 from ..db import get_session
+from ..drawing import status_badge
 from ..form_base import TrackerForm
 from ..i18n import local_date
 from ..moments import Moment, judgement_history
@@ -28,7 +36,14 @@ from ..standings import (
     lanes,
     recent_judgements,
 )
-from ..views import drop_empty_parameters, moment_from_query, page_from_query, query_args
+from ..views import (
+    Links,
+    drop_empty_parameters,
+    moment_from_query,
+    page_from_query,
+    query_args,
+    slug_links,
+)
 from ..vocabulary import Status
 from .blueprint import bp
 
@@ -63,24 +78,39 @@ def index() -> ResponseReturnValue:
         review_every_days=current_app.config["REVIEW_EVERY_DAYS"],
         page=page_from_query(),
         per_page=PER_PAGE,
+        listed=True,
     )
     choices = filter_choices(db)
     # "Since you last looked" is a colleague's: a public reader has no last look.
     inside = current_user.is_authenticated
     since = seen_since(current_user) if inside else None
+    changes = changes_by_recommendation(db, current_user, since) if inside else Counter()
+    to_dashboard = Links("dashboard.index")
     return render_template(
         "dashboard/index.html",
         board=board,
         since=since,
-        change_count=count_changes(db, current_user, since) if inside else 0,
-        changed=changed_among(db, current_user, since, [r.recommendation.id for r in board.rows])
-        if inside
-        else set(),
+        change_count=changes.total(),
+        changed=changes,
         seen_form=SeenForm() if inside else None,  # a form's CSRF token would start a session
         filters=filters,
         choices=choices,
         date_errors=date_errors,
-        bars=status_charts(board, choices),
+        bars=status_charts(board, choices, to_dashboard),
+        to_dashboard=to_dashboard,
+        # A status's badge in the table links to the dashboard as shown, on that status.
+        status_chip=functools.cache(
+            lambda status: status_badge(
+                status, to_dashboard(query_args(status=status.value, page=None))
+            )
+        ),
+        to_recommendation=slug_links(
+            "recommendations.show",
+            as_of=request.args.get("as_of"),
+            known_on=request.args.get("known_on"),
+        ),
+        to_source=slug_links("sources.show"),
+        to_update=slug_links("recommendations.show"),
         recent=recent_judgements(db, moment),
         review_every_days=current_app.config["REVIEW_EVERY_DAYS"],
         **view_context(request.args.get("view"), filters.arguments()),
@@ -109,18 +139,18 @@ def regressions() -> ResponseReturnValue:
     )
 
 
-def dashboard_link(**changes: str) -> str:
-    """The dashboard as shown, with `changes` to its filters (and from the first page)."""
-    args = {key: value for key, value in query_args().items() if value and key != "page"}
-    args.update(changes)
-    return url_for("dashboard.index", **args)
-
-
-def status_charts(board: Dashboard, choices: dict[str, list[tuple[str, str]]]) -> dict:
+def status_charts(
+    board: Dashboard, choices: dict[str, list[tuple[str, str]]], to_dashboard: Links
+) -> dict:
     """The dashboard's bars: all shown, by theme and by actor; each bar and piece a link.
 
     Themes and actors share one scale, so that a bar of 5 is five times one of 1.
     """
+    shown = {key: value for key, value in query_args().items() if value and key != "page"}
+
+    def dashboard_link(**changes: str) -> str:
+        """The dashboard as shown, with `changes` to its filters (and from the first page)."""
+        return to_dashboard(shown | changes)
 
     def bars(kind: str, breakdown: dict[str, Counter[Status]]) -> list[Bar]:
         slugs = {name: slug for slug, name in choices[kind]}

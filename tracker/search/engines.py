@@ -86,8 +86,16 @@ LEFT_OVER_MARKS = re.compile(r"\*\*|__|~~|`+|^\s*(#{1,6}|>|[-*+]|\d+[.)])\s+", r
 MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
 
 
+# A line with nothing Markdown or HTML reads as markup: letters and digits, spaces and plain
+# punctuation (the marks of matches and the snippet's ellipsis included), not starting as a
+# list item does. Most snippets are such; rendering them gives them back as they are.
+PLAIN = re.compile(r"(?![ \t]*(?:-|\d+[.)]))(?:[^\W_]|[ \t.,;:'\"?!()%/…\ue000\ue001-])*")
+
+
 def plain_text(markdown: str) -> str:
     """Give the words of a piece of Markdown, as a reader sees them, on one line."""
+    if PLAIN.fullmatch(markdown):
+        return " ".join(markdown.split())
     rendered = nh3.clean(MARKDOWN.render(markdown), tags=set())
     text_only = html.unescape(rendered)
     return " ".join(LEFT_OVER_MARKS.sub(" ", text_only).split())

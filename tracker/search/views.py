@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+import functools
+
 from flask import current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
 from ..caching import cached_page
 from ..dashboard.views import filters_from_query
 from ..db import get_session
+from ..drawing import status_badge
 from ..security import readable
 from ..standings import filter_choices
-from ..views import drop_empty_parameters, page_from_query
+from ..views import drop_empty_parameters, page_from_query, slug_links
 from .blueprint import bp
 from .engines import terms
 from .results import count, search
@@ -49,4 +52,7 @@ def index() -> ResponseReturnValue:
         page=page,
         filters=filters,
         choices=filter_choices(db),
+        to_recommendation=slug_links("recommendations.show"),
+        # The same badge for every hit of a status.
+        status_badge=functools.cache(status_badge),
     )
