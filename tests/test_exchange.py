@@ -47,7 +47,7 @@ from tracker.status_updates import (
 from tracker.vocabulary import Confidence, Credibility, Reliability, Role, Stance, Status
 
 from .conftest import Auth, empty_database
-from .helpers import SLUG, add_updates
+from .helpers import PASSWORD, SLUG, add_updates
 
 SOURCE = "mei-2020-real-cost-us-iran-escalation-iraq"
 
@@ -140,6 +140,24 @@ def test_a_csv_of_10000_updates_imports_whole_with_a_progress_bar(
     assert again.exit_code == 0, again.output
     assert "nothing new; 10,000 status updates already present" in again.stdout
     assert count(db, StatusUpdate) == 10_000
+
+
+def test_an_imported_author_has_no_usable_password_until_one_is_set(
+    runner: FlaskCliRunner, client: FlaskClient, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "updates.csv", [csv_row("one", SLUG)])
+    assert runner.invoke(args=["import", str(path)]).exit_code == 0
+    assert runner.invoke(args=["users", "enable", "field@example.org"]).exit_code == 0
+    for password in ("", PASSWORD, "!"):
+        refused = client.post("/login", data={"email": "field@example.org", "password": password})
+        assert refused.status_code == 200
+    result = runner.invoke(
+        args=["users", "reset-password", "field@example.org", "--password-stdin"],
+        input=PASSWORD + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    login = client.post("/login", data={"email": "field@example.org", "password": PASSWORD})
+    assert login.status_code == 302
 
 
 def test_an_import_is_searched_audited_and_made_current(

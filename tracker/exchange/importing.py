@@ -15,7 +15,6 @@ import datetime as dt
 import io
 import json
 import re
-import secrets
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -651,8 +650,8 @@ def date_of(item: dict[str, Any], name: str) -> dt.date:
 def find_authors(session: Session, document: Document, outcome: Outcome) -> dict[str, User]:
     """Map every email the updates name to its user, creating a disabled account if none.
 
-    An author's account is needed to keep who judged what; it is created disabled, with an
-    unknown password, until an admin enables it and sets one.
+    An author's account is needed to keep who judged what; it is created disabled, with no
+    usable password, until an admin enables it and sets one.
     """
     names: dict[str, str] = {}
     for path, item in document.authors:
@@ -709,7 +708,7 @@ def find_authors(session: Session, document: Document, outcome: Outcome) -> dict
         name = names.get(email) or wanted[email] or email.split("@")[0]
         # An approver approved as an editor where the file was written.
         role = Role.EDITOR if email in approvers else Role.ANALYST
-        user = create_user(session, email, name, secrets.token_urlsafe(24), role, by=None)
+        user = create_user(session, email, name, None, role, by=None)
         disable_user(session, user, by=None)
         users[email] = user
         outcome.counts["author accounts created, disabled"] += 1
