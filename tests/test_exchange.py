@@ -21,7 +21,7 @@ from wtforms import Form
 from tracker.comments.operations import add_comment, edit_comment, hide_comment
 from tracker.db import get_engine
 from tracker.exchange.formats import CSV_COLUMNS
-from tracker.field_rules import EVIDENCE, UPDATE, Rule, check_fields
+from tracker.field_rules import EVIDENCE, UPDATE, Rule, check_columns, check_fields
 from tracker.models import (
     Assignment,
     AuditEvent,
@@ -292,6 +292,7 @@ class UpdateFields(Form):
 def test_an_import_checks_each_field_as_the_form_does(
     form_class: type[Form], rules: dict[str, Rule], row: dict[str, str]
 ) -> None:
+    rows = []
     for name in row:
         missing = {key: value for key, value in row.items() if key != name}
         # Each value twice: the second time, the checks may answer from what they remember.
@@ -299,6 +300,12 @@ def test_an_import_checks_each_field_as_the_form_does(
             form = form_class(MultiDict(values))
             form.validate()
             assert check_fields(rules, values) == (form.data, form.errors), (name, values.get(name))
+            rows.append(values)
+    # A whole file's rows at once, a column at a time, get the same data and messages.
+    columns, errors = check_columns(rules, rows)
+    for index, values in enumerate(rows):
+        checked = ({name: column[index] for name, column in columns.items()}, errors.get(index, {}))
+        assert checked == check_fields(rules, values), values
 
 
 def test_a_dry_run_reports_and_changes_nothing(
