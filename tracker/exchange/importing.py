@@ -737,7 +737,7 @@ def add_updates(
     stored = stored_updates(session, {known[r.key] for r in records if r.key.strip() in known})
     checker = Checker(recommendations, authors, declared, known, now, stored, correct is not None)
     checker.criteria = criteria_by_number(session)
-    checker.check_fields(records)
+    checker.check_all_fields(records)
 
     def checked() -> Iterator[NewStatusUpdate]:
         total = len(records)
@@ -854,14 +854,14 @@ class Checker:
         self.seen: dict[str, UpdateRecord] = {}
         # Criteria's ids by (recommendation id, number), for what updates say of them.
         self.criteria: dict[tuple[int, int], int] = {}
-        # The updates' fields checked by `check_fields`, and where each one's evidence starts.
+        # The updates' fields checked by `check_all_fields`, and where each one's evidence starts.
         self.judgements: dict[str, list[Any]] = {}
         self.judgement_errors: dict[int, dict[str, list[str]]] = {}
         self.evidence: dict[int, EvidenceInput] = {}
         self.evidence_errors: dict[int, dict[str, list[str]]] = {}
         self.first_item: list[int] = []
 
-    def check_fields(self, records: list[UpdateRecord]) -> None:
+    def check_all_fields(self, records: list[UpdateRecord]) -> None:
         """Check the fields of every update and of its evidence by the form's rules, a column
         at a time, for `check` to read: quicker than a row at a time."""
         self.judgements, self.judgement_errors = check_columns(UPDATE, [r.values for r in records])
@@ -874,7 +874,7 @@ class Checker:
         self.first_item = list(accumulate((len(record.evidence) for record in records), initial=0))
 
     def check(self, number: int, record: UpdateRecord, outcome: Outcome) -> NewStatusUpdate | None:
-        """Check the `number`th update of those `check_fields` was given."""
+        """Check the `number`th update of those `check_all_fields` was given."""
         values = record.values
         problems: list[Problem] = []
         key = values["key"].strip()
