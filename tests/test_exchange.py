@@ -23,7 +23,7 @@ from tracker.comments.operations import add_comment, edit_comment, hide_comment
 from tracker.db import get_engine
 from tracker.exchange.commands import NOUNS, summary
 from tracker.exchange.formats import CSV_COLUMNS
-from tracker.field_rules import EVIDENCE, UPDATE, Rule, check_fields
+from tracker.field_rules import EVIDENCE, UPDATE, Rule, check_columns, check_fields
 from tracker.models import (
     Assignment,
     AuditEvent,
@@ -49,7 +49,7 @@ from tracker.status_updates import (
 from tracker.vocabulary import Confidence, Credibility, Reliability, Role, Stance, Status
 
 from .conftest import Auth, empty_database
-from .helpers import SLUG, add_updates
+from .helpers import PASSWORD, SLUG, add_updates
 
 SOURCE = "mei-2020-real-cost-us-iran-escalation-iraq"
 
@@ -142,6 +142,24 @@ def test_a_csv_of_10000_updates_imports_whole_with_a_progress_bar(
     assert again.exit_code == 0, again.output
     assert "nothing new; 10,000 status updates already present" in again.stdout
     assert count(db, StatusUpdate) == 10_000
+
+
+def test_an_imported_author_has_no_usable_password_until_one_is_set(
+    runner: FlaskCliRunner, client: FlaskClient, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "updates.csv", [csv_row("one", SLUG)])
+    assert runner.invoke(args=["import", str(path)]).exit_code == 0
+    assert runner.invoke(args=["users", "enable", "field@example.org"]).exit_code == 0
+    for password in ("", PASSWORD, "!"):
+        refused = client.post("/login", data={"email": "field@example.org", "password": password})
+        assert refused.status_code == 200
+    result = runner.invoke(
+        args=["users", "reset-password", "field@example.org", "--password-stdin"],
+        input=PASSWORD + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    login = client.post("/login", data={"email": "field@example.org", "password": PASSWORD})
+    assert login.status_code == 302
 
 
 def test_an_import_is_searched_audited_and_made_current(
@@ -276,6 +294,7 @@ class UpdateFields(Form):
 def test_an_import_checks_each_field_as_the_form_does(
     form_class: type[Form], rules: dict[str, Rule], row: dict[str, str]
 ) -> None:
+    rows = []
     for name in row:
         missing = {key: value for key, value in row.items() if key != name}
         # Each value twice: the second time, the checks may answer from what they remember.
@@ -283,6 +302,12 @@ def test_an_import_checks_each_field_as_the_form_does(
             form = form_class(MultiDict(values))
             form.validate()
             assert check_fields(rules, values) == (form.data, form.errors), (name, values.get(name))
+            rows.append(values)
+    # A whole file's rows at once, a column at a time, get the same data and messages.
+    columns, errors = check_columns(rules, rows)
+    for index, values in enumerate(rows):
+        checked = ({name: column[index] for name, column in columns.items()}, errors.get(index, {}))
+        assert checked == check_fields(rules, values), values
 
 
 def test_one_of_a_kind_is_counted_in_the_singular(

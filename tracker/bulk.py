@@ -9,7 +9,8 @@ rows without the per-row work SQLAlchemy does for an INSERT of its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import repeat
 from typing import Any
 
 from sqlalchemy import Column, Connection, Table
@@ -36,32 +37,31 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[Row]) -> No
                 copy.write_row(row)
     else:  # SQLite
         marks = ", ".join("?" for _ in columns)
-        connection.exec_driver_sql(f"INSERT INTO {into} VALUES ({marks})", list(map(tuple, values)))
+        connection.exec_driver_sql(f"INSERT INTO {into} VALUES ({marks})", list(values))
 
 
 def bound(
     connection: Connection, table: Table, rows: Sequence[Row]
-) -> tuple[list[Column[Any]], Iterator[list[Any]]]:
+) -> tuple[list[Column[Any]], Iterator[tuple[Any, ...]]]:
     """The columns to write, the given ones then those with a default, and each row's values
-    for them, converted for the driver."""
+    for them, converted for the driver.
+
+    Converted a column at a time, by `map`: the loop over the rows runs in C, and a default
+    is converted once for them all.
+    """
     given = list(rows[0])
     defaulted = [column for column in table.columns if column.name not in given and column.default]
     columns = [table.columns[name] for name in given] + defaulted
-    defaults = [default_of(column) for column in defaulted]
-    converters = [
-        (index, convert)
-        for index, column in enumerate(columns)
-        if (convert := bind_processor(connection, column)) is not None
-    ]
-
-    def values() -> Iterator[list[Any]]:
-        for row in rows:
-            row_values = [row[name] for name in given] + defaults
-            for index, convert in converters:
-                row_values[index] = convert(row_values[index])
-            yield row_values
-
-    return columns, values()
+    values: list[Iterable[Any]] = []
+    for name in given:
+        convert = bind_processor(connection, table.columns[name])
+        column_values = [row[name] for row in rows]
+        values.append(column_values if convert is None else list(map(convert, column_values)))
+    for column in defaulted:
+        convert = bind_processor(connection, column)
+        value = default_of(column)
+        values.append(repeat(value if convert is None else convert(value), len(rows)))
+    return columns, zip(*values, strict=True)
 
 
 def bind_processor(connection: Connection, column: Column[Any]) -> Callable[[Any], Any] | None:

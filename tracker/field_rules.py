@@ -1,17 +1,19 @@
 """The rules of the fields a status update is made of, defined once, for forms and importer.
 
 A `Rule` checks a field's text and gives its data and its messages, in plain Python: the
-importer checks each row of a file with it (thousands a second), and the forms' fields are
-built from the same rules (`RuleField`), so a value meets the same rules, with the same
-messages, on the page and in a file.
+importer checks a whole file's column with it at once (`check_columns`, about a million
+values a second), and the forms' fields are built from the same rules (`RuleField`), so a
+value meets the same rules, with the same messages, on the page and in a file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from flask_babel import gettext as _
@@ -20,7 +22,7 @@ from wtforms import Form
 from wtforms.validators import URL, StopValidation
 
 from .status_updates import EvidenceInput
-from .text import character_problem
+from .text import REFUSED, character_problem
 from .vocabulary import Confidence, Credibility, Labelled, Reliability, Stance, Status
 
 ISO_FORMAT = "%Y-%m-%d"
@@ -113,6 +115,38 @@ class Rule:
                 self.seen[raw] = known
         return known[0], list(known[1])
 
+    def check_column(self, raws: Sequence[str | None]) -> tuple[list[Any], dict[int, list[str]]]:
+        """Check many values as `check` checks each: their data, and by their index the
+        messages of those that fail."""
+        plain = self.plain
+        data = list(raws)
+        failures: dict[int, list[str]] = {}
+        for index in [index for index, raw in enumerate(raws) if not plain(raw)]:
+            data[index], messages = self.check(raws[index])
+            if messages:
+                failures[index] = messages
+        return data, failures
+
+    @cached_property
+    def plain(self) -> Callable[[str | None], bool]:
+        """Whether a value passes with no message and is its own data, by a cheaper test
+        than `judge`'s: the common case. False only means "check it in full"."""
+        if self.kind == "choice" and self.max_length is None:
+            return frozenset(choice for choice in self.choices if choice.strip()).__contains__
+        if self.kind != "text":
+            return lambda raw: False
+        limit = sys.maxsize if self.max_length is None else self.max_length
+        refused = REFUSED.search
+        if not self.link:
+            return lambda raw: bool(raw and len(raw) <= limit and raw.strip() and not refused(raw))
+        return lambda raw: bool(
+            raw
+            and len(raw) <= limit
+            and raw.lower().startswith(("http://", "https://"))
+            and not refused(raw)
+            and full_link(raw)
+        )
+
     def judge(self, raw: str | None) -> tuple[Any, list[str]]:
         messages: list[str] = []
         if self.kind == "date":
@@ -184,13 +218,22 @@ def check_fields(
     rules: Mapping[str, Rule], values: Mapping[str, str]
 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Check a row of text by the rules: the fields' data, and the messages of those that fail."""
-    data: dict[str, Any] = {}
-    errors: dict[str, list[str]] = {}
+    columns, errors = check_columns(rules, [values])
+    return {name: column[0] for name, column in columns.items()}, errors.get(0, {})
+
+
+def check_columns(
+    rules: Mapping[str, Rule], rows: Sequence[Mapping[str, str]]
+) -> tuple[dict[str, list[Any]], dict[int, dict[str, list[str]]]]:
+    """Check rows of text by the rules, a column at a time: each field's data, a list with a
+    value a row, and by the index of each row that fails, its fields' messages."""
+    columns: dict[str, list[Any]] = {}
+    errors: dict[int, dict[str, list[str]]] = {}
     for name, rule in rules.items():
-        data[name], messages = rule.check(values.get(name))
-        if messages:
-            errors[name] = messages
-    return data, errors
+        columns[name], failures = rule.check_column([row.get(name) for row in rows])
+        for index, messages in failures.items():
+            errors.setdefault(index, {})[name] = messages
+    return columns, errors
 
 
 def text_of(data: Any) -> str | None:
@@ -262,13 +305,28 @@ def rule_field(base: type, rule: Rule, label: str, **options: Any) -> Any:
 
 def evidence_input(data: Mapping[str, Any]) -> EvidenceInput:
     """The item of evidence that checked data describes."""
-    return EvidenceInput(
-        url=data["url"].strip(),
-        title=data["title"].strip(),
-        publisher=data["publisher"].strip(),
-        published_on=data["published_on"],
-        excerpt=data["excerpt"].strip(),
-        stance=Stance(data["stance"]),
-        reliability=Reliability(data["reliability"]),
-        credibility=Credibility(data["credibility"]),
+    [item] = evidence_inputs({name: [value] for name, value in data.items()})
+    return item
+
+
+def evidence_inputs(columns: Mapping[str, Sequence[Any]]) -> list[EvidenceInput]:
+    """The items of evidence that checked columns describe, one a row."""
+    stances, reliabilities, credibilities = (
+        {member.value: member for member in members}
+        for members in (Stance, Reliability, Credibility)
     )
+    return [
+        EvidenceInput(
+            url=url.strip(),
+            title=title.strip(),
+            publisher=publisher.strip(),
+            published_on=published_on,
+            excerpt=excerpt.strip(),
+            stance=stances[stance],
+            reliability=reliabilities[reliability],
+            credibility=credibilities[credibility],
+        )
+        for url, title, publisher, published_on, excerpt, stance, reliability, credibility in zip(
+            *(columns[name] for name in EVIDENCE), strict=True
+        )
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import cache
 from importlib.resources import files
 
@@ -14,18 +15,35 @@ hasher = PasswordHasher()
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 
-# A hash to verify against when the account does not exist, so both cases take as long.
-_DUMMY_HASH = hasher.hash("not a real password, only for timing")
+# What an account with no usable password holds: no argon2 hash starts with it.
+UNUSABLE = "!"
+
+
+@cache
+def dummy_hash() -> str:
+    """A hash to verify against when the account has no password, so every case takes as long.
+
+    Made when first needed: hashing costs half a second, which a command that checks no
+    password should not pay.
+    """
+    return hasher.hash("not a real password, only for timing")
 
 
 def hash_password(password: str) -> str:
     return hasher.hash(password)
 
 
+def unusable_password() -> str:
+    """A password hash that no password matches: the account needs one set to log in."""
+    return UNUSABLE + secrets.token_urlsafe(24)
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """Check `password`; an unknown account (None) costs the same time and fails."""
+    """Check `password`; an unknown account (None) or one with no usable password costs the
+    same time and fails."""
+    usable = password_hash is not None and not password_hash.startswith(UNUSABLE)
     try:
-        return hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return hasher.verify(password_hash if usable else dummy_hash(), password) and usable
     except (VerificationError, InvalidHashError):
         return False
 

@@ -16,7 +16,13 @@ from .. import audit
 from ..models import ApiToken, AuditEvent, User, UserSession, utcnow
 from ..text import character_problem
 from ..vocabulary import Role
-from .passwords import hash_password, needs_rehash, password_problem, verify_password
+from .passwords import (
+    hash_password,
+    needs_rehash,
+    password_problem,
+    unusable_password,
+    verify_password,
+)
 from .sessions import end_session, end_sessions
 
 # Wrong passwords a session may give when asked for its password again before it ends: who
@@ -97,8 +103,9 @@ def count_users(session: Session) -> int:
 
 
 def create_user(
-    session: Session, email: str, name: str, password: str, role: Role, *, by: User | None
+    session: Session, email: str, name: str, password: str | None, role: Role, *, by: User | None
 ) -> User:
+    """Add an account; with `password` None it has no usable password until one is set."""
     for text in (email, name):
         if problem := character_problem(text):
             raise AccountError(problem)
@@ -110,7 +117,7 @@ def create_user(
         email=normalise_email(email),
         name=name.strip(),
         handle=unique_handle(session, name.strip()),
-        password_hash=hash_password(password),
+        password_hash=unusable_password() if password is None else hash_password(password),
         role=role,
     )
     session.add(user)
