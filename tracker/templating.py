@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from typing import Any
 
 import nh3
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import format_date, gettext, ngettext
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -49,6 +50,20 @@ def status_badge_html(status: vocabulary.Status, href: str | None = None) -> Mar
     if href:
         badge = Markup('<a class="badge-link" href="{}">{}</a>').format(href, badge)
     return Markup("\n  {}\n").format(badge)
+
+
+# An id no database row has yet, which `link_pattern` builds an address with and then replaces.
+_PLACEHOLDER = 987_654_321_987
+
+
+def link_pattern(endpoint: str, key: str, **values: Any) -> Callable[[int], str]:
+    """The address of `endpoint` for any integer `key`, built by `url_for` once.
+
+    A page listing many items, each with the same kinds of links, builds each kind once and
+    fills in the id for each item. The id is the last number in the address of these routes.
+    """
+    head, _, tail = url_for(endpoint, **values, **{key: _PLACEHOLDER}).rpartition(str(_PLACEHOLDER))
+    return lambda value: f"{head}{int(value)}{tail}"
 
 
 def days_since(moment: dt.date | dt.datetime | None, today: dt.date | None = None) -> str:
@@ -124,6 +139,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         status_badge_html=status_badge_html,
         query_args=query_args,
+        link_pattern=link_pattern,
         Status=vocabulary.Status,
         Confidence=vocabulary.Confidence,
         Reliability=vocabulary.Reliability,
