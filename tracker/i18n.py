@@ -17,8 +17,11 @@ from babel import Locale, UnknownLocaleError, dates, numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from flask import Flask, g, has_request_context, request
-from flask_babel import Babel, get_locale, refresh
+from flask_babel import Babel, get_locale, get_translations, refresh
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -173,6 +176,24 @@ def fill_source_catalogue(folder: Path = TRANSLATIONS) -> None:
         write_po(po_file, catalogue, width=0)
 
 
+# Templates' `_()`, `gettext` and `ngettext`, as Jinja's "new style" ones: the translation is
+# a format string filled with escaped variables. Jinja's own take the whole template context,
+# and inside a loop copy it at each call; these need only whether the template escapes.
+@pass_eval_context
+def template_gettext(context: EvalContext, string: str, /, **variables: object) -> str:
+    translated = get_translations().ugettext(string)
+    return (Markup(translated) if context.autoescape else translated) % variables
+
+
+@pass_eval_context
+def template_ngettext(
+    context: EvalContext, singular: str, plural: str, number: int, /, **variables: object
+) -> str:
+    variables.setdefault("num", number)
+    translated = get_translations().ungettext(singular, plural, number)
+    return (Markup(translated) if context.autoescape else translated) % variables
+
+
 def init_app(app: Flask) -> None:
     compile_catalogues()
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
@@ -183,6 +204,9 @@ def init_app(app: Flask) -> None:
     app.url_defaults(keep_language_argument)
     app.after_request(vary_on_language)
     app.jinja_env.globals.update(
+        _=template_gettext,
+        gettext=template_gettext,
+        ngettext=template_ngettext,
         LANGUAGES=LANGUAGES,
         LANGUAGE_ARGUMENT=LANGUAGE_ARGUMENT,
         language=language,
