@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError, dates, numbers
@@ -109,7 +110,19 @@ def local_date(day: dt.date | dt.datetime, pattern: str | None = None) -> str:
     """A date as the reader's language writes it: 2020-01-15, or 15 يناير 2020; with
     `pattern` (Babel's), so. Outside a request (a command, a test), in English."""
     code = language()
-    return dates.format_date(day, pattern or DATE_FORMATS.get(code, "yyyy-MM-dd"), locale=code)
+    return formatted_date(day, pattern or DATE_FORMATS.get(code, "yyyy-MM-dd"), code)
+
+
+# A page shows the same dates many times (a chart's spans, its list and its description),
+# and the next rendering of it the same again: each is formatted by Babel once.
+@lru_cache(maxsize=4096)
+def formatted_date(day: dt.date | dt.datetime, pattern: str, code: str) -> str:
+    return dates.format_date(day, pattern, locale=code)
+
+
+@lru_cache(maxsize=4096)
+def formatted_moment(moment: dt.datetime, pattern: str, code: str) -> str:
+    return dates.format_datetime(moment, pattern, tzinfo=dt.UTC, locale=code)
 
 
 def in_utc(moment: dt.datetime) -> dt.datetime:
@@ -120,12 +133,12 @@ def local_datetime(moment: dt.datetime) -> str:
     """A moment, in UTC, as the reader's language writes it."""
     code = language()
     pattern = DATETIME_FORMATS.get(code, DATETIME_FORMATS["en"])
-    return dates.format_datetime(in_utc(moment), pattern, tzinfo=dt.UTC, locale=code)
+    return formatted_moment(in_utc(moment), pattern, code)
 
 
 def local_time(moment: dt.datetime) -> str:
     """The time of day of a moment, in UTC: 09:30 UTC."""
-    return dates.format_datetime(in_utc(moment), "HH:mm 'UTC'", tzinfo=dt.UTC, locale=language())
+    return formatted_moment(in_utc(moment), "HH:mm 'UTC'", language())
 
 
 def direction_of(code: str) -> str:
