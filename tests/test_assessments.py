@@ -395,6 +395,32 @@ def settled_reviews(db: Session, editor: User, analysts: list[User], reviews: in
     return ids
 
 
+def test_a_tenth_review_imports_as_the_tenth_and_one_that_does_not_follow_on_is_refused(
+    app: Flask, runner: FlaskCliRunner, db: Session, make_user, tmp_path: Path
+) -> None:
+    settled_reviews(db, make_user(Role.EDITOR), [make_user(), make_user()], 11)
+    first = tmp_path / "first.json"
+    assert runner.invoke(args=["export", "--output", str(first)]).exit_code == 0
+    exported = json.loads(first.read_text(encoding="utf-8"))
+    db.close()
+    empty_database(get_engine(app))
+
+    result = runner.invoke(args=["import", str(first)])
+    assert result.exit_code == 0, result.output
+    assert "11 blind reviews" in result.stdout
+    assert runner.invoke(args=["export"]).stdout == first.read_text(encoding="utf-8")
+    gap = dict(exported["blind_reviews"][0], number=13)
+    path = tmp_path / "gap.json"
+    path.write_text(json.dumps(dict(exported, blind_reviews=[gap])))
+    refused = runner.invoke(args=["import", str(path)])
+    assert refused.exit_code == 1
+    assert refused.stderr.splitlines()[-2:] == [
+        f"{path}: 1 error; nothing was imported.",
+        "  $.blind_reviews[0].number: Expected blind review number 12 next.",
+    ]
+    assert count(db, BlindReview) == 11
+
+
 def test_pages_cost_the_same_statements_however_many_reviews_and_assessments(
     client: FlaskClient, db: Session, make_user, auth: Auth, count_statements
 ) -> None:

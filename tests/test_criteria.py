@@ -413,10 +413,10 @@ def test_criteria_marks_and_signposts_survive_export_import_and_importing_twice_
     result = runner.invoke(args=["import", str(first)])
     assert result.exit_code == 0, result.output
     assert (
-        "15 recommendations, 3 criteria versions, 1 signposts, 2 signpost observations, "
-        "1 status updates;"
+        "15 recommendations, 3 criteria versions, 1 signpost, 2 signpost observations, "
+        "1 status update;"
     ) in result.stdout
-    assert "1 signpost observations retracted." in result.stdout
+    assert "1 signpost observation retracted." in result.stdout
     second = runner.invoke(args=["export"])
     assert second.stdout == first.read_text(encoding="utf-8")
     again = runner.invoke(args=["import", str(first)])
@@ -471,6 +471,39 @@ def test_an_import_refuses_bad_criteria_and_marks_whole_naming_each(
     db.rollback()
     assert db.scalars(select(Criterion)).all() == []
     assert db.scalars(select(StatusUpdate)).all() == []
+
+
+def test_an_entry_given_twice_is_refused_and_the_entries_after_it_are_not_blamed(
+    app: Flask, runner: FlaskCliRunner, db: Session, make_user, tmp_path: Path
+) -> None:
+    add_criteria_and_signposts(db, make_user(Role.EDITOR), make_user(Role.ANALYST))
+    exported = json.loads(runner.invoke(args=["export"]).stdout)
+    db.close()
+    empty_database(get_engine(app))
+    criteria, [signpost] = exported["criteria"], exported["signposts"]
+    document = dict(
+        exported,
+        updates=[],
+        criteria=[criteria[0], *criteria],  # the first version twice
+        signposts=[signpost, dict(signpost, number=2)],  # each with two observations
+    )
+    path = tmp_path / "twice.json"
+    path.write_text(json.dumps(document))
+
+    result = runner.invoke(args=["import", str(path)])
+
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-2:] == [
+        f"{path}: 1 error; nothing was imported.",
+        "  $.criteria[1].version: Expected version 2 next.",
+    ]
+    db.rollback()
+    assert db.scalars(select(Criterion)).all() == []
+    del document["criteria"][1]
+    path.write_text(json.dumps(document))
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "2 criteria versions, 2 signposts, 4 signpost observations" in result.stdout
 
 
 def test_the_api_lists_criteria_with_versions_and_verdicts_and_updates_their_marks(

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from wtforms import Form
 
 from tracker.comments.operations import add_comment, edit_comment, hide_comment
 from tracker.db import get_engine
+from tracker.exchange.commands import NOUNS, summary
 from tracker.exchange.formats import CSV_COLUMNS
 from tracker.field_rules import EVIDENCE, UPDATE, Rule, check_fields
 from tracker.models import (
@@ -123,7 +125,7 @@ def test_a_csv_of_10000_updates_imports_whole_with_a_progress_bar(
     assert result.exit_code == 0, result.output
     assert "Importing status updates" in result.stderr
     assert (
-        f"Imported {path}: 10,000 status updates; 1 author accounts created, disabled."
+        f"Imported {path}: 10,000 status updates; 1 author account created, disabled."
         in result.stdout
     )
     assert count(db, StatusUpdate) == 10_000
@@ -283,6 +285,58 @@ def test_an_import_checks_each_field_as_the_form_does(
             assert check_fields(rules, values) == (form.data, form.errors), (name, values.get(name))
 
 
+def test_one_of_a_kind_is_counted_in_the_singular(
+    runner: FlaskCliRunner, db: Session, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "updates.csv", [csv_row("a", SLUG)])
+    dry = runner.invoke(args=["import", str(path), "--dry-run"])
+    assert dry.stdout == (
+        f"Dry run: {path} has no error; it would add 1 status update; "
+        "1 author account created, disabled. Nothing was changed.\n"
+    )
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert f"Imported {path}: 1 status update; 1 author account created, disabled.\n" == (
+        result.stdout
+    )
+    again = runner.invoke(args=["import", str(path)])
+    assert again.stdout == f"Imported {path}: nothing new; 1 status update already present.\n"
+    refused = write_csv(tmp_path / "refused.csv", [csv_row("b", "no-such-recommendation")])
+    assert (
+        f"{refused}: 1 error; nothing was imported."
+        in runner.invoke(args=["import", str(refused)]).stderr
+    )
+
+
+def test_the_import_summary_writes_each_noun_in_the_singular_for_one() -> None:
+    counts = Counter(
+        {
+            "criteria versions added": 1,
+            "approvals added": 2,
+            "signpost observations added": 1,
+            "status updates already present": 1,
+            "blind reviews whose assessments the file withheld": 1,
+            "author accounts created, disabled": 1,
+            "signpost observations retracted": 3,
+            "comments already present": 0,
+        }
+    )
+    assert summary(counts) == (
+        "1 criterion version, 2 approvals, 1 signpost observation; "
+        "1 status update already present; 1 blind review whose assessments the file withheld; "
+        "1 author account created, disabled; 3 signpost observations retracted"
+    )
+    assert summary(Counter({"forecasts already present": 1})) == (
+        "nothing new; 1 forecast already present"
+    )
+    for plural, singular in NOUNS.items():
+        assert summary(Counter({f"{plural} added": 1})) == f"1 {singular}"
+        assert summary(Counter({f"{plural} added": 1_000})) == f"1,000 {plural}"
+        assert summary(Counter({f"{plural} already present": 1})) == (
+            f"nothing new; 1 {singular} already present"
+        )
+
+
 def test_a_dry_run_reports_and_changes_nothing(
     runner: FlaskCliRunner, db: Session, tmp_path: Path
 ) -> None:
@@ -356,7 +410,8 @@ def test_export_import_export_is_identical(
     assert approved["assessment"] == "Development 1."
     assert approved["approved"]["by"] == db.scalars(select(User.email).where(
         User.role == Role.EDITOR)).one()  # fmt: skip
-    assert "1 approvals" in result.stdout
+    assert "1 source, " in result.stdout  # one of each in the singular, more in the plural
+    assert "4 status updates, 1 approval; 2 author accounts created, disabled." in result.stdout
     again = runner.invoke(args=["import", str(first)])
     assert "nothing new" in again.stdout
 
@@ -646,7 +701,7 @@ def test_with_correct_a_changed_update_becomes_a_correction(
     )
     result = runner.invoke(args=["import", str(changed), "--correct"])
     assert result.exit_code == 0, result.output
-    assert "1 status updates corrected" in result.output
+    assert "1 status update corrected" in result.output
     update = db.scalars(select(StatusUpdate)).one()
     assert update.status is Status.STALLED and update.revision == 2
     revision = db.scalars(select(StatusRevision).where(StatusRevision.number == 2)).one()

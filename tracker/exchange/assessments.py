@@ -29,9 +29,10 @@ from ..assessments.operations import (
 from ..assessments.reading import ReviewShown
 from ..auth.services import normalise_email
 from ..field_rules import check_fields
-from ..models import BlindReview, IndependentAssessment, Recommendation, StatusUpdate, User
+from ..models import BlindReview, IndependentAssessment, StatusUpdate, User
 from ..moments import Moment
 from ..vocabulary import Confidence, Role, Status
+from .entries import Entries, Numbering, numbers_stored
 from .formats import read_time, timestamp
 
 TIMES = ("opened_at", "ended_at", "closed_at")
@@ -160,6 +161,12 @@ class Reader:
         return authors.get(normalise_email(email)) if email else None
 
 
+def by_number(entry: tuple[str, Any]) -> tuple[str, int]:
+    """An entry's place among those to replay: by recommendation, then number."""
+    number = entry[1].get("number")
+    return str(entry[1].get("recommendation")), number if isinstance(number, int) else 0
+
+
 def add_blind_reviews(
     session: Session,
     entries: list[tuple[str, Any]],
@@ -171,36 +178,20 @@ def add_blind_reviews(
 
     `update_ids` maps the keys of the updates stored (the file's included) to their ids.
     """
-    problems: list[tuple[str, str]] = []
-    counts: Counter[str] = Counter()
-    slugs = {str(item.get("recommendation")) for _, item in entries}
-    recommendations = {
-        rec.slug: rec
-        for rec in session.scalars(select(Recommendation).where(Recommendation.slug.in_(slugs)))
-    }
-    stored = {
-        (rec_id, number)
-        for rec_id, number in session.execute(
-            select(BlindReview.recommendation_id, BlindReview.number)
-        )
-    }
-    for path, item in sorted(
-        entries,
-        key=lambda entry: (str(entry[1].get("recommendation")), str(entry[1].get("number"))),
-    ):
+    reader = Entries(session, entries)
+    problems, counts = reader.problems, reader.counts
+    numbers = Numbering(
+        numbers_stored(session, BlindReview), "Expected blind review number {} next."
+    )
+    for path, item in sorted(entries, key=by_number):
         read = Reader(path, problems)
-        rec = recommendations.get(read.text(item, "recommendation"))
-        if rec is None:
-            read.problem(
-                "recommendation", f"No recommendation has the slug “{item.get('recommendation')}”."
-            )
-        number = item.get("number")
-        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-            read.problem("number", "Expected a whole number from 1.")
-            number = None
-        if rec is not None and (rec.id, number) in stored:
-            counts["blind reviews already present"] += 1
-            continue
+        entry = reader.read(path, item, ("recommendation",), {}, problems)
+        rec, number = entry.recommendation, entry.number
+        if rec is not None and number is not None:
+            if numbers.holds(rec.id, number):
+                counts["blind reviews already present"] += 1
+                continue
+            numbers.follows(rec.id, number, f"{path}.number", problems)
         data, errors = check_fields(REVIEW, {name: read.text(item, name) for name in REVIEW})
         for name, messages in errors.items():
             read.problem(name, " ".join(str(message) for message in messages))

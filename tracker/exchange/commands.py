@@ -83,9 +83,8 @@ def import_command(file: Path, kind: str | None, dry_run: bool, correct: bool) -
             outcome = apply(db, document, source_name=file.name, progress=progress, correct=correct)
     if outcome.problems:
         db.rollback()
-        count = len(outcome.problems)
         click.echo(
-            f"{file}: {count} error{'s' if count != 1 else ''}; nothing was imported.", err=True
+            f"{file}: {counted(len(outcome.problems), 'errors')}; nothing was imported.", err=True
         )
         for problem in outcome.problems:
             click.echo(f"  {problem}", err=True)
@@ -128,11 +127,38 @@ def collector_paused() -> Iterator[None]:
         gc.enable()
 
 
+# Each noun the import counts, with its singular: "1 approval", "2 approvals".
+NOUNS = {
+    "actors": "actor",
+    "themes": "theme",
+    "sources": "source",
+    "recommendations": "recommendation",
+    "author accounts": "author account",
+    "status updates": "status update",
+    "approvals": "approval",
+    "criteria versions": "criterion version",
+    "signposts": "signpost",
+    "signpost observations": "signpost observation",
+    "target dates": "target date",
+    "blind reviews": "blind review",
+    "independent assessments": "independent assessment",
+    "forecasts": "forecast",
+    "comments": "comment",
+    "errors": "error",
+}
+
+
 def summary(counts: Counter[str]) -> str:
     added = [
-        f"{n:,} {label.removesuffix(' added')}"
+        counted(n, label.removesuffix(" added"))
         for label, n in counts.items()
         if n and label.endswith(" added")
     ]
-    other = [f"{n:,} {label}" for label, n in counts.items() if n and not label.endswith(" added")]
+    other = [counted(n, label) for label, n in counts.items() if n and not label.endswith(" added")]
     return "; ".join([", ".join(added) or "nothing new", *other])
+
+
+def counted(n: int, label: str) -> str:
+    """Write `n` with the `label` ("status updates corrected"), its noun singular for 1."""
+    noun = next(noun for noun in NOUNS if f"{label} ".startswith(f"{noun} "))
+    return f"{n:,} {NOUNS[noun] if n == 1 else noun}{label.removeprefix(noun)}"

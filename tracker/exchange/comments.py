@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from ..auth.services import normalise_email
 from ..comments.operations import CommentError, add_comment, edit_comment, hide_comment
 from ..models import Comment, CommentRevision, Recommendation, StatusUpdate, User
-from .formats import derived_key, read_time, timestamp
+from .entries import Entries, read_time
+from .formats import derived_key, timestamp
 
 
 def comment_key(comment: Comment, slug: str) -> str:
@@ -83,10 +84,6 @@ def wanted_comment_authors(entries: list[tuple[str, Any]]) -> list[tuple[str, st
     return wanted
 
 
-def moment_of(value: Any, where: str, now: dt.datetime, found: list[tuple[str, str]]) -> Any:
-    return read_time(value if isinstance(value, str) else "", where, now, found)
-
-
 def add_comments(
     session: Session,
     entries: list[tuple[str, Any]],
@@ -98,13 +95,8 @@ def add_comments(
 
     `update_ids` maps the key of every update stored or imported to its id.
     """
-    problems: list[tuple[str, str]] = []
-    counts: Counter[str] = Counter()
-    slugs = {str(item.get("recommendation")) for _, item in entries}
-    recommendations = {
-        rec.slug: rec
-        for rec in session.scalars(select(Recommendation).where(Recommendation.slug.in_(slugs)))
-    }
+    reader = Entries(session, entries)
+    problems, counts = reader.problems, reader.counts
     stored: set[str] = set()
     for comment, slug in session.execute(
         select(Comment, Recommendation.slug)
@@ -120,10 +112,7 @@ def add_comments(
         elif key in stored:
             counts["comments already present"] += 1
             continue
-        slug = str(item.get("recommendation"))
-        rec = recommendations.get(slug)
-        if rec is None:
-            found.append((f"{path}.recommendation", f"No recommendation has the slug “{slug}”."))
+        rec = reader.recommendation(str(item.get("recommendation")), path, found)
         update = None
         if item.get("update") is not None:
             update_id = update_ids.get(str(item.get("update")))
@@ -132,7 +121,7 @@ def add_comments(
                 found.append((f"{path}.update",
                               "No status update of this recommendation has this key."))  # fmt: skip
         author = authors.get(normalise_email(str(item.get("author") or "")))
-        written = moment_of(item.get("written_at"), f"{path}.written_at", now, found)
+        written = read_time(item, "written_at", path, now, found)
         revisions = item.get("revisions")
         if not isinstance(revisions, list) or not revisions:
             found.append((f"{path}.revisions", "Expected at least one revision."))
@@ -143,7 +132,7 @@ def add_comments(
             if not isinstance(revision, dict) or not isinstance(revision.get("body"), str):
                 found.append((f"{where}.body", "Expected text."))
                 continue
-            at = moment_of(revision.get("at"), f"{where}.at", now, found)
+            at = read_time(revision, "at", where, now, found)
             texts.append((revision["body"], at))
         hidden = item.get("hidden")
         hider = hidden_at = None
@@ -152,7 +141,7 @@ def add_comments(
                 found.append((f"{path}.hidden.reason", "Say why the comment is hidden."))
             else:
                 hider = authors.get(normalise_email(str(hidden.get("by") or "")))
-                hidden_at = moment_of(hidden.get("at"), f"{path}.hidden.at", now, found)
+                hidden_at = read_time(hidden, "at", f"{path}.hidden", now, found)
         problems += found
         if found or problems or rec is None or author is None or written is None:
             continue  # a refused file: spare the writes

@@ -18,10 +18,9 @@ from sqlalchemy.orm import Session, joinedload
 from ..auth.services import normalise_email
 from ..criteria.forms import CRITERION
 from ..criteria.operations import CriterionError, add_criterion, revise_criterion
-from ..field_rules import check_fields
 from ..models import Criterion, CriterionVersion, Recommendation, User
 from ..vocabulary import CriterionKind
-from .entries import named_recommendations, read_time, recommendation_of, texts_of, whole_number
+from .entries import Entries, Numbering, read_time, whole_number
 from .formats import timestamp
 
 FIELDS = ("recommendation", "kind", "text", "reason", "author", "written_at")
@@ -68,79 +67,65 @@ def add_criteria(
     now: dt.datetime,
 ) -> tuple[list[tuple[str, str]], Counter[str]]:
     """Write the criteria versions the database lacks; return the problems and counts."""
-    problems: list[tuple[str, str]] = []
-    counts: Counter[str] = Counter()
-    recommendations = named_recommendations(session, entries)
-    stored: dict[tuple[int, int], tuple[Criterion, int]] = {
-        (criterion.recommendation_id, criterion.number): (criterion, latest)
-        for criterion, latest in session.execute(
+    reader = Entries(session, entries)
+    checked = []
+    for entry, found in reader.each(FIELDS, CRITERION):
+        path, item = entry.path, entry.item
+        version = whole_number(item, "version", path, found)
+        withdrawn = item.get("withdrawn", False)
+        if not isinstance(withdrawn, bool):
+            found.append((f"{path}.withdrawn", "Expected true or false."))
+        author = authors.get(normalise_email(entry.texts["author"]))
+        at = read_time(item, "written_at", path, now, found)
+        if not found and author is not None and at is not None:
+            checked.append((entry, (version, withdrawn, author, at)))
+    stored = {
+        (criterion.recommendation_id, criterion.number): (criterion, last)
+        for criterion, last in session.execute(
             select(Criterion, func.max(CriterionVersion.number))
             .join(CriterionVersion, CriterionVersion.criterion_id == Criterion.id)
             .group_by(Criterion.id)
         )
     }
-    checked = []
-    for path, item in entries:
-        found: list[tuple[str, str]] = []
-        texts = texts_of(item, FIELDS, path, found)
-        rec = recommendation_of(recommendations, texts["recommendation"], path, found)
-        number = whole_number(item, "number", path, found)
-        version = whole_number(item, "version", path, found)
-        withdrawn = item.get("withdrawn", False)
-        if not isinstance(withdrawn, bool):
-            found.append((f"{path}.withdrawn", "Expected true or false."))
-        data, errors = check_fields(CRITERION, texts)
-        found += [
-            (f"{path}.{name}", error) for name, messages in errors.items() for error in messages
-        ]
-        author = authors.get(normalise_email(texts["author"]))
-        at = read_time(item, "written_at", path, now, found)
-        problems += found
-        if not found and rec is not None and author is not None and at is not None:
-            checked.append((path, rec, number, version, data, withdrawn, author, at))
-    checked.sort(key=lambda entry: (entry[1].slug, entry[2], entry[3]))
-    expected: dict[tuple[int, int], int] = {}
-    for path, rec, number, version, data, withdrawn, author, at in checked:
-        known = stored.get((rec.id, number))
-        if known is not None and version <= known[1]:
-            counts["criteria versions already present"] += 1
+    criteria = {key: criterion for key, (criterion, _) in stored.items()}
+    versions = Numbering(
+        ((key, last) for key, (_, last) in stored.items()), "Expected version {} next."
+    )
+    by_version = sorted(checked, key=lambda pair: pair[1][0])
+    for entry, (version, withdrawn, author, at) in reader.in_order(by_version):
+        rec, path, data = entry.recommendation, entry.path, entry.data
+        key = (rec.id, entry.number)
+        present = "criteria versions already present"
+        if not reader.new(versions, key, version, f"{path}.version", present):
             continue
-        following = expected.get((rec.id, number), known[1] + 1 if known else 1)
-        if version != following:
-            problems.append((f"{path}.version", f"Expected version {following} next."))
-            continue
-        expected[(rec.id, number)] = version + 1
-        if problems:
-            continue  # a refused file: spare the writes
+        criterion = criteria.get(key)
         try:
-            if known is None:
-                first = max((n for (r, n) in stored if r == rec.id), default=0) + 1
-                if number != first or withdrawn:
-                    problems.append(
+            if criterion is None:
+                first = max((n for (r, n) in criteria if r == rec.id), default=0) + 1
+                if entry.number != first or withdrawn:
+                    reader.problems.append(
                         (f"{path}.number", f"Expected criterion number {first}, as first written.")
                     )
                     continue
-                criterion = add_criterion(
+                criteria[key] = add_criterion(
                     session, rec, kind=CriterionKind(data["kind"]), text=data["text"], by=author,
                     now=at,
                 )  # fmt: skip
-                stored[(rec.id, number)] = (criterion, 1)
+            elif criterion.kind.value != data["kind"]:
+                reader.problems.append(
+                    (f"{path}.kind", "A criterion keeps the kind it was written with.")
+                )
+                continue
             else:
-                if known[0].kind.value != data["kind"]:
-                    problems.append(
-                        (f"{path}.kind", "A criterion keeps the kind it was written with.")
-                    )
-                    continue
                 revise_criterion(
-                    session, known[0], text=data["text"], withdrawn=withdrawn,
+                    session, criterion, text=data["text"], withdrawn=withdrawn,
                     reason=data["reason"], by=author, now=at,
                 )  # fmt: skip
-                stored[(rec.id, number)] = (known[0], version)
         except CriterionError as error:
-            problems.append((f"{path}.{error.field}", str(error)))
+            reader.problems.append((f"{path}.{error.field}", str(error)))
         else:
-            counts["criteria versions added"] += 1
-    return problems, counts
+            reader.counts["criteria versions added"] += 1
+    return reader.problems, reader.counts
 
 
 def criteria_by_number(session: Session) -> dict[tuple[int, int], int]:

@@ -20,8 +20,8 @@ from ..forecasts.forms import FORECAST
 from ..forecasts.operations import NOT_AHEAD, ForecastError, annul_forecast, make_forecast
 from ..models import Forecast, Recommendation, User
 from ..vocabulary import Likelihood, Status
-from .formats import read_time, timestamp
-from .numbered import Numbered
+from .entries import Entries, Numbering, numbers_stored, read_time
+from .formats import timestamp
 
 TEXTS = ("recommendation", "author", "made_at", "threshold", "resolves_on", "reasoning")
 
@@ -110,19 +110,16 @@ def add_forecasts(
     now: dt.datetime,
 ) -> tuple[list[tuple[str, str]], Counter[str]]:
     """Make the forecasts the database lacks; return the problems (path, message) and counts."""
-    problems: list[tuple[str, str]] = []
-    counts: Counter[str] = Counter()
-    numbered = Numbered(session, Forecast, entries)
+    reader = Entries(session, entries)
     checked = []
-    for path, item in entries:
-        found: list[tuple[str, str]] = []
-        entry = numbered.read(path, item, TEXTS, FORECAST, found)
+    for entry, found in reader.each(TEXTS, FORECAST):
+        path, item = entry.path, entry.item
         texts, data = entry.texts, entry.data
         probability = read_probability(item, path, found)
         word = item.get("likelihood")
         likelihood = Likelihood(word) if word in Likelihood._value2member_map_ else None
         author = authors.get(normalise_email(texts["author"]))
-        made_at = read_time(texts["made_at"], f"{path}.made_at", now, found)
+        made_at = read_time(item, "made_at", path, now, found)
         resolves_on = data["resolves_on"]
         if made_at is not None and resolves_on is not None and resolves_on <= made_at.date():
             found.append((f"{path}.resolves_on", NOT_AHEAD))
@@ -132,7 +129,7 @@ def add_forecasts(
             if not isinstance(annulled, dict):
                 found.append((f"{path}.annulled", "Expected null or {“at”, “by”, “reason”}."))
             else:
-                at = read_time(str(annulled.get("at") or ""), f"{path}.annulled.at", now, found)
+                at = read_time(annulled, "at", f"{path}.annulled", now, found)
                 reason = annulled.get("reason")
                 if not isinstance(reason, str) or not reason.strip():
                     found.append((f"{path}.annulled.reason", "Say why the forecast is annulled."))
@@ -143,12 +140,12 @@ def add_forecasts(
                         (f"{path}.annulled.at", "A forecast is annulled after it is made.")
                     )
                 annulment = (at, editor, reason)
-        problems += found
         named = author is not None and (annulment is None or annulment[1] is not None)
         if not found and named and made_at is not None:
             checked.append((entry, (data, probability, likelihood, author, made_at, annulment)))
-    for entry, (data, probability, likelihood, author, made_at, annulment) in numbered.new_in_order(
-        checked, problems, counts, present="forecasts already present", called="forecast"
+    numbers = Numbering(numbers_stored(session, Forecast), "Expected forecast number {} next.")
+    for entry, (data, probability, likelihood, author, made_at, annulment) in reader.new_in_order(
+        checked, numbers, "forecasts already present"
     ):
         try:
             forecast = make_forecast(
@@ -160,7 +157,7 @@ def add_forecasts(
                 at, editor, reason = annulment
                 annul_forecast(session, forecast, editor=editor, reason=reason, now=at)
         except ForecastError as error:
-            problems.append((f"{entry.path}.{error.field}", str(error)))
+            reader.problems.append((f"{entry.path}.{error.field}", str(error)))
         else:
-            counts["forecasts added"] += 1
-    return problems, counts
+            reader.counts["forecasts added"] += 1
+    return reader.problems, reader.counts

@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from ..auth.services import normalise_email
-from ..field_rules import check_fields
 from ..models import Recommendation, Signpost, SignpostObservation, User
 from ..signposts.forms import OBSERVATION, RETRACTION, SIGNPOST, observed_from
 from ..signposts.operations import (
@@ -26,7 +25,7 @@ from ..signposts.operations import (
     retract_observation,
 )
 from ..vocabulary import Diagnosticity, Direction
-from .entries import named_recommendations, read_time, recommendation_of, texts_of, whole_number
+from .entries import Entries, Numbering, by_rules, read_time, texts_of, whole_number
 from .formats import timestamp
 
 SIGNPOST_FIELDS = ("recommendation", "event", "direction", "diagnosticity", "author", "written_at")
@@ -131,15 +130,15 @@ def add_signposts(
     now: dt.datetime,
 ) -> tuple[list[tuple[str, str]], Counter[str]]:
     """Write the signposts and observations the database lacks; return problems and counts."""
-    problems: list[tuple[str, str]] = []
-    counts: Counter[str] = Counter()
-    recommendations = named_recommendations(session, entries)
-    stored = {
+    reader = Entries(session, entries)
+    signposts = {
         (signpost.recommendation_id, signpost.number): signpost
         for signpost in session.scalars(select(Signpost))
     }
+    keys = {signpost.id: key for key, signpost in signposts.items()}
+    # An observation by its signpost's recommendation and number, and its own number.
     seen_stored = {
-        (observation.signpost_id, observation.number): observation
+        (keys[observation.signpost_id], observation.number): observation
         for observation in session.scalars(select(SignpostObservation))
     }
 
@@ -147,13 +146,8 @@ def add_signposts(
         return authors.get(normalise_email(email))
 
     writes = []
-    for path, item in entries:
-        found: list[tuple[str, str]] = []
-        texts = texts_of(item, SIGNPOST_FIELDS, path, found)
-        rec = recommendation_of(recommendations, texts["recommendation"], path, found)
-        number = whole_number(item, "number", path, found)
-        data, errors = check_fields(SIGNPOST, texts)
-        found += [(f"{path}.{name}", e) for name, messages in errors.items() for e in messages]
+    for entry, found in reader.each(SIGNPOST_FIELDS, SIGNPOST):
+        path, item = entry.path, entry.item
         at = read_time(item, "written_at", path, now, found)
         observations = []
         for index, seen in observations_of(item):
@@ -163,10 +157,7 @@ def add_signposts(
                 continue
             seen_texts = texts_of(seen, OBSERVATION_FIELDS, where, found)
             seen_number = whole_number(seen, "number", where, found)
-            seen_data, seen_errors = check_fields(OBSERVATION, seen_texts)
-            found += [
-                (f"{where}.{name}", e) for name, messages in seen_errors.items() for e in messages
-            ]
+            seen_data = by_rules(OBSERVATION, seen_texts, where, found)
             logged = read_time(seen, "logged_at", where, now, found)
             retraction = None
             if seen.get("retracted") is not None:
@@ -175,10 +166,7 @@ def add_signposts(
                     found.append((f"{where}.retracted", "Expected an object or null."))
                 else:
                     reason = texts_of(retracted, ("reason", "by"), f"{where}.retracted", found)
-                    reasons, reason_errors = check_fields({"reason": RETRACTION}, reason)
-                    found += [
-                        (f"{where}.retracted.reason", e) for e in reason_errors.get("reason", [])
-                    ]
+                    reasons = by_rules({"reason": RETRACTION}, reason, f"{where}.retracted", found)
                     retraction = (
                         read_time(retracted, "at", f"{where}.retracted", now, found),
                         author(reason["by"]),
@@ -187,58 +175,43 @@ def add_signposts(
             observations.append(
                 (where, seen_number, seen_data, author(seen_texts["author"]), logged, retraction)
             )
-        problems += found
-        writer = author(texts["author"])
-        if not found and rec is not None and writer is not None:
-            writes.append((path, rec, number, data, writer, at, observations))
-    writes.sort(key=lambda entry: (entry[1].slug, entry[2]))
-    for path, rec, number, data, writer, at, observations in writes:
-        signpost = stored.get((rec.id, number))
-        if signpost is None:
-            following = max((n for (r, n) in stored if r == rec.id), default=0) + 1
-            if number != following:
-                problems.append((f"{path}.number", f"Expected signpost number {following} next."))
-                continue
-            if problems:
-                continue  # a refused file: spare the writes
-            signpost = add_signpost(
+        writer = author(entry.texts["author"])
+        if not found and writer is not None:
+            writes.append((entry, (writer, at, observations)))
+    numbers = Numbering(signposts, "Expected signpost number {} next.")
+    seen_numbers = Numbering(seen_stored, "Expected observation number {} next.")
+    for entry, (writer, at, observations) in reader.in_order(writes):
+        rec, data = entry.recommendation, entry.data
+        key = (rec.id, entry.number)
+        number_at = f"{entry.path}.number"
+        if reader.new(numbers, rec.id, entry.number, number_at, "signposts already present"):
+            signposts[key] = add_signpost(
                 session, rec, event=data["event"], direction=Direction(data["direction"]),
                 diagnosticity=Diagnosticity(data["diagnosticity"]), by=writer, now=at,
             )  # fmt: skip
-            stored[(rec.id, number)] = signpost
-            counts["signposts added"] += 1
-        else:
-            counts["signposts already present"] += 1
+            reader.counts["signposts added"] += 1
         for where, seen_number, seen_data, observer, logged, retraction in sorted(
-            observations, key=lambda entry: entry[1]
+            observations, key=lambda seen: seen[1]
         ):
             if observer is None:
                 continue  # its author is refused, and says why
-            observation = seen_stored.get((signpost.id, seen_number))
-            if observation is None:
-                following = max((n for (s, n) in seen_stored if s == signpost.id), default=0) + 1
-                if seen_number != following:
-                    problems.append(
-                        (f"{where}.number", f"Expected observation number {following} next.")
-                    )
-                    continue
-                if problems:
-                    continue
+            present = "signpost observations already present"
+            if reader.new(seen_numbers, key, seen_number, f"{where}.number", present):
                 try:
-                    observation = observe_signpost(
-                        session, signpost, observed_from(seen_data), by=observer, now=logged
+                    seen_stored[(key, seen_number)] = observe_signpost(
+                        session, signposts[key], observed_from(seen_data), by=observer, now=logged
                     )
                 except SignpostError as error:
-                    problems.append((f"{where}.{error.field}", str(error)))
+                    reader.problems.append((f"{where}.{error.field}", str(error)))
                     continue
-                seen_stored[(signpost.id, seen_number)] = observation
-                counts["signpost observations added"] += 1
-            else:
-                counts["signpost observations already present"] += 1
+                reader.counts["signpost observations added"] += 1
             retract_at, retractor, reason = retraction or (None, None, "")
-            if retractor is not None and observation.retracted_at is None and not problems:
+            if retractor is None or reader.problems:
+                continue
+            observation = seen_stored[(key, seen_number)]
+            if observation.retracted_at is None:
                 retract_observation(
                     session, observation, by=retractor, reason=reason, now=retract_at
                 )
-                counts["signpost observations retracted"] += 1
-    return problems, counts
+                reader.counts["signpost observations retracted"] += 1
+    return reader.problems, reader.counts

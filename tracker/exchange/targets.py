@@ -19,8 +19,8 @@ from ..models import Recommendation, TargetDate, User
 from ..targets.forms import NO_REASON, TARGET
 from ..targets.operations import TargetError, set_target_date
 from ..vocabulary import TargetOrigin
-from .formats import read_time, timestamp
-from .numbered import Numbered
+from .entries import Entries, Numbering, numbers_stored, read_time
+from .formats import timestamp
 
 FIELDS = ("recommendation", "target", "origin", "detail", "reason", "author", "set_at")
 
@@ -70,23 +70,20 @@ def add_targets(
     now: dt.datetime,
 ) -> tuple[list[tuple[str, str]], Counter[str]]:
     """Set the target dates the database lacks; return the problems (path, message) and counts."""
-    problems: list[tuple[str, str]] = []
-    counts: Counter[str] = Counter()
-    numbered = Numbered(session, TargetDate, entries)
+    reader = Entries(session, entries)
     checked = []
-    for path, item in entries:
-        found: list[tuple[str, str]] = []
-        entry = numbered.read(path, item, FIELDS, TARGET, found)
+    for entry, found in reader.each(FIELDS, TARGET):
+        path, item = entry.path, entry.item
         texts, data = entry.texts, entry.data
         if entry.number is not None and entry.number > 1 and not texts["reason"].strip():
             found.append((f"{path}.reason", NO_REASON))
         author = authors.get(normalise_email(texts["author"]))
-        set_at = read_time(texts["set_at"], f"{path}.set_at", now, found)
-        problems += found
+        set_at = read_time(item, "set_at", path, now, found)
         if not found and author is not None and set_at is not None:
             checked.append((entry, (data, author, set_at)))
-    for entry, (data, author, set_at) in numbered.new_in_order(
-        checked, problems, counts, present="target dates already present", called="target"
+    numbers = Numbering(numbers_stored(session, TargetDate), "Expected target number {} next.")
+    for entry, (data, author, set_at) in reader.new_in_order(
+        checked, numbers, "target dates already present"
     ):
         try:
             set_target_date(
@@ -95,7 +92,7 @@ def add_targets(
                 reason=data["reason"], by=author, now=set_at,
             )  # fmt: skip
         except TargetError as error:
-            problems.append((f"{entry.path}.{error.field}", str(error)))
+            reader.problems.append((f"{entry.path}.{error.field}", str(error)))
         else:
-            counts["target dates added"] += 1
-    return problems, counts
+            reader.counts["target dates added"] += 1
+    return reader.problems, reader.counts
