@@ -7,6 +7,7 @@ import random
 from collections.abc import Iterable
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -29,7 +30,7 @@ from tracker.vocabulary import (
     Status,
 )
 
-from .helpers import SLUG
+from .helpers import SLUG, update_form
 
 T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 
@@ -221,3 +222,21 @@ def test_sql_and_python_agree_on_random_histories(db: Session, make_user) -> Non
             assert got == (
                 (expected.update_id, expected.status, expected.as_of) if expected else None
             ), moment
+
+
+def test_posting_an_update_runs_as_many_statements_whatever_the_history(
+    client: FlaskClient, analyst, count_statements
+) -> None:
+    posts = []
+    for day in ("2024-01-01", "2024-01-02", "2024-01-03"):
+        counter = count_statements()
+        response = client.post(f"/recommendations/{SLUG}/updates/new", data=update_form(as_of=day))
+        assert response.status_code == 302
+        posts.append(list(counter.statements))
+    assert len(posts[0]) == len(posts[1]) == len(posts[2])
+    # The session; the recommendation's row (not what its page shows) and its status before;
+    # the update, its revision, evidence and audit event; the current update; the watchers'
+    # notifications (two statements); the data's version; and SQLite's search index (two).
+    search = sum("search_index" in statement for statement in posts[2])
+    assert len(posts[2]) - search == 11
+    assert not any("FROM criterion" in statement for statement in posts[2])

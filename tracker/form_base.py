@@ -6,10 +6,14 @@ so that views the status updates reach (notifications, the dashboard) can define
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from babel.support import Translations
+from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms import Field, Form, PasswordField, StringField
+from wtforms.i18n import messages_path
 
 from .text import no_control_characters
 
@@ -28,11 +32,19 @@ class TextRules:
         return field
 
 
+@functools.cache
+def wtforms_messages(locale: str) -> Translations:
+    """WTForms' own messages in a language, read once: Flask-WTF reads them for each request."""
+    return Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 class TrackerForm(FlaskForm):
     """The base of every form a page posts: CSRF, and the rules for text."""
 
     class Meta(TextRules):
-        pass
+        def get_translations(self, form: Form) -> Translations | None:
+            locale = get_locale()
+            return None if locale is None else wtforms_messages(str(locale))
 
 
 class SubForm(Form):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Update, bindparam, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from . import audit
 from .bulk import insert_rows
@@ -175,7 +175,11 @@ def record_status_update(
         criteria_reason=criteria_reason,
     )
     [update_id] = record_status_updates(session, [new])
-    return session.get_one(StatusUpdate, update_id)
+    # Not read back: a form's post never reads it, and a caller that does reads it then.
+    update = StatusUpdate(id=update_id)
+    make_transient_to_detached(update)
+    session.add(update)
+    return update
 
 
 def check_criteria(
@@ -187,6 +191,9 @@ def check_criteria(
     criteria_reason: str | None,
 ) -> None:
     """Refuse marks of criteria that do not count, and an unexplained contradicted Implemented."""
+    judged = status is Status.IMPLEMENTED and criteria_reason is None
+    if not marks and not judged:
+        return  # nothing here needs the criteria
     criteria = [
         c for c, _ in criteria_in_force(load_criteria(session, recommendation.id), Moment(as_of))
     ]
@@ -194,7 +201,7 @@ def check_criteria(
     marked = [mark.criterion_id for mark in marks]
     if len(set(marked)) < len(marked) or not set(marked) <= counted:
         raise TrackingError("The criteria marked are not this recommendation's criteria in force.")
-    if status is not Status.IMPLEMENTED or criteria_reason is not None:
+    if not judged:
         return
     verdicts: dict[int, Verdict | None] = {
         id_: mark.verdict

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import Integer, Select, and_, func, insert, literal, or_, select
+from sqlalchemy import Insert, Integer, Select, String, and_, bindparam, func, insert, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from .. import audit
@@ -111,18 +112,19 @@ def unwatch(session: Session, user: User, kind: str, target: Any) -> bool:
     return True
 
 
-def notify(session: Session, kind: str, events: Select) -> None:
-    """Notify every active watcher of the events, but never of their own change.
+def fan_out(happened: Select) -> Insert:
+    """The statement that notifies every active watcher of the events `happened` selects, but
+    never of their own change; it binds `kind` and `created_at`.
 
-    `events` selects recommendation_id, ref_id and by_id; one watcher hears of an event once,
+    `happened` selects recommendation_id, ref_id and by_id; one watcher hears of an event once,
     however many of the things they watch it touches.
     """
-    happened = events.subquery("event")
+    event = happened.subquery("event")
     actors_of = select(recommendation_actor.c.actor_id).where(
-        recommendation_actor.c.recommendation_id == happened.c.recommendation_id
+        recommendation_actor.c.recommendation_id == event.c.recommendation_id
     )
     watched = or_(
-        and_(Watch.kind == "recommendation", Watch.target_id == happened.c.recommendation_id),
+        and_(Watch.kind == "recommendation", Watch.target_id == event.c.recommendation_id),
         and_(Watch.kind == "source", Watch.target_id == Recommendation.source_id),
         and_(Watch.kind == "theme", Watch.target_id == Recommendation.theme_id),
         and_(Watch.kind == "actor", Watch.target_id.in_(actors_of)),
@@ -130,40 +132,83 @@ def notify(session: Session, kind: str, events: Select) -> None:
     rows = (
         select(
             Watch.user_id,
-            literal(kind),
-            happened.c.recommendation_id,
-            happened.c.ref_id,
-            happened.c.by_id,
-            literal(utcnow(), UTCDateTime()),
+            bindparam("kind", type_=String()),
+            event.c.recommendation_id,
+            event.c.ref_id,
+            event.c.by_id,
+            bindparam("created_at", type_=UTCDateTime()),
         )
-        .select_from(happened)
-        .join(Recommendation, Recommendation.id == happened.c.recommendation_id)
+        .select_from(event)
+        .join(Recommendation, Recommendation.id == event.c.recommendation_id)
         .join(Watch, and_(Watch.ended_at.is_(None), watched))
         .join(User, and_(User.id == Watch.user_id, User.active.is_(True)))
-        .where(or_(happened.c.by_id.is_(None), Watch.user_id != happened.c.by_id))
+        .where(or_(event.c.by_id.is_(None), Watch.user_id != event.c.by_id))
         .distinct()
     )
     columns = ["user_id", "kind", "recommendation_id", "ref_id", "by_id", "created_at"]
-    session.execute(insert(Notification).from_select(columns, rows))
-    notify_view_watchers(session, kind, events)
+    # On the table: the ORM would read bound parameters as rows to insert.
+    return insert(Notification.__table__).from_select(columns, rows)
 
 
-def notify_view_watchers(session: Session, kind: str, events: Select) -> None:
+@dataclass(frozen=True)
+class Events:
+    """A kind of change watchers hear of: the statement selecting its events from its
+    parameters, and the one notifying their watchers, both built once (every post runs them)."""
+
+    happened: Select
+    notified: Insert
+
+    @classmethod
+    def of(cls, happened: Select) -> Events:
+        return cls(happened, fan_out(happened))
+
+
+# Updates by their ids, made by `by_id` or, when that is None, by their authors.
+UPDATES = Events.of(
+    select(
+        StatusUpdate.recommendation_id,
+        StatusUpdate.id.label("ref_id"),
+        func.coalesce(bindparam("by_id", type_=Integer()), StatusUpdate.author_id).label("by_id"),
+    ).where(StatusUpdate.id.in_(bindparam("ids", expanding=True)))
+)
+REVIEW = Events.of(
+    select(
+        bindparam("recommendation_id", type_=Integer()).label("recommendation_id"),
+        bindparam("ref_id", type_=Integer()).label("ref_id"),
+        bindparam("by_id", type_=Integer()).label("by_id"),
+    )
+)
+
+
+def notify(session: Session, kind: str, events: Events, parameters: dict[str, Any]) -> None:
+    """Notify every active watcher of the events the parameters pick, but never of their own
+    change, and the watchers of saved views they now match."""
+    session.execute(events.notified, {"kind": kind, "created_at": utcnow(), **parameters})
+    notify_view_watchers(session, kind, events, parameters)
+
+
+# Built once: every post asks it.
+WATCHED_VIEWS = (
+    select(Watch.user_id, SavedView)
+    .join(SavedView, SavedView.id == Watch.target_id)
+    .join(User, and_(User.id == Watch.user_id, User.active.is_(True)))
+    .where(Watch.kind == "view", Watch.ended_at.is_(None), SavedView.deleted_at.is_(None))
+    .order_by(Watch.id)
+)
+
+
+def notify_view_watchers(
+    session: Session, kind: str, events: Events, parameters: dict[str, Any]
+) -> None:
     """Notify the watchers of saved views that the changed recommendations now match.
 
     One statement when nobody watches a view. A watcher who already heard of an event (they
     watch the recommendation, its source...) is not told twice.
     """
-    watched = session.execute(
-        select(Watch.user_id, SavedView)
-        .join(SavedView, SavedView.id == Watch.target_id)
-        .join(User, and_(User.id == Watch.user_id, User.active.is_(True)))
-        .where(Watch.kind == "view", Watch.ended_at.is_(None), SavedView.deleted_at.is_(None))
-        .order_by(Watch.id)
-    ).all()
+    watched = session.execute(WATCHED_VIEWS).all()
     if not watched:
         return
-    happened = session.execute(events).all()
+    happened = session.execute(events.happened, parameters).all()
     heard = {
         (user_id, ref_id)
         for user_id, ref_id in session.execute(
@@ -197,23 +242,14 @@ def notify_updates(
 ) -> None:
     """Notify the watchers of these updates' recommendations: new, corrected or retracted."""
     ordered = sorted(update_ids)
+    by_id = by.id if by is not None else None
     for start in range(0, len(ordered), CHUNK):
-        by_id = (literal(by.id, Integer()) if by is not None else StatusUpdate.author_id).label(
-            "by_id"
-        )
-        events = select(
-            StatusUpdate.recommendation_id, StatusUpdate.id.label("ref_id"), by_id
-        ).where(StatusUpdate.id.in_(ordered[start : start + CHUNK]))
-        notify(session, kind, events)
+        notify(session, kind, UPDATES, {"ids": ordered[start : start + CHUNK], "by_id": by_id})
 
 
 def notify_review(session: Session, recommendation_id: int, review_id: int, by: User) -> None:
-    events = select(
-        literal(recommendation_id, Integer()).label("recommendation_id"),
-        literal(review_id, Integer()).label("ref_id"),
-        literal(by.id, Integer()).label("by_id"),
-    )
-    notify(session, "review", events)
+    parameters = {"recommendation_id": recommendation_id, "ref_id": review_id, "by_id": by.id}
+    notify(session, "review", REVIEW, parameters)
 
 
 def unread_count() -> int:

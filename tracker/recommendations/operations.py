@@ -27,21 +27,22 @@ from ..versions import record_version, save
 from ..vocabulary import Role
 
 # Built once: every page of a recommendation, and every post to one, loads it so.
-LOAD_RECOMMENDATION = (
-    select(Recommendation)
-    .where(Recommendation.slug == bindparam("slug"))
-    .options(
-        joinedload(Recommendation.source),
-        joinedload(Recommendation.theme),
-        selectinload(Recommendation.actors),
-        joinedload(Recommendation.owner),
-        selectinload(Recommendation.co_owners),
-    )
+RECOMMENDATION_ROW = select(Recommendation).where(Recommendation.slug == bindparam("slug"))
+LOAD_RECOMMENDATION = RECOMMENDATION_ROW.options(
+    joinedload(Recommendation.source),
+    joinedload(Recommendation.theme),
+    selectinload(Recommendation.actors),
+    joinedload(Recommendation.owner),
+    selectinload(Recommendation.co_owners),
 )
 
 
-def load_recommendation(session: Session, slug: str) -> Recommendation | None:
-    return session.scalars(LOAD_RECOMMENDATION, {"slug": slug}).first()
+def load_recommendation(
+    session: Session, slug: str, *, shown: bool = True
+) -> Recommendation | None:
+    """The recommendation with what its pages show; with `shown` False, its own row alone."""
+    statement = LOAD_RECOMMENDATION if shown else RECOMMENDATION_ROW
+    return session.scalars(statement, {"slug": slug}).first()
 
 
 def create_recommendation(

@@ -70,8 +70,8 @@ from .forms import (
 )
 
 
-def get_recommendation_or_404(slug: str) -> Recommendation:
-    recommendation = load_recommendation(get_session(), slug)
+def get_recommendation_or_404(slug: str, *, shown: bool = True) -> Recommendation:
+    recommendation = load_recommendation(get_session(), slug, shown=shown)
     if recommendation is None:
         abort(404)
     return recommendation
@@ -175,15 +175,10 @@ def show(slug: str) -> ResponseReturnValue:
 def log_update(slug: str) -> ResponseReturnValue:
     """Log a status update with its evidence; a button adds evidence rows without JavaScript."""
     db = get_session()
-    recommendation = get_recommendation_or_404(slug)
     form = StatusUpdateForm()
-    criteria = dict(
-        (criterion.id, (criterion, version))
-        for criterion, version in criteria_in_force(
-            load_criteria(db, recommendation.id), Moment(dt.date.today())
-        )
-    )
     if not form.change_evidence_rows() and form.validate_on_submit():
+        # Writing needs the recommendation's row, not what its page shows.
+        recommendation = get_recommendation_or_404(slug, shown=False)
         try:
             record_status_update(
                 db,
@@ -213,7 +208,15 @@ def log_update(slug: str) -> ResponseReturnValue:
             for note in form_notes(form):
                 flash(note, "info")
             return redirect(url_for(".show", slug=slug))
-    elif not form.is_submitted():
+    # Only the form shown needs these: a saved update is not shown again.
+    recommendation = get_recommendation_or_404(slug)
+    criteria = dict(
+        (criterion.id, (criterion, version))
+        for criterion, version in criteria_in_force(
+            load_criteria(db, recommendation.id), Moment(dt.date.today())
+        )
+    )
+    if not form.is_submitted():
         current = judgement_of(db, recommendation.id, Moment(dt.date.today()))
         form.status.data = current.status.value if current else None
         form.as_of.data = dt.date.today()
