@@ -38,7 +38,7 @@ PARTS = {
     ),
     recommendation_views: (
         "render_template", "get_recommendation_or_404", "timeline", "reviews_between",
-        "judgement_history", "timeline_chart", "judgement_of", "ledgers", "review_state",
+        "chart_history", "timeline_chart", "judgement_of", "ledgers", "review_state",
         "active_watch",
     ),
 }  # fmt: skip

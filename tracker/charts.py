@@ -459,11 +459,19 @@ def timeline(
     window: str = DEFAULT_WINDOW,
     marks: Sequence[tuple[dt.date, str]] = (),
     wide: float = WIDE,
+    since: dt.date | None = None,
 ) -> Timeline:
-    """Lay out a recommendation's timeline from `first` (or a year back) to `end`."""
+    """Lay out a recommendation's timeline from `first` (or a year back) to `end`.
+
+    `since`, when the caller knows it, is the day the status in force at `end` began, so
+    that `judgements` need only start just before the window (`moments.chart_history`).
+    """
     scale = TimeScale(window_start(first, end, window), end)
     spans = scale.visible(segments(judgements, scale.start, end))
-    whole = segments(judgements, min(first, end), end) if scale.start > first else spans
+    if scale.start <= first:
+        since = spans[-1].start
+    elif since is None:
+        since = segments(judgements, min(first, end), end)[-1].start
     return Timeline(
         spans=spans,
         scale=scale,
@@ -473,7 +481,7 @@ def timeline(
         ticks=scale.ticks(wide),
         narrow_ticks=scale.ticks(NARROW),
         window=window,
-        since=whole[-1].start,
+        since=since,
         clipped=scale.start > first,
     )
 

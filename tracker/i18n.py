@@ -9,17 +9,20 @@ updates them; see README, "Languages"). The catalogues are compiled from their `
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError, dates, numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from flask import Flask, g, has_request_context, request
-from flask_babel import Babel, get_locale, refresh
+from flask_babel import Babel, get_locale, get_translations, refresh
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -110,16 +113,22 @@ def local_date(day: dt.date | dt.datetime, pattern: str | None = None) -> str:
     return formatted_date(day, pattern or DATE_FORMATS.get(code, "yyyy-MM-dd"), code)
 
 
-# Babel's formatting takes tens of microseconds a call, and a page of rows formats the same
-# dates and numbers again and again: each is formatted once per language while in use.
-@functools.lru_cache(maxsize=4096)
+# Babel's formatting takes tens of microseconds a call, and a page formats the same dates and
+# numbers again and again (a table's rows, a chart's spans, its list and its description):
+# each is formatted once per language while in use.
+@lru_cache(maxsize=4096)
 def formatted_date(day: dt.date | dt.datetime, pattern: str, code: str) -> str:
     return dates.format_date(day, pattern, locale=code)
 
 
-@functools.lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)
 def formatted_number(number: int | float, code: str) -> str:
     return numbers.format_decimal(number, locale=code)
+
+
+@lru_cache(maxsize=4096)
+def formatted_moment(moment: dt.datetime, pattern: str, code: str) -> str:
+    return dates.format_datetime(moment, pattern, tzinfo=dt.UTC, locale=code)
 
 
 def in_utc(moment: dt.datetime) -> dt.datetime:
@@ -130,12 +139,12 @@ def local_datetime(moment: dt.datetime) -> str:
     """A moment, in UTC, as the reader's language writes it."""
     code = language()
     pattern = DATETIME_FORMATS.get(code, DATETIME_FORMATS["en"])
-    return dates.format_datetime(in_utc(moment), pattern, tzinfo=dt.UTC, locale=code)
+    return formatted_moment(in_utc(moment), pattern, code)
 
 
 def local_time(moment: dt.datetime) -> str:
     """The time of day of a moment, in UTC: 09:30 UTC."""
-    return dates.format_datetime(in_utc(moment), "HH:mm 'UTC'", tzinfo=dt.UTC, locale=language())
+    return formatted_moment(in_utc(moment), "HH:mm 'UTC'", language())
 
 
 def direction_of(code: str) -> str:
@@ -186,6 +195,24 @@ def fill_source_catalogue(folder: Path = TRANSLATIONS) -> None:
         write_po(po_file, catalogue, width=0)
 
 
+# Templates' `_()`, `gettext` and `ngettext`, as Jinja's "new style" ones: the translation is
+# a format string filled with escaped variables. Jinja's own take the whole template context,
+# and inside a loop copy it at each call; these need only whether the template escapes.
+@pass_eval_context
+def template_gettext(context: EvalContext, string: str, /, **variables: object) -> str:
+    translated = get_translations().ugettext(string)
+    return (Markup(translated) if context.autoescape else translated) % variables
+
+
+@pass_eval_context
+def template_ngettext(
+    context: EvalContext, singular: str, plural: str, number: int, /, **variables: object
+) -> str:
+    variables.setdefault("num", number)
+    translated = get_translations().ungettext(singular, plural, number)
+    return (Markup(translated) if context.autoescape else translated) % variables
+
+
 def init_app(app: Flask) -> None:
     compile_catalogues()
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
@@ -196,6 +223,9 @@ def init_app(app: Flask) -> None:
     app.url_defaults(keep_language_argument)
     app.after_request(vary_on_language)
     app.jinja_env.globals.update(
+        _=template_gettext,
+        gettext=template_gettext,
+        ngettext=template_ngettext,
         LANGUAGES=LANGUAGES,
         LANGUAGE_ARGUMENT=LANGUAGE_ARGUMENT,
         language=language,

@@ -247,6 +247,103 @@ def history_statement(moment: MomentShape) -> Select:
     )
 
 
+@dataclass(frozen=True)
+class ChartHistory:
+    """What a recommendation's timeline draws: its judgements from a day on, and a summary of
+    those before, so that drawing it costs the same whatever the length of its history."""
+
+    judgements: list[tuple[dt.date, Status]]  # from the day on, in the order the rule ranks them
+    before: Status | None  # the status the judgements before that day leave in force
+    first: dt.date | None  # the earliest as-of date of all
+    since: dt.date | None  # the first day of the run of statuses the current one ends
+
+
+def chart_history(
+    session: Session, recommendation_id: int, moment: Moment, start: dt.date
+) -> ChartHistory:
+    """Load what `charts.timeline` needs of one recommendation's judgements at `moment`, from
+    `start` on: the judgements before `start` are summed up in SQL (`ChartHistory`)."""
+    params = moment.params | {"recommendation_id": recommendation_id, "start": start}
+    summary_statement, rows_statement = chart_statements(moment.shape)
+    summary = session.execute(summary_statement, params).one()
+    judgements = [(day, Status(status)) for day, status in session.execute(rows_statement, params)]
+    since = summary.since
+    if since is not None and since == summary.first and summary.since_status == Status.NOT_ASSESSED:
+        since = None  # the history opens not yet assessed: its first run is the one before it
+    return ChartHistory(
+        judgements=judgements,
+        before=Status(summary.before) if summary.before else None,
+        first=summary.first,
+        since=since,
+    )
+
+
+@lru_cache(maxsize=8)
+def chart_statements(moment: MomentShape) -> tuple[Select, Select]:
+    """`chart_history`'s two queries, built once per shape.
+
+    The day a run of one status began is the latest day whose last judgement differs from the
+    day before's. A judgement dated the last day draws nothing (it has no length), so that
+    day is left out of the runs, as `charts.segments` leaves it.
+    """
+    rows = judgements_at(moment)
+    start = bindparam("start", type_=Date())
+    shown = (
+        select(rows)
+        .where(
+            rows.c.recommendation_id == bindparam("recommendation_id"),
+            rows.c.as_of <= moment.as_of,
+        )
+        .subquery("shown")
+    )
+    rank = (shown.c.as_of, shown.c.logged_at, shown.c.update_id)
+    last_of_day = (
+        select(
+            shown.c.as_of,
+            shown.c.status,
+            func.row_number()
+            .over(
+                partition_by=shown.c.as_of,
+                order_by=(shown.c.logged_at.desc(), shown.c.update_id.desc()),
+            )
+            .label("place"),
+        )
+        .where(shown.c.as_of < moment.as_of)
+        .subquery("last_of_day")
+    )
+    days = (
+        select(
+            last_of_day.c.as_of,
+            last_of_day.c.status,
+            func.lag(last_of_day.c.status).over(order_by=last_of_day.c.as_of).label("previous"),
+        )
+        .where(last_of_day.c.place == 1)
+        .subquery("days")
+    )
+    changes = (
+        select(days.c.as_of, days.c.status)
+        .where((days.c.previous.is_(None)) | (days.c.previous != days.c.status))
+        .order_by(days.c.as_of.desc())
+        .limit(1)
+        .subquery("latest_change")
+    )
+    before = (
+        select(shown.c.status)
+        .where(shown.c.as_of < start)
+        .order_by(*(column.desc() for column in rank))
+        .limit(1)
+        .scalar_subquery()
+    )
+    summary = select(
+        select(func.min(shown.c.as_of)).scalar_subquery().label("first"),
+        select(changes.c.as_of).scalar_subquery().label("since"),
+        select(changes.c.status).scalar_subquery().label("since_status"),
+        before.label("before"),
+    )
+    judgements = select(shown.c.as_of, shown.c.status).where(shown.c.as_of >= start).order_by(*rank)
+    return summary, judgements
+
+
 def judgement_of(session: Session, recommendation_id: int, moment: Moment) -> Judgement | None:
     """Find one recommendation's judgement in force at `moment`."""
     row = session.execute(

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from . import charts, drawing, i18n, vocabulary
 from .forms import form_problems
-from .views import query_args
+from .views import item_links, query_args
 
 # Raw HTML in Markdown is shown as text, and what Markdown makes is sanitised again.
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
@@ -122,6 +122,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         status_badge_html=drawing.status_badge,
         query_args=query_args,
+        item_links=item_links,
         Status=vocabulary.Status,
         Confidence=vocabulary.Confidence,
         Reliability=vocabulary.Reliability,

@@ -41,8 +41,9 @@ def query_args(**changes: Any) -> dict[str, Any]:
 # reads as `url_for` writes it.
 QUERY_SAFE = "!$'()*,/:;?@"
 SEGMENT_SAFE = "!$&'()*+,/:;=@"
-# Stands for a slug in an address built once (`slug_links`): unquoted, and in no address.
-STAND_IN = "__slug__"
+# Stands for an item's slug or id in an address built once (`item_links`): a number, which a
+# slug may also be, that no row has and no other part of these addresses holds.
+STAND_IN = 987_654_321_987
 
 
 class Links:
@@ -62,11 +63,14 @@ class Links:
         return f"{self.path}?{urlencode(pairs, safe=QUERY_SAFE)}" if pairs else self.path
 
 
-def slug_links(endpoint: str, **values: Any) -> Callable[[str], str]:
-    """Links to `endpoint` for one slug or another, the rest of the address as `values`
-    make it: `url_for` builds it once (see `Links`)."""
-    before, after = url_for(endpoint, slug=STAND_IN, **values).split(STAND_IN, 1)
-    return lambda slug: f"{before}{quote(slug, safe=SEGMENT_SAFE)}{after}"
+def item_links(endpoint: str, key: str = "slug", **values: Any) -> Callable[[str | int], str]:
+    """Links to `endpoint` for one item or another, named by `key` (its slug or its id), the
+    rest of the address as `values` make it: `url_for` builds it once (see `Links`).
+
+    A page listing many items, each with the same kinds of links, builds each kind once and
+    fills in each item."""
+    before, after = url_for(endpoint, **values, **{key: STAND_IN}).split(str(STAND_IN), 1)
+    return lambda item: f"{before}{quote(str(item), safe=SEGMENT_SAFE)}{after}"
 
 
 def local_address(target: str | None, default: str) -> str:

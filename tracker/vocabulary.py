@@ -18,6 +18,22 @@ def translate(text: str, **variables: object) -> str:
     return gettext(text, **variables) if text else text
 
 
+# The vocabulary's labels and definitions in each language, by locale (None outside a request)
+# and English text: a page's lists read the same few of them many times over.
+_translated: dict[tuple[object, str], str] = {}
+
+
+def translate_term(text: str) -> str:
+    """`translate` for the vocabulary's own texts, each looked up once per language."""
+    from flask_babel import get_locale
+
+    key = (get_locale(), text)
+    found = _translated.get(key)
+    if found is None:
+        found = _translated[key] = translate(text)
+    return found
+
+
 class Labelled(enum.StrEnum):
     """A string enum whose members carry a label and a one-line definition, both translated
     into the reader's language when read; `english_label` is the catalogue's key."""
@@ -34,11 +50,11 @@ class Labelled(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return translate(self.english_label)
+        return translate_term(self.english_label)
 
     @property
     def definition(self) -> str:
-        return translate(self.english_definition)
+        return translate_term(self.english_definition)
 
 
 class Status(Labelled):

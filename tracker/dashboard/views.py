@@ -39,10 +39,10 @@ from ..standings import (
 from ..views import (
     Links,
     drop_empty_parameters,
+    item_links,
     moment_from_query,
     page_from_query,
     query_args,
-    slug_links,
 )
 from ..vocabulary import Status
 from .blueprint import bp
@@ -104,13 +104,13 @@ def index() -> ResponseReturnValue:
                 status, to_dashboard(query_args(status=status.value, page=None))
             )
         ),
-        to_recommendation=slug_links(
+        to_recommendation=item_links(
             "recommendations.show",
             as_of=request.args.get("as_of"),
             known_on=request.args.get("known_on"),
         ),
-        to_source=slug_links("sources.show"),
-        to_update=slug_links("recommendations.show"),
+        to_source=item_links("sources.show"),
+        to_update=item_links("recommendations.show"),
         recent=recent_judgements(db, moment),
         review_every_days=current_app.config["REVIEW_EVERY_DAYS"],
         **view_context(request.args.get("view"), filters.arguments()),

@@ -14,7 +14,7 @@ from ..caching import cached_page
 from ..cadence import review_state
 from ..catalogue import CatalogueError
 from ..charts import timeline as timeline_chart
-from ..charts import window_from
+from ..charts import window_from, window_start
 from ..comments.forms import CommentForm
 from ..comments.operations import comments_for, handles_of_colleagues, may_comment
 from ..criteria.checklist import checklist, criteria_in_force, load_criteria, load_marks
@@ -31,7 +31,7 @@ from ..forms import (
 )
 from ..lists.operations import actors_by_id
 from ..models import Recommendation, StatusUpdate, Theme, User
-from ..moments import Moment, judgement_history, judgement_of, revision_at
+from ..moments import Moment, chart_history, judgement_of, revision_at
 from ..notifications.operations import active_watch
 from ..notifications.views import ButtonForm
 from ..recommendations.operations import (
@@ -107,14 +107,25 @@ def show(slug: str) -> ResponseReturnValue:
         key=lambda item: (item[1], item[2]),
         reverse=True,
     )
-    history = judgement_history(db, [recommendation.id], moment)[recommendation.id]
-    first = min([recommendation.source.published_on, *(day for day, _ in history)])
+    window = window_from(request.args.get("window"))
+    # Only the judgements the chart's window shows are read, and what came before summed up.
+    history = chart_history(
+        db, recommendation.id, moment, window_start(dt.date.min, moment.as_of, window)
+    )
+    published = recommendation.source.published_on
+    first = min(published, history.first or published)
+    labels = {status: status.label for status in {status for _, status in history.judgements}}
     chart = timeline_chart(
-        history,
+        [(dt.date.min, history.before)] + history.judgements
+        if history.before
+        else history.judgements,
         first,
         moment.as_of,
-        window=window_from(request.args.get("window")),
-        marks=[(day, f"{status.label} as of {day.isoformat()}") for day, status in history],
+        window=window,
+        marks=[
+            (day, f"{labels[status]} as of {day.isoformat()}") for day, status in history.judgements
+        ],
+        since=history.since or min(first, moment.as_of),
     )
     current = judgement_of(db, recommendation.id, moment)
     ledger = ledgers(db, [recommendation.id], moment).get(recommendation.id)

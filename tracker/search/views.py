@@ -11,7 +11,7 @@ from ..db import get_session
 from ..drawing import status_badge
 from ..security import readable
 from ..standings import filter_choices
-from ..views import drop_empty_parameters, page_from_query, slug_links
+from ..views import drop_empty_parameters, item_links, page_from_query
 from .blueprint import bp
 from .engines import terms
 from .results import count, search
@@ -52,7 +52,7 @@ def index() -> ResponseReturnValue:
         page=page,
         filters=filters,
         choices=filter_choices(db),
-        to_recommendation=slug_links("recommendations.show"),
+        to_recommendation=item_links("recommendations.show"),
         # The same badge for every hit of a status.
         status_badge=functools.cache(status_badge),
     )
