@@ -17,6 +17,7 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError, dates, numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
+from babel.support import NullTranslations, Translations
 from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, get_locale, get_translations, refresh
 from flask_login import current_user
@@ -195,12 +196,26 @@ def fill_source_catalogue(folder: Path = TRANSLATIONS) -> None:
         write_po(po_file, catalogue, width=0)
 
 
+# Flask-Babel looks the catalogue up again at every call (some 20 µs), and a page translates
+# hundreds of strings: each language's, once found, is kept here.
+_catalogues: dict[str, Translations | NullTranslations] = {}
+
+
+def catalogue() -> Translations | NullTranslations:
+    """The catalogue of the language in use (`force_locale` included)."""
+    code = str(get_locale())
+    found = _catalogues.get(code)
+    if found is None:
+        found = _catalogues[code] = get_translations()
+    return found
+
+
 # Templates' `_()`, `gettext` and `ngettext`, as Jinja's "new style" ones: the translation is
 # a format string filled with escaped variables. Jinja's own take the whole template context,
 # and inside a loop copy it at each call; these need only whether the template escapes.
 @pass_eval_context
 def template_gettext(context: EvalContext, string: str, /, **variables: object) -> str:
-    translated = get_translations().ugettext(string)
+    translated = catalogue().ugettext(string)
     return (Markup(translated) if context.autoescape else translated) % variables
 
 
@@ -209,12 +224,13 @@ def template_ngettext(
     context: EvalContext, singular: str, plural: str, number: int, /, **variables: object
 ) -> str:
     variables.setdefault("num", number)
-    translated = get_translations().ungettext(singular, plural, number)
+    translated = catalogue().ungettext(singular, plural, number)
     return (Markup(translated) if context.autoescape else translated) % variables
 
 
 def init_app(app: Flask) -> None:
     compile_catalogues()
+    _catalogues.clear()  # as compiled now
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
