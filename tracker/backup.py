@@ -19,18 +19,17 @@ from collections.abc import Callable, Iterable, Mapping
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 from sqlalchemy import Connection, MetaData, Table, func, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InvalidRequestError, SQLAlchemyError
 
 from .engine import make_engine
 from .models import Base, utcnow
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 Progress = Callable[[int, int], None]
 """Told how many rows of how many are done."""
@@ -248,6 +247,8 @@ def write_line(file: IO[str], record: Mapping[str, Any]) -> None:
 
 
 def head_revision(alembic: Config) -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic).get_current_head()
 
 
@@ -519,6 +520,9 @@ def existing_tables(url: str) -> list[str]:
 
 
 def upgrade(alembic: Config, revision: str) -> None:
+    from alembic import command
+    from alembic.util import CommandError
+
     try:
         command.upgrade(alembic, revision)
     except CommandError as error:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from alembic import command as alembic
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
@@ -49,6 +48,8 @@ def init_command(host: str, port: int) -> None:
     The link to create the first admin account names TRACKER_BASE_URL if it is set,
     otherwise the host and port the site will be served on.
     """
+    from alembic import command as alembic  # not with the module: see `alembic_config`
+
     alembic.upgrade(alembic_config(current_app.config["DATABASE_URL"]), "head")
     db = get_session()
     try:

@@ -13,7 +13,6 @@ from ..views import moment_from_query, query_args
 from .blueprint import bp
 from .card import ReportCard, build_report, file_name
 from .pdf import PdfUnavailable, render_pdf
-from .word import DOCX_MIMETYPE, render_docx
 
 PAPERS = {"a4": "A4", "letter": "Letter"}
 
@@ -46,6 +45,8 @@ def report(source: Source | None) -> ResponseReturnValue:
     )
     form = request.args.get("format")
     if form == "docx":
+        from .word import DOCX_MIMETYPE, render_docx  # python-docx (8 MB) only when asked for
+
         return Response(
             render_docx(card),
             mimetype=DOCX_MIMETYPE,
