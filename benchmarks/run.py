@@ -191,7 +191,11 @@ class Server:
 
     def __exit__(self, *exc: object) -> None:
         self.process.terminate()
-        self.process.wait(timeout=30)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a worker still busy with a request wrk left behind
+            self.process.kill()
+            self.process.wait()
 
 
 def login(url: str) -> tuple[str, str]:
