@@ -489,7 +489,9 @@ def targets(rows: list[dict]) -> str:
             *(f"{n}, rendered each time" for n in RENDERED),
         ):
             small, large = found.get((kind, "S", page)), found.get((kind, "L", page))
-            if small and large:
+            if small and large and not large["p50"]:
+                check(False, f"{kind}: {page} at L: no request finished within wrk's timeout")
+            elif small and large:
                 growth = large["p50"] / small["p50"]
                 check(
                     growth <= 1.5,
