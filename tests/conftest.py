@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from alembic import command
+from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import Engine, event, text
@@ -106,6 +107,19 @@ def empty_database(engine: Engine) -> None:
             connection.execute(text("UPDATE recommendation SET current_update_id = NULL"))
             for table in reversed(Base.metadata.sorted_tables):
                 connection.execute(table.delete())
+
+
+def round_trip(
+    app: Flask, runner: FlaskCliRunner, db: Session, tmp_path: Path
+) -> tuple[Path, Result]:
+    """Export, empty the database and import the export; return the file and the import."""
+    first = tmp_path / "first.json"
+    assert runner.invoke(args=["export", "--output", str(first)]).exit_code == 0
+    db.close()
+    empty_database(get_engine(app))
+    result = runner.invoke(args=["import", str(first)])
+    assert result.exit_code == 0, result.output
+    return first, result
 
 
 @pytest.fixture

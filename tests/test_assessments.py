@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.assessments import operations
-from tracker.db import get_engine
 from tracker.models import (
     AuditEvent,
     BlindReview,
@@ -27,7 +26,7 @@ from tracker.notifications.operations import watch
 from tracker.status_updates import EvidenceInput
 from tracker.vocabulary import Confidence, Credibility, Reliability, Role, Stance, Status
 
-from .conftest import Auth, empty_database
+from .conftest import Auth, round_trip
 from .helpers import SLUG, evidence_row, squash
 
 URL = f"/recommendations/{SLUG}"
@@ -319,18 +318,12 @@ def test_blind_reviews_go_through_export_and_import_and_come_back_identical(
     app: Flask, runner: FlaskCliRunner, db: Session, make_user, tmp_path: Path
 ) -> None:
     reviewed_history(db, make_user)
-    first = tmp_path / "first.json"
-    assert runner.invoke(args=["export", "--output", str(first)]).exit_code == 0
+    first, result = round_trip(app, runner, db, tmp_path)
     exported = json.loads(first.read_text(encoding="utf-8"))
     closed, still_open = exported["blind_reviews"]
     assert closed["consensus"] and closed["closed_by"] and not closed["withheld"]
     assert [a["status"] for a in closed["assessments"]] == ["in_progress", "stalled"]
     assert still_open["assessments"][0]["rationale"] == "OPEN-SECRET"  # the command holds all
-    db.close()
-    empty_database(get_engine(app))
-
-    result = runner.invoke(args=["import", str(first)])
-    assert result.exit_code == 0, result.output
     assert "3 independent assessments, 2 blind reviews" in result.output
     second = runner.invoke(args=["export"])
     assert second.stdout == first.read_text(encoding="utf-8")
@@ -399,14 +392,8 @@ def test_a_tenth_review_imports_as_the_tenth_and_one_that_does_not_follow_on_is_
     app: Flask, runner: FlaskCliRunner, db: Session, make_user, tmp_path: Path
 ) -> None:
     settled_reviews(db, make_user(Role.EDITOR), [make_user(), make_user()], 11)
-    first = tmp_path / "first.json"
-    assert runner.invoke(args=["export", "--output", str(first)]).exit_code == 0
+    first, result = round_trip(app, runner, db, tmp_path)
     exported = json.loads(first.read_text(encoding="utf-8"))
-    db.close()
-    empty_database(get_engine(app))
-
-    result = runner.invoke(args=["import", str(first)])
-    assert result.exit_code == 0, result.output
     assert "11 blind reviews" in result.stdout
     assert runner.invoke(args=["export"]).stdout == first.read_text(encoding="utf-8")
     gap = dict(exported["blind_reviews"][0], number=13)

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select, text
@@ -48,7 +47,7 @@ from tracker.status_updates import (
 )
 from tracker.vocabulary import Confidence, Credibility, Reliability, Role, Stance, Status
 
-from .conftest import Auth, empty_database
+from .conftest import Auth, empty_database, round_trip
 from .helpers import PASSWORD, SLUG, add_updates
 
 SOURCE = "mei-2020-real-cost-us-iran-escalation-iraq"
@@ -404,19 +403,6 @@ def record_history(db: Session, make_user: Callable[..., User]) -> None:
     db.commit()
 
 
-def round_trip(
-    app: Flask, runner: FlaskCliRunner, db: Session, tmp_path: Path
-) -> tuple[Path, Result]:
-    """Export, empty the database and import the export; return the file and the import."""
-    first = tmp_path / "first.json"
-    assert runner.invoke(args=["export", "--output", str(first)]).exit_code == 0
-    db.close()
-    empty_database(get_engine(app))
-    result = runner.invoke(args=["import", str(first)])
-    assert result.exit_code == 0, result.output
-    return first, result
-
-
 def test_export_import_export_is_identical(
     app: Flask, runner: FlaskCliRunner, db: Session, make_user, tmp_path: Path
 ) -> None:
@@ -625,19 +611,13 @@ def test_owners_and_cadence_travel_through_export_and_import(
         )
     )
     db.commit()
-    first = tmp_path / "first.json"
-    assert runner.invoke(args=["export", "--output", str(first)]).exit_code == 0
+    first, _result = round_trip(app, runner, db, tmp_path)
     exported = json.loads(first.read_text(encoding="utf-8"))
     [entry] = [r for r in exported["sources"][0]["recommendations"] if r["slug"] == SLUG]
     assert (entry["owner"], entry["co_owners"], entry["review_every_days"]) == (
         "owner@example.org", ["co@example.org"], 30,
     )  # fmt: skip
     assert {"email": "owner@example.org", "name": "Olive Owner"} in exported["authors"]
-    db.close()
-    empty_database(get_engine(app))
-
-    result = runner.invoke(args=["import", str(first)])
-    assert result.exit_code == 0, result.output
     assert runner.invoke(args=["export"]).stdout == first.read_text(encoding="utf-8")
     imported = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
     owner = db.get_one(User, imported.owner_id)
