@@ -148,12 +148,14 @@ def test_rows_that_exist_before_the_migration_are_found_after_it(empty_database_
         command.upgrade(config, "head")
         with Session(engine) as session:
             found = engine_for(session).matches(session, "crossing", None, 10, 0)
-            assert {(m.kind, m.target_id) for m in found} == {
+            assert found.total == 2
+            assert {(m.kind, m.target_id) for m in found.matches} == {
                 ("recommendation", 1),
                 ("evidence", 1),
             }
             assert (
-                engine_for(session).matches(session, "january", None, 10, 0)[0].kind == "assessment"
+                engine_for(session).matches(session, "january", None, 10, 0).matches[0].kind
+                == "assessment"
             )
     finally:
         engine.dispose()
@@ -257,7 +259,7 @@ def test_a_search_that_matches_more_than_it_ranks_lists_the_best_of_the_newest(
         monkeypatch.setattr(module, "RANKED", 3)
     page = client.get("/search?q=quoted&page=1").get_data(as_text=True)
     assert '<h2 id="results-heading">More than 3 results</h2>' in page
-    assert "Only the newest 3 are ranked" in page
+    assert "These are the best of the newest matches" in page
     shown = {int(found) for found in re.findall(r"#update-(\d+)", page)}
     assert shown == set(newest)
     listed, url = [], "/api/v1/search?q=quoted&limit=2"

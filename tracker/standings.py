@@ -411,14 +411,20 @@ def statements(
         )
     )
 
-    def passing(query: Select, *, made: bool = True, everything: bool = False) -> Select:
+    def passing(
+        query: Select, *, made: bool = True, everything: bool = False, judged: bool = True
+    ) -> Select:
         """`query` limited to what passes the filters; `everything`: it selects the review
-        clock, the target and the step held, so joins what they are read from."""
-        query = (
-            query.join(Source, Source.id == Recommendation.source_id)
-            .join(Theme, Theme.id == Recommendation.theme_id)
-            .outerjoin(in_force, in_force.c.recommendation_id == Recommendation.id)
+        clock, the target and the step held, so joins what they are read from; `judged`: it
+        selects the judgement in force, which is joined in any case where a filter reads it."""
+        query = query.join(Source, Source.id == Recommendation.source_id).join(
+            Theme, Theme.id == Recommendation.theme_id
         )
+        if (
+            judged or everything or filters.status is not None or filters.overdue
+            or filters.regressed or filters.review == "due"
+        ):  # fmt: skip
+            query = query.outerjoin(in_force, in_force.c.recommendation_id == Recommendation.id)
         # Only what is used is joined: the database would compute each subquery anyway.
         if everything or filters.review == "due":
             query = query.outerjoin(reviewed, reviewed.c.recommendation_id == Recommendation.id)
@@ -528,20 +534,31 @@ def statements(
             ),
             everything=True,
         )
-    rows = rows.order_by(*dashboard_order(filters.sort, in_force, last_logged, clock.due_on))
+    order = dashboard_order(filters.sort, in_force, last_logged, clock.due_on)
     if paged:
-        rows = rows.limit(bindparam("limit", type_=Integer())).offset(
-            bindparam("offset", type_=Integer())
+        # The page's recommendations are found first, with only what the filters and the
+        # order read; their states are then computed for them alone, not for all that pass.
+        page = passing(
+            select(Recommendation.id),
+            everything=filters.sort == "due",
+            judged=filters.sort in ("status", "as_of"),
         )
-    if after:
-        rows = rows.where(
-            tuple_(Source.published_on, Source.id, Recommendation.position)
-            > tuple_(
-                bindparam("after_published", type_=Date()),
-                bindparam("after_source", type_=Integer()),
-                bindparam("after_position", type_=Integer()),
+        if after:
+            page = page.where(
+                tuple_(Source.published_on, Source.id, Recommendation.position)
+                > tuple_(
+                    bindparam("after_published", type_=Date()),
+                    bindparam("after_source", type_=Integer()),
+                    bindparam("after_position", type_=Integer()),
+                )
             )
+        page = (
+            page.order_by(*order)
+            .limit(bindparam("limit", type_=Integer()))
+            .offset(bindparam("offset", type_=Integer()))
         )
+        rows = rows.where(Recommendation.id.in_(page))
+    rows = rows.order_by(*order)
     return DashboardStatements(
         summary=passing(summary, everything=True).group_by(in_force.c.status),
         not_yet_made=passing(select(func.count()).select_from(Recommendation), made=False),

@@ -590,7 +590,7 @@ def search_results() -> ResponseReturnValue:
     def fetch(limit: int, offset: int) -> list[Hit]:
         if not query:
             return []
-        return search(
+        hits, _ = search(
             get_session(),
             query,
             filters,
@@ -598,6 +598,7 @@ def search_results() -> ResponseReturnValue:
             limit=limit,
             offset=offset,
         )
+        return hits
 
     page, next_url = offset_page(fetch, "api.search")
     return listing(

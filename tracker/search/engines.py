@@ -33,9 +33,9 @@ from ..audience import audience
 
 START, STOP = "\ue000", "\ue001"
 KINDS = ("recommendation", "assessment", "evidence")
-# How many matches a search ranks: the newest (highest ids) of those that match. A search
-# that matches more is listed as its best among these, and counted as "more than" this: so
-# a word found in every row costs what a word found in this many costs.
+# How many matches a search ranks and lists: the newest (highest ids) that match, of each
+# kind on PostgreSQL. A search that matches more is counted as "more than" this: so a word
+# found in every row costs what a word found in this many costs.
 RANKED = 1_000
 
 
@@ -49,6 +49,15 @@ class Match:
     snippet: str  # the matching words between START and STOP
 
 
+@dataclass(frozen=True)
+class Found:
+    """A page of matches, and how many match in all, up to RANKED + 1: more than RANKED
+    match when it says so. A page past the last has no matches, and 0 for the total."""
+
+    matches: list[Match]
+    total: int
+
+
 class SearchEngine(Protocol):
     def matches(
         self,
@@ -57,15 +66,8 @@ class SearchEngine(Protocol):
         recommendation_ids: Collection[int] | None,
         limit: int,
         offset: int,
-    ) -> list[Match]:
+    ) -> Found:
         """Find rows matching `query`, best first, among the recommendations given (None: all)."""
-        ...
-
-    def count(
-        self, session: Session, query: str, recommendation_ids: Collection[int] | None
-    ) -> int:
-        """Count the rows matching `query` among the recommendations given (None: all), up to
-        RANKED + 1: more than RANKED match when it says so."""
         ...
 
 
@@ -223,71 +225,60 @@ class SqliteSearch:
         recommendation_ids: Collection[int] | None,
         limit: int,
         offset: int,
-    ) -> list[Match]:
+    ) -> Found:
         wanted = fts5_query(query)
-        if not wanted:
-            return []
-        where = ""
-        if recommendation_ids is not None:
-            if not recommendation_ids:
-                return []
-            where = "AND recommendation_id IN :ids"
+        if not wanted or (recommendation_ids is not None and not recommendation_ids):
+            return Found([], 0)
+        among = "" if recommendation_ids is None else "AND recommendation_id IN :ids"
         shown = public_clause("recommendation_id", SQLITE_KIND, "rowid / 4")
-        # FTS5 gives the matches newest first and stops at the RANKED-th, scoring only those.
+        # FTS5 gives the matches newest first and stops after RANKED + 1, scoring only those.
         statement = text(
             f"""
-            SELECT rowid, recommendation_id FROM (
-                SELECT rowid, recommendation_id, bm25(search_index) AS score
-                FROM search_index
-                WHERE search_index MATCH :query {where}{shown}
-                ORDER BY rowid DESC
-                LIMIT :ranked
+            SELECT rowid, recommendation_id, total FROM (
+                SELECT rowid, recommendation_id, total,
+                       row_number() OVER (ORDER BY score, rowid) AS place
+                FROM (
+                    SELECT rowid, recommendation_id, score,
+                           row_number() OVER (ORDER BY rowid DESC) AS age,
+                           count(*) OVER () AS total
+                    FROM (
+                        SELECT rowid, recommendation_id, bm25(search_index) AS score
+                        FROM search_index
+                        WHERE search_index MATCH :query {among}{shown}
+                        ORDER BY rowid DESC
+                        LIMIT :over
+                    )
+                )
+                WHERE age <= :ranked
             )
-            ORDER BY score, rowid
+            ORDER BY place
             LIMIT :limit OFFSET :offset
             """
         )
-        if where:
+        params = {
+            "query": wanted, "over": RANKED + 1, "ranked": RANKED, "limit": limit, "offset": offset,
+        }  # fmt: skip
+        if among:
             statement = statement.bindparams(bindparam("ids", expanding=True))
-        params = {"query": wanted, "ranked": RANKED, "limit": limit, "offset": offset}
-        if where:
             params["ids"] = list(recommendation_ids or [])
         found = session.execute(statement, params).all()
         if not found:
-            return []
+            return Found([], 0)
+        rowids = [row.rowid for row in found]
         snippets = dict(
             session.execute(
-                SQLITE_SNIPPETS,
-                {
-                    "start": START,
-                    "stop": STOP,
-                    "query": wanted,
-                    "rowids": [row[0] for row in found],
-                },
+                SQLITE_SNIPPETS, {"start": START, "stop": STOP, "query": wanted, "rowids": rowids}
             ).all()
         )
-        return [
-            Match(KINDS[rowid % 4], rowid // 4, recommendation_id, snippets[rowid])
-            for rowid, recommendation_id in found
-        ]
-
-    def count(
-        self, session: Session, query: str, recommendation_ids: Collection[int] | None
-    ) -> int:
-        wanted = fts5_query(query)
-        if not wanted or (recommendation_ids is not None and not recommendation_ids):
-            return 0
-        shown = public_clause("recommendation_id", SQLITE_KIND, "rowid / 4")
-        where = "" if recommendation_ids is None else " AND recommendation_id IN :ids"
-        statement = text(
-            "SELECT count(*) FROM (SELECT 1 FROM search_index"
-            f" WHERE search_index MATCH :query{shown}{where} LIMIT :over)"
+        return Found(
+            [
+                Match(
+                    KINDS[row.rowid % 4], row.rowid // 4, row.recommendation_id, snippets[row.rowid]
+                )
+                for row in found
+            ],
+            found[0].total,
         )
-        params: dict[str, object] = {"query": wanted, "over": RANKED + 1}
-        if recommendation_ids is not None:
-            statement = statement.bindparams(bindparam("ids", expanding=True))
-            params["ids"] = list(recommendation_ids)
-        return session.execute(statement, params).scalar_one()
 
 
 # The snippets of the rows a page shows.
@@ -312,8 +303,9 @@ class PostgresSearch:
 
     @staticmethod
     def candidates(query_sql: str, among: bool) -> str:
-        """The newest RANKED matching rows of each kind (`among`: of the recommendations
-        `:ids`): kind, target_id, recommendation_id, body."""
+        """The newest RANKED + 1 matching rows of each kind (`among`: of the recommendations
+        `:ids`): kind, target_id, recommendation_id, body. More than RANKED match if more
+        than RANKED are found here."""
         kinds = (
             ("recommendation", "r.id", "r.id", RECOMMENDATION_TEXT, "recommendation r", ""),
             ("assessment", "u.id", "u.recommendation_id", ASSESSMENT_TEXT, "status_update u", ""),
@@ -331,7 +323,7 @@ class PostgresSearch:
                        {f"AND {recommendation} IN :ids" if among else ""}
                        {public_clause(recommendation, f"'{kind}'", target)}
                  ORDER BY {target} DESC
-                 LIMIT :ranked)"""
+                 LIMIT :over)"""
             for kind, target, recommendation, body, rows, also in kinds
         )
 
@@ -342,34 +334,43 @@ class PostgresSearch:
         recommendation_ids: Collection[int] | None,
         limit: int,
         offset: int,
-    ) -> list[Match]:
+    ) -> Found:
         query_sql, params = tsquery(query)
         if not query_sql or (recommendation_ids is not None and not recommendation_ids):
-            return []
+            return Found([], 0)
         among = recommendation_ids is not None
-        # Ranked: the best RANKED of the candidates, as a search that matches more lists.
         statement = text(
             f"""
-            WITH ranked AS (
+            WITH candidates AS ({self.candidates(query_sql, among)}),
+            aged AS (
                 SELECT candidates.*,
-                       ts_rank(to_tsvector('english', candidates.body), ({query_sql})) AS rank
-                FROM ({self.candidates(query_sql, among)}) AS candidates
-                ORDER BY rank DESC, kind, target_id
-                LIMIT :ranked
+                       row_number() OVER (PARTITION BY kind ORDER BY target_id DESC) AS age,
+                       count(*) OVER () AS total
+                FROM candidates
+            ), placed AS (
+                SELECT aged.*,
+                       row_number() OVER (
+                           ORDER BY ts_rank(to_tsvector('english', body), ({query_sql})) DESC,
+                                    kind, target_id
+                       ) AS place
+                FROM aged
+                WHERE age <= :ranked
             ), shown AS (
-                SELECT * FROM ranked
-                ORDER BY rank DESC, kind, target_id
+                SELECT * FROM placed
+                WHERE place <= :ranked
+                ORDER BY place
                 LIMIT :limit OFFSET :offset
             )
-            SELECT kind, target_id, recommendation_id,
+            SELECT kind, target_id, recommendation_id, total,
                    ts_headline('english', body, ({query_sql}), :headline) AS snippet
             FROM shown
-            ORDER BY rank DESC, kind, target_id
+            ORDER BY place
             """
         )
         values: dict[str, object] = {
             **params,
             "headline": HEADLINE,
+            "over": RANKED + 1,
             "ranked": RANKED,
             "limit": limit,
             "offset": offset,
@@ -377,25 +378,8 @@ class PostgresSearch:
         if among:
             statement = statement.bindparams(bindparam("ids", expanding=True))
             values["ids"] = list(recommendation_ids or [])
-        return [
-            Match(kind, target_id, recommendation_id, snippet)
-            for kind, target_id, recommendation_id, snippet in session.execute(statement, values)
-        ]
-
-    def count(
-        self, session: Session, query: str, recommendation_ids: Collection[int] | None
-    ) -> int:
-        query_sql, params = tsquery(query)
-        if not query_sql or (recommendation_ids is not None and not recommendation_ids):
-            return 0
-        among = recommendation_ids is not None
-        statement = text(
-            f"SELECT count(*) FROM (SELECT 1 FROM ({self.candidates(query_sql, among)})"
-            " AS candidates LIMIT :over) AS counted"
+        found = session.execute(statement, values).all()
+        return Found(
+            [Match(row.kind, row.target_id, row.recommendation_id, row.snippet) for row in found],
+            found[0].total if found else 0,
         )
-        # One more than is ranked of each kind, to tell when more than RANKED match.
-        values: dict[str, object] = {**params, "ranked": RANKED + 1, "over": RANKED + 1}
-        if among:
-            statement = statement.bindparams(bindparam("ids", expanding=True))
-            values["ids"] = list(recommendation_ids or [])
-        return session.execute(statement, values).scalar_one()

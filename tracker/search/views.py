@@ -14,7 +14,7 @@ from ..standings import filter_choices
 from ..views import drop_empty_parameters, item_links, page_from_query
 from .blueprint import bp
 from .engines import RANKED, terms
-from .results import count, search
+from .results import search
 
 PAGE = 50
 
@@ -33,8 +33,7 @@ def index() -> ResponseReturnValue:
     hits = []
     total = 0
     if query:
-        total = count(db, query, filters, review_every_days=current_app.config["REVIEW_EVERY_DAYS"])
-        hits = search(
+        hits, total = search(
             db,
             query,
             filters,
