@@ -24,7 +24,7 @@ from ..models import CriterionMark, Review
 from ..templating import date_tag, datetime_tag, render_markdown
 from ..timelines import RevisionEntry, TimelineUpdate
 from ..views import item_links
-from ..vocabulary import Labelled, RevisionKind
+from ..vocabulary import Labelled, RevisionKind, Status
 
 NOFOLLOW = 'rel="noopener noreferrer nofollow"'
 
@@ -65,6 +65,7 @@ class TimelineDrawing:
         self.date: Callable[[Any], Markup] = functools.cache(date_tag)
         self.moment: Callable[[Any], Markup] = functools.cache(datetime_tag)
         self.label: Callable[[Labelled], str] = functools.cache(lambda term: term.label)
+        self.badge: Callable[[Status], Markup] = functools.cache(status_badge)
         self.words = {
             "rechecked": _("Re-checked, no change"),
             "on": _("on %(day)s"),
@@ -142,7 +143,7 @@ class TimelineDrawing:
         as_of = w["as_of"] % {"day": date(shown.as_of)}
         out = [
             f'\n        <li class="{classes}" id="update-{update.id}">'
-            f"\n          <h3>{status_badge(shown.status)} {as_of}\n            "
+            f"\n          <h3>{self.badge(shown.status)} {as_of}\n            "
         ]
         if retracted:
             out.append(f'<span class="badge mark-retracted">{w["retracted"]}</span>')
@@ -306,7 +307,7 @@ class TimelineDrawing:
             if revision.kind is not RevisionKind.RETRACTION:
                 values = {"day": date(revision.as_of), "confidence": label(revision.confidence)}
                 out.append(
-                    f"\n                      <p>{status_badge(revision.status)} "
+                    f"\n                      <p>{self.badge(revision.status)} "
                     f"{w['revision_as_of'] % values}</p>\n"
                     f'                      <div class="assessment">'
                     f"{render_markdown(revision.assessment)}</div>\n"
