@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from .audience import reviewed_only
 from .models import (
@@ -25,38 +24,6 @@ from .vocabulary import Confidence, Credibility, Reliability, RevisionKind, Role
 
 # Where an update stands in a timeline: its as-of date, when it was logged, its id.
 TimelinePosition = tuple[dt.date, dt.datetime, int]
-
-
-def timeline(
-    session: Session,
-    recommendation: Recommendation,
-    moment: Moment,
-    *,
-    limit: int | None = None,
-    offset: int = 0,
-    after: TimelinePosition | None = None,
-) -> list[StatusUpdate]:
-    """Load a page of a recommendation's updates logged by `moment`, newest as-of date first.
-
-    With their evidence, revisions and authors. A page starts `offset` updates in, or just
-    after the update at `after` in this order. Known on a past day, the revision to show
-    may have another as-of date than the latest: `revision_at` picks it.
-    """
-    query = (
-        logged_by(select(StatusUpdate), recommendation.id, moment, limit, offset, after)
-        .options(
-            joinedload(StatusUpdate.author),
-            joinedload(StatusUpdate.approved_by),
-            selectinload(StatusUpdate.all_evidence),
-            selectinload(StatusUpdate.revisions).joinedload(StatusRevision.author),
-        )
-    )  # fmt: skip
-    updates = list(session.scalars(query))
-    for update in updates:
-        # The current evidence is all of it but what a correction withdrew: no second query.
-        current = [item for item in update.all_evidence if item.withdrawn_in is None]
-        set_committed_value(update, "evidence", current)
-    return updates
 
 
 S = TypeVar("S", bound=Select[Any])
@@ -142,15 +109,29 @@ class TimelineUpdate:
     `timeline_entries` in three queries whatever the history's length."""
 
     id: int
+    # Its latest revision's judgement.
+    status: Status
+    as_of: dt.date
+    confidence: Confidence
+    assessment: str
+    revision: int
     author_id: int
     author: Person
     created_at: dt.datetime
+    corrected_at: dt.datetime | None
+    retracted_at: dt.datetime | None
+    retraction_reason: str | None
     approved_at: dt.datetime | None
     approved_by: Person | None
     change_reason: str | None
     criteria_reason: str | None
     revisions: list[RevisionEntry] = field(default_factory=list)
     all_evidence: list[CitedItem] = field(default_factory=list)
+
+    @property
+    def evidence(self) -> list[CitedItem]:
+        """What it cites now: all of it but what a correction withdrew."""
+        return [item for item in self.all_evidence if item.withdrawn_in is None]
 
     def evidence_in(self, revision: int) -> list[CitedItem]:
         """The evidence the update cited in that revision."""
@@ -164,32 +145,38 @@ def timeline_entries(
     *,
     limit: int | None = None,
     offset: int = 0,
+    after: TimelinePosition | None = None,
 ) -> list[TimelineUpdate]:
     """Read a page of a recommendation's updates logged by `moment`, newest as-of date first,
-    with their revisions and all their evidence, as plain values: one query each."""
+    with their revisions, all their evidence and their authors, as plain values: a query each.
+
+    A page starts `offset` updates in, or just after the update at `after` in this order.
+    Known on a past day, the revision to show may have another as-of date than the latest:
+    `revision_at` picks it.
+    """
     approver = aliased(User)
     columns = select(
-        StatusUpdate.id, StatusUpdate.author_id, User.name, User.role, StatusUpdate.created_at,
-        StatusUpdate.approved_at, approver.name, approver.role, StatusUpdate.change_reason,
-        StatusUpdate.criteria_reason,
+        StatusUpdate.id, StatusUpdate.status, StatusUpdate.as_of, StatusUpdate.confidence,
+        StatusUpdate.assessment, StatusUpdate.revision, StatusUpdate.author_id, User.name,
+        User.role, StatusUpdate.created_at, StatusUpdate.corrected_at, StatusUpdate.retracted_at,
+        StatusUpdate.retraction_reason, StatusUpdate.approved_at, approver.name, approver.role,
+        StatusUpdate.change_reason, StatusUpdate.criteria_reason,
     ).join(User, User.id == StatusUpdate.author_id).outerjoin(
         approver, approver.id == StatusUpdate.approved_by_id
     )  # fmt: skip
-    updates = {
-        row[0]: TimelineUpdate(
-            id=row[0],
-            author_id=row[1],
-            author=Person(row[2], row[3]),
-            created_at=row[4],
-            approved_at=row[5],
-            approved_by=Person(row[6], row[7]) if row[6] is not None else None,
-            change_reason=row[8],
-            criteria_reason=row[9],
+    updates: dict[int, TimelineUpdate] = {}
+    for row in session.execute(logged_by(columns, recommendation_id, moment, limit, offset, after)):
+        (id_, status, as_of, confidence, assessment, revision, author_id, name, role, created_at,
+         corrected_at, retracted_at, retraction_reason, approved_at, approver_name, approver_role,
+         change_reason, criteria_reason) = row  # fmt: skip
+        updates[id_] = TimelineUpdate(
+            id=id_, status=status, as_of=as_of, confidence=confidence, assessment=assessment,
+            revision=revision, author_id=author_id, author=Person(name, role),
+            created_at=created_at, corrected_at=corrected_at, retracted_at=retracted_at,
+            retraction_reason=retraction_reason, approved_at=approved_at,
+            approved_by=None if approver_name is None else Person(approver_name, approver_role),
+            change_reason=change_reason, criteria_reason=criteria_reason,
         )  # fmt: skip
-        for row in session.execute(
-            logged_by(columns, recommendation_id, moment, limit, offset, None)
-        )
-    }
     if not updates:
         return []
     ids = list(updates)
