@@ -141,7 +141,6 @@ def show(slug: str) -> ResponseReturnValue:
     return render_template(
         "recommendations/show.html",
         recommendation=recommendation,
-        entries=entries,
         items=items,
         review=review_state(db, recommendation, moment, current_app.config["REVIEW_EVERY_DAYS"]),
         may_review=may_review(current_user, recommendation),
