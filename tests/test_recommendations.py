@@ -8,10 +8,12 @@ import re
 
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from tracker.models import AuditEvent, Evidence, Recommendation, StatusUpdate
-from tracker.vocabulary import Role
+from tracker.models import AuditEvent, Evidence, Recommendation, StatusUpdate, User
+from tracker.recommendations.operations import load_recommendation, record_review
+from tracker.status_updates import correct_status_update, retract_status_update
+from tracker.vocabulary import Confidence, Role, Status
 
 from .helpers import SLUG, add_updates, evidence_row, squash, update_form
 
@@ -195,6 +197,57 @@ def test_page_costs_the_same_statements_with_10_or_500_updates(
     assert page.get_data(as_text=True).count('class="update"') == 50  # a page of them
     assert "Older updates" in page.get_data(as_text=True)
     assert counter.count == with_10
+
+
+def revise(db: Session, editor: User, every: int) -> None:
+    """Correct every `every`th update of the recommendation twice, retract the one after, and
+    review it once for each: a history whose updates carry revisions and reviews."""
+    found = db.scalars(
+        select(StatusUpdate)
+        .where(StatusUpdate.recommendation.has(Recommendation.slug == SLUG))
+        .where(StatusUpdate.revision == 1, StatusUpdate.retracted_at.is_(None))
+        .options(selectinload(StatusUpdate.evidence))
+        .order_by(StatusUpdate.id)
+    ).all()
+    recommendation = load_recommendation(db, SLUG)
+    for number, update in enumerate(found[::every]):
+        for times in (1, 2):
+            correct_status_update(
+                db, update, editor=editor, status=Status.STALLED, as_of=update.as_of,
+                assessment=f"Corrected {times}.", confidence=Confidence.LOW, reason="Misread.",
+            )  # fmt: skip
+        record_review(db, recommendation, reviewer=editor, checked_on=update.as_of)
+        if (following := found.index(update) + 1) < len(found) and number % 2:
+            retract_status_update(db, found[following], editor=editor, reason="Wrong.")
+    db.commit()
+
+
+def test_page_statements_stay_the_same_with_revisions_reviews_and_every_view(
+    client: FlaskClient, db: Session, make_user, auth, count_statements
+) -> None:
+    editor = make_user(Role.EDITOR)
+    auth.login(editor)
+    add_updates(db, editor, SLUG, 60)
+    revise(db, editor, 5)
+    client.get("/corrections")  # the first request after login also settles the session
+    today = dt.date.today().isoformat()
+    views = ["", "?lang=ar", f"?known_on={today}", "?as_of=2020-02-05", "?window=all&page=2"]
+    counts = {}
+    for view in views:
+        counter = count_statements()
+        assert client.get(URL + view).status_code == 200
+        counts[view] = counter.count
+    # The timeline's updates, their revisions and their evidence take one statement each.
+    assert max(counts.values()) <= 24
+    add_updates(db, editor, SLUG, 100, start=dt.date(2020, 4, 1))
+    revise(db, editor, 4)
+    for view in views:
+        counter = count_statements()
+        page = client.get(URL + view)
+        assert page.status_code == 200
+        assert counter.count == counts[view], view
+    page = client.get(URL).get_data(as_text=True)
+    assert 'class="update retracted"' in page and 'class="revisions"' in page
 
 
 def test_a_refused_update_leads_with_an_error_summary_linking_each_field(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from flask_babel import gettext
 from sqlalchemy import ColumnElement, event, false, select
@@ -39,9 +39,9 @@ from .models import (
     StatusRevision,
     StatusUpdate,
     TargetDate,
-    User,
     Watch,
 )
+from .vocabulary import Role
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,17 @@ def reviewed_only() -> bool:
     return seen.public and seen.reviewed
 
 
-def shown_name(user: User | None) -> str | None:
+class Named(Protocol):
+    """Whom a page names: a `User`, or a read model's `timelines.Person`."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def role(self) -> Role: ...
+
+
+def shown_name(user: Named | None) -> str | None:
     """How this reader sees an analyst: inside by name; the public by name, role or not at all."""
     if user is None:
         return None
@@ -96,7 +106,7 @@ def shown_name(user: User | None) -> str | None:
     return None
 
 
-def byline(user: User | None) -> str:
+def byline(user: Named | None) -> str:
     """ "by Jane Doe", "by Analyst" or nothing, as this reader may see an analyst."""
     name = shown_name(user)
     return "" if name is None else gettext("by %(name)s", name=name)

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol, TypeVar
 
 from sqlalchemy import BindParameter, Date, Select, Subquery, bindparam, func, select
 from sqlalchemy.orm import Session
@@ -91,10 +92,23 @@ class Judgement:
     logged_at: dt.datetime
 
 
-def revision_at(update: StatusUpdate, moment: Moment) -> StatusRevision | None:
+class Revision(Protocol):
+    @property
+    def created_at(self) -> dt.datetime: ...
+
+
+R = TypeVar("R", bound=Revision, covariant=True)
+
+
+class Revised(Protocol[R]):
+    @property
+    def revisions(self) -> Sequence[R]: ...
+
+
+def revision_at(update: Revised[R], moment: Moment) -> R | None:
     """Return the revision of `update` shown at `moment`, or None if it was not yet logged.
 
-    Needs `update.revisions` loaded.
+    Needs its revisions, in order: a `StatusUpdate`'s loaded, or a timeline's entry.
     """
     if moment.known_before is None:
         return update.revisions[-1] if update.revisions else None

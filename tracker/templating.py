@@ -68,13 +68,11 @@ def date_tag(day: dt.date | dt.datetime | None) -> Markup:
 def datetime_tag(moment: dt.datetime) -> Markup:
     """A moment as `<time>`: 2026-12-01 09:30 UTC, in the reader's language. Right to left,
     the time of day is isolated left to right, or "09:30 UTC" would read "UTC 09:30"."""
+    stamp = escape(moment.isoformat())
     if i18n.direction() == "rtl":
-        return Markup('<time datetime="{}">{}، <bdi dir="ltr">{}</bdi></time>').format(
-            moment.isoformat(), i18n.local_date(moment), i18n.local_time(moment)
-        )
-    return Markup('<time datetime="{}">{}</time>').format(
-        moment.isoformat(), i18n.local_datetime(moment)
-    )
+        day, time = escape(i18n.local_date(moment)), escape(i18n.local_time(moment))
+        return Markup(f'<time datetime="{stamp}">{day}، <bdi dir="ltr">{time}</bdi></time>')
+    return Markup(f'<time datetime="{stamp}">{escape(i18n.local_datetime(moment))}</time>')
 
 
 def published(source: Any) -> str:

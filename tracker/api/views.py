@@ -13,19 +13,19 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from ..assessments.reading import ReviewShown, load_reviews, reviews_shown
-from ..audience import shown_name
+from ..audience import Named, shown_name
 from ..caching import cached_page
 from ..comments.operations import Shown, comments_for
 from ..criteria.checklist import load_criteria, load_marks, marks_in_force
 from ..db import get_session
-from ..models import Actor, CriterionMark, Recommendation, Source, StatusUpdate, Theme, User
+from ..models import Actor, CriterionMark, Recommendation, Source, Theme
 from ..moments import Moment
 from ..search.results import Hit, search
 from ..security import readable
 from ..signposts.sightings import signposts_at
 from ..standings import DashboardFilters, DashboardRow, Place, dashboard_rows, place
 from ..targets.ledger import ledgers
-from ..timelines import TimelinePosition, timeline
+from ..timelines import TimelinePosition, TimelineUpdate, timeline_entries
 from ..views import MAX_ID
 from ..vocabulary import Status
 from .blueprint import bp
@@ -226,7 +226,7 @@ def recommendation(slug: str) -> ResponseReturnValue:
     return jsonify(recommendation_data(row))
 
 
-def person(user: User | None) -> dict[str, str] | None:
+def person(user: Named | None) -> dict[str, str] | None:
     """Name a user; programs, like pages, never see another user's e-mail address.
 
     The public sees analysts as `TRACKER_PUBLIC_AUTHORS` says: by name, by role, or not.
@@ -280,7 +280,9 @@ def updates(slug: str) -> ResponseReturnValue:
     db = get_session()
     found = found_or_404(slug)
     limit = limit_from_query()
-    updates = timeline(db, found, Moment(dt.date.today()), limit=limit + 1, after=timeline_cursor())
+    updates = timeline_entries(
+        db, found.id, Moment(dt.date.today()), limit=limit + 1, after=timeline_cursor()
+    )
     page = updates[:limit]
     next_url = None
     if len(updates) > limit:
@@ -499,7 +501,7 @@ def timeline_cursor() -> TimelinePosition | None:
     return after
 
 
-def update_data(update: StatusUpdate, marks: list[CriterionMark]) -> dict[str, Any]:
+def update_data(update: TimelineUpdate, marks: list[CriterionMark]) -> dict[str, Any]:
     return {
         "id": update.id,
         "status": {"value": update.status.value, "label": update.status.label},

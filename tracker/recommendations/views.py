@@ -54,11 +54,12 @@ from ..status_updates import (
     retract_status_update,
 )
 from ..targets.ledger import ledgers
-from ..timelines import reviews_between, timeline
+from ..timelines import reviews_between, timeline_entries
 from ..versions import EditConflict, diff, snapshot
 from ..views import moment_from_query, page_from_query, render_history
 from ..vocabulary import Confidence, Role, Status
 from .blueprint import bp
+from .drawing import TimelineDrawing
 from .forms import (
     CorrectionForm,
     OwnersForm,
@@ -89,8 +90,8 @@ def show(slug: str) -> ResponseReturnValue:
     recommendation = get_recommendation_or_404(slug)
     moment, date_errors = moment_from_query()
     page = page_from_query()
-    updates = timeline(
-        db, recommendation, moment, limit=TIMELINE_PAGE + 1, offset=(page - 1) * TIMELINE_PAGE
+    updates = timeline_entries(
+        db, recommendation.id, moment, limit=TIMELINE_PAGE + 1, offset=(page - 1) * TIMELINE_PAGE
     )
     entries = []
     for update in updates[:TIMELINE_PAGE]:
@@ -133,10 +134,13 @@ def show(slug: str) -> ResponseReturnValue:
     inside = current_user.is_authenticated
     reviews = reviews_shown(load_reviews(db, [recommendation.id], moment), moment, current_user)
     commenting = moment.is_now and may_comment(current_user)
+    marks = load_marks(db, [update.id for update, _ in entries])
+    consensus_of = {seen.review.consensus_update_id: seen for seen in reviews if seen.closed}
+    approve_form = inside and ButtonForm()
+    reviewing = current_app.config["PUBLIC"] and current_app.config["PUBLIC_REVIEW"]
     return render_template(
         "recommendations/show.html",
         recommendation=recommendation,
-        entries=entries,
         items=items,
         review=review_state(db, recommendation, moment, current_app.config["REVIEW_EVERY_DAYS"]),
         may_review=may_review(current_user, recommendation),
@@ -146,13 +150,23 @@ def show(slug: str) -> ResponseReturnValue:
         watching=current_user.is_authenticated
         and active_watch(db, current_user, "recommendation", recommendation.id) is not None,
         watch_form=inside and ButtonForm(),
-        approve_form=inside and ButtonForm(),
-        reviewing=current_app.config["PUBLIC"] and current_app.config["PUBLIC_REVIEW"],
+        timeline_drawing=TimelineDrawing(
+            recommendation.slug,
+            reader_id=current_user.id,
+            editor=current_user.can(Role.EDITOR),
+            now=moment.is_now,
+            reviewing=reviewing,
+            # None where CSRF is off (tests), as the field then is.
+            approve_token=approve_form.csrf_token()
+            if approve_form and approve_form.meta.csrf
+            else None,
+            consensus_of=consensus_of,
+            marks=marks,
+        ),
         page=page,
         more=len(updates) > TIMELINE_PAGE,
         current=current,
         checklist=checklist(db, recommendation.id, moment),
-        marks=load_marks(db, [update.id for update, _ in entries]),
         signposts=signposts_at(db, recommendation.id, moment),
         ledger=ledger,
         overdue=ledger is not None and ledger.overdue(status, moment.as_of),
@@ -160,7 +174,6 @@ def show(slug: str) -> ResponseReturnValue:
         date_errors=date_errors,
         chart=chart,
         reviews=reviews,
-        consensus_of={seen.review.consensus_update_id: seen for seen in reviews if seen.closed},
         forecasts=board_of(db, recommendation.id, moment),
         forecast_form=ForecastForm() if current_user.can(Role.ANALYST) else None,
         comments=comments_for(db, recommendation, [update.id for update, _ in entries], moment),
