@@ -239,3 +239,30 @@ def test_plain_snippets_skip_the_markdown_renderer_and_read_the_same() -> None:
             ).split()
         )
         assert engines.plain_text(sample) == by_markdown, sample
+
+
+def test_a_search_that_matches_more_than_it_ranks_lists_the_best_of_the_newest(
+    client: FlaskClient, db: Session, analyst: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.search import views
+
+    from .helpers import add_updates
+
+    add_updates(db, analyst, SLUG, 5)  # five items of evidence that say "Quoted words."
+    newest = db.scalars(select(StatusUpdate.id).order_by(StatusUpdate.id.desc()).limit(3)).all()
+    client.get("/search?q=quoted")  # settles the session's first request
+    page = client.get("/search?q=quoted").get_data(as_text=True)
+    assert '<h2 id="results-heading">5 results</h2>' in page
+    for module in (engines, views):
+        monkeypatch.setattr(module, "RANKED", 3)
+    page = client.get("/search?q=quoted&page=1").get_data(as_text=True)
+    assert '<h2 id="results-heading">More than 3 results</h2>' in page
+    assert "Only the newest 3 are ranked" in page
+    shown = {int(found) for found in re.findall(r"#update-(\d+)", page)}
+    assert shown == set(newest)
+    listed, url = [], "/api/v1/search?q=quoted&limit=2"
+    while url:
+        answer = client.get(url).json
+        listed += [item["update_id"] for item in answer["items"]]
+        url = answer["next"]
+    assert sorted(listed) == sorted(newest)

@@ -33,6 +33,10 @@ from ..audience import audience
 
 START, STOP = "\ue000", "\ue001"
 KINDS = ("recommendation", "assessment", "evidence")
+# How many matches a search ranks: the newest (highest ids) of those that match. A search
+# that matches more is listed as its best among these, and counted as "more than" this: so
+# a word found in every row costs what a word found in this many costs.
+RANKED = 1_000
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,8 @@ class SearchEngine(Protocol):
     def count(
         self, session: Session, query: str, recommendation_ids: Collection[int] | None
     ) -> int:
-        """Count the rows matching `query` among the recommendations given (None: all)."""
+        """Count the rows matching `query` among the recommendations given (None: all), up to
+        RANKED + 1: more than RANKED match when it says so."""
         ...
 
 
@@ -228,24 +233,42 @@ class SqliteSearch:
                 return []
             where = "AND recommendation_id IN :ids"
         shown = public_clause("recommendation_id", SQLITE_KIND, "rowid / 4")
+        # FTS5 gives the matches newest first and stops at the RANKED-th, scoring only those.
         statement = text(
             f"""
-            SELECT rowid, recommendation_id,
-                   snippet(search_index, -1, :start, :stop, '…', 24) AS snippet
-            FROM search_index
-            WHERE search_index MATCH :query {where}{shown}
-            ORDER BY bm25(search_index), rowid
+            SELECT rowid, recommendation_id FROM (
+                SELECT rowid, recommendation_id, bm25(search_index) AS score
+                FROM search_index
+                WHERE search_index MATCH :query {where}{shown}
+                ORDER BY rowid DESC
+                LIMIT :ranked
+            )
+            ORDER BY score, rowid
             LIMIT :limit OFFSET :offset
             """
         )
         if where:
             statement = statement.bindparams(bindparam("ids", expanding=True))
-        params = {"start": START, "stop": STOP, "query": wanted, "limit": limit, "offset": offset}
+        params = {"query": wanted, "ranked": RANKED, "limit": limit, "offset": offset}
         if where:
             params["ids"] = list(recommendation_ids or [])
+        found = session.execute(statement, params).all()
+        if not found:
+            return []
+        snippets = dict(
+            session.execute(
+                SQLITE_SNIPPETS,
+                {
+                    "start": START,
+                    "stop": STOP,
+                    "query": wanted,
+                    "rowids": [row[0] for row in found],
+                },
+            ).all()
+        )
         return [
-            Match(KINDS[rowid % 4], rowid // 4, recommendation_id, snippet)
-            for rowid, recommendation_id, snippet in session.execute(statement, params)
+            Match(KINDS[rowid % 4], rowid // 4, recommendation_id, snippets[rowid])
+            for rowid, recommendation_id in found
         ]
 
     def count(
@@ -255,15 +278,26 @@ class SqliteSearch:
         if not wanted or (recommendation_ids is not None and not recommendation_ids):
             return 0
         shown = public_clause("recommendation_id", SQLITE_KIND, "rowid / 4")
-        sql = f"SELECT count(*) FROM search_index WHERE search_index MATCH :query{shown}"
-        params: dict[str, object] = {"query": wanted}
-        statement = text(sql)
+        where = "" if recommendation_ids is None else " AND recommendation_id IN :ids"
+        statement = text(
+            "SELECT count(*) FROM (SELECT 1 FROM search_index"
+            f" WHERE search_index MATCH :query{shown}{where} LIMIT :over)"
+        )
+        params: dict[str, object] = {"query": wanted, "over": RANKED + 1}
         if recommendation_ids is not None:
-            statement = text(f"{sql} AND recommendation_id IN :ids").bindparams(
-                bindparam("ids", expanding=True)
-            )
+            statement = statement.bindparams(bindparam("ids", expanding=True))
             params["ids"] = list(recommendation_ids)
         return session.execute(statement, params).scalar_one()
+
+
+# The snippets of the rows a page shows.
+SQLITE_SNIPPETS = text(
+    """
+    SELECT rowid, snippet(search_index, -1, :start, :stop, '…', 24)
+    FROM search_index
+    WHERE search_index MATCH :query AND rowid IN :rowids
+    """
+).bindparams(bindparam("rowids", expanding=True))
 
 
 # These expressions must stay the ones the migration indexes, or the indexes go unused.
@@ -277,31 +311,29 @@ class PostgresSearch:
     """Search with `to_tsvector` over the rows themselves, served by the GIN indexes."""
 
     @staticmethod
-    def hits(query_sql: str, where: str) -> str:
-        """Every matching row: kind, target_id, recommendation_id, body, rank."""
-        shown = public_clause("hits.recommendation_id", "hits.kind", "hits.target_id")
-        return f"""
-            WITH q AS (SELECT {query_sql} AS query)
-            SELECT hits.* FROM (
-                SELECT 'recommendation' AS kind, r.id AS target_id,
-                       r.id AS recommendation_id, {RECOMMENDATION_TEXT} AS body,
-                       ts_rank(to_tsvector('english', {RECOMMENDATION_TEXT}), q.query) AS rank
-                FROM recommendation r, q
-                WHERE to_tsvector('english', {RECOMMENDATION_TEXT}) @@ q.query
-                UNION ALL
-                SELECT 'assessment', u.id, u.recommendation_id, {ASSESSMENT_TEXT},
-                       ts_rank(to_tsvector('english', {ASSESSMENT_TEXT}), q.query)
-                FROM status_update u, q
-                WHERE to_tsvector('english', {ASSESSMENT_TEXT}) @@ q.query
-                UNION ALL
-                SELECT 'evidence', e.id, u.recommendation_id, {EVIDENCE_TEXT},
-                       ts_rank(to_tsvector('english', {EVIDENCE_TEXT}), q.query)
-                FROM evidence e JOIN status_update u ON u.id = e.update_id, q
-                WHERE to_tsvector('english', {EVIDENCE_TEXT}) @@ q.query
-                  AND e.withdrawn_in IS NULL
-            ) AS hits
-            {where or "WHERE true"}{shown}
-        """
+    def candidates(query_sql: str, among: bool) -> str:
+        """The newest RANKED matching rows of each kind (`among`: of the recommendations
+        `:ids`): kind, target_id, recommendation_id, body."""
+        kinds = (
+            ("recommendation", "r.id", "r.id", RECOMMENDATION_TEXT, "recommendation r", ""),
+            ("assessment", "u.id", "u.recommendation_id", ASSESSMENT_TEXT, "status_update u", ""),
+            (
+                "evidence", "e.id", "u.recommendation_id", EVIDENCE_TEXT,
+                "evidence e JOIN status_update u ON u.id = e.update_id",
+                " AND e.withdrawn_in IS NULL",
+            ),
+        )  # fmt: skip
+        return " UNION ALL ".join(
+            f"""(SELECT '{kind}' AS kind, {target} AS target_id,
+                        {recommendation} AS recommendation_id, {body} AS body
+                 FROM {rows}
+                 WHERE to_tsvector('english', {body}) @@ ({query_sql}){also}
+                       {f"AND {recommendation} IN :ids" if among else ""}
+                       {public_clause(recommendation, f"'{kind}'", target)}
+                 ORDER BY {target} DESC
+                 LIMIT :ranked)"""
+            for kind, target, recommendation, body, rows, also in kinds
+        )
 
     def matches(
         self,
@@ -314,27 +346,35 @@ class PostgresSearch:
         query_sql, params = tsquery(query)
         if not query_sql or (recommendation_ids is not None and not recommendation_ids):
             return []
-        where = "WHERE hits.recommendation_id IN :ids" if recommendation_ids is not None else ""
+        among = recommendation_ids is not None
+        # Ranked: the best RANKED of the candidates, as a search that matches more lists.
         statement = text(
             f"""
-            WITH best AS (
-                {self.hits(query_sql, where)}
-                ORDER BY hits.rank DESC, hits.kind, hits.target_id
+            WITH ranked AS (
+                SELECT candidates.*,
+                       ts_rank(to_tsvector('english', candidates.body), ({query_sql})) AS rank
+                FROM ({self.candidates(query_sql, among)}) AS candidates
+                ORDER BY rank DESC, kind, target_id
+                LIMIT :ranked
+            ), shown AS (
+                SELECT * FROM ranked
+                ORDER BY rank DESC, kind, target_id
                 LIMIT :limit OFFSET :offset
             )
-            SELECT best.kind, best.target_id, best.recommendation_id,
-                   ts_headline('english', best.body, {query_sql}, :headline) AS snippet
-            FROM best
-            ORDER BY best.rank DESC, best.kind, best.target_id
+            SELECT kind, target_id, recommendation_id,
+                   ts_headline('english', body, ({query_sql}), :headline) AS snippet
+            FROM shown
+            ORDER BY rank DESC, kind, target_id
             """
         )
         values: dict[str, object] = {
             **params,
             "headline": HEADLINE,
+            "ranked": RANKED,
             "limit": limit,
             "offset": offset,
         }
-        if where:
+        if among:
             statement = statement.bindparams(bindparam("ids", expanding=True))
             values["ids"] = list(recommendation_ids or [])
         return [
@@ -348,10 +388,14 @@ class PostgresSearch:
         query_sql, params = tsquery(query)
         if not query_sql or (recommendation_ids is not None and not recommendation_ids):
             return 0
-        where = "WHERE hits.recommendation_id IN :ids" if recommendation_ids is not None else ""
-        statement = text(f"SELECT count(*) FROM ({self.hits(query_sql, where)}) AS counted")
-        values: dict[str, object] = dict(params)
-        if where:
+        among = recommendation_ids is not None
+        statement = text(
+            f"SELECT count(*) FROM (SELECT 1 FROM ({self.candidates(query_sql, among)})"
+            " AS candidates LIMIT :over) AS counted"
+        )
+        # One more than is ranked of each kind, to tell when more than RANKED match.
+        values: dict[str, object] = {**params, "ranked": RANKED + 1, "over": RANKED + 1}
+        if among:
             statement = statement.bindparams(bindparam("ids", expanding=True))
             values["ids"] = list(recommendation_ids or [])
         return session.execute(statement, values).scalar_one()

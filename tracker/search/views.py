@@ -13,7 +13,7 @@ from ..security import readable
 from ..standings import filter_choices
 from ..views import drop_empty_parameters, item_links, page_from_query
 from .blueprint import bp
-from .engines import terms
+from .engines import RANKED, terms
 from .results import count, search
 
 PAGE = 50
@@ -47,6 +47,7 @@ def index() -> ResponseReturnValue:
         query=query,
         hits=hits[:PAGE],
         total=total,
+        ranked=RANKED,
         wants_nothing=bool(query) and not terms(query),
         more=len(hits) > PAGE,
         page=page,
