@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from tracker import create_app
+from tracker.auth import sessions
 from tracker.auth.sessions import TOKEN_KEY
 from tracker.db import get_engine
+from tracker.db import sessions as sessionmaker_of
 from tracker.models import AuditEvent, User, UserSession, utcnow
 from tracker.vocabulary import Role
 
 from .helpers import PASSWORD
+from .test_auth import REDIS_URL, redis_unavailable
 
 NEW_PASSWORD = "a longer passphrase nobody guesses"
 
@@ -280,3 +284,170 @@ def test_cookies_are_secure_when_served_over_https(
         assert ("; Secure" in cookie) is secure
     finally:
         get_engine(served).dispose()
+
+
+@pytest.fixture
+def workers(app: Flask) -> Iterator[tuple[Flask, Flask]]:
+    """Two instances of the app, as two workers are, sharing the database and Redis."""
+    reason = redis_unavailable()
+    if reason:
+        pytest.skip(reason)
+    # Logins throttled in memory: these tests log in more often than the limits allow.
+    config = dict(app.config, REDIS_URL=REDIS_URL, RATELIMIT_STORAGE_URI="memory://")
+    instances = (create_app(config), create_app(config))
+    yield instances
+    for instance in instances:
+        get_engine(instance).dispose()
+
+
+def in_both(workers: tuple[Flask, Flask], user: User) -> tuple[FlaskClient, FlaskClient]:
+    """Log in once and send the same cookie to both workers, each of which then holds it."""
+    first, second = (worker.test_client() for worker in workers)
+    log_in(first, user)
+    second.set_cookie("session", cookie(first))
+    assert logged_in(first) and logged_in(second)
+    return first, second
+
+
+def statements_of(worker: Flask, request: Callable[[], object]) -> list[str]:
+    """The SQL statements `worker` runs while `request` is made."""
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(get_engine(worker), "before_cursor_execute", listener)
+    try:
+        request()
+    finally:
+        event.remove(get_engine(worker), "before_cursor_execute", listener)
+    return statements
+
+
+CHECK = "JOIN user_session ON user_session.user_id"  # the query that checks a session
+
+
+def session_checks(worker: Flask, client: FlaskClient) -> list[str]:
+    """The queries checking the session that a request of `client` makes to `worker`."""
+    return [s for s in statements_of(worker, lambda: logged_in(client)) if CHECK in s]
+
+
+def test_a_page_from_the_cache_of_a_held_session_asks_the_database_nothing(
+    workers: tuple[Flask, Flask], make_user
+) -> None:
+    worker = workers[0]
+    client = worker.test_client()
+    log_in(client, make_user(Role.ANALYST))
+    for _ in range(2):  # the first renders the page, and holds the session
+        assert client.get("/").status_code == 200
+    assert statements_of(worker, lambda: client.get("/")) == []
+    # Without Redis, each request asks the database whether the session holds.
+    alone = create_app(dict(worker.config, REDIS_URL=None))
+    try:
+        client = alone.test_client()
+        log_in(client, make_user(Role.ANALYST))
+        client.get("/")
+        checks = [s for s in statements_of(alone, lambda: client.get("/")) if CHECK in s]
+        assert len(checks) == 1
+    finally:
+        get_engine(alone).dispose()
+
+
+def test_a_logout_in_one_worker_holds_in_the_others_at_once(
+    workers: tuple[Flask, Flask], make_user
+) -> None:
+    first, second = in_both(workers, make_user(Role.VIEWER))
+    assert first.post("/logout").status_code == 302
+    assert not logged_in(second)
+
+
+def test_a_password_change_ends_the_sessions_other_workers_hold(
+    workers: tuple[Flask, Flask], make_user
+) -> None:
+    user = make_user(Role.ANALYST)
+    here = workers[0].test_client()
+    log_in(here, user)
+    first, second = in_both(workers, user)
+    response = here.post(
+        "/account",
+        data={"current_password": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert not logged_in(first) and not logged_in(second)
+    assert logged_in(here)
+
+
+def test_disabling_an_account_ends_the_sessions_other_workers_hold(
+    workers: tuple[Flask, Flask], make_user
+) -> None:
+    user = make_user(Role.ANALYST)
+    first, second = in_both(workers, user)
+    admin = workers[0].test_client()
+    log_in(admin, make_user(Role.ADMIN))
+    response = admin.post(f"/admin/users/{user.id}/active", data={f"user-{user.id}-active": "0"})
+    assert response.status_code == 302
+    assert not logged_in(second) and not logged_in(first)
+
+
+def test_a_new_role_reaches_the_workers_holding_the_session(
+    workers: tuple[Flask, Flask], make_user
+) -> None:
+    user = make_user(Role.VIEWER)
+    _, second = in_both(workers, user)
+    assert second.get("/admin/users").status_code == 403
+    admin = workers[0].test_client()
+    log_in(admin, make_user(Role.ADMIN))
+    response = admin.post(f"/admin/users/{user.id}/role", data={f"user-{user.id}-role": "admin"})
+    assert response.status_code == 302
+    assert second.get("/admin/users").status_code == 200
+
+
+def test_a_write_to_a_user_outside_any_view_ends_what_workers_hold(
+    workers: tuple[Flask, Flask], make_user
+) -> None:
+    user = make_user(Role.ANALYST)
+    first, second = in_both(workers, user)
+    with sessionmaker_of(workers[0])() as db:  # a command's or a script's session
+        db.execute(update(User).where(User.id == user.id).values(active=False))
+        db.commit()
+    assert not logged_in(first) and not logged_in(second)
+
+
+def test_a_held_session_is_checked_again_when_its_last_seen_time_is_due(
+    workers: tuple[Flask, Flask], db: Session, make_user, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = make_user(Role.VIEWER)
+    worker = workers[0]
+    client = worker.test_client()
+    log_in(client, user)
+    assert logged_in(client)
+    assert session_checks(worker, client) == []
+    later = utcnow() + dt.timedelta(minutes=2)
+    monkeypatch.setattr(sessions, "utcnow", lambda: later)
+    checked = statements_of(worker, lambda: logged_in(client))
+    assert any(CHECK in statement for statement in checked)
+    assert any(statement.startswith("UPDATE user_session") for statement in checked)
+    [held] = sessions_of(db, user)
+    assert held.last_seen_at == later
+    # Writing the last-seen time ends nothing held: the next request asks no more of it.
+    assert session_checks(worker, client) == []
+    # The session idles out as it would unheld.
+    monkeypatch.setattr(sessions, "utcnow", lambda: later + dt.timedelta(minutes=121))
+    assert not logged_in(client)
+
+
+def test_sessions_are_checked_in_the_database_while_redis_does_not_answer(
+    app: Flask, make_user
+) -> None:
+    config = dict(app.config, REDIS_URL="redis://127.0.0.1:1/0")
+    config.pop("RATELIMIT_STORAGE_URI", None)
+    worker = create_app(config)
+    try:
+        user = make_user(Role.VIEWER)
+        client = worker.test_client()
+        log_in(client, user)
+        assert logged_in(client)
+        assert len(session_checks(worker, client)) == 1
+        with sessionmaker_of(worker)() as db:
+            db.execute(update(UserSession).values(ended_at=utcnow()))
+            db.commit()
+        assert not logged_in(client)
+    finally:
+        get_engine(worker).dispose()

@@ -11,6 +11,12 @@ Where it is read: with `TRACKER_REDIS_URL`, the hook also bumps a counter in Red
 commit, which every worker and host reads for the price of a Redis round trip and no database
 one; without Redis, the newest `DataChange` id, one indexed query.
 
+The same hook keeps a second counter in Redis, the sessions' version: bumped after the commit of
+any write to a user or to a session (a logout, ending every session, a new password, a role,
+disabling an account, an edit), except a new session and a last-seen time (`TOUCH`). Workers
+hold the sessions they found valid while it stands (auth/sessions.py). A request reads both
+counters in one round trip.
+
 Views marked `cached_page` run after every check Flask makes of a request (its session, its
 role, whatever `before_request` refuses): a cached page is only ever the view's own answer.
 The page is kept under the reader, their session's CSRF token, the address and the day, and
@@ -32,19 +38,21 @@ from dataclasses import dataclass
 from functools import wraps
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import redis
-from flask import Flask, Response, current_app, make_response, request, session
+from flask import Flask, Response, current_app, has_request_context, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import Connection, event, func, insert, select
+from sqlalchemy.engine import ExecutionContext
 from sqlalchemy.orm import Session, sessionmaker
 
 from .db import get_session
 from .models import DataChange
 
 View = TypeVar("View", bound=Callable[..., Any])
+Kept = TypeVar("Kept")
 
 DATA_VERSION = select(func.max(DataChange.id))
 # Tables whose writes change no page: a session's last-seen time, a token's last use, the
@@ -52,14 +60,22 @@ DATA_VERSION = select(func.max(DataChange.id))
 UNWATCHED = frozenset(
     {"user_session", "api_token", "mail_delivery", "mail_reminder", DataChange.__tablename__}
 )
+# Tables whose rows workers hold for a logged-in session, and the write that leaves them valid.
+HELD = frozenset({"user", "user_session"})
+NEW_SESSION = ("insert", "user_session")
+TOUCH = "tracker.touch"  # execution option of a write that changes nothing a worker holds
 WRITE = re.compile(
-    r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM|REPLACE\s+INTO"
+    r"\s*(INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM|REPLACE\s+INTO"
     r"|TRUNCATE(?:\s+TABLE)?|COPY)\s+\"?(\w+)",
     re.IGNORECASE,
 )
 CHANGED = "tracker.data_changed"  # on a connection's info: this transaction wrote
+SESSIONS_CHANGED = "tracker.sessions_changed"  # ... and wrote to a user or a session
 BUMP = "tracker.bump_shared_version"  # on a session's info: tell Redis after the commit
+BUMP_SESSIONS = "tracker.bump_sessions_version"
 REDIS_KEY = "tracker:data-version"
+SESSIONS_KEY = "tracker:sessions-version"
+SHARED = "tracker.shared_versions"  # in a request's environ: both counters, read once
 # Headers a kept page does not carry over: each answer makes its own.
 OWN_HEADERS = frozenset({"content-length", "etag", "set-cookie", "x-request-id"})
 
@@ -82,31 +98,31 @@ class Page:
     headers: list[tuple[str, str]]
 
 
-class PageCache:
-    """A small thread-safe LRU of rendered pages."""
+class Recent(Generic[Kept]):
+    """A small thread-safe LRU: rendered pages, sessions found valid."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.pages: OrderedDict[str, Page] = OrderedDict()
+        self.kept: OrderedDict[str, Kept] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: str) -> Page | None:
+    def get(self, key: str) -> Kept | None:
         with self.lock:
-            page = self.pages.get(key)
-            if page is not None:
-                self.pages.move_to_end(key)
-            return page
+            value = self.kept.get(key)
+            if value is not None:
+                self.kept.move_to_end(key)
+            return value
 
-    def put(self, key: str, page: Page) -> None:
+    def put(self, key: str, value: Kept) -> None:
         with self.lock:
-            self.pages[key] = page
-            self.pages.move_to_end(key)
-            while len(self.pages) > self.size:
-                self.pages.popitem(last=False)
+            self.kept[key] = value
+            self.kept.move_to_end(key)
+            while len(self.kept) > self.size:
+                self.kept.popitem(last=False)
 
 
 class DataVersion:
-    """Where the data's version is read, and bumped after a commit."""
+    """Where the data's and the sessions' versions are read, and bumped after a commit."""
 
     def __init__(self, redis_url: str | None) -> None:
         self.redis = (
@@ -115,45 +131,88 @@ class DataVersion:
             else None
         )
 
+    def shared(self) -> tuple[int, int] | None:
+        """Both counters in Redis, read once a request; None without Redis or when it is down."""
+        if self.redis is None:
+            return None
+        environ = request.environ if has_request_context() else {}
+        if SHARED in environ:
+            return environ[SHARED]
+        try:
+            values = self.redis.mget(REDIS_KEY, SESSIONS_KEY)
+            if None in values:
+                self.start().execute()
+                values = self.redis.mget(REDIS_KEY, SESSIONS_KEY)
+            counts: tuple[int, int] | None = (int(values[0] or 0), int(values[1] or 0))
+        except redis.RedisError as error:
+            logger.warning("page cache: Redis does not answer: %s", error)
+            counts = None
+        environ[SHARED] = counts
+        return counts
+
     def current(self) -> str:
-        if self.redis is not None:
-            try:
-                shared = self.redis.get(REDIS_KEY)
-                if shared is None:
-                    self.start()
-                    shared = self.redis.get(REDIS_KEY)
-                return f"r{int(shared or 0)}"
-            except redis.RedisError as error:
-                logger.warning("page cache: Redis does not answer: %s", error)
+        shared = self.shared()
+        if shared is not None:
+            return f"r{shared[0]}"
         return f"d{get_session().scalar(DATA_VERSION) or 0}"
 
-    def start(self) -> None:
-        """Start the shared count where no earlier one could have reached, once Redis is new."""
-        assert self.redis is not None
-        self.redis.set(REDIS_KEY, time.time_ns(), nx=True)
+    def sessions(self) -> int | None:
+        """The sessions' version; None: no worker may trust a session it holds."""
+        shared = self.shared()
+        return None if shared is None else shared[1]
 
-    def bump(self) -> None:
+    def start(self) -> Any:
+        """Start the shared counts where no earlier ones could have reached, once Redis is new."""
+        assert self.redis is not None
+        pipeline = self.redis.pipeline(transaction=False)
+        for key in (REDIS_KEY, SESSIONS_KEY):
+            pipeline.set(key, time.time_ns(), nx=True)
+        return pipeline
+
+    def bump(self, *, data: bool, sessions: bool) -> None:
         if self.redis is None:
             return
+        if has_request_context():
+            request.environ.pop(SHARED, None)
         try:
-            self.start()
-            self.redis.incr(REDIS_KEY)
+            pipeline = self.start()
+            for key, changed in ((REDIS_KEY, data), (SESSIONS_KEY, sessions)):
+                if changed:
+                    pipeline.incr(key)
+            pipeline.execute()
         except redis.RedisError as error:
-            # Pages may be sent stale until Redis answers and the next write bumps the count.
+            # Pages may be sent stale, and sessions held, until Redis answers and the next
+            # write bumps the count; a held session is checked again within a minute anyway.
             logger.warning("page cache: Redis missed a change: %s", error)
 
 
 def note_write(
-    connection: Connection, _cursor: Any, statement: str, *_args: Any, **_kwargs: Any
+    connection: Connection,
+    _cursor: Any,
+    statement: str,
+    _parameters: Any,
+    context: ExecutionContext | None,
+    *_args: Any,
 ) -> None:
-    """Mark the transaction as a change of the data when it writes to a watched table."""
+    """Mark the transaction as a change of the data when it writes to a watched table, and of
+    the sessions when it writes to a user or a session."""
     match = WRITE.match(statement)
-    if match is not None and match.group(1).lower() not in UNWATCHED:
+    if match is None:
+        return
+    verb, table = match.group(1).split()[0].lower(), match.group(2).lower()
+    if table not in UNWATCHED:
         connection.info[CHANGED] = True
+    if (
+        table in HELD
+        and (verb, table) != NEW_SESSION
+        and not (context is not None and context.execution_options.get(TOUCH))
+    ):
+        connection.info[SESSIONS_CHANGED] = True
 
 
 def forget_writes(connection: Connection) -> None:
     connection.info.pop(CHANGED, None)
+    connection.info.pop(SESSIONS_CHANGED, None)
 
 
 def count_changes(session: Session) -> None:
@@ -165,6 +224,8 @@ def count_changes(session: Session) -> None:
     if connection.info.pop(CHANGED, False):
         session.execute(insert(DataChange))
         session.info[BUMP] = True
+    if connection.info.pop(SESSIONS_CHANGED, False):
+        session.info[BUMP_SESSIONS] = True
 
 
 def install_commit_hook(factory: sessionmaker[Session], versions: DataVersion) -> None:
@@ -175,8 +236,9 @@ def install_commit_hook(factory: sessionmaker[Session], versions: DataVersion) -
 
     @event.listens_for(factory, "after_commit")
     def tell_the_others(session: Session) -> None:
-        if session.info.pop(BUMP, False):
-            versions.bump()
+        data, sessions = session.info.pop(BUMP, False), session.info.pop(BUMP_SESSIONS, False)
+        if data or sessions:
+            versions.bump(data=data, sessions=sessions)
 
 
 def data_version() -> str:
@@ -208,7 +270,7 @@ def cached_page(view: View) -> View:
     def serve(*args: Any, **kwargs: Any) -> Any:
         if session.get("_flashes"):  # a flash message is shown once
             return view(*args, **kwargs)
-        pages: PageCache | None = current_app.extensions.get("tracker.pages")
+        pages: Recent[Page] | None = current_app.extensions.get("tracker.pages")
         version = data_version()
         etag = page_key(version)
         if etag in request.if_none_match:
@@ -240,4 +302,4 @@ def init_app(app: Flask) -> None:
     install_commit_hook(app.extensions["tracker.db"], versions)
     size = app.config.get("PAGE_CACHE_SIZE", 256)
     if size:
-        app.extensions["tracker.pages"] = PageCache(size)
+        app.extensions["tracker.pages"] = Recent[Page](size)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import views  # noqa: F401  (registers the routes)
+from . import (
+    sessions,
+    views,  # noqa: F401  (registers the routes)
+)
 from .blueprint import bp
 from .commands import users
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    sessions.init_app(app)
     app.cli.add_command(users)

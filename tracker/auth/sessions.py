@@ -1,23 +1,64 @@
-"""Server-side sessions: the browser keeps a random token, the database says if it still holds."""
+"""Server-side sessions: the browser keeps a random token, the database says if it still holds.
+
+With `TRACKER_REDIS_URL`, a worker holds each session it found valid, and its user, as plain
+values (`Held`), and answers the next requests of that session from them without asking the
+database, for as long as the sessions' version in Redis stands (any write to a user or a
+session but a login and a last-seen time bumps it after its commit: caching.py) and until its
+last-seen time is due to be written or it would expire. Each request makes its own `User` and
+`UserSession` of those values in its own database session, as if a query had read them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import secrets
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from flask import current_app, g, session
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import Session
+from flask import Flask, current_app, g, session
+from sqlalchemy import bindparam, inspect, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from ..bookkeeping import note
-from ..models import User, UserSession, utcnow
+from ..caching import TOUCH, DataVersion, Recent
+from ..db import get_session
+from ..models import Base, User, UserSession, utcnow
 
 # The key of the token in Flask's (signed) session cookie.
 TOKEN_KEY = "session_token"
 
 # Writing last_seen_at on every request would make every page a write.
 LAST_SEEN_RESOLUTION = dt.timedelta(minutes=1)
+
+
+# How many sessions a worker holds: the most recently used.
+HELD_SESSIONS = 1024
+HELD = "tracker.held_sessions"
+
+Row = TypeVar("Row", bound=Base)
+
+
+@dataclass(frozen=True)
+class Held:
+    """A session found valid and its user, as values any thread may read."""
+
+    version: int  # the sessions' version read before the database said it held
+    until: dt.datetime  # when its last-seen time is due to be written, or it expires
+    user: dict[str, Any]
+    user_session: dict[str, Any]
+
+
+def values(row: Base) -> dict[str, Any]:
+    return {column.key: getattr(row, column.key) for column in inspect(type(row)).column_attrs}
+
+
+def as_loaded(db: Session, model: type[Row], held: dict[str, Any]) -> Row:
+    """Put a row of `model` holding `held` in `db`, as a query would have, without one."""
+    row = model(**held)
+    make_transient_to_detached(row)
+    db.add(row)
+    return row
 
 
 # Built once: this runs before every page a logged-in user opens.
@@ -68,15 +109,27 @@ def load_session_user(db: Session, user_id: str, token: str | None) -> User | No
     """Return the user whose session this token opened, if it has neither ended nor expired.
 
     Flask-Login calls this on the first use of `current_user`, which `enforce_access` makes
-    before any view runs; the session found is kept on `g` for logout and password changes.
+    before any view runs; the session found is kept on `g` for logout and password changes
+    (`current_session`).
     """
     if not token or not user_id.isdigit():
         return None
     now = utcnow()
+    key = token_hash(token)
+    held_sessions: Recent[Held] | None = current_app.extensions.get(HELD)
+    versions: DataVersion = current_app.extensions["tracker.data_version"]
+    # Read before the database: a change committed after this bumps the version it holds.
+    version = versions.sessions() if held_sessions is not None else None
+    held = held_sessions.get(key) if held_sessions is not None and version is not None else None
+    if held is not None and held.version == version and now < held.until:
+        if str(held.user["id"]) != user_id:
+            return None
+        g.held_session = held.user_session  # made a row only if the view asks for it
+        return as_loaded(db, User, held.user)
     row = db.execute(
         SESSION_USER,
         {
-            "token_hash": token_hash(token),
+            "token_hash": key,
             "user_id": int(user_id),
             "idle_since": now - idle_timeout(),
             "opened_since": now - absolute_timeout(),
@@ -85,14 +138,32 @@ def load_session_user(db: Session, user_id: str, token: str | None) -> User | No
     if row is None:
         return None
     user, user_session = row
-    if now - user_session.last_seen_at >= LAST_SEEN_RESOLUTION:
-        note(update(UserSession).where(UserSession.id == user_session.id).values(last_seen_at=now))
+    seen = user_session.last_seen_at
+    if now - seen >= LAST_SEEN_RESOLUTION:
+        note(
+            update(UserSession)
+            .where(UserSession.id == user_session.id)
+            .values(last_seen_at=now)
+            .execution_options(**{TOUCH: True})
+        )
+        seen = now
+    if held_sessions is not None and version is not None:
+        until = min(seen + LAST_SEEN_RESOLUTION, session_expiry(user_session))
+        held_values = values(user_session) | {"last_seen_at": seen}
+        held_sessions.put(key, Held(version, until, values(user), held_values))
     g.user_session = user_session
     return user
 
 
+def init_app(app: Flask) -> None:
+    if app.config.get("REDIS_URL"):
+        app.extensions[HELD] = Recent[Held](HELD_SESSIONS)
+
+
 def current_session() -> UserSession | None:
     """Return the server-side session of this request's logged-in user."""
+    if "user_session" not in g and "held_session" in g:
+        g.user_session = as_loaded(get_session(), UserSession, g.held_session)
     return g.get("user_session")
 
 
