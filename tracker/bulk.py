@@ -5,19 +5,31 @@ the driver in one go: PostgreSQL loads them with COPY, as it answers each row of
 `executemany` as a statement of its own, for several times the cost of loading the row;
 SQLite takes an `executemany`, which costs it little a row. Either way the driver gets the
 rows without the per-row work SQLAlchemy does for an INSERT of its own.
+
+`loading` wraps a large load: its tables' secondary indexes are built once after it rather
+than row by row, and SQLite holds the indexes it grows in memory.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import repeat
 from typing import Any
 
-from sqlalchemy import Column, Connection, Table
+from sqlalchemy import Column, Connection, Table, func, select, text
+from sqlalchemy.orm import Session
 
 Row = dict[str, Any]
 # Up to this many rows go in as a plain INSERT.
 FEW = 20
+# A load of fewer rows than this is written as any other write.
+LARGE_LOAD = 10_000
+# SQLite's page cache while it loads, in KiB (its default is 2 MiB): the indexes a load grows
+# are written all over, and each page that misses the cache is read again from the file.
+LOAD_CACHE_KIB = 256 * 1024
+# PostgreSQL's memory for building an index after a load (its default is 64 MB).
+INDEX_BUILD_MEMORY = "256MB"
 
 
 def insert_rows(connection: Connection, table: Table, rows: Sequence[Row]) -> None:
@@ -79,3 +91,68 @@ def default_of(column: Column[Any]) -> Any:
     if default.is_callable:
         return default.arg(None)  # type: ignore[attr-defined]
     raise ValueError(f"{column} has a default that only an INSERT can compute.")
+
+
+@contextmanager
+def loading(session: Session, tables: Sequence[Table], rows: int) -> Iterator[None]:
+    """Load about `rows` rows into each of `tables`, in the session's transaction; fewer than
+    `LARGE_LOAD` are written as any other write.
+
+    A table the load adds at least half again to has its secondary indexes dropped first and
+    built again once at the end, from their own definitions: building an index from all its
+    rows costs a fraction of growing it a row at a time. Unique indexes stay, as they check
+    the rows as they come. The load runs in a savepoint, so one that fails leaves the rows
+    and the indexes as they were; on PostgreSQL the dropped indexes lock their tables
+    against readers until the commit, which only a load that large warrants. SQLite keeps
+    up to `LOAD_CACHE_KIB` of pages in memory for the length of the load.
+    """
+    if rows < LARGE_LOAD:
+        yield
+        return
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    dropped = [
+        index
+        for table in tables
+        if 2 * rows >= (connection.scalar(select(func.max(table.c.id))) or 0)
+        for index in secondary_indexes(connection, table)
+    ]
+    if sqlite:
+        cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+        connection.exec_driver_sql(f"PRAGMA cache_size = -{LOAD_CACHE_KIB}")
+    try:
+        if not dropped:
+            yield
+            return
+        with session.begin_nested():
+            quote = connection.dialect.identifier_preparer.quote
+            for name, _ in dropped:
+                connection.exec_driver_sql(f"DROP INDEX {quote(name)}")
+            yield
+            if not sqlite:
+                memory = f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'"
+                connection.exec_driver_sql(memory)
+            for _, definition in dropped:
+                connection.exec_driver_sql(definition)
+    finally:
+        if sqlite:
+            connection.exec_driver_sql(f"PRAGMA cache_size = {cache}")
+
+
+def secondary_indexes(connection: Connection, table: Table) -> list[tuple[str, str]]:
+    """The name and definition of each index of `table` that neither is unique nor backs a
+    constraint, as the database holds them: those of the migrations (PostgreSQL's full-text
+    indexes) included."""
+    if connection.dialect.name == "sqlite":
+        query = text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :table"
+            " AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE %' ORDER BY name"
+        )
+    else:
+        query = text(
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x"
+            " JOIN pg_class i ON i.oid = x.indexrelid"
+            " WHERE x.indrelid = CAST(:table AS regclass) AND NOT x.indisunique"
+            " AND NOT x.indisprimary ORDER BY i.relname"
+        )
+    return [(name, sql) for name, sql in connection.execute(query, {"table": table.name})]
