@@ -18,6 +18,7 @@ from itertools import repeat
 from typing import Any
 
 from sqlalchemy import Column, Connection, Table, func, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 Row = dict[str, Any]
@@ -28,6 +29,9 @@ LARGE_LOAD = 10_000
 # SQLite's page cache while it loads, in KiB (its default is 2 MiB): the indexes a load grows
 # are written all over, and each page that misses the cache is read again from the file.
 LOAD_CACHE_KIB = 256 * 1024
+# How long a load waits for PostgreSQL's lock to drop an index before it keeps them all.
+LOCK_WAIT = "2s"
+LOCK_NOT_AVAILABLE = "55P03"
 # PostgreSQL's memory for building an index after a load (its default is 64 MB).
 INDEX_BUILD_MEMORY = "256MB"
 
@@ -102,9 +106,10 @@ def loading(session: Session, tables: Sequence[Table], rows: int) -> Iterator[No
     built again once at the end, from their own definitions: building an index from all its
     rows costs a fraction of growing it a row at a time. Unique indexes stay, as they check
     the rows as they come. The load runs in a savepoint, so one that fails leaves the rows
-    and the indexes as they were; on PostgreSQL the dropped indexes lock their tables
-    against readers until the commit, which only a load that large warrants. SQLite keeps
-    up to `LOAD_CACHE_KIB` of pages in memory for the length of the load.
+    and the indexes as they were. On PostgreSQL the dropped indexes lock their tables against
+    readers until the commit, which only a load that large warrants, and a load that cannot
+    have the lock soon keeps them (`drop_indexes`). SQLite keeps up to `LOAD_CACHE_KIB` of
+    pages in memory for the length of the load.
     """
     if rows < LARGE_LOAD:
         yield
@@ -125,9 +130,8 @@ def loading(session: Session, tables: Sequence[Table], rows: int) -> Iterator[No
             yield
             return
         with session.begin_nested():
-            quote = connection.dialect.identifier_preparer.quote
-            for name, _ in dropped:
-                connection.exec_driver_sql(f"DROP INDEX {quote(name)}")
+            connection = session.connection()  # the savepoint, taken here
+            dropped = drop_indexes(session, dropped)
             yield
             if not sqlite:
                 memory = f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'"
@@ -137,6 +141,29 @@ def loading(session: Session, tables: Sequence[Table], rows: int) -> Iterator[No
     finally:
         if sqlite:
             connection.exec_driver_sql(f"PRAGMA cache_size = {cache}")
+
+
+def drop_indexes(session: Session, indexes: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Drop these indexes and return them; on PostgreSQL, none if another transaction holds
+    their tables longer than `LOCK_WAIT`, as every reader would queue behind the drop."""
+    connection = session.connection()
+    quote = connection.dialect.identifier_preparer.quote
+    if connection.dialect.name == "sqlite":  # the load holds SQLite's write lock already
+        for name, _ in indexes:
+            connection.exec_driver_sql(f"DROP INDEX {quote(name)}")
+        return indexes
+    try:
+        with session.begin_nested():
+            connection = session.connection()  # the savepoint, taken here
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'")
+            for name, _ in indexes:
+                connection.exec_driver_sql(f"DROP INDEX {quote(name)}")
+            connection.exec_driver_sql("SET LOCAL lock_timeout = DEFAULT")
+    except OperationalError as error:
+        if getattr(error.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+            raise
+        return []
+    return indexes
 
 
 def secondary_indexes(connection: Connection, table: Table) -> list[tuple[str, str]]:
