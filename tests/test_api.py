@@ -162,6 +162,33 @@ def test_recommendations_are_filtered_like_the_dashboard_and_paged_by_cursor(
     assert all(item["theme"]["slug"] == theme for item in by_theme["items"])
 
 
+def test_a_page_of_recommendations_is_found_by_the_database(
+    client: FlaskClient, db: Session, make_user: Callable[..., User], token: str, count_statements
+) -> None:
+    slugs = db.scalars(select(Recommendation.slug)).all()
+    add_updates(db, make_user(Role.ANALYST), slugs[0], 3)
+    client.get(f"{API}/themes", headers=bearer(token))  # the token's last use is written once
+    seen = []
+    for limit in (2, 100):
+        counter = count_statements()
+        client.get(f"{API}/recommendations?limit={limit}", headers=bearer(token))
+        seen.append(list(counter.statements))
+    small, large = seen
+    # The same statements whatever the page's size, the rows limited by the database: no
+    # count of everything, and no list of it paged afterwards.
+    assert len(small) == len(large) <= 5
+    assert any("LIMIT" in statement.upper() for statement in small)
+
+    one = client.get(f"{API}/recommendations/{slugs[0]}", headers=bearer(token)).json
+    assert one["slug"] == slugs[0] and one["as_of"] == "2020-02-03"
+
+    for made_up in (["2020-02-01", 1], ["x", 1, 1], ["2020-02-01", "1", 1], [None, 1, 1], [1]):
+        cursor = encode({"after": made_up})
+        refused = client.get(f"{API}/recommendations?cursor={cursor}", headers=bearer(token))
+        assert refused.status_code == 400, made_up
+        assert refused.json["error"]["message"] == BAD_CURSOR
+
+
 def test_a_recommendations_history_lists_updates_with_evidence(
     client: FlaskClient, db: Session, make_user: Callable[..., User], token: str
 ) -> None:

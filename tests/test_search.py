@@ -148,12 +148,14 @@ def test_rows_that_exist_before_the_migration_are_found_after_it(empty_database_
         command.upgrade(config, "head")
         with Session(engine) as session:
             found = engine_for(session).matches(session, "crossing", None, 10, 0)
-            assert {(m.kind, m.target_id) for m in found} == {
+            assert found.total == 2
+            assert {(m.kind, m.target_id) for m in found.matches} == {
                 ("recommendation", 1),
                 ("evidence", 1),
             }
             assert (
-                engine_for(session).matches(session, "january", None, 10, 0)[0].kind == "assessment"
+                engine_for(session).matches(session, "january", None, 10, 0).matches[0].kind
+                == "assessment"
             )
     finally:
         engine.dispose()
@@ -239,3 +241,30 @@ def test_plain_snippets_skip_the_markdown_renderer_and_read_the_same() -> None:
             ).split()
         )
         assert engines.plain_text(sample) == by_markdown, sample
+
+
+def test_a_search_that_matches_more_than_it_ranks_lists_the_best_of_the_newest(
+    client: FlaskClient, db: Session, analyst: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.search import views
+
+    from .helpers import add_updates
+
+    add_updates(db, analyst, SLUG, 5)  # five items of evidence that say "Quoted words."
+    newest = db.scalars(select(StatusUpdate.id).order_by(StatusUpdate.id.desc()).limit(3)).all()
+    client.get("/search?q=quoted")  # settles the session's first request
+    page = client.get("/search?q=quoted").get_data(as_text=True)
+    assert '<h2 id="results-heading">5 results</h2>' in page
+    for module in (engines, views):
+        monkeypatch.setattr(module, "RANKED", 3)
+    page = client.get("/search?q=quoted&page=1").get_data(as_text=True)
+    assert '<h2 id="results-heading">More than 3 results</h2>' in page
+    assert "These are the best of the newest matches" in page
+    shown = {int(found) for found in re.findall(r"#update-(\d+)", page)}
+    assert shown == set(newest)
+    listed, url = [], "/api/v1/search?q=quoted&limit=2"
+    while url:
+        answer = client.get(url).json
+        listed += [item["update_id"] for item in answer["items"]]
+        url = answer["next"]
+    assert sorted(listed) == sorted(newest)

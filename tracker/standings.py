@@ -10,7 +10,18 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Date, Integer, Select, Subquery, bindparam, case, func, or_, select
+from sqlalchemy import (
+    Date,
+    Integer,
+    Select,
+    Subquery,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
 from .assessments.reading import disagreeing
@@ -59,6 +70,8 @@ class DashboardFilters:
     review: str | None = None
     # Only those this user owns or co-owns.
     owner_id: int | None = None
+    # Only the recommendation with this slug: the API's answer for one recommendation.
+    slug: str | None = None
 
     SORTS = ("position", "title", "status", "as_of", "logged", "theme", "due")
     # The query arguments that name the filters, as the dashboard's address carries them.
@@ -190,7 +203,11 @@ class DashboardStatements:
 
 # Filters whose values are bound parameters of the statements: the shape keeps whether each
 # is given.
-BOUND_FILTERS = ("source", "theme", "actor", "owner_id", "reader_id")
+BOUND_FILTERS = ("source", "theme", "actor", "owner_id", "reader_id", "slug")
+
+# Where a recommendation stands in the dashboard's default order: its source's publication
+# date, its source's id, its position there. `dashboard_rows` pages by it.
+Place = tuple[dt.date, int, int]
 
 
 def dashboard(
@@ -211,26 +228,11 @@ def dashboard(
     With `listed`, each row's recommendation is what the dashboard's table shows of it
     (`Listed`), not an ORM object.
     """
-    shape = replace(
-        filters,
-        **{name: True if getattr(filters, name) is not None else None for name in BOUND_FILTERS},
-    )
-    built = statements(moment.shape, shape, per_page is not None, listed)
-    params = moment.params | {
-        "every": review_every_days,
-        "source": filters.source,
-        "theme": filters.theme,
-        "actor": filters.actor,
-        "owner_id": filters.owner_id,
+    built = statements(moment.shape, bound_shape(filters), per_page is not None, listed)
+    params = parameters(filters, moment, review_every_days) | {
         "limit": per_page,
         "offset": (max(page, 1) - 1) * (per_page or 0),
-        "signposts_since": recent_since(moment.as_of),
-        "reader_id": filters.reader_id or 0,
-        "today": dt.date.today(),
     }
-
-    def status_of(value: str | None) -> Status:
-        return Status(value) if value else Status.NOT_ASSESSED
 
     counts: Counter[Status] = Counter()
     due = overdue_count = regressed_count = disagree_count = 0
@@ -255,7 +257,86 @@ def dashboard(
         for name, status, count in session.execute(built.actors, params):
             by_actor.setdefault(name, Counter())[status_of(status)] += count
 
-    found = session.execute(built.rows, params).all()
+    return Dashboard(
+        moment=moment,
+        rows=load_rows(session, built.rows, params, moment, listed),
+        counts=counts,
+        due_count=due,
+        overdue_count=overdue_count,
+        regressed_count=regressed_count,
+        disagree_count=disagree_count,
+        by_theme=by_theme,
+        by_actor=by_actor,
+        not_yet_made=not_yet_made,
+        page=max(page, 1),
+        per_page=per_page,
+    )
+
+
+def dashboard_rows(
+    session: Session,
+    filters: DashboardFilters,
+    moment: Moment,
+    *,
+    review_every_days: int,
+    limit: int,
+    after: Place | None = None,
+) -> list[DashboardRow]:
+    """Load up to `limit` of the rows `dashboard` would, in its default order from just after
+    `after`, without its counts: a page of a list that is read by the page, such as the API's.
+
+    The database finds the page, so its cost follows `limit`, not how many pass the filters.
+    """
+    filters = replace(filters, sort="position")
+    built = statements(moment.shape, bound_shape(filters), True, after=after is not None)
+    params = parameters(filters, moment, review_every_days) | {"limit": limit, "offset": 0}
+    if after is not None:
+        params |= {
+            "after_published": after[0],
+            "after_source": after[1],
+            "after_position": after[2],
+        }
+    return load_rows(session, built.rows, params, moment, listed=False)
+
+
+def place(row: DashboardRow) -> Place:
+    """Where a row stands in the dashboard's default order (see `dashboard_rows`)."""
+    rec = row.recommendation
+    assert isinstance(rec, Recommendation)
+    return rec.source.published_on, rec.source_id, rec.position
+
+
+def bound_shape(filters: DashboardFilters) -> DashboardFilters:
+    """The filters as `statements` is keyed: whether each bound filter is given, not its value."""
+    return replace(
+        filters,
+        **{name: True if getattr(filters, name) is not None else None for name in BOUND_FILTERS},
+    )
+
+
+def parameters(filters: DashboardFilters, moment: Moment, review_every_days: int) -> dict[str, Any]:
+    """The values the dashboard's statements are run with, but for the page's."""
+    return moment.params | {
+        "every": review_every_days,
+        "source": filters.source,
+        "theme": filters.theme,
+        "actor": filters.actor,
+        "owner_id": filters.owner_id,
+        "slug": filters.slug,
+        "signposts_since": recent_since(moment.as_of),
+        "reader_id": filters.reader_id or 0,
+        "today": dt.date.today(),
+    }
+
+
+def status_of(value: str | None) -> Status:
+    return Status(value) if value else Status.NOT_ASSESSED
+
+
+def load_rows(
+    session: Session, statement: Select, params: dict[str, Any], moment: Moment, listed: bool
+) -> list[DashboardRow]:
+    found = session.execute(statement, params).all()
     actors: dict[int, list[str]] = {row.id: [] for row in found} if listed else {}
     if actors:
         for recommendation_id, name in session.execute(ACTOR_NAMES, {"ids": list(actors)}):
@@ -280,20 +361,7 @@ def dashboard(
                 disagree=bool(row.disagree),
             )
         )
-    return Dashboard(
-        moment=moment,
-        rows=rows,
-        counts=counts,
-        due_count=due,
-        overdue_count=overdue_count,
-        regressed_count=regressed_count,
-        disagree_count=disagree_count,
-        by_theme=by_theme,
-        by_actor=by_actor,
-        not_yet_made=not_yet_made,
-        page=max(page, 1),
-        per_page=per_page,
-    )
+    return rows
 
 
 def listed_from(row: Any, actors: list[str]) -> Listed:
@@ -317,13 +385,18 @@ ACTOR_NAMES = (
 
 @lru_cache(maxsize=256)
 def statements(
-    moment: MomentShape, filters: DashboardFilters, paged: bool, listed: bool = False
+    moment: MomentShape,
+    filters: DashboardFilters,
+    paged: bool,
+    listed: bool = False,
+    after: bool = False,
 ) -> DashboardStatements:
     """Build the dashboard's statements once for a shape of moment and filters.
 
     Their values are bound parameters (`as_of`, `known_before`, `every`, the filters' slugs,
-    `owner_id`, `limit`, `offset`) given when they run: SQLAlchemy then finds each compiled
-    once, where a statement built anew is built, and keyed for its cache, on every request.
+    `owner_id`, `limit`, `offset`, and with `after` the place the rows start after) given when
+    they run: SQLAlchemy then finds each compiled once, where a statement built anew is built,
+    and keyed for its cache, on every request.
     """
     in_force = judgements_in_force(moment)
     reviewed = last_reviews(moment)
@@ -338,14 +411,20 @@ def statements(
         )
     )
 
-    def passing(query: Select, *, made: bool = True, everything: bool = False) -> Select:
+    def passing(
+        query: Select, *, made: bool = True, everything: bool = False, judged: bool = True
+    ) -> Select:
         """`query` limited to what passes the filters; `everything`: it selects the review
-        clock, the target and the step held, so joins what they are read from."""
-        query = (
-            query.join(Source, Source.id == Recommendation.source_id)
-            .join(Theme, Theme.id == Recommendation.theme_id)
-            .outerjoin(in_force, in_force.c.recommendation_id == Recommendation.id)
+        clock, the target and the step held, so joins what they are read from; `judged`: it
+        selects the judgement in force, which is joined in any case where a filter reads it."""
+        query = query.join(Source, Source.id == Recommendation.source_id).join(
+            Theme, Theme.id == Recommendation.theme_id
         )
+        if (
+            judged or everything or filters.status is not None or filters.overdue
+            or filters.regressed or filters.review == "due"
+        ):  # fmt: skip
+            query = query.outerjoin(in_force, in_force.c.recommendation_id == Recommendation.id)
         # Only what is used is joined: the database would compute each subquery anyway.
         if everything or filters.review == "due":
             query = query.outerjoin(reviewed, reviewed.c.recommendation_id == Recommendation.id)
@@ -374,6 +453,8 @@ def statements(
             query = query.where(Theme.slug == bindparam("theme"))
         if filters.actor:
             query = query.where(Recommendation.actors.any(Actor.slug == bindparam("actor")))
+        if filters.slug:
+            query = query.where(Recommendation.slug == bindparam("slug"))
         if filters.status is Status.NOT_ASSESSED:
             query = query.where(in_force.c.update_id.is_(None))
         elif filters.status is not None:
@@ -453,11 +534,31 @@ def statements(
             ),
             everything=True,
         )
-    rows = rows.order_by(*dashboard_order(filters.sort, in_force, last_logged, clock.due_on))
+    order = dashboard_order(filters.sort, in_force, last_logged, clock.due_on)
     if paged:
-        rows = rows.limit(bindparam("limit", type_=Integer())).offset(
-            bindparam("offset", type_=Integer())
+        # The page's recommendations are found first, with only what the filters and the
+        # order read; their states are then computed for them alone, not for all that pass.
+        page = passing(
+            select(Recommendation.id),
+            everything=filters.sort == "due",
+            judged=filters.sort in ("status", "as_of"),
         )
+        if after:
+            page = page.where(
+                tuple_(Source.published_on, Source.id, Recommendation.position)
+                > tuple_(
+                    bindparam("after_published", type_=Date()),
+                    bindparam("after_source", type_=Integer()),
+                    bindparam("after_position", type_=Integer()),
+                )
+            )
+        page = (
+            page.order_by(*order)
+            .limit(bindparam("limit", type_=Integer()))
+            .offset(bindparam("offset", type_=Integer()))
+        )
+        rows = rows.where(Recommendation.id.in_(page))
+    rows = rows.order_by(*order)
     return DashboardStatements(
         summary=passing(summary, everything=True).group_by(in_force.c.status),
         not_yet_made=passing(select(func.count()).select_from(Recommendation), made=False),

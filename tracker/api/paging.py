@@ -66,17 +66,33 @@ def keyset_page(
     items: Sequence[Item], key: Callable[[Item], list[Any]], endpoint: str, **values: Any
 ) -> tuple[list[Item], str | None]:
     """Take a page of `items`, which are in ascending order of `key`, after the cursor's key."""
+
+    def fetch(after: list[Any] | None, limit: int) -> list[Item]:
+        try:
+            return [item for item in items if after is None or key(item) > after][:limit]
+        except TypeError:
+            abort(400, description=BAD_CURSOR)
+
+    return keyset_fetch(fetch, key, endpoint, **values)
+
+
+def keyset_fetch(
+    fetch: Callable[[list[Any] | None, int], list[Item]],
+    key: Callable[[Item], list[Any]],
+    endpoint: str,
+    **values: Any,
+) -> tuple[list[Item], str | None]:
+    """Take a page from `fetch(after, limit)`: up to `limit` items in ascending order of `key`
+    whose key is past `after`, the cursor's key (None on the first page), for lists the
+    database pages. `fetch` answers 400 to a key it cannot compare."""
     limit = limit_from_query()
     position = cursor_from_query()
     after = position.get("after") if position else None
     if position is not None and not isinstance(after, list):
         abort(400, description=BAD_CURSOR)
-    try:
-        rest = [item for item in items if after is None or key(item) > after]
-    except TypeError:
-        abort(400, description=BAD_CURSOR)
-    page = rest[:limit]
-    more = len(rest) > limit
+    items = fetch(after, limit + 1)
+    page = items[:limit]
+    more = len(items) > limit
     return page, next_link(endpoint, {"after": key(page[-1])}, **values) if more else None
 
 

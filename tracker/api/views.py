@@ -23,7 +23,7 @@ from ..moments import Moment
 from ..search.results import Hit, search
 from ..security import readable
 from ..signposts.sightings import signposts_at
-from ..standings import DashboardFilters, DashboardRow, dashboard
+from ..standings import DashboardFilters, DashboardRow, Place, dashboard_rows, place
 from ..targets.ledger import ledgers
 from ..timelines import TimelinePosition, timeline
 from ..views import MAX_ID
@@ -33,6 +33,7 @@ from .openapi import document
 from .paging import (
     BAD_CURSOR,
     cursor_from_query,
+    keyset_fetch,
     keyset_page,
     limit_from_query,
     next_link,
@@ -70,14 +71,33 @@ def filters_from_query() -> DashboardFilters:
     )
 
 
-def current_rows(filters: DashboardFilters) -> list[DashboardRow]:
-    board = dashboard(
+def current_rows(
+    filters: DashboardFilters, limit: int, after: Place | None = None
+) -> list[DashboardRow]:
+    return dashboard_rows(
         get_session(),
         filters,
         Moment(dt.date.today()),
         review_every_days=current_app.config["REVIEW_EVERY_DAYS"],
+        limit=limit,
+        after=after,
     )
-    return board.rows
+
+
+def place_key(row: DashboardRow) -> list[Any]:
+    published, source_id, position = place(row)
+    return [published.isoformat(), source_id, position]
+
+
+def place_from_key(key: list[Any]) -> Place:
+    """Read back a key `place_key` gave; any other gets a 400."""
+    try:
+        published, source_id, position = key
+        if not all(type(number) is int for number in (source_id, position)):
+            raise ValueError(key)
+        return dt.date.fromisoformat(published), source_id, position
+    except (TypeError, ValueError):
+        abort(400, description=BAD_CURSOR)
 
 
 @bp.get("/")
@@ -183,14 +203,12 @@ def source_data(source: Source, count: int) -> dict[str, Any]:
 @cached_page
 def recommendations() -> ResponseReturnValue:
     """List recommendations with their current status, filtered as the dashboard is."""
-    rows = current_rows(filters_from_query())
-    page, next_url = keyset_page(
-        rows,
-        lambda row: [
-            row.recommendation.source.published_on.isoformat(),
-            row.recommendation.source_id,
-            row.recommendation.position,
-        ],
+    filters = filters_from_query()
+    page, next_url = keyset_fetch(
+        lambda after, limit: current_rows(
+            filters, limit, None if after is None else place_from_key(after)
+        ),
+        place_key,
         "api.recommendations",
     )
     return listing([recommendation_data(row) for row in page], next_url)
@@ -201,10 +219,8 @@ def recommendations() -> ResponseReturnValue:
 @cached_page
 def recommendation(slug: str) -> ResponseReturnValue:
     """Show a recommendation with its current status."""
-    db = get_session()
-    exists = db.scalar(select(Recommendation.id).where(Recommendation.slug == slug))
-    rows = [] if exists is None else current_rows(DashboardFilters())
-    row = next((row for row in rows if row.recommendation.slug == slug), None)
+    rows = current_rows(DashboardFilters(slug=slug), limit=1)
+    row = rows[0] if rows else None
     if row is None:
         abort(404, description=f"No recommendation has the slug “{slug}”.")
     return jsonify(recommendation_data(row))
@@ -574,7 +590,7 @@ def search_results() -> ResponseReturnValue:
     def fetch(limit: int, offset: int) -> list[Hit]:
         if not query:
             return []
-        return search(
+        hits, _ = search(
             get_session(),
             query,
             filters,
@@ -582,6 +598,7 @@ def search_results() -> ResponseReturnValue:
             limit=limit,
             offset=offset,
         )
+        return hits
 
     page, next_url = offset_page(fetch, "api.search")
     return listing(

@@ -33,6 +33,10 @@ from ..audience import audience
 
 START, STOP = "\ue000", "\ue001"
 KINDS = ("recommendation", "assessment", "evidence")
+# How many matches a search ranks and lists: the newest (highest ids) that match, of each
+# kind on PostgreSQL. A search that matches more is counted as "more than" this: so a word
+# found in every row costs what a word found in this many costs.
+RANKED = 1_000
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,15 @@ class Match:
     snippet: str  # the matching words between START and STOP
 
 
+@dataclass(frozen=True)
+class Found:
+    """A page of matches, and how many match in all, up to RANKED + 1: more than RANKED
+    match when it says so. A page past the last has no matches, and 0 for the total."""
+
+    matches: list[Match]
+    total: int
+
+
 class SearchEngine(Protocol):
     def matches(
         self,
@@ -53,14 +66,8 @@ class SearchEngine(Protocol):
         recommendation_ids: Collection[int] | None,
         limit: int,
         offset: int,
-    ) -> list[Match]:
+    ) -> Found:
         """Find rows matching `query`, best first, among the recommendations given (None: all)."""
-        ...
-
-    def count(
-        self, session: Session, query: str, recommendation_ids: Collection[int] | None
-    ) -> int:
-        """Count the rows matching `query` among the recommendations given (None: all)."""
         ...
 
 
@@ -218,52 +225,70 @@ class SqliteSearch:
         recommendation_ids: Collection[int] | None,
         limit: int,
         offset: int,
-    ) -> list[Match]:
+    ) -> Found:
         wanted = fts5_query(query)
-        if not wanted:
-            return []
-        where = ""
-        if recommendation_ids is not None:
-            if not recommendation_ids:
-                return []
-            where = "AND recommendation_id IN :ids"
+        if not wanted or (recommendation_ids is not None and not recommendation_ids):
+            return Found([], 0)
+        among = "" if recommendation_ids is None else "AND recommendation_id IN :ids"
         shown = public_clause("recommendation_id", SQLITE_KIND, "rowid / 4")
+        # FTS5 gives the matches newest first and stops after RANKED + 1, scoring only those.
         statement = text(
             f"""
-            SELECT rowid, recommendation_id,
-                   snippet(search_index, -1, :start, :stop, '…', 24) AS snippet
-            FROM search_index
-            WHERE search_index MATCH :query {where}{shown}
-            ORDER BY bm25(search_index), rowid
+            SELECT rowid, recommendation_id, total FROM (
+                SELECT rowid, recommendation_id, total,
+                       row_number() OVER (ORDER BY score, rowid) AS place
+                FROM (
+                    SELECT rowid, recommendation_id, score,
+                           row_number() OVER (ORDER BY rowid DESC) AS age,
+                           count(*) OVER () AS total
+                    FROM (
+                        SELECT rowid, recommendation_id, bm25(search_index) AS score
+                        FROM search_index
+                        WHERE search_index MATCH :query {among}{shown}
+                        ORDER BY rowid DESC
+                        LIMIT :over
+                    )
+                )
+                WHERE age <= :ranked
+            )
+            ORDER BY place
             LIMIT :limit OFFSET :offset
             """
         )
-        if where:
+        params = {
+            "query": wanted, "over": RANKED + 1, "ranked": RANKED, "limit": limit, "offset": offset,
+        }  # fmt: skip
+        if among:
             statement = statement.bindparams(bindparam("ids", expanding=True))
-        params = {"start": START, "stop": STOP, "query": wanted, "limit": limit, "offset": offset}
-        if where:
             params["ids"] = list(recommendation_ids or [])
-        return [
-            Match(KINDS[rowid % 4], rowid // 4, recommendation_id, snippet)
-            for rowid, recommendation_id, snippet in session.execute(statement, params)
-        ]
+        found = session.execute(statement, params).all()
+        if not found:
+            return Found([], 0)
+        rowids = [row.rowid for row in found]
+        snippets = dict(
+            session.execute(
+                SQLITE_SNIPPETS, {"start": START, "stop": STOP, "query": wanted, "rowids": rowids}
+            ).all()
+        )
+        return Found(
+            [
+                Match(
+                    KINDS[row.rowid % 4], row.rowid // 4, row.recommendation_id, snippets[row.rowid]
+                )
+                for row in found
+            ],
+            found[0].total,
+        )
 
-    def count(
-        self, session: Session, query: str, recommendation_ids: Collection[int] | None
-    ) -> int:
-        wanted = fts5_query(query)
-        if not wanted or (recommendation_ids is not None and not recommendation_ids):
-            return 0
-        shown = public_clause("recommendation_id", SQLITE_KIND, "rowid / 4")
-        sql = f"SELECT count(*) FROM search_index WHERE search_index MATCH :query{shown}"
-        params: dict[str, object] = {"query": wanted}
-        statement = text(sql)
-        if recommendation_ids is not None:
-            statement = text(f"{sql} AND recommendation_id IN :ids").bindparams(
-                bindparam("ids", expanding=True)
-            )
-            params["ids"] = list(recommendation_ids)
-        return session.execute(statement, params).scalar_one()
+
+# The snippets of the rows a page shows.
+SQLITE_SNIPPETS = text(
+    """
+    SELECT rowid, snippet(search_index, -1, :start, :stop, '…', 24)
+    FROM search_index
+    WHERE search_index MATCH :query AND rowid IN :rowids
+    """
+).bindparams(bindparam("rowids", expanding=True))
 
 
 # These expressions must stay the ones the migration indexes, or the indexes go unused.
@@ -277,31 +302,30 @@ class PostgresSearch:
     """Search with `to_tsvector` over the rows themselves, served by the GIN indexes."""
 
     @staticmethod
-    def hits(query_sql: str, where: str) -> str:
-        """Every matching row: kind, target_id, recommendation_id, body, rank."""
-        shown = public_clause("hits.recommendation_id", "hits.kind", "hits.target_id")
-        return f"""
-            WITH q AS (SELECT {query_sql} AS query)
-            SELECT hits.* FROM (
-                SELECT 'recommendation' AS kind, r.id AS target_id,
-                       r.id AS recommendation_id, {RECOMMENDATION_TEXT} AS body,
-                       ts_rank(to_tsvector('english', {RECOMMENDATION_TEXT}), q.query) AS rank
-                FROM recommendation r, q
-                WHERE to_tsvector('english', {RECOMMENDATION_TEXT}) @@ q.query
-                UNION ALL
-                SELECT 'assessment', u.id, u.recommendation_id, {ASSESSMENT_TEXT},
-                       ts_rank(to_tsvector('english', {ASSESSMENT_TEXT}), q.query)
-                FROM status_update u, q
-                WHERE to_tsvector('english', {ASSESSMENT_TEXT}) @@ q.query
-                UNION ALL
-                SELECT 'evidence', e.id, u.recommendation_id, {EVIDENCE_TEXT},
-                       ts_rank(to_tsvector('english', {EVIDENCE_TEXT}), q.query)
-                FROM evidence e JOIN status_update u ON u.id = e.update_id, q
-                WHERE to_tsvector('english', {EVIDENCE_TEXT}) @@ q.query
-                  AND e.withdrawn_in IS NULL
-            ) AS hits
-            {where or "WHERE true"}{shown}
-        """
+    def candidates(query_sql: str, among: bool) -> str:
+        """The newest RANKED + 1 matching rows of each kind (`among`: of the recommendations
+        `:ids`): kind, target_id, recommendation_id, body. More than RANKED match if more
+        than RANKED are found here."""
+        kinds = (
+            ("recommendation", "r.id", "r.id", RECOMMENDATION_TEXT, "recommendation r", ""),
+            ("assessment", "u.id", "u.recommendation_id", ASSESSMENT_TEXT, "status_update u", ""),
+            (
+                "evidence", "e.id", "u.recommendation_id", EVIDENCE_TEXT,
+                "evidence e JOIN status_update u ON u.id = e.update_id",
+                " AND e.withdrawn_in IS NULL",
+            ),
+        )  # fmt: skip
+        return " UNION ALL ".join(
+            f"""(SELECT '{kind}' AS kind, {target} AS target_id,
+                        {recommendation} AS recommendation_id, {body} AS body
+                 FROM {rows}
+                 WHERE to_tsvector('english', {body}) @@ ({query_sql}){also}
+                       {f"AND {recommendation} IN :ids" if among else ""}
+                       {public_clause(recommendation, f"'{kind}'", target)}
+                 ORDER BY {target} DESC
+                 LIMIT :over)"""
+            for kind, target, recommendation, body, rows, also in kinds
+        )
 
     def matches(
         self,
@@ -310,48 +334,52 @@ class PostgresSearch:
         recommendation_ids: Collection[int] | None,
         limit: int,
         offset: int,
-    ) -> list[Match]:
+    ) -> Found:
         query_sql, params = tsquery(query)
         if not query_sql or (recommendation_ids is not None and not recommendation_ids):
-            return []
-        where = "WHERE hits.recommendation_id IN :ids" if recommendation_ids is not None else ""
+            return Found([], 0)
+        among = recommendation_ids is not None
         statement = text(
             f"""
-            WITH best AS (
-                {self.hits(query_sql, where)}
-                ORDER BY hits.rank DESC, hits.kind, hits.target_id
+            WITH candidates AS ({self.candidates(query_sql, among)}),
+            aged AS (
+                SELECT candidates.*,
+                       row_number() OVER (PARTITION BY kind ORDER BY target_id DESC) AS age,
+                       count(*) OVER () AS total
+                FROM candidates
+            ), placed AS (
+                SELECT aged.*,
+                       row_number() OVER (
+                           ORDER BY ts_rank(to_tsvector('english', body), ({query_sql})) DESC,
+                                    kind, target_id
+                       ) AS place
+                FROM aged
+                WHERE age <= :ranked
+            ), shown AS (
+                SELECT * FROM placed
+                WHERE place <= :ranked
+                ORDER BY place
                 LIMIT :limit OFFSET :offset
             )
-            SELECT best.kind, best.target_id, best.recommendation_id,
-                   ts_headline('english', best.body, {query_sql}, :headline) AS snippet
-            FROM best
-            ORDER BY best.rank DESC, best.kind, best.target_id
+            SELECT kind, target_id, recommendation_id, total,
+                   ts_headline('english', body, ({query_sql}), :headline) AS snippet
+            FROM shown
+            ORDER BY place
             """
         )
         values: dict[str, object] = {
             **params,
             "headline": HEADLINE,
+            "over": RANKED + 1,
+            "ranked": RANKED,
             "limit": limit,
             "offset": offset,
         }
-        if where:
+        if among:
             statement = statement.bindparams(bindparam("ids", expanding=True))
             values["ids"] = list(recommendation_ids or [])
-        return [
-            Match(kind, target_id, recommendation_id, snippet)
-            for kind, target_id, recommendation_id, snippet in session.execute(statement, values)
-        ]
-
-    def count(
-        self, session: Session, query: str, recommendation_ids: Collection[int] | None
-    ) -> int:
-        query_sql, params = tsquery(query)
-        if not query_sql or (recommendation_ids is not None and not recommendation_ids):
-            return 0
-        where = "WHERE hits.recommendation_id IN :ids" if recommendation_ids is not None else ""
-        statement = text(f"SELECT count(*) FROM ({self.hits(query_sql, where)}) AS counted")
-        values: dict[str, object] = dict(params)
-        if where:
-            statement = statement.bindparams(bindparam("ids", expanding=True))
-            values["ids"] = list(recommendation_ids or [])
-        return session.execute(statement, values).scalar_one()
+        found = session.execute(statement, values).all()
+        return Found(
+            [Match(row.kind, row.target_id, row.recommendation_id, row.snippet) for row in found],
+            found[0].total if found else 0,
+        )

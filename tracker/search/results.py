@@ -51,14 +51,6 @@ def filtered_ids(
     return [row.recommendation.id for row in board.rows]
 
 
-def count(
-    session: Session, query: str, filters: DashboardFilters, *, review_every_days: int
-) -> int:
-    """Count what matches `query` among the recommendations the dashboard's filters show."""
-    ids = filtered_ids(session, filters, review_every_days)
-    return engine_for(session).count(session, query, ids)
-
-
 def search(
     session: Session,
     query: str,
@@ -67,10 +59,12 @@ def search(
     review_every_days: int,
     limit: int,
     offset: int = 0,
-) -> list[Hit]:
-    """Find what matches `query` among the recommendations the dashboard's filters show."""
+) -> tuple[list[Hit], int]:
+    """Find what matches `query` among the recommendations the dashboard's filters show: a
+    page of hits, and how many match in all, up to RANKED + 1 (see `Found`)."""
     ids = filtered_ids(session, filters, review_every_days)
-    matches = engine_for(session).matches(session, query, ids, limit, offset)
+    found = engine_for(session).matches(session, query, ids, limit, offset)
+    matches = found.matches
     recommendations = {}
     statuses = {}
     in_force = judgements_in_force(Moment(dt.date.today()))
@@ -108,4 +102,4 @@ def search(
                 statuses[match.recommendation_id],
             )
         )
-    return hits
+    return hits, found.total

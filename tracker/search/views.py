@@ -13,8 +13,8 @@ from ..security import readable
 from ..standings import filter_choices
 from ..views import drop_empty_parameters, item_links, page_from_query
 from .blueprint import bp
-from .engines import terms
-from .results import count, search
+from .engines import RANKED, terms
+from .results import search
 
 PAGE = 50
 
@@ -33,8 +33,7 @@ def index() -> ResponseReturnValue:
     hits = []
     total = 0
     if query:
-        total = count(db, query, filters, review_every_days=current_app.config["REVIEW_EVERY_DAYS"])
-        hits = search(
+        hits, total = search(
             db,
             query,
             filters,
@@ -47,6 +46,7 @@ def index() -> ResponseReturnValue:
         query=query,
         hits=hits[:PAGE],
         total=total,
+        ranked=RANKED,
         wants_nothing=bool(query) and not terms(query),
         more=len(hits) > PAGE,
         page=page,
