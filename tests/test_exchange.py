@@ -7,17 +7,18 @@ import datetime as dt
 import io
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import func, select, text
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
+from tracker.bulk import LARGE_LOAD
 from tracker.comments.operations import add_comment, edit_comment, hide_comment
 from tracker.db import get_engine
 from tracker.exchange.commands import NOUNS, summary
@@ -39,10 +40,14 @@ from tracker.models import (
 )
 from tracker.recommendations.forms import EvidenceForm, StatusUpdateForm
 from tracker.status_updates import (
+    CHUNK,
+    LOADED,
     EvidenceInput,
+    NewStatusUpdate,
     approve_status_update,
     correct_status_update,
     record_status_update,
+    record_status_updates,
     retract_status_update,
 )
 from tracker.vocabulary import Confidence, Credibility, Reliability, Role, Stance, Status
@@ -141,6 +146,117 @@ def test_a_csv_of_10000_updates_imports_whole_with_a_progress_bar(
     assert again.exit_code == 0, again.output
     assert "nothing new; 10,000 status updates already present" in again.stdout
     assert count(db, StatusUpdate) == 10_000
+
+
+def indexes(db: Session) -> list[tuple[str, str, list[str | None]]]:
+    """The indexes of the tables a large import loads, as the database holds them."""
+    inspector = inspect(db.connection())
+    found = sorted(
+        (table.name, index["name"], index["column_names"])
+        for table in LOADED
+        for index in inspector.get_indexes(table.name)
+    )
+    db.rollback()
+    return found
+
+
+def large_csv(tmp_path: Path, recommendations: list[str], **at: dict[str, str]) -> Path:
+    """A CSV of `LARGE_LOAD` updates; `at` overrides the fields of the rows it numbers."""
+    rows = [
+        csv_row(f"update-{n}", recommendations[n % len(recommendations)],
+                logged_at=f"2024-03-01T09:00:00.{n:06d}+00:00", **at.get(str(n), {}))
+        for n in range(LARGE_LOAD)
+    ]  # fmt: skip
+    return write_csv(tmp_path / "updates.csv", rows)
+
+
+def test_a_large_import_builds_its_indexes_again_and_is_searched(
+    runner: FlaskCliRunner, db: Session, client: FlaskClient, analyst: User, tmp_path: Path
+) -> None:
+    before = indexes(db)
+    assert ("status_update", "ix_status_update_as_of", ["as_of"]) in before
+    path = large_csv(
+        tmp_path, slugs(db),
+        **{"7777": {"assessment": "Quokkas gathered.", "evidence_excerpt": "Zanzibar signed."}},
+    )  # fmt: skip
+    db.rollback()
+
+    result = runner.invoke(args=["import", str(path)])
+
+    assert result.exit_code == 0, result.output
+    assert indexes(db) == before
+    update = db.scalars(select(StatusUpdate).where(StatusUpdate.import_key == "update-7777")).one()
+    revision = db.scalars(select(StatusRevision).where(StatusRevision.update_id == update.id)).one()
+    assert (revision.number, revision.kind.value, revision.assessment, revision.created_at) == (
+        1, "original", "Quokkas gathered.", update.created_at,
+    )  # fmt: skip
+    db.rollback()
+    for words, kind in (("quokkas", "assessment"), ("zanzibar", "evidence")):
+        hits = client.get(f"/api/v1/search?q={words}").json["items"]
+        assert [(hit["kind"], hit["update_id"]) for hit in hits] == [(kind, update.id)]
+
+
+def test_a_large_import_refused_half_way_leaves_rows_and_indexes_as_they_were(
+    runner: FlaskCliRunner, db: Session, tmp_path: Path
+) -> None:
+    before = indexes(db)
+    path = large_csv(tmp_path, slugs(db), **{"7777": {"status": "finished"}})
+    db.rollback()
+
+    result = runner.invoke(args=["import", str(path)])
+
+    assert result.exit_code == 1
+    assert "nothing was imported" in result.stderr
+    assert indexes(db) == before
+    assert count(db, StatusUpdate) == count(db, StatusRevision) == count(db, Evidence) == 0
+
+
+def test_a_large_load_that_fails_half_way_leaves_rows_and_indexes_as_they_were(
+    db: Session, make_user: Callable[..., User]
+) -> None:
+    author = make_user(Role.ANALYST)
+    recommendation = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
+    before = indexes(db)
+    events = count(db, AuditEvent)
+
+    def updates() -> Iterator[NewStatusUpdate]:
+        for n in range(LARGE_LOAD):
+            if n == 3 * CHUNK + 1:
+                raise RuntimeError("the source of the updates broke")
+            yield NewStatusUpdate(
+                recommendation=recommendation, author=author, status=Status.IN_PROGRESS,
+                as_of=dt.date(2024, 2, 1), assessment=f"Update {n}.",
+                confidence=Confidence.MODERATE, logged_at=dt.datetime(2024, 3, 1, tzinfo=dt.UTC),
+                evidence=[EvidenceInput(
+                    url=f"https://news.example.org/{n}", title="Report", publisher="News",
+                    excerpt="Quoted.", stance=Stance.SUPPORTS, reliability=Reliability.B,
+                    credibility=Credibility.PROBABLE,
+                )],
+            )  # fmt: skip
+
+    with pytest.raises(RuntimeError):
+        record_status_updates(db, updates(), expected=LARGE_LOAD)
+
+    # In the transaction, which goes on: the load's rows are gone and its indexes are back.
+    for model, rows in ((StatusUpdate, 0), (StatusRevision, 0), (AuditEvent, events)):
+        assert db.scalar(select(func.count()).select_from(model)) == rows
+    assert indexes(db) == before
+
+
+def test_a_large_import_while_another_transaction_reads_the_updates_imports_whole(
+    runner: FlaskCliRunner, db: Session, tmp_path: Path
+) -> None:
+    path = large_csv(tmp_path, slugs(db))
+    db.rollback()
+    reader = Session(db.get_bind())
+    reader.scalar(select(func.count()).select_from(StatusUpdate))  # its transaction stays open
+    try:
+        result = runner.invoke(args=["import", str(path)])
+    finally:
+        reader.close()
+
+    assert result.exit_code == 0, result.output
+    assert count(db, StatusUpdate) == LARGE_LOAD
 
 
 def test_an_imported_author_has_no_usable_password_until_one_is_set(

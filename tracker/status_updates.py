@@ -19,11 +19,23 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Update, bindparam, insert, select
+from sqlalchemy import (
+    Connection,
+    Insert,
+    Integer,
+    Table,
+    Update,
+    bindparam,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from . import audit
-from .bulk import insert_rows
+from .bulk import insert_rows, loading
 from .criteria.checklist import criteria_in_force, load_criteria, marks_in_force, unmet_completion
 from .models import (
     AuditEvent,
@@ -52,7 +64,7 @@ from .vocabulary import (
 # Updates are inserted this many at a time: few round trips, bounded memory.
 CHUNK = 1_000
 # Up to this many updates are inserted with RETURNING, which gives their ids; more go in
-# by the database's fastest bulk load, and their ids are found by their import keys.
+# by the database's fastest bulk load, with ids taken for them first (`reserve_ids`).
 FEW = 20
 
 
@@ -220,11 +232,14 @@ def check_criteria(
         )
 
 
-def record_status_updates(session: Session, updates: Iterable[NewStatusUpdate]) -> list[int]:
+def record_status_updates(
+    session: Session, updates: Iterable[NewStatusUpdate], *, expected: int = 0
+) -> list[int]:
     """Append checked updates in bulk, as `record_status_update` appends one; return their ids.
 
     The updates are read as they come, `CHUNK` at a time: a caller can pass a generator that
-    checks them one by one.
+    checks them one by one. `expected` is how many the caller means to write, when it knows:
+    a load that large against the tables is written as one (`bulk.loading`).
     """
     session.flush()  # what the updates refer to, added earlier in this transaction
     audited_at = utcnow()
@@ -232,81 +247,102 @@ def record_status_updates(session: Session, updates: Iterable[NewStatusUpdate]) 
     ids: list[int] = []
     touched: set[int] = set()
     carried: list[int] = []
-    for chunk in chunks(updates, CHUNK):
-        written = insert_updates(session, chunk)
-        insert_rows(
-            session.connection(),
-            StatusRevision.__table__,
-            [
-                revision_row(new) | {"update_id": id_}
-                for new, id_ in zip(chunk, written, strict=True)
-            ],
-        )
-        insert_rows(
-            session.connection(),
-            Evidence.__table__,
-            [
-                row | {"update_id": id_}
-                for new, id_ in zip(chunk, written, strict=True)
-                for row in evidence_rows(new.evidence)
-            ],
-        )
-        insert_rows(
-            session.connection(),
-            CriterionMark.__table__,
-            [
-                mark_row(mark) | {"update_id": id_}
-                for new, id_ in zip(chunk, written, strict=True)
-                for mark in new.marks
-            ],
-        )
-        insert_rows(
-            session.connection(),
-            AuditEvent.__table__,
-            [
-                {
-                    "at": audited_at,
-                    "user_id": new.author.id,
-                    "action": "status_update.create",
-                    "target_type": StatusUpdate.__tablename__,
-                    "target_id": id_,
-                    "after": created_update_audit(new),
-                    "remote_addr": remote_addr,
-                }
-                for new, id_ in zip(chunk, written, strict=True)
-            ],
-        )
-        # An approval carried over with its update, audited as the review queue audits one.
-        insert_rows(
-            session.connection(),
-            AuditEvent.__table__,
-            [
-                {
-                    "at": audited_at,
-                    "user_id": new.approval.by.id,
-                    "action": "status_update.approve",
-                    "target_type": StatusUpdate.__tablename__,
-                    "target_id": id_,
-                    "before": {"approved": False},
-                    "after": {"approved": True, "at": new.approval.at.isoformat()},
-                    "remote_addr": remote_addr,
-                }
-                for new, id_ in zip(chunk, written, strict=True)
-                if new.approval is not None
-            ],
-        )
-        ids += written
-        touched.update(new.recommendation.id for new in chunk)
-        for new, id_ in zip(chunk, written, strict=True):
-            if new.retraction is not None:
-                withdraw(session, session.get_one(StatusUpdate, id_), new.retraction)
-                carried.append(id_)
+    with loading(session, LOADED, expected):
+        for chunk in chunks(updates, CHUNK):
+            written = insert_updates(session, chunk)
+            session.execute(ORIGINAL_REVISIONS, {"ids": written})
+            insert_rows(
+                session.connection(),
+                Evidence.__table__,
+                [
+                    row | {"update_id": id_}
+                    for new, id_ in zip(chunk, written, strict=True)
+                    for row in evidence_rows(new.evidence)
+                ],
+            )
+            insert_rows(
+                session.connection(),
+                CriterionMark.__table__,
+                [
+                    mark_row(mark) | {"update_id": id_}
+                    for new, id_ in zip(chunk, written, strict=True)
+                    for mark in new.marks
+                ],
+            )
+            insert_rows(
+                session.connection(),
+                AuditEvent.__table__,
+                [
+                    {
+                        "at": audited_at,
+                        "user_id": new.author.id,
+                        "action": "status_update.create",
+                        "target_type": StatusUpdate.__tablename__,
+                        "target_id": id_,
+                        "after": created_update_audit(new),
+                        "remote_addr": remote_addr,
+                    }
+                    for new, id_ in zip(chunk, written, strict=True)
+                ],
+            )
+            # An approval carried over with its update, audited as the review queue audits one.
+            insert_rows(
+                session.connection(),
+                AuditEvent.__table__,
+                [
+                    {
+                        "at": audited_at,
+                        "user_id": new.approval.by.id,
+                        "action": "status_update.approve",
+                        "target_type": StatusUpdate.__tablename__,
+                        "target_id": id_,
+                        "before": {"approved": False},
+                        "after": {"approved": True, "at": new.approval.at.isoformat()},
+                        "remote_addr": remote_addr,
+                    }
+                    for new, id_ in zip(chunk, written, strict=True)
+                    if new.approval is not None
+                ],
+            )
+            ids += written
+            touched.update(new.recommendation.id for new in chunk)
+            for new, id_ in zip(chunk, written, strict=True):
+                if new.retraction is not None:
+                    withdraw(session, session.get_one(StatusUpdate, id_), new.retraction)
+                    carried.append(id_)
     if ids:
         index_updates(session.connection(), ids)
         # An update that arrives already retracted is history carried over, not news.
         news = set(ids) - set(carried)
         after_writing(session, touched, news=News("update", news))
     return ids
+
+
+# The tables an update's rows go into, in bulk.
+LOADED = [
+    StatusUpdate.__table__,
+    StatusRevision.__table__,
+    Evidence.__table__,
+    AuditEvent.__table__,
+]
+
+
+def original_revisions() -> Insert:
+    """Each update's first revision, copied from the update's own row by the database."""
+    update, revision = StatusUpdate.__table__, StatusRevision.__table__
+    same = ["status", "as_of", "assessment", "confidence", "author_id", "created_at"]
+    return insert(revision).from_select(
+        ["update_id", "number", "kind", *same],
+        select(
+            update.c.id,
+            literal(1, Integer()),
+            literal(RevisionKind.ORIGINAL, revision.c.kind.type),
+            *(update.c[name] for name in same),
+        ).where(update.c.id.in_(bindparam("ids", expanding=True))),
+    )
+
+
+ORIGINAL_REVISIONS = original_revisions()
 
 
 def chunks(items: Iterable[NewStatusUpdate], size: int) -> Iterator[list[NewStatusUpdate]]:
@@ -324,37 +360,45 @@ def insert_updates(session: Session, chunk: list[NewStatusUpdate]) -> list[int]:
     """Insert the updates' own rows; return their ids, in order."""
     table = StatusUpdate.__table__
     rows = [update_row(new) for new in chunk]
-    keys = [new.import_key for new in chunk]
-    if len(rows) <= FEW or None in keys:
+    if len(rows) <= FEW:
         statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
         return list(session.execute(statement, rows).scalars())
-    insert_rows(session.connection(), table, rows)
-    found = dict(
-        session.execute(
-            select(StatusUpdate.import_key, StatusUpdate.id).where(
-                StatusUpdate.import_key.in_(keys)
-            )
-        ).all()
+    ids = reserve_ids(session.connection(), table, len(rows))
+    insert_rows(
+        session.connection(),
+        table,
+        [{"id": id_} | row for id_, row in zip(ids, rows, strict=True)],
     )
-    return [found[key] for key in keys]
+    return ids
 
 
-def judgement_row(new: NewStatusUpdate) -> dict[str, Any]:
-    """What an update and its first revision both hold: the judgement, by whom, when."""
+def reserve_ids(connection: Connection, table: Table, count: int) -> list[int]:
+    """Take `count` new ids for rows of `table` that a bulk load will give them.
+
+    PostgreSQL draws them from the column's sequence; SQLite, which gives a row the next id
+    after the highest, has them follow it: the caller holds the write lock.
+    """
+    if connection.dialect.name == "postgresql":
+        drawn = connection.execute(
+            text(
+                "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
+            ),
+            {"table": table.name, "n": count},
+        )
+        return sorted(drawn.scalars())
+    last = connection.scalar(select(func.max(table.c.id))) or 0
+    return list(range(last + 1, last + 1 + count))
+
+
+def update_row(new: NewStatusUpdate) -> dict[str, Any]:
     return {
+        "recommendation_id": new.recommendation.id,
         "status": new.status,
         "as_of": new.as_of,
         "assessment": new.assessment,
         "confidence": new.confidence,
         "author_id": new.author.id,
         "created_at": new.logged_at,
-    }
-
-
-def update_row(new: NewStatusUpdate) -> dict[str, Any]:
-    return {
-        "recommendation_id": new.recommendation.id,
-        **judgement_row(new),
         "import_key": new.import_key,
         "approved_at": new.approval.at if new.approval else None,
         "approved_by_id": new.approval.by.id if new.approval else None,
@@ -365,10 +409,6 @@ def update_row(new: NewStatusUpdate) -> dict[str, Any]:
 
 def mark_row(mark: MarkInput) -> dict[str, Any]:
     return {"criterion_id": mark.criterion_id, "verdict": mark.verdict, "note": mark.note}
-
-
-def revision_row(new: NewStatusUpdate) -> dict[str, Any]:
-    return {"number": 1, "kind": RevisionKind.ORIGINAL, **judgement_row(new)}
 
 
 def evidence_rows(evidence: Sequence[EvidenceInput]) -> list[dict[str, Any]]:

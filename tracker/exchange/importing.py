@@ -751,7 +751,8 @@ def add_updates(
             if progress and (done % CHUNK == 0 or done == total):
                 progress(done, total)
 
-    record_status_updates(session, checked())
+    unknown = sum(1 for record in records if record.key.strip() not in known)
+    record_status_updates(session, checked(), expected=unknown)
     if correct is not None and not outcome.problems:
         for update, judgement, evidence in checker.corrections:
             correct_status_update(
