@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 from tracker.engine import make_engine
 from tracker.models import Recommendation, StatusUpdate, Theme, User
 from tracker.schema import alembic_config
-from tracker.search import engines
+from tracker.search import engines, views
 from tracker.search.engines import engine_for
 from tracker.status_updates import correct_status_update
 from tracker.vocabulary import Confidence, Role, Status
 
-from .helpers import SLUG, evidence_row, update_form
+from .helpers import SLUG, add_updates, evidence_row, update_form
 
 EXCERPT = "On Tuesday the ministry signed the memorandum with Erbil <b>at last</b>."
 
@@ -246,10 +246,6 @@ def test_plain_snippets_skip_the_markdown_renderer_and_read_the_same() -> None:
 def test_a_search_that_matches_more_than_it_ranks_lists_the_best_of_the_newest(
     client: FlaskClient, db: Session, analyst: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tracker.search import views
-
-    from .helpers import add_updates
-
     add_updates(db, analyst, SLUG, 5)  # five items of evidence that say "Quoted words."
     newest = db.scalars(select(StatusUpdate.id).order_by(StatusUpdate.id.desc()).limit(3)).all()
     client.get("/search?q=quoted")  # settles the session's first request
