@@ -29,10 +29,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from flask import Flask
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import SIZES, Size, documents, fresh_database  # noqa: E402
+from run import REDIS, SIZES, Size, documents, fresh_database  # noqa: E402
 
 from tracker import create_app  # noqa: E402
 from tracker.db import get_engine  # noqa: E402
@@ -125,6 +126,9 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--quiet", action="store_true", help="timings only, no profiles")
     parser.add_argument("--profiler", choices=["cprofile", "pyinstrument"], default="cprofile")
+    parser.add_argument(
+        "--hits", action="store_true", help="pages from the page cache, with Redis, instead"
+    )
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -152,9 +156,63 @@ def main() -> None:
             return
         url, drop = fresh_database(options.database, folder)
         try:
-            pages_and_posts(options, url, folder)
+            (hits if options.hits else pages_and_posts)(options, url, folder)
         finally:
             drop()
+
+
+def busiest_recommendation(app) -> str:  # type: ignore[no-untyped-def]
+    with get_engine(app).connect() as connection:
+        return connection.execute(text(
+            "SELECT r.slug FROM recommendation r"
+            " JOIN status_update u ON u.recommendation_id = r.id"
+            " GROUP BY r.slug ORDER BY count(*) DESC LIMIT 1")).scalar()  # fmt: skip
+
+
+def hits(options: argparse.Namespace, url: str, folder: Path) -> None:
+    """The same page asked for again and again, from the page cache, the data's version and
+    the sessions held in Redis as `tracker serve` keeps them with TRACKER_REDIS_URL."""
+    build(url, folder, options.updates)
+    redis_url = os.environ.get("TRACKER_BENCH_REDIS_URL", REDIS)
+    app = create_app(
+        {"DATABASE_URL": url, "SECRET_KEY": "profile", "REDIS_URL": redis_url,
+         "LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute"}
+    )  # fmt: skip
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    client.post(
+        "/login", data={"csrf_token": token, "email": "bench@example.org", "password": PASSWORD}
+    )
+    assert client.get("/").status_code == 200  # the welcome message, shown once, not kept
+    floor = Flask(__name__)
+    floor.add_url_rule("/", "hello", lambda: "hello world")
+    pages = {
+        "dashboard": (client, "/"),
+        "recommendation": (client, f"/recommendations/{busiest_recommendation(app)}"),
+        "a bare Flask app's hello (the floor)": (floor.test_client(), "/"),
+    }
+    for name, (asking, path) in pages.items():
+        asking.get(path)  # kept
+        if options.quiet:
+            cpu = []
+            for _ in range(5):
+                before = time.process_time()
+                for _ in range(options.rounds):
+                    response = asking.get(path)
+                    assert response.status_code == 200, response.status_code
+                cpu.append((time.process_time() - before) / options.rounds * 1000)
+            print(f"{name}, from the cache: {min(cpu):.3f} ms of processor time")
+            continue
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0001)
+        profiler.start()
+        for _ in range(options.rounds):
+            assert asking.get(path).status_code == 200
+        profiler.stop()
+        print(f"== {name}, from the cache\n{profiler.output_text(unicode=False, color=False)}")
+    get_engine(app).dispose()
 
 
 def pages_and_posts(options: argparse.Namespace, url: str, folder: Path) -> None:
@@ -163,11 +221,7 @@ def pages_and_posts(options: argparse.Namespace, url: str, folder: Path) -> None
         {"DATABASE_URL": url, "SECRET_KEY": "profile", "PAGE_CACHE_SIZE": 0,
          "WTF_CSRF_ENABLED": False}
     )  # fmt: skip
-    with get_engine(app).connect() as connection:
-        busiest = connection.execute(text(
-            "SELECT r.slug FROM recommendation r"
-            " JOIN status_update u ON u.recommendation_id = r.id"
-            " GROUP BY r.slug ORDER BY count(*) DESC LIMIT 1")).scalar()  # fmt: skip
+    busiest = busiest_recommendation(app)
     client = app.test_client()
     client.post("/login", data={"email": "bench@example.org", "password": PASSWORD})
     pages = {

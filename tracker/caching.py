@@ -42,13 +42,13 @@ from typing import Any, Generic, TypeVar
 
 import redis
 from flask import Flask, Response, current_app, has_request_context, make_response, request, session
-from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import Connection, event, func, insert, select
 from sqlalchemy.engine import ExecutionContext
 from sqlalchemy.orm import Session, sessionmaker
 
 from .db import get_session
+from .i18n import select_locale
 from .models import DataChange
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -257,7 +257,7 @@ def page_key(version: str) -> str:
         request.host,
         request.scheme,
         request.full_path,
-        str(get_locale()),  # chosen, or from Accept-Language (the response says Vary)
+        select_locale(),  # chosen, or from Accept-Language (the response says Vary)
         dt.date.today().isoformat(),  # "3 days ago" changes at midnight
     )
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]

@@ -25,6 +25,8 @@ from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 
@@ -57,8 +59,16 @@ def select_locale() -> str:
     language = chosen_language()
     if language is None:
         g.tracker_language_from_header = True
-        language = request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+        language = browser_language(request.headers.get("Accept-Language", ""))
     return language
+
+
+@lru_cache(maxsize=256)
+def browser_language(accept_language: str) -> str:
+    """The interface's language a browser's `Accept-Language` prefers, parsed once per header
+    (browsers send a handful of them): it is asked for on every page, cached ones too."""
+    accepted = parse_accept_header(accept_language, LanguageAccept)
+    return accepted.best_match(LANGUAGES, default=DEFAULT_LANGUAGE) or DEFAULT_LANGUAGE
 
 
 def forget_language() -> None:
@@ -95,9 +105,16 @@ def keep_language_argument(endpoint: str, values: dict[str, object]) -> None:
 
 def vary_on_language(response):  # type: ignore[no-untyped-def]
     """A page whose language came from `Accept-Language` says so to caches."""
-    if g.get("tracker_language_from_header"):
+    if g.get("tracker_language_from_header") and not varies_on_language(response):
         response.vary.add("Accept-Language")
     return response
+
+
+def varies_on_language(response) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the answer says so already (a page from the page cache does), read without
+    parsing `Vary` into a set and writing it back."""
+    vary = response.headers.get("Vary", "")
+    return "accept-language" in (name.strip().lower() for name in vary.split(","))
 
 
 # Dates and numbers. Digits are the Latin ones (0-9) in both languages: Babel's default for

@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin, LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
+from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 from werkzeug.routing import IntegerConverter
@@ -51,6 +52,19 @@ POLICY = (
     "form-action 'self'",
 )
 CONTENT_SECURITY_POLICY = "; ".join((*POLICY, "frame-ancestors 'none'"))
+# What every answer says unless it says otherwise; the framing ones depend on the route.
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+NOT_FRAMED = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Frame-Options", "DENY"),
+    *SECURITY_HEADERS,
+)
+STRICT_TRANSPORT = ("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 
 
 class FieldCountingParser(FormDataParser):
@@ -86,7 +100,19 @@ class SessionCookies(SecureCookieSessionInterface):
     Browsers then accept it only if it is Secure, for the whole site (`Path=/`) and for this
     host alone (no `Domain`): a sibling subdomain or a plain-HTTP page cannot plant or
     overwrite it (ASVS 5.0 V3.3.1).
+
+    The signing serializer is built once for the app's keys, not twice a request as Flask's
+    does: it is the same while `SECRET_KEY` and `SECRET_KEY_FALLBACKS` are.
     """
+
+    def __init__(self) -> None:
+        self.signing: tuple[tuple[Any, ...], URLSafeTimedSerializer | None] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if self.signing is None or self.signing[0] != keys:
+            self.signing = (keys, super().get_signing_serializer(app))
+        return self.signing[1]
 
     def get_cookie_name(self, app: Flask) -> str:
         name = super().get_cookie_name(app)
@@ -222,20 +248,24 @@ def framing_origins() -> list[str]:
 
 
 def set_security_headers(response: Response) -> Response:
+    """Add each security header the answer does not set itself (a page from the page cache
+    carries them all already)."""
     headers = response.headers
     origins = framing_origins()
     if origins:
         policy = "; ".join((*POLICY, "frame-ancestors " + " ".join(origins)))
-        headers.setdefault("Content-Security-Policy", policy)
+        defaults: tuple[tuple[str, str], ...] = (
+            ("Content-Security-Policy", policy),
+            *SECURITY_HEADERS,
+        )
     else:
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        defaults = NOT_FRAMED
     if current_app.config.get("SESSION_COOKIE_SECURE"):
-        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        defaults = (*defaults, STRICT_TRANSPORT)
+    present = {key.lower() for key, _ in headers}
+    for key, value in defaults:
+        if key.lower() not in present:
+            headers.add(key, value)
     if request.endpoint != "static":
         headers["Cache-Control"] = cache_control(response)
     return response

@@ -36,6 +36,7 @@ def password_checked(view: View) -> View:
 
 
 WRONG_PASSWORD = "tracker_wrong_password"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def wrong_password_given() -> None:
@@ -45,6 +46,11 @@ def wrong_password_given() -> None:
 
 def was_wrong(response: Response) -> bool:
     return bool(g.get(WRONG_PASSWORD))
+
+
+def reads_only() -> bool:
+    """Every limit here counts POSTs: a GET, HEAD or OPTIONS is never checked against one."""
+    return request.method in SAFE_METHODS
 
 
 def address_key() -> str:
@@ -79,6 +85,9 @@ def init_app(app: Flask) -> None:
         # While Redis is away, each process counts on its own rather than refusing every login.
         in_memory_fallback_enabled=True,
     )
+    # Flask-Limiter's own exemption of whole requests: without it, it resolves the limits of
+    # every page read only to find none that counts a GET.
+    limiter.request_filter(reads_only)
     per_account = limiter.limit(
         lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=account_key,
         methods=["POST"],
