@@ -33,7 +33,19 @@ def get_session() -> Session:
         if has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"):
             engine = engine.execution_options(sqlite_immediate=True)
         g.db_session = factory(bind=engine)
+        for row in g.pop("db_rows", ()):
+            g.db_session.add(row)
     return g.db_session
+
+
+def attach_when_opened(row: object) -> None:
+    """Put a row made without a query (a session a worker holds: auth/sessions.py) in this
+    request's database session: now if it is open, else as `get_session` opens it. A page
+    from the page cache then opens none."""
+    if "db_session" in g:
+        g.db_session.add(row)
+    else:
+        g.setdefault("db_rows", []).append(row)
 
 
 def close_session(_exc: BaseException | None = None) -> None:

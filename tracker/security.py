@@ -140,7 +140,7 @@ def load_user(user_id: str) -> User | None:
     # Imported here: the auth package's views import this module.
     from .auth.sessions import TOKEN_KEY, load_session_user
 
-    return load_session_user(get_session(), user_id, session.get(TOKEN_KEY))
+    return load_session_user(user_id, session.get(TOKEN_KEY))
 
 
 @login_manager.request_loader

@@ -5,7 +5,8 @@ values (`Held`), and answers the next requests of that session from them without
 database, for as long as the sessions' version in Redis stands (any write to a user or a
 session but a login and a last-seen time bumps it after its commit: caching.py) and until its
 last-seen time is due to be written or it would expire. Each request makes its own `User` and
-`UserSession` of those values in its own database session, as if a query had read them.
+`UserSession` of those values in its own database session, as if a query had read them, as
+that session opens: a page from the page cache opens none.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from ..bookkeeping import note
 from ..caching import TOUCH, DataVersion, Recent
-from ..db import get_session
+from ..db import attach_when_opened, get_session
 from ..models import Base, User, UserSession, utcnow
 
 # The key of the token in Flask's (signed) session cookie.
@@ -53,11 +54,12 @@ def values(row: Base) -> dict[str, Any]:
     return {column.key: getattr(row, column.key) for column in inspect(type(row)).column_attrs}
 
 
-def as_loaded(db: Session, model: type[Row], held: dict[str, Any]) -> Row:
-    """Put a row of `model` holding `held` in `db`, as a query would have, without one."""
+def as_loaded(model: type[Row], held: dict[str, Any]) -> Row:
+    """A row of `model` holding `held` in this request's database session, as a query would
+    have put it there, without one."""
     row = model(**held)
     make_transient_to_detached(row)
-    db.add(row)
+    attach_when_opened(row)
     return row
 
 
@@ -105,7 +107,7 @@ def session_expiry(user_session: UserSession) -> dt.datetime:
     )
 
 
-def load_session_user(db: Session, user_id: str, token: str | None) -> User | None:
+def load_session_user(user_id: str, token: str | None) -> User | None:
     """Return the user whose session this token opened, if it has neither ended nor expired.
 
     Flask-Login calls this on the first use of `current_user`, which `enforce_access` makes
@@ -125,7 +127,8 @@ def load_session_user(db: Session, user_id: str, token: str | None) -> User | No
         if str(held.user["id"]) != user_id:
             return None
         g.held_session = held.user_session  # made a row only if the view asks for it
-        return as_loaded(db, User, held.user)
+        return as_loaded(User, held.user)
+    db = get_session()
     row = db.execute(
         SESSION_USER,
         {
@@ -163,7 +166,7 @@ def init_app(app: Flask) -> None:
 def current_session() -> UserSession | None:
     """Return the server-side session of this request's logged-in user."""
     if "user_session" not in g and "held_session" in g:
-        g.user_session = as_loaded(get_session(), UserSession, g.held_session)
+        g.user_session = as_loaded(UserSession, g.held_session)
     return g.get("user_session")
 
 
