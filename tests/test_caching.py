@@ -38,6 +38,26 @@ def test_a_page_is_rendered_once_until_something_is_written(
     assert 'id="count-stalled">1<' in changed
 
 
+def test_a_page_from_the_cache_says_what_the_rendered_page_said(
+    client: FlaskClient, analyst
+) -> None:
+    """Security headers, Vary and the language chosen from the browser's, on a hit as on the
+    page rendered."""
+    client.get("/corrections")  # settle the session
+    asked = {"Accept-Language": "ar;q=0.9, fr;q=0.8"}
+    first = client.get("/", headers=asked)
+    again = client.get("/", headers=asked)
+    assert again.get_data() == first.get_data()
+    assert 'lang="ar"' in again.get_data(as_text=True)
+    headers = {key for key, _ in first.headers} - {"X-Request-ID"}
+    assert {key for key, _ in again.headers} - {"X-Request-ID"} == headers
+    for key in headers:
+        assert again.headers.getlist(key) == first.headers.getlist(key), key
+    assert {"Accept-Language", "Cookie"} <= set(again.vary)
+    assert again.headers["X-Frame-Options"] == "DENY"
+    assert again.headers["Cache-Control"] == "no-store"
+
+
 def test_conditional_get_answers_304_until_a_write(client: FlaskClient, analyst) -> None:
     client.get("/")  # shows the welcome message, once
     response = client.get(f"/recommendations/{SLUG}")
