@@ -46,7 +46,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import Connection, event, func, insert, select
 from sqlalchemy.engine import ExecutionContext
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from .db import get_session
 from .models import DataChange
@@ -73,6 +73,7 @@ CHANGED = "tracker.data_changed"  # on a connection's info: this transaction wro
 SESSIONS_CHANGED = "tracker.sessions_changed"  # ... and wrote to a user or a session
 BUMP = "tracker.bump_shared_version"  # on a session's info: tell Redis after the commit
 BUMP_SESSIONS = "tracker.bump_sessions_version"
+DUE = "tracker.bumps_due"  # what a committed transaction tells Redis once it has ended
 REDIS_KEY = "tracker:data-version"
 SESSIONS_KEY = "tracker:sessions-version"
 SHARED = "tracker.shared_versions"  # in a request's environ: both counters, read once
@@ -235,8 +236,14 @@ def install_commit_hook(factory: sessionmaker[Session], versions: DataVersion) -
     event.listen(factory, "before_commit", count_changes)
 
     @event.listens_for(factory, "after_commit")
-    def tell_the_others(session: Session) -> None:
-        data, sessions = session.info.pop(BUMP, False), session.info.pop(BUMP_SESSIONS, False)
+    def committed(session: Session) -> None:
+        session.info[DUE] = session.info.pop(BUMP, False), session.info.pop(BUMP_SESSIONS, False)
+
+    # Told once the transaction has ended and its connection gone back to the pool, which
+    # ends a SQLite writer's turn (engine.py): the next writer does not wait for Redis.
+    @event.listens_for(factory, "after_transaction_end")
+    def tell_the_others(session: Session, _transaction: SessionTransaction) -> None:
+        data, sessions = session.info.pop(DUE, (False, False))
         if data or sessions:
             versions.bump(data=data, sessions=sessions)
 
