@@ -242,7 +242,9 @@ def install_commit_hook(factory: sessionmaker[Session], versions: DataVersion) -
     # Told once the transaction has ended and its connection gone back to the pool, which
     # ends a SQLite writer's turn (engine.py): the next writer does not wait for Redis.
     @event.listens_for(factory, "after_transaction_end")
-    def tell_the_others(session: Session, _transaction: SessionTransaction) -> None:
+    def tell_the_others(session: Session, transaction: SessionTransaction) -> None:
+        if transaction.parent is not None:
+            return
         data, sessions = session.info.pop(DUE, (False, False))
         if data or sessions:
             versions.bump(data=data, sessions=sessions)
