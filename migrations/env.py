@@ -22,13 +22,16 @@ target_metadata = Base.metadata
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     """Leave the full-text search objects to their migration: autogenerate cannot describe them.
 
-    They are SQLite's FTS5 table `search_index` (with its shadow tables) and PostgreSQL's GIN
-    indexes named `ix_search_*`; see tracker/search/.
+    They are SQLite's FTS5 table `search_index` (with its shadow tables), and PostgreSQL's
+    generated `search_vector` columns and the GIN indexes over them named `ix_search_*`; see
+    tracker/search/.
     """
     if type_ == "table":
         return not (name or "").startswith("search_index")
     if type_ == "index":
         return not (name or "").startswith("ix_search_")
+    if type_ == "column":
+        return name != "search_vector"
     return True
 
 

@@ -5,8 +5,9 @@ assessment (its latest revision); each item of evidence's title, publisher and e
 evidence its update cites now: not what a correction withdrew).
 
 SQLite searches an FTS5 table, `search_index`, that the application keeps in step with
-those rows (tracker/search/index.py says how, and why not with triggers). PostgreSQL needs
-no copy: GIN indexes over the same `to_tsvector` expressions the queries use.
+those rows (tracker/search/index.py says how, and why not with triggers). PostgreSQL keeps
+each row's vector in a generated column (`search_vector`), computed as the row is written,
+that a GIN index serves and the ranking reads.
 
 Both read what the user typed as a web search box does (`parse`): words, "quoted phrases",
 OR between two of them, and a leading minus for what must not appear; never as either
@@ -291,7 +292,8 @@ SQLITE_SNIPPETS = text(
 ).bindparams(bindparam("rowids", expanding=True))
 
 
-# These expressions must stay the ones the migration indexes, or the indexes go unused.
+# Each kind's text, as its stored `search_vector` column on PostgreSQL is generated from
+# (migrations/versions/*_store_the_search_vectors_on_postgresql.py): the snippets quote it.
 RECOMMENDATION_TEXT = "r.title || ' ' || r.summary || ' ' || r.passage"
 ASSESSMENT_TEXT = "u.assessment"
 EVIDENCE_TEXT = "e.title || ' ' || e.publisher || ' ' || e.excerpt"
@@ -299,7 +301,7 @@ HEADLINE = f'StartSel="{START}", StopSel="{STOP}", MaxWords=35, MinWords=15, Max
 
 
 class PostgresSearch:
-    """Search with `to_tsvector` over the rows themselves, served by the GIN indexes."""
+    """Search the rows' stored `search_vector` columns, served by their GIN indexes."""
 
     @staticmethod
     def candidates(query_sql: str, among: bool) -> str:
@@ -307,24 +309,25 @@ class PostgresSearch:
         `:ids`): kind, target_id, recommendation_id, body. More than RANKED match if more
         than RANKED are found here."""
         kinds = (
-            ("recommendation", "r.id", "r.id", RECOMMENDATION_TEXT, "recommendation r", ""),
-            ("assessment", "u.id", "u.recommendation_id", ASSESSMENT_TEXT, "status_update u", ""),
+            ("recommendation", "r", "r.id", RECOMMENDATION_TEXT, "recommendation r", ""),
+            ("assessment", "u", "u.recommendation_id", ASSESSMENT_TEXT, "status_update u", ""),
             (
-                "evidence", "e.id", "u.recommendation_id", EVIDENCE_TEXT,
+                "evidence", "e", "u.recommendation_id", EVIDENCE_TEXT,
                 "evidence e JOIN status_update u ON u.id = e.update_id",
                 " AND e.withdrawn_in IS NULL",
             ),
         )  # fmt: skip
         return " UNION ALL ".join(
-            f"""(SELECT '{kind}' AS kind, {target} AS target_id,
-                        {recommendation} AS recommendation_id, {body} AS body
+            f"""(SELECT '{kind}' AS kind, {row}.id AS target_id,
+                        {recommendation} AS recommendation_id, {body} AS body,
+                        {row}.search_vector AS vector
                  FROM {rows}
-                 WHERE to_tsvector('english', {body}) @@ ({query_sql}){also}
+                 WHERE {row}.search_vector @@ ({query_sql}){also}
                        {f"AND {recommendation} IN :ids" if among else ""}
-                       {public_clause(recommendation, f"'{kind}'", target)}
-                 ORDER BY {target} DESC
+                       {public_clause(recommendation, f"'{kind}'", f"{row}.id")}
+                 ORDER BY {row}.id DESC
                  LIMIT :over)"""
-            for kind, target, recommendation, body, rows, also in kinds
+            for kind, row, recommendation, body, rows, also in kinds
         )
 
     def matches(
@@ -350,7 +353,7 @@ class PostgresSearch:
             ), placed AS (
                 SELECT aged.*,
                        row_number() OVER (
-                           ORDER BY ts_rank(to_tsvector('english', body), ({query_sql})) DESC,
+                           ORDER BY ts_rank(vector, ({query_sql})) DESC,
                                     kind, target_id
                        ) AS place
                 FROM aged
