@@ -239,6 +239,7 @@ def pages_and_posts(options: argparse.Namespace, url: str, folder: Path) -> None
         print(f"== {name} ({path}): {elapsed:.1f} ms a page\n{report}")
     form = {
         "status": "in_progress", "as_of": "2021-10-10", "assessment": "Talks resumed.",
+        "change_reason": "Measured.",
         "confidence": "moderate", "evidence-0-url": "https://news.example.org/p",
         "evidence-0-title": "Report", "evidence-0-publisher": "Example News",
         "evidence-0-excerpt": "Quoted.", "evidence-0-stance": "supports",
@@ -246,19 +247,32 @@ def pages_and_posts(options: argparse.Namespace, url: str, folder: Path) -> None
         "save": "Log status update",
     }  # fmt: skip
     posts = 50
-    client.post(f"/recommendations/{busiest}/updates/new", data=form)
-    started = time.process_time()
-    for _ in range(posts):
+
+    def post() -> float:
+        """Post once; return the processor time it took. The page the browser is sent to
+        next shows the post's message and drops it: here it is dropped, untimed, or every
+        post would carry all the earlier ones in its cookie."""
+        started = time.process_time()
         response = client.post(f"/recommendations/{busiest}/updates/new", data=form)
+        spent = time.process_time() - started
         assert response.status_code == 302, response.status_code
-    cpu = (time.process_time() - started) / posts * 1000
+        with client.session_transaction() as cookie:
+            cookie.pop("_flashes", None)
+        return spent
+
+    post()
+    cpu = min(
+        sum(post() for _ in range(posts // 5)) / (posts // 5) * 1000 for _ in range(5)
+    )  # the least of 5 batches, as for the pages
     print(f"posting an update: {cpu:.2f} ms of processor time")
     if not options.quiet:
         profiler = cProfile.Profile()
-        profiler.enable()
         for _ in range(posts):
+            profiler.enable()
             client.post(f"/recommendations/{busiest}/updates/new", data=form)
-        profiler.disable()
+            profiler.disable()
+            with client.session_transaction() as cookie:
+                cookie.pop("_flashes", None)
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)
         stats.sort_stats("cumulative").print_stats(options.top)

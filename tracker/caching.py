@@ -45,7 +45,7 @@ from flask import Flask, Response, current_app, has_request_context, make_respon
 from flask_login import current_user
 from sqlalchemy import Connection, event, func, insert, select
 from sqlalchemy.engine import ExecutionContext
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from .db import get_session
 from .i18n import select_locale
@@ -73,6 +73,7 @@ CHANGED = "tracker.data_changed"  # on a connection's info: this transaction wro
 SESSIONS_CHANGED = "tracker.sessions_changed"  # ... and wrote to a user or a session
 BUMP = "tracker.bump_shared_version"  # on a session's info: tell Redis after the commit
 BUMP_SESSIONS = "tracker.bump_sessions_version"
+DUE = "tracker.bumps_due"  # what a committed transaction tells Redis once it has ended
 REDIS_KEY = "tracker:data-version"
 SESSIONS_KEY = "tracker:sessions-version"
 SHARED = "tracker.shared_versions"  # in a request's environ: both counters, read once
@@ -235,8 +236,16 @@ def install_commit_hook(factory: sessionmaker[Session], versions: DataVersion) -
     event.listen(factory, "before_commit", count_changes)
 
     @event.listens_for(factory, "after_commit")
-    def tell_the_others(session: Session) -> None:
-        data, sessions = session.info.pop(BUMP, False), session.info.pop(BUMP_SESSIONS, False)
+    def committed(session: Session) -> None:
+        session.info[DUE] = session.info.pop(BUMP, False), session.info.pop(BUMP_SESSIONS, False)
+
+    # Told once the transaction has ended and its connection gone back to the pool, which
+    # ends a SQLite writer's turn (engine.py): the next writer does not wait for Redis.
+    @event.listens_for(factory, "after_transaction_end")
+    def tell_the_others(session: Session, transaction: SessionTransaction) -> None:
+        if transaction.parent is not None:
+            return
+        data, sessions = session.info.pop(DUE, (False, False))
         if data or sessions:
             versions.bump(data=data, sessions=sessions)
 

@@ -48,7 +48,7 @@ from .models import (
     utcnow,
 )
 from .moments import Moment, judgement_of
-from .notifications.operations import notify_updates
+from .notifications.operations import notifying_updates
 from .regressions import highest_step_held
 from .search.index import index_updates
 from .vocabulary import (
@@ -695,11 +695,15 @@ def after_writing(
 ) -> None:
     """Bring up to date what follows from the judgements of these recommendations.
 
-    The current updates, and the watchers' notifications, in the same transaction.
+    The current updates, and the watchers' notifications, in the same transaction. The
+    pointers move as late as they can: on PostgreSQL moving one locks its recommendation's
+    row until the commit, and every other writer to that recommendation waits that long.
     """
-    refresh_current_updates(session, recommendation_ids)
-    if news is not None and news.update_ids:
-        notify_updates(session, news.kind, news.update_ids, news.by)
+    if news is None or not news.update_ids:
+        refresh_current_updates(session, recommendation_ids)
+        return
+    with notifying_updates(session, news.kind, news.update_ids, news.by):
+        refresh_current_updates(session, recommendation_ids)
 
 
 def refresh_current_updates(session: Session, recommendation_ids: Iterable[int] | None) -> None:

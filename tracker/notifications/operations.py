@@ -7,7 +7,8 @@ A notification is written in the transaction of the change that causes it (the s
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -183,8 +184,15 @@ REVIEW = Events.of(
 def notify(session: Session, kind: str, events: Events, parameters: dict[str, Any]) -> None:
     """Notify every active watcher of the events the parameters pick, but never of their own
     change, and the watchers of saved views they now match."""
-    session.execute(events.notified, {"kind": kind, "created_at": utcnow(), **parameters})
+    notify_watchers(session, kind, events, parameters)
     notify_view_watchers(session, kind, events, parameters)
+
+
+def notify_watchers(
+    session: Session, kind: str, events: Events, parameters: dict[str, Any]
+) -> None:
+    """Notify the watchers of what the events touch: not yet those of saved views."""
+    session.execute(events.notified, {"kind": kind, "created_at": utcnow(), **parameters})
 
 
 # Built once: every post asks it.
@@ -237,14 +245,27 @@ def notify_view_watchers(
     session.flush()
 
 
-def notify_updates(
+@contextmanager
+def notifying_updates(
     session: Session, kind: str, update_ids: Collection[int], by: User | None = None
-) -> None:
-    """Notify the watchers of these updates' recommendations: new, corrected or retracted."""
+) -> Iterator[None]:
+    """Notify the watchers of these updates' recommendations: new, corrected or retracted.
+
+    The watchers of the recommendations, their sources, themes and actors are told on
+    entering; those of saved views on leaving, once the block has brought up to date what
+    the views match on (the current updates).
+    """
     ordered = sorted(update_ids)
     by_id = by.id if by is not None else None
-    for start in range(0, len(ordered), CHUNK):
-        notify(session, kind, UPDATES, {"ids": ordered[start : start + CHUNK], "by_id": by_id})
+    batches = [
+        {"ids": ordered[start : start + CHUNK], "by_id": by_id}
+        for start in range(0, len(ordered), CHUNK)
+    ]
+    for parameters in batches:
+        notify_watchers(session, kind, UPDATES, parameters)
+    yield
+    for parameters in batches:
+        notify_view_watchers(session, kind, UPDATES, parameters)
 
 
 def notify_review(session: Session, recommendation_id: int, review_id: int, by: User) -> None:
