@@ -16,7 +16,7 @@ import io
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
@@ -91,8 +91,6 @@ UPDATE_FIELDS = (
 # The members of what an update says of a criterion.
 MARK_FIELDS = ("verdict", "note")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-NULL = type(None)
-TEXT_OR_NULL = {str, NULL}
 
 Progress = Callable[[int, int], None]
 Place = Callable[[str], str]
@@ -250,15 +248,9 @@ def json_update(path: str, item: dict[str, Any], problems: list[Problem]) -> Upd
 
 
 def json_texts(
-    data: dict[str, Any], names: Sequence[str], path: str, problems: list[Problem]
+    data: dict[str, Any], names: Iterable[str], path: str, problems: list[Problem]
 ) -> dict[str, str]:
     """Read the named members of an object as text; a missing or null one is empty."""
-    values = list(map(data.get, names))
-    kinds = set(map(type, values))
-    if kinds <= TEXT_OR_NULL:  # the common case, tested in C
-        if NULL in kinds:
-            values = [value or "" for value in values]
-        return dict(zip(names, values, strict=True))
     texts = {}
     for name in names:
         value = data.get(name)
