@@ -10,7 +10,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.models import Recommendation
+from tracker.models import Recommendation, StatusUpdate
+from tracker.moments import Moment, judgement_of
+from tracker.regressions import best_held
 from tracker.status_updates import (
     EvidenceInput,
     correct_status_update,
@@ -163,3 +165,53 @@ def test_recent_panel_lists_judgements_of_the_last_30_days(client: FlaskClient, 
     assert 'What changed in the 30 days to <time datetime="2020-03-20">2020-03-20</time>' in page
     assert 'status-stalled">Stalled</span> as of <time datetime="2020-03-01">' in page
     assert "No status update holds" in client.get("/").get_data(as_text=True)
+
+
+def test_each_write_keeps_where_the_recommendation_stands_now(db: Session, make_user, auth) -> None:
+    """The recommendation's row holds what the rule finds now, after every kind of write."""
+    editor = make_user(Role.EDITOR)
+    auth.login(editor)
+    recommendation = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
+    today = dt.date.today()
+    by_the_rule = Moment(today, known_on=today)  # known on a day: read from the history
+
+    def stands() -> tuple:
+        db.flush()
+        db.refresh(recommendation)
+        kept = (
+            recommendation.current_update_id,
+            recommendation.current_status,
+            recommendation.current_as_of,
+            recommendation.current_logged_at,
+            recommendation.held_step,
+        )
+        judged = judgement_of(db, recommendation.id, by_the_rule)
+        steps = best_held(by_the_rule)
+        held = db.scalar(select(steps.c.step).where(steps.c.recommendation_id == recommendation.id))
+        found = (
+            (judged.update_id, judged.status, judged.as_of, judged.logged_at, held)
+            if judged
+            else (None, None, None, None, held)
+        )
+        assert kept == found
+        return kept
+
+    log = lambda status, as_of: record_status_update(  # noqa: E731
+        db, recommendation, author=editor, status=status, as_of=as_of,
+        assessment=f"{status.label}.", confidence=Confidence.MODERATE, evidence=EVIDENCE,
+    )  # fmt: skip
+    assert stands() == (None, None, None, None, None)
+    implemented = log(Status.IMPLEMENTED, today - dt.timedelta(days=30))
+    assert stands()[1:2] + stands()[4:] == (Status.IMPLEMENTED, 4)
+    log(Status.STALLED, today - dt.timedelta(days=60))  # dated earlier: not in force
+    assert stands()[1] is Status.IMPLEMENTED
+    correct_status_update(
+        db, implemented, editor=editor, status=Status.PARTIAL, as_of=today - dt.timedelta(days=90),
+        assessment="Only in part.", confidence=Confidence.HIGH, reason="Misread",
+    )  # fmt: skip
+    assert stands()[1:2] + stands()[4:] == (Status.STALLED, 3)
+    stalled = db.get(StatusUpdate, stands()[0])
+    retract_status_update(db, stalled, editor=editor, reason="Wrong recommendation")
+    assert stands()[1] is Status.PARTIAL
+    retract_status_update(db, implemented, editor=editor, reason="Hoax")
+    assert stands() == (None, None, None, None, None)

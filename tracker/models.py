@@ -263,11 +263,17 @@ class Recommendation(Translated, Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
-    # The update in force now, kept by the services that write updates, so that listing
-    # where things stand is one indexed join however long the history grows.
+    # The update in force now and what it says, and the highest step on the way to
+    # implementation (`Status.step`) that any of its updates not retracted holds: kept by the
+    # one write path (`status_updates.refresh_current_updates`), so that where things stand
+    # now, and whether that is a regression, is read from this row however long the history.
     current_update_id: Mapped[int | None] = mapped_column(
         ForeignKey("status_update.id", use_alter=True), index=True
     )
+    current_status: Mapped[Status | None] = mapped_column(vocabulary(Status))
+    current_as_of: Mapped[dt.date | None] = mapped_column(Date)
+    current_logged_at: Mapped[dt.datetime | None]
+    held_step: Mapped[int | None]
     # Who answers for keeping it reviewed; co-owners share the work.
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     # Its own review cadence in days; None follows TRACKER_REVIEW_EVERY_DAYS.

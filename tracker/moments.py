@@ -166,17 +166,18 @@ def judgements_in_force(moment: Moment) -> Subquery:
     on or before `moment.as_of`, ties going to the one logged last, in its revision of that
     moment. One query, for a page showing many recommendations.
     """
-    # The current update may await review; a public reader's is found by the rule.
+    # Now, each recommendation's row holds its current update (`Recommendation.current_*`),
+    # which may await review; a public reader's is found by the rule.
     if moment.is_now and not reviewed_only():
         return (
             select(
-                StatusUpdate.recommendation_id,
-                StatusUpdate.id.label("update_id"),
-                StatusUpdate.status,
-                StatusUpdate.as_of,
-                StatusUpdate.created_at.label("logged_at"),
+                Recommendation.id.label("recommendation_id"),
+                Recommendation.current_update_id.label("update_id"),
+                Recommendation.current_status.label("status"),
+                Recommendation.current_as_of.label("as_of"),
+                Recommendation.current_logged_at.label("logged_at"),
             )
-            .join(Recommendation, Recommendation.current_update_id == StatusUpdate.id)
+            .where(Recommendation.current_update_id.is_not(None))
             .subquery("in_force")
         )
     rows = judgements_at(moment)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Subquery, case, exists, func, select
 
 from .models import Recommendation, StatusUpdate
-from .moments import Moment, judgements_at
+from .moments import Moment, MomentShape, judgements_at
 from .vocabulary import PROGRESS, Status
 
 HELD = (Status.PARTIAL, Status.IMPLEMENTED)
@@ -24,35 +24,46 @@ def step_of(status: ColumnElement[str | None]) -> ColumnElement[int | None]:
     return case({member.value: step for member, step in PROGRESS.items()}, value=status)
 
 
-def best_held(moment: Moment) -> Subquery:
+def highest_step_held(as_of: ColumnElement[dt.date] | None = None) -> ColumnElement[int | None]:
+    """The highest step among HELD that a recommendation's updates not retracted hold, in SQL,
+    correlated to `Recommendation`; with `as_of`, of those dated on or before it.
+
+    Their latest revisions are read: whether one held a status is an index seek (status_update's
+    status, recommendation_id, as_of), so the cost follows the recommendations, not the length
+    of their histories.
+    """
+
+    def held(status: Status) -> ColumnElement[bool]:
+        found = exists().where(
+            StatusUpdate.recommendation_id == Recommendation.id,
+            StatusUpdate.status == status,
+            StatusUpdate.retracted_at.is_(None),
+        )
+        return found.where(StatusUpdate.as_of <= as_of) if as_of is not None else found
+
+    highest_first = sorted(HELD, key=PROGRESS.__getitem__, reverse=True)
+    return case(*[(held(status), PROGRESS[status]) for status in highest_first])
+
+
+def best_held(moment: Moment | MomentShape) -> Subquery:
     """Select each recommendation's highest step held among HELD: recommendation_id, step.
 
-    Known now, a recommendation's updates hold their latest revision: whether one held a
-    status is an index seek (status_update's status, recommendation_id, as_of), so the cost
-    follows the recommendations, not the length of their histories.
+    Now, it is the recommendation's own `held_step`, kept as updates are written; known now
+    of a past day, `highest_step_held` then; known on a past day, every judgement shown then.
     """
-    if moment.known_before is None:
-
-        def held(status: Status) -> ColumnElement[bool]:
-            return exists().where(
-                StatusUpdate.recommendation_id == Recommendation.id,
-                StatusUpdate.status == status,
-                StatusUpdate.as_of <= moment.as_of,
-                StatusUpdate.retracted_at.is_(None),
-            )
-
-        highest_first = sorted(HELD, key=PROGRESS.__getitem__, reverse=True)
-        step = case(*[(held(status), PROGRESS[status]) for status in highest_first])
-        return select(Recommendation.id.label("recommendation_id"), step.label("step")).subquery(
-            "held"
+    if moment.is_now:
+        step: ColumnElement[int | None] = Recommendation.held_step
+    elif moment.known_before is None:
+        step = highest_step_held(moment.as_of)
+    else:
+        rows = judgements_at(moment)
+        return (
+            select(rows.c.recommendation_id, func.max(step_of(rows.c.status)).label("step"))
+            .where(rows.c.as_of <= moment.as_of, rows.c.status.in_([s.value for s in HELD]))
+            .group_by(rows.c.recommendation_id)
+            .subquery("held")
         )
-    rows = judgements_at(moment)
-    return (
-        select(rows.c.recommendation_id, func.max(step_of(rows.c.status)).label("step"))
-        .where(rows.c.as_of <= moment.as_of, rows.c.status.in_([s.value for s in HELD]))
-        .group_by(rows.c.recommendation_id)
-        .subquery("held")
-    )
+    return select(Recommendation.id.label("recommendation_id"), step.label("step")).subquery("held")
 
 
 def regressed_condition(held: Subquery, status: ColumnElement[str | None]) -> ColumnElement[bool]:

@@ -50,6 +50,7 @@ from .models import (
 )
 from .moments import Moment, judgement_of
 from .notifications.operations import notify_updates
+from .regressions import highest_step_held
 from .search.index import index_updates
 from .vocabulary import (
     Confidence,
@@ -704,7 +705,8 @@ def after_writing(
 
 
 def refresh_current_updates(session: Session, recommendation_ids: Iterable[int] | None) -> None:
-    """Point recommendations (all of them for None) at the update in force now.
+    """Point recommendations (all of them for None) at the update in force now, with its
+    status, as-of date and time logged, and the highest step any of their updates holds.
 
     Now, as-of dates cannot be in the future, so the rule needs no date: the update not
     retracted with the latest as-of date, ties going to the one logged last.
@@ -716,20 +718,31 @@ def refresh_current_updates(session: Session, recommendation_ids: Iterable[int] 
 
 
 def refresh_statement() -> Update:
-    latest = (
-        select(StatusUpdate.id)
-        .where(
-            StatusUpdate.recommendation_id == Recommendation.id,
-            StatusUpdate.retracted_at.is_(None),
+    def latest(column: Any) -> Any:
+        return (
+            select(column)
+            .where(
+                StatusUpdate.recommendation_id == Recommendation.id,
+                StatusUpdate.retracted_at.is_(None),
+            )
+            .order_by(
+                StatusUpdate.as_of.desc(), StatusUpdate.created_at.desc(), StatusUpdate.id.desc()
+            )
+            .limit(1)
+            .scalar_subquery()
         )
-        .order_by(StatusUpdate.as_of.desc(), StatusUpdate.created_at.desc(), StatusUpdate.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+
     # On the table, not the mapped class: moving the pointer is not an editor's edit, so
     # it must not bump the version that guards editors' saves.
     table = Recommendation.__table__
-    return table.update().values(current_update_id=latest, updated_at=table.c.updated_at)
+    return table.update().values(
+        current_update_id=latest(StatusUpdate.id),
+        current_status=latest(StatusUpdate.status),
+        current_as_of=latest(StatusUpdate.as_of),
+        current_logged_at=latest(StatusUpdate.created_at),
+        held_step=highest_step_held(),
+        updated_at=table.c.updated_at,
+    )
 
 
 # Built once, as every write runs one of them.
