@@ -12,7 +12,7 @@ it rather than row by row, and the pages it writes are held in memory.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import repeat
 from typing import Any
@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import Column, Connection, Table, func, select, text
 from sqlalchemy.orm import Session
 
-Row = dict[str, Any]
 # Up to this many rows go in as a plain INSERT.
 FEW = 20
 # A load of fewer rows than this is written as any other write.
@@ -30,48 +29,70 @@ LARGE_LOAD = 10_000
 LOAD_CACHE_KIB = 256 * 1024
 
 
-def insert_rows(connection: Connection, table: Table, rows: Sequence[Row]) -> None:
-    """Insert rows that all give the same columns; the others take their defaults."""
-    if not rows:
+def insert_rows(connection: Connection, table: Table, columns: Mapping[str, Sequence[Any]]) -> None:
+    """Insert rows given a column at a time: each of `columns` a list of one value a row, all
+    of one length; the table's other columns take their defaults."""
+    count = len(next(iter(columns.values()), ()))
+    if not count:
         return
-    if len(rows) <= FEW:  # one INSERT costs less than setting up a bulk load
-        connection.execute(table.insert(), list(rows))
+    if count <= FEW:  # one INSERT costs less than setting up a bulk load
+        connection.execute(table.insert(), rows_of(columns))
         return
-    columns, values = bound(connection, table, rows)
+    names, values = bound(connection, table, columns, count)
     quote = connection.dialect.identifier_preparer
-    into = f"{quote.format_table(table)} ({', '.join(map(quote.format_column, columns))})"
+    into = f"{quote.format_table(table)} ({', '.join(map(quote.format_column, names))})"
     if connection.dialect.name == "postgresql":
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         with cursor.copy(f"COPY {into} FROM STDIN") as copy:
             for row in values:
                 copy.write_row(row)
     else:  # SQLite
-        marks = ", ".join("?" for _ in columns)
+        marks = ", ".join("?" for _ in names)
         connection.exec_driver_sql(f"INSERT INTO {into} VALUES ({marks})", list(values))
 
 
+def rows_of(columns: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    """The rows that columns of values make, as mappings of names to values."""
+    names = list(columns)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+
+
 def bound(
-    connection: Connection, table: Table, rows: Sequence[Row]
+    connection: Connection, table: Table, columns: Mapping[str, Sequence[Any]], count: int
 ) -> tuple[list[Column[Any]], Iterator[tuple[Any, ...]]]:
     """The columns to write, the given ones then those with a default, and each row's values
     for them, converted for the driver.
 
-    Converted a column at a time, by `map`: the loop over the rows runs in C, and a default
-    is converted once for them all.
+    Converted a column at a time: a column's distinct values once each when it repeats them
+    (a status, a date, a default), each value by `map` otherwise, so the loop runs in C.
     """
-    given = list(rows[0])
-    defaulted = [column for column in table.columns if column.name not in given and column.default]
-    columns = [table.columns[name] for name in given] + defaulted
-    values: list[Iterable[Any]] = []
-    for name in given:
-        convert = bind_processor(connection, table.columns[name])
-        column_values = [row[name] for row in rows]
-        values.append(column_values if convert is None else list(map(convert, column_values)))
+    defaulted = [
+        column for column in table.columns if column.name not in columns and column.default
+    ]
+    names = [table.columns[name] for name in columns] + defaulted
+    values: list[Iterable[Any]] = [
+        converted(bind_processor(connection, table.columns[name]), column)
+        for name, column in columns.items()
+    ]
     for column in defaulted:
         convert = bind_processor(connection, column)
         value = default_of(column)
-        values.append(repeat(value if convert is None else convert(value), len(rows)))
-    return columns, zip(*values, strict=True)
+        values.append(repeat(value if convert is None else convert(value), count))
+    return names, zip(*values, strict=True)
+
+
+def converted(convert: Callable[[Any], Any] | None, column: Sequence[Any]) -> Sequence[Any]:
+    """A column's values converted for the driver, each distinct value once if it repeats."""
+    if convert is None:
+        return column
+    try:
+        distinct = set(column)
+    except TypeError:  # values that cannot be hashed (JSON's objects) are converted each
+        return list(map(convert, column))
+    if 2 * len(distinct) > len(column):
+        return list(map(convert, column))
+    conversions = {value: convert(value) for value in distinct}
+    return list(map(conversions.__getitem__, column))
 
 
 def bind_processor(connection: Connection, column: Column[Any]) -> Callable[[Any], Any] | None:

@@ -6,7 +6,6 @@ token instead: `Authorization: Bearer <token>`, or `?token=<token>` on the feed'
 
 from __future__ import annotations
 
-from feedgen.feed import FeedGenerator
 from flask import Blueprint, Response, abort, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -88,6 +87,8 @@ def feed(query: Select[tuple[StatusUpdate]], *, title: str, page: str) -> Respon
     address = url_for(
         request.endpoint or "feeds.updates", **(request.view_args or {}), _external=True
     )
+    from feedgen.feed import FeedGenerator  # and lxml: loaded by the first feed drawn
+
     generator = FeedGenerator()
     generator.id(address)
     # Text stored before control characters were refused must not break the feed (XML).

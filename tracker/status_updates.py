@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -35,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from . import audit
-from .bulk import insert_rows, loading
+from .bulk import insert_rows, loading, rows_of
 from .criteria.checklist import criteria_in_force, load_criteria, marks_in_force, unmet_completion
 from .models import (
     AuditEvent,
@@ -252,58 +253,57 @@ def record_status_updates(
         for chunk in chunks(updates, CHUNK):
             written = insert_updates(session, chunk)
             session.execute(ORIGINAL_REVISIONS, {"ids": written})
+            connection = session.connection()
+            insert_rows(connection, Evidence.__table__, evidence_columns(chunk, written))
+            marks = [
+                (id_, mark) for new, id_ in zip(chunk, written, strict=True) for mark in new.marks
+            ]
             insert_rows(
-                session.connection(),
-                Evidence.__table__,
-                [
-                    row | {"update_id": id_}
-                    for new, id_ in zip(chunk, written, strict=True)
-                    for row in evidence_rows(new.evidence)
-                ],
-            )
-            insert_rows(
-                session.connection(),
+                connection,
                 CriterionMark.__table__,
-                [
-                    mark_row(mark) | {"update_id": id_}
-                    for new, id_ in zip(chunk, written, strict=True)
-                    for mark in new.marks
-                ],
+                {
+                    "update_id": [id_ for id_, _ in marks],
+                    "criterion_id": [mark.criterion_id for _, mark in marks],
+                    "verdict": [mark.verdict for _, mark in marks],
+                    "note": [mark.note for _, mark in marks],
+                },
             )
+            count = len(chunk)
             insert_rows(
-                session.connection(),
+                connection,
                 AuditEvent.__table__,
-                [
-                    {
-                        "at": audited_at,
-                        "user_id": new.author.id,
-                        "action": "status_update.create",
-                        "target_type": StatusUpdate.__tablename__,
-                        "target_id": id_,
-                        "after": created_update_audit(new),
-                        "remote_addr": remote_addr,
-                    }
-                    for new, id_ in zip(chunk, written, strict=True)
-                ],
+                {
+                    "at": [audited_at] * count,
+                    "user_id": [new.author.id for new in chunk],
+                    "action": ["status_update.create"] * count,
+                    "target_type": [StatusUpdate.__tablename__] * count,
+                    "target_id": written,
+                    "after": [created_update_audit(new) for new in chunk],
+                    "remote_addr": [remote_addr] * count,
+                },
             )
             # An approval carried over with its update, audited as the review queue audits one.
+            approved = [
+                (id_, new.approval)
+                for new, id_ in zip(chunk, written, strict=True)
+                if new.approval is not None
+            ]
             insert_rows(
-                session.connection(),
+                connection,
                 AuditEvent.__table__,
-                [
-                    {
-                        "at": audited_at,
-                        "user_id": new.approval.by.id,
-                        "action": "status_update.approve",
-                        "target_type": StatusUpdate.__tablename__,
-                        "target_id": id_,
-                        "before": {"approved": False},
-                        "after": {"approved": True, "at": new.approval.at.isoformat()},
-                        "remote_addr": remote_addr,
-                    }
-                    for new, id_ in zip(chunk, written, strict=True)
-                    if new.approval is not None
-                ],
+                {
+                    "at": [audited_at] * len(approved),
+                    "user_id": [approval.by.id for _, approval in approved],
+                    "action": ["status_update.approve"] * len(approved),
+                    "target_type": [StatusUpdate.__tablename__] * len(approved),
+                    "target_id": [id_ for id_, _ in approved],
+                    "before": [{"approved": False} for _ in approved],
+                    "after": [
+                        {"approved": True, "at": approval.at.isoformat()}
+                        for _, approval in approved
+                    ],
+                    "remote_addr": [remote_addr] * len(approved),
+                },
             )
             ids += written
             touched.update(new.recommendation.id for new in chunk)
@@ -360,16 +360,12 @@ def chunks(items: Iterable[NewStatusUpdate], size: int) -> Iterator[list[NewStat
 def insert_updates(session: Session, chunk: list[NewStatusUpdate]) -> list[int]:
     """Insert the updates' own rows; return their ids, in order."""
     table = StatusUpdate.__table__
-    rows = [update_row(new) for new in chunk]
-    if len(rows) <= FEW:
+    columns = update_columns(chunk)
+    if len(chunk) <= FEW:
         statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        return list(session.execute(statement, rows).scalars())
-    ids = reserve_ids(session.connection(), table, len(rows))
-    insert_rows(
-        session.connection(),
-        table,
-        [{"id": id_} | row for id_, row in zip(ids, rows, strict=True)],
-    )
+        return list(session.execute(statement, rows_of(columns)).scalars())
+    ids = reserve_ids(session.connection(), table, len(chunk))
+    insert_rows(session.connection(), table, {"id": ids} | columns)
     return ids
 
 
@@ -391,42 +387,50 @@ def reserve_ids(connection: Connection, table: Table, count: int) -> list[int]:
     return list(range(last + 1, last + 1 + count))
 
 
-def update_row(new: NewStatusUpdate) -> dict[str, Any]:
-    return {
-        "recommendation_id": new.recommendation.id,
-        "status": new.status,
-        "as_of": new.as_of,
-        "assessment": new.assessment,
-        "confidence": new.confidence,
-        "author_id": new.author.id,
-        "created_at": new.logged_at,
-        "import_key": new.import_key,
-        "approved_at": new.approval.at if new.approval else None,
-        "approved_by_id": new.approval.by.id if new.approval else None,
-        "change_reason": new.change_reason,
-        "criteria_reason": new.criteria_reason,
+# An update's own values, and an item of evidence's, as their rows' columns name them.
+UPDATE_VALUES = attrgetter(
+    "recommendation.id", "status", "as_of", "assessment", "confidence", "author.id",
+    "logged_at", "import_key", "change_reason", "criteria_reason",
+)  # fmt: skip
+UPDATE_COLUMNS = (
+    "recommendation_id", "status", "as_of", "assessment", "confidence", "author_id",
+    "created_at", "import_key", "change_reason", "criteria_reason",
+)  # fmt: skip
+EVIDENCE_VALUES = attrgetter(
+    "url", "title", "publisher", "published_on", "excerpt", "stance", "reliability",
+    "credibility",
+)  # fmt: skip
+EVIDENCE_COLUMNS = (
+    "url", "title", "publisher", "published_on", "excerpt", "stance", "reliability",
+    "credibility",
+)  # fmt: skip
+
+
+def update_columns(chunk: Sequence[NewStatusUpdate]) -> dict[str, Sequence[Any]]:
+    """The updates' rows, a column at a time."""
+    columns: dict[str, Sequence[Any]] = dict(
+        zip(UPDATE_COLUMNS, zip(*map(UPDATE_VALUES, chunk), strict=True), strict=True)
+    )
+    approvals = [new.approval for new in chunk]
+    columns["approved_at"] = [approval.at if approval else None for approval in approvals]
+    columns["approved_by_id"] = [approval.by.id if approval else None for approval in approvals]
+    return columns
+
+
+def evidence_columns(
+    chunk: Sequence[NewStatusUpdate], ids: Sequence[int]
+) -> dict[str, Sequence[Any]]:
+    """The rows of the updates' evidence, a column at a time: each item in its place."""
+    items = [item for new in chunk for item in new.evidence]
+    columns: dict[str, Sequence[Any]] = {
+        "update_id": [id_ for new, id_ in zip(chunk, ids, strict=True) for _ in new.evidence],
+        "position": [position for new in chunk for position in range(1, len(new.evidence) + 1)],
     }
-
-
-def mark_row(mark: MarkInput) -> dict[str, Any]:
-    return {"criterion_id": mark.criterion_id, "verdict": mark.verdict, "note": mark.note}
-
-
-def evidence_rows(evidence: Sequence[EvidenceInput]) -> list[dict[str, Any]]:
-    return [
-        {
-            "position": position,
-            "url": item.url,
-            "title": item.title,
-            "publisher": item.publisher,
-            "published_on": item.published_on,
-            "excerpt": item.excerpt,
-            "stance": item.stance,
-            "reliability": item.reliability,
-            "credibility": item.credibility,
-        }
-        for position, item in enumerate(evidence, start=1)
-    ]
+    if items:
+        columns |= zip(
+            EVIDENCE_COLUMNS, zip(*map(EVIDENCE_VALUES, items), strict=True), strict=True
+        )
+    return columns
 
 
 def created_update_audit(new: NewStatusUpdate) -> dict[str, Any]:
@@ -596,10 +600,8 @@ def revise_evidence(
             position = last
         else:
             position = cited[corrected.id].position
-        [row] = evidence_rows([corrected.item])
-        session.add(
-            Evidence(**row | {"position": position}, update_id=update.id, added_in=revision)
-        )
+        row = dict(zip(EVIDENCE_COLUMNS, EVIDENCE_VALUES(corrected.item), strict=True))
+        session.add(Evidence(**row, position=position, update_id=update.id, added_in=revision))
 
 
 def stored_input(item: Evidence) -> EvidenceInput:

@@ -20,6 +20,7 @@ from wtforms import Field, Form, ValidationError
 # Tab, line feed and carriage return are the only control characters text may hold.
 REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
+CONTAINERS = (dict, list)
 # Deeper than any file `tracker export` writes ($.sources[0].recommendations[0].actors[0]).
 MAX_DEPTH = 16
 
@@ -68,14 +69,16 @@ def plainly_clean(document: str, data: Any) -> bool:
     """
     if REFUSED.search(document) or REFUSED_ESCAPE.search(document):
         return False
-    pending: list[tuple[Any, int]] = [(data, 0)] if isinstance(data, dict | list) else []
-    while pending:
-        value, depth = pending.pop()
-        if depth >= MAX_DEPTH:
-            return False
-        items = value.values() if isinstance(value, dict) else value
-        pending.extend((item, depth + 1) for item in items if isinstance(item, dict | list))
-    return True
+    level = [data] if isinstance(data, CONTAINERS) else []
+    for _depth in range(MAX_DEPTH):  # the containers one level deeper each time
+        if not level:
+            return True
+        deeper: list[Any] = []
+        for value in level:
+            items = value.values() if isinstance(value, dict) else value
+            deeper += [item for item in items if isinstance(item, CONTAINERS)]
+        level = deeper
+    return not level
 
 
 def problems_in(data: Any, path: str = "$") -> Iterator[tuple[str, str]]:

@@ -1048,11 +1048,13 @@ class Checker:
         self, number: int, record: UpdateRecord, problems: list[Problem]
     ) -> dict[str, Any]:
         """The update's own fields, checked by the form's rules; their problems added."""
-        problems.extend(
-            Problem(record.place(name), error)
-            for name, messages in self.judgement_errors.get(number, {}).items()
-            for error in messages
-        )
+        errors = self.judgement_errors.get(number)
+        if errors:
+            problems.extend(
+                Problem(record.place(name), error)
+                for name, messages in errors.items()
+                for error in messages
+            )
         return {name: column[number] for name, column in self.judgements.items()}
 
     def check_marks(

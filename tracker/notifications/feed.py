@@ -11,7 +11,6 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 
-from feedgen.feed import FeedGenerator
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -81,6 +80,8 @@ def notifications_atom(
     link_of: dict[int, str],
 ) -> bytes:
     """The Atom document of these notifications, newest first; `link_of` maps id to page."""
+    from feedgen.feed import FeedGenerator  # and lxml: loaded by the first feed drawn
+
     generator = FeedGenerator()
     generator.id(f"tag:{host},2026:notifications/{secret_hash(address)[:16]}")
     generator.title(xml_text(_("Tracker: my notifications")))
