@@ -387,7 +387,7 @@ def reserve_ids(connection: Connection, table: Table, count: int) -> list[int]:
     return list(range(last + 1, last + 1 + count))
 
 
-# An update's own values, and an item of evidence's, as their rows' columns name them.
+# An update's own values, as its row's columns name them.
 UPDATE_VALUES = attrgetter(
     "recommendation.id", "status", "as_of", "assessment", "confidence", "author.id",
     "logged_at", "import_key", "change_reason", "criteria_reason",
@@ -396,14 +396,12 @@ UPDATE_COLUMNS = (
     "recommendation_id", "status", "as_of", "assessment", "confidence", "author_id",
     "created_at", "import_key", "change_reason", "criteria_reason",
 )  # fmt: skip
-EVIDENCE_VALUES = attrgetter(
-    "url", "title", "publisher", "published_on", "excerpt", "stance", "reliability",
-    "credibility",
-)  # fmt: skip
+# An item of evidence's fields bear its columns' names.
 EVIDENCE_COLUMNS = (
     "url", "title", "publisher", "published_on", "excerpt", "stance", "reliability",
     "credibility",
 )  # fmt: skip
+EVIDENCE_VALUES = attrgetter(*EVIDENCE_COLUMNS)
 
 
 def update_columns(chunk: Sequence[NewStatusUpdate]) -> dict[str, Sequence[Any]]:
