@@ -30,7 +30,6 @@ from .conftest import Auth, round_trip
 from .helpers import SLUG, evidence_row, squash
 
 URL = f"/recommendations/{SLUG}"
-TODAY = dt.date.today()
 
 
 def page(client: FlaskClient, url: str) -> str:
@@ -62,7 +61,7 @@ def test_an_editor_opens_a_review_audited_and_a_second_waits_for_the_first(
     first, second = make_user(name="Amal Analyst"), make_user(name="Basim Analyst")
     auth.login(editor)
     review_id = open_review(
-        client, first, second, closes_on=(TODAY + dt.timedelta(days=7)).isoformat()
+        client, first, second, closes_on=(dt.date.today() + dt.timedelta(days=7)).isoformat()
     )
     text = page(client, f"{URL}/blind-reviews/{review_id}")
     assert "Blind review 1" in text
@@ -86,7 +85,7 @@ def test_the_open_form_submitted_empty_or_wrong_says_why_and_keeps_what_was_type
     empty = squash(client.post(f"{URL}/blind-reviews/new", data={}).get_data(as_text=True))
     assert "There is a problem" in empty
     assert "Enter the date the status is judged as of." in empty
-    future = (TODAY + dt.timedelta(days=3)).isoformat()
+    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
     wrong = client.post(
         f"{URL}/blind-reviews/new", data={"as_of": future, "closes_on": "2020-01-01"}
     )
@@ -444,7 +443,7 @@ def test_reviews_follow_the_as_of_and_known_on_rules_and_leak_nowhere_else(
     editor, amal, basim = make_user(Role.EDITOR), make_user(), make_user()
     rec = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
     watch(db, amal, "recommendation", rec)
-    day = dt.datetime.combine(TODAY - dt.timedelta(days=10), dt.time(9), dt.UTC)
+    day = dt.datetime.combine(dt.date.today() - dt.timedelta(days=10), dt.time(9), dt.UTC)
     review = operations.open_review(
         db, rec, by=editor, as_of=dt.date(2021, 6, 1), analysts=[amal, basim], now=day
     )
@@ -469,7 +468,9 @@ def test_reviews_follow_the_as_of_and_known_on_rules_and_leak_nowhere_else(
     assert "Assessments disagree" in page(client, url)
     board = page(client, f"/?disagree=1&known_on={between}")
     assert 'id="count-disagree">0<' in board
-    assert 'id="count-disagree">1<' in page(client, f"/?disagree=1&known_on={TODAY.isoformat()}")
+    assert 'id="count-disagree">1<' in page(
+        client, f"/?disagree=1&known_on={dt.date.today().isoformat()}"
+    )
 
     assert db.scalar(select(func.count()).select_from(Notification)) == 0
     assert "Nothing matches “UNSEARCHABLE”" in page(client, "/search?q=UNSEARCHABLE")
@@ -483,14 +484,16 @@ def test_a_review_nobody_assessed_cannot_end_and_once_lapsed_lets_a_new_one_open
 ) -> None:
     editor = make_user(Role.EDITOR)
     auth.login(editor)
-    review_id = open_review(client, closes_on=TODAY.isoformat())
+    review_id = open_review(client, closes_on=dt.date.today().isoformat())
     response = client.post(f"{URL}/blind-reviews/{review_id}/end", follow_redirects=True)
     assert "Nobody has submitted an assessment yet" in squash(response.get_data(as_text=True))
     assert db.get_one(BlindReview, review_id).ended_at is None
     consensus = client.get(f"{URL}/blind-reviews/{review_id}/consensus", follow_redirects=True)
     assert "End the submissions first" in squash(consensus.get_data(as_text=True))
     # The day after its closing date, with no assessment, it has lapsed.
-    db.execute(BlindReview.__table__.update().values(closes_on=TODAY - dt.timedelta(days=1)))
+    db.execute(
+        BlindReview.__table__.update().values(closes_on=dt.date.today() - dt.timedelta(days=1))
+    )
     db.commit()
     assert "Open a blind review" in page(client, URL)
     assert open_review(client) != review_id

@@ -21,7 +21,6 @@ from .helpers import SLUG, add_updates, squash
 
 URL = f"/recommendations/{SLUG}"
 OTHER = "un-supported-talks-on-coalition-presence"
-YESTERDAY = dt.date.today() - dt.timedelta(days=1)
 
 
 def recommendation(db: Session, slug: str = SLUG) -> Recommendation:
@@ -127,7 +126,7 @@ def set_targets(db: Session, editor: User) -> None:
     set_target_date(
         db, rec, target=dt.date(2021, 6, 30), origin=TargetOrigin.EDITOR, detail=None,
         reason="Talks were postponed by the pandemic.", by=editor,
-        now=dt.datetime.combine(YESTERDAY, dt.time(12), dt.UTC),
+        now=dt.datetime.combine(dt.date.today() - dt.timedelta(days=1), dt.time(12), dt.UTC),
     )  # fmt: skip
     set_target_date(
         db, recommendation(db, OTHER), target=dt.date(2020, 12, 31),
@@ -162,7 +161,7 @@ def test_overdue_is_flagged_counted_and_filtered_as_of_and_known_on(
     assert overdue_count(client.get("/?as_of=2020-10-01").get_data(as_text=True)) == "0"
     # Before the deferral was known, SLUG was due on 2020-06-30; and OTHER's implementation,
     # logged today, was not known either.
-    known = f"/?as_of=2021-03-01&known_on={(YESTERDAY - dt.timedelta(days=1)).isoformat()}"
+    known = f"/?as_of=2021-03-01&known_on={(dt.date.today() - dt.timedelta(days=2)).isoformat()}"
     assert overdue_count(client.get(known).get_data(as_text=True)) == "2"
 
     show = squash(client.get(URL).get_data(as_text=True))

@@ -24,7 +24,6 @@ from .conftest import Auth
 from .helpers import SLUG, add_updates, form_fields, squash
 
 URL = f"/recommendations/{SLUG}"
-TODAY = dt.date.today()
 
 
 def owners_form(client: FlaskClient, slug: str = SLUG) -> dict[str, object]:
@@ -59,7 +58,7 @@ def test_an_editor_assigns_and_my_work_lists_them_by_due_date(
     slugs = db.scalars(select(Recommendation.slug).order_by(Recommendation.position)).all()[:3]
     # Checked 80, 20 and 50 days ago: due in 10, 70 and 40 days.
     for slug, days in zip(slugs, (80, 20, 50), strict=True):
-        add_updates(db, editor, slug, 1, start=TODAY - dt.timedelta(days=days))
+        add_updates(db, editor, slug, 1, start=dt.date.today() - dt.timedelta(days=days))
     auth.login(editor)
     for slug in slugs:
         assert "Owners saved." in assign(client, slug, analyst)
@@ -83,7 +82,7 @@ def test_a_re_check_restarts_the_clock_without_changing_the_status(
     client: FlaskClient, db: Session, make_user, auth: Auth
 ) -> None:
     analyst = make_user(Role.ANALYST, name="Nadia Analyst")
-    add_updates(db, analyst, SLUG, 1, start=TODAY - dt.timedelta(days=120))
+    add_updates(db, analyst, SLUG, 1, start=dt.date.today() - dt.timedelta(days=120))
     rec = recommendation(db)
     rec.owner_id = analyst.id
     db.commit()
@@ -95,7 +94,7 @@ def test_a_re_check_restarts_the_clock_without_changing_the_status(
     response = client.post(
         f"{URL}/reviews/new",
         data={
-            "checked_on": TODAY.isoformat(),
+            "checked_on": dt.date.today().isoformat(),
             "note": "Looked at the *news*: nothing new.",
             "evidence_url": "https://news.example.org/nothing-new",
             "evidence_title": "Nothing new",
@@ -105,7 +104,7 @@ def test_a_re_check_restarts_the_clock_without_changing_the_status(
     page = squash(response.get_data(as_text=True))
     assert "Re-check recorded: the status stays as it was." in page
     assert '<span class="badge due">Due for review</span>' not in page
-    due_on = (TODAY + dt.timedelta(days=90)).isoformat()
+    due_on = (dt.date.today() + dt.timedelta(days=90)).isoformat()
     assert f'id="review-due-on">{due_on}</time>' in page
     assert 'Current status: <span class="badge status-in_progress">' in page
     assert "Re-checked, no change</span> on" in page and "<em>news</em>" in page
@@ -113,7 +112,7 @@ def test_a_re_check_restarts_the_clock_without_changing_the_status(
     assert db.scalars(select(AuditEvent.action).where(AuditEvent.action == "review.create")).all()
 
     # The day before, the review had not happened: due, and not in the timeline.
-    yesterday = (TODAY - dt.timedelta(days=1)).isoformat()
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
     then = squash(client.get(f"{URL}?as_of={yesterday}").get_data(as_text=True))
     assert '<span class="badge due">Due for review</span>' in then
     assert "Re-checked, no change</span> on" not in then
@@ -131,7 +130,7 @@ def test_a_review_known_on_a_day_before_it_was_logged_is_not_shown(
         Review(
             recommendation_id=rec.id,
             reviewer_id=analyst.id,
-            checked_on=TODAY - dt.timedelta(days=20),
+            checked_on=dt.date.today() - dt.timedelta(days=20),
             note="Backfilled.",
             created_at=dt.datetime.now(dt.UTC),
         )
@@ -139,7 +138,7 @@ def test_a_review_known_on_a_day_before_it_was_logged_is_not_shown(
     db.commit()
     shown = squash(client.get(URL).get_data(as_text=True))
     assert "Re-checked, no change</span> on" in shown
-    earlier = (TODAY - dt.timedelta(days=2)).isoformat()
+    earlier = (dt.date.today() - dt.timedelta(days=2)).isoformat()
     then = squash(client.get(f"{URL}?known_on={earlier}").get_data(as_text=True))
     assert "Re-checked, no change</span> on" not in then
     assert "Never assessed nor reviewed" in then
@@ -154,7 +153,7 @@ def test_the_review_form_refuses_bad_input_and_writes_nothing(
     page = client.post(f"{URL}/reviews/new", data={}).get_data(as_text=True)
     assert "Nothing was saved" in page
     assert "Enter the date you re-checked it." in page
-    tomorrow = (TODAY + dt.timedelta(days=1)).isoformat()
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
     page = client.post(
         f"{URL}/reviews/new",
         data={"checked_on": tomorrow, "evidence_url": "ftp://example.org/x"},
@@ -170,7 +169,9 @@ def test_only_owners_and_editors_record_reviews(
 ) -> None:
     auth.login(make_user(Role.ANALYST))
     assert client.get(f"{URL}/reviews/new").status_code == 403
-    assert client.post(f"{URL}/reviews/new", data={"checked_on": TODAY}).status_code == 403
+    assert (
+        client.post(f"{URL}/reviews/new", data={"checked_on": dt.date.today()}).status_code == 403
+    )
     assert client.get("/recommendations/no-such-thing/reviews/new").status_code == 404
     assert client.get(f"{URL}/owners").status_code == 403
     assert client.post("/recommendations/no-such-thing/take", data={}).status_code == 404
