@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker.cli import counted
 from tracker.models import AuditEvent, User
 from tracker.vocabulary import Role
 
@@ -193,3 +194,18 @@ def test_the_setup_link_names_the_port_served_or_the_base_url(app, runner) -> No
     app.config["BASE_URL"] = "https://tracker.example.org"
     result = runner.invoke(args=["init", "--port", "5077"])
     assert re.search(r"https://tracker\.example\.org/setup/\S+", result.output), result.output
+
+
+@pytest.mark.parametrize(
+    "n, label, said",
+    [
+        (1, "rows", "1 row"),
+        (12_000, "rows", "12,000 rows"),
+        (1, "entries", "1 entry"),
+        (0, "entries", "0 entries"),
+        (1, "status updates corrected", "1 status update corrected"),
+        (2, "status updates corrected", "2 status updates corrected"),
+    ],
+)
+def test_commands_count_in_the_singular_for_one(n: int, label: str, said: str) -> None:
+    assert counted(n, label) == said

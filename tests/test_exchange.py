@@ -19,9 +19,10 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
 from tracker.bulk import LARGE_LOAD
+from tracker.cli import NOUNS
 from tracker.comments.operations import add_comment, edit_comment, hide_comment
 from tracker.db import get_engine
-from tracker.exchange.commands import NOUNS, summary
+from tracker.exchange.commands import summary
 from tracker.exchange.formats import CSV_COLUMNS
 from tracker.field_rules import EVIDENCE, UPDATE, Rule, check_columns, check_fields
 from tracker.models import (

@@ -39,3 +39,32 @@ def progress_bar(label: str) -> Iterator[Progress]:
     finally:
         if bar is not None:
             bar.render_finish()
+
+
+# Each noun a command counts, with its singular: "1 approval", "2 approvals".
+NOUNS = {
+    "actors": "actor",
+    "themes": "theme",
+    "sources": "source",
+    "recommendations": "recommendation",
+    "author accounts": "author account",
+    "status updates": "status update",
+    "approvals": "approval",
+    "criteria versions": "criterion version",
+    "signposts": "signpost",
+    "signpost observations": "signpost observation",
+    "target dates": "target date",
+    "blind reviews": "blind review",
+    "independent assessments": "independent assessment",
+    "forecasts": "forecast",
+    "comments": "comment",
+    "errors": "error",
+    "rows": "row",
+    "entries": "entry",
+}
+
+
+def counted(n: int, label: str) -> str:
+    """Write `n` with the `label` ("status updates corrected"), its noun singular for 1."""
+    noun = next(noun for noun in NOUNS if f"{label} ".startswith(f"{noun} "))
+    return f"{n:,} {NOUNS[noun] if n == 1 else noun}{label.removeprefix(noun)}"

@@ -15,7 +15,7 @@ from flask.cli import with_appcontext
 from .auth.services import count_users
 from .auth.views import first_admin_link
 from .backup import BackupError, Outcome, backup, restore
-from .cli import progress_bar
+from .cli import counted, progress_bar
 from .db import get_session
 from .schema import alembic_config
 from .seeds import SeedError, load_seeds, read_seeds
@@ -68,7 +68,7 @@ def init_command(host: str, port: int) -> None:
 def describe(outcome: Outcome) -> str:
     details = [outcome.kind]
     if outcome.rows is not None:
-        details.append(f"{outcome.rows:,} rows")
+        details.append(counted(outcome.rows, "rows"))
     if outcome.revision:
         details.append(f"schema revision {outcome.revision}")
     return ", ".join(details)

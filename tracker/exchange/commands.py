@@ -14,7 +14,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import text
 
-from ..cli import progress_bar
+from ..cli import counted, progress_bar
 from ..db import get_session
 from .exporting import dump_json, export_document, write_csv
 from .importing import apply, read_document
@@ -127,27 +127,6 @@ def collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-# Each noun the import counts, with its singular: "1 approval", "2 approvals".
-NOUNS = {
-    "actors": "actor",
-    "themes": "theme",
-    "sources": "source",
-    "recommendations": "recommendation",
-    "author accounts": "author account",
-    "status updates": "status update",
-    "approvals": "approval",
-    "criteria versions": "criterion version",
-    "signposts": "signpost",
-    "signpost observations": "signpost observation",
-    "target dates": "target date",
-    "blind reviews": "blind review",
-    "independent assessments": "independent assessment",
-    "forecasts": "forecast",
-    "comments": "comment",
-    "errors": "error",
-}
-
-
 def summary(counts: Counter[str]) -> str:
     added = [
         counted(n, label.removesuffix(" added"))
@@ -156,9 +135,3 @@ def summary(counts: Counter[str]) -> str:
     ]
     other = [counted(n, label) for label, n in counts.items() if n and not label.endswith(" added")]
     return "; ".join([", ".join(added) or "nothing new", *other])
-
-
-def counted(n: int, label: str) -> str:
-    """Write `n` with the `label` ("status updates corrected"), its noun singular for 1."""
-    noun = next(noun for noun in NOUNS if f"{label} ".startswith(f"{noun} "))
-    return f"{n:,} {NOUNS[noun] if n == 1 else noun}{label.removeprefix(noun)}"

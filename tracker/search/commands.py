@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from ..cli import counted
 from ..db import get_session
 from .index import rebuild
 
@@ -19,4 +20,4 @@ def reindex_command() -> None:
         return
     entries = rebuild(db.connection())
     db.commit()
-    click.echo(f"Search index rebuilt: {entries:,} entries.")
+    click.echo(f"Search index rebuilt: {counted(entries, 'entries')}.")
