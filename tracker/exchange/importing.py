@@ -939,11 +939,11 @@ class Checker:
                 on = logged_at.date().isoformat()
                 problems.append(Problem(record.place("as_of"), f"{error} It was logged on {on}."))
         if not problems and key in self.known:
-            self.compare(
+            same = self.compare(
                 record, key, judgement, evidence, logged_at, retraction, approval, problems
             )
             outcome.problems.extend(problems)
-            if not problems:
+            if same:  # one to correct is counted when corrected, not also as present
                 outcome.counts["status updates already present"] += 1
             return None
         author = self.authors.get(normalise_email(values["author"]))
@@ -987,8 +987,12 @@ class Checker:
         retraction: tuple[dt.datetime, str, str] | None,
         approval: tuple[dt.datetime, str] | None,
         problems: list[Problem],
-    ) -> None:
-        """Hold a checked update whose key is stored to the stored one; add what differs."""
+    ) -> bool:
+        """Hold a checked update whose key is stored to the stored one; add what differs.
+
+        True if the stored update already says what the record says. What differs is held
+        for correction when corrections are asked for, else added to `problems`.
+        """
         update = self.stored[self.known[key]]
         given: dict[str, Any] = {
             "recommendation": record.values["recommendation"],
@@ -1009,7 +1013,7 @@ class Checker:
             )
         differ = differences(update_record(update), given)
         if not differ:
-            return
+            return True
         fixed = [name for name in differ if name.split("[")[0].split(" ")[0] not in CORRECTABLE]
         if self.correct and not fixed:
             stored_ids = [item.id for item in update.evidence]
@@ -1028,7 +1032,7 @@ class Checker:
                     ],
                 )
             )
-            return
+            return False
         message = (
             f"An update with the key “{key}” is already stored, and this one differs in "
             f"{', '.join(differ)}."
@@ -1043,6 +1047,7 @@ class Checker:
         else:
             message += " Import with --correct to record it as a correction of the stored one."
         problems.append(Problem(record.place("key"), message))
+        return False
 
     def check_judgement(
         self, number: int, record: UpdateRecord, problems: list[Problem]
