@@ -268,6 +268,20 @@ def test_pages_carry_canonical_links_a_description_and_open_graph(public_app: Fl
     assert f'<link rel="canonical" href="https://tracker.example.org/sources/{SOURCE}">' in page
 
 
+def test_each_language_is_a_page_of_its_own_that_names_the_others(public_app: Flask) -> None:
+    client = public_app.test_client()
+    address = f"http://localhost/recommendations/{SLUG}"
+    for asked in ("", "?lang=en", "?lang=ar&as_of=2021-01-01"):
+        page = client.get(f"/recommendations/{SLUG}{asked}").get_data(as_text=True)
+        links = re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', page)
+        assert links == [
+            ("en", f"{address}?lang=en"),
+            ("ar", f"{address}?lang=ar"),
+            ("x-default", address),
+        ]
+    assert f'<link rel="canonical" href="{address}?lang=ar">' in page
+
+
 def test_public_pages_answer_304_to_their_etag(public_app: Flask) -> None:
     client = public_app.test_client()
     first = client.get(f"/recommendations/{SLUG}")

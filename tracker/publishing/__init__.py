@@ -10,7 +10,7 @@ from ..db import sessions
 from ..security import marked
 from . import views  # noqa: F401  (registers the routes)
 from .blueprint import bp
-from .operations import canonical_url
+from .operations import canonical_url, language_alternates
 
 AUTHORS = ("name", "role", "none")
 
@@ -46,5 +46,6 @@ def init_app(app: Flask) -> None:
         byline=audience.byline,
         shown_name=audience.shown_name,
         canonical_url=canonical_url,
+        language_alternates=language_alternates,
         public_reader=lambda: audience.audience().public,
     )

@@ -6,14 +6,28 @@ from flask import current_app, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from ..i18n import LANGUAGES
 from ..models import Recommendation, Source, StatusUpdate
 
 
-def canonical_url() -> str:
-    """This page's one address: at `TRACKER_BASE_URL` when set, without its query."""
-    path = url_for(request.endpoint, **(request.view_args or {})) if request.endpoint else "/"
+def canonical_url(**values: str | None) -> str:
+    """This page's one address: at `TRACKER_BASE_URL` when set, without its query.
+
+    A page read in a language its address chose (`?lang=ar`) keeps that choice: it is a page
+    of its own. `values` choose another (`lang="en"`), for the page's `language_alternates`.
+    """
+    endpoint = request.endpoint
+    path = url_for(endpoint, **(request.view_args or {}), **values) if endpoint else "/"
     base = current_app.config.get("BASE_URL")
     return f"{base.rstrip('/')}{path}" if base else f"{request.host_url.rstrip('/')}{path}"
+
+
+def language_alternates() -> list[tuple[str, str]]:
+    """This page in each language (`hreflang`), and the address that lets the browser choose."""
+    if request.endpoint is None:
+        return []
+    alternates = [(code, canonical_url(lang=code)) for code in LANGUAGES]
+    return [*alternates, ("x-default", canonical_url(lang=None))]
 
 
 def awaiting_review(session: Session) -> list[StatusUpdate]:
