@@ -353,6 +353,31 @@ def test_keyboard_alone_logs_in_and_reaches_a_recommendation(page) -> None:  # t
     assert page.locator("h1").is_visible()
 
 
+def test_the_header_is_one_line_wide_and_its_menus_work_by_keyboard(page) -> None:  # type: ignore[no-untyped-def]
+    login(page, Role.ADMIN)
+    # Every link of the admin's header on one line at 1280 pixels, the menus' names included.
+    tops = page.locator(".site-header nav[aria-label=Main] > :is(a, details, form)").evaluate_all(
+        "items => items.map(item => Math.round(item.getBoundingClientRect().top))"
+    )
+    assert len(tops) > 8 and max(tops) - min(tops) < 8, tops  # a second line starts 40 lower
+    users = page.get_by_role("link", name="Users", exact=True)
+    assert not users.is_visible()  # inside the closed Administration menu
+    page.get_by_text("Administration", exact=True).focus()
+    page.keyboard.press("Enter")
+    assert users.is_visible()
+    page.keyboard.press("Escape")  # closes it, focus back on its name
+    assert not users.is_visible()
+    assert page.evaluate("document.activeElement.textContent") == "Administration"
+    page.get_by_text("More", exact=True).click()
+    page.get_by_text("Administration", exact=True).click()  # one menu open at a time
+    assert page.locator("details.menu[open]").count() == 1
+    page.locator("h1").click()  # a click elsewhere closes it
+    assert page.locator("details.menu[open]").count() == 0
+    page.get_by_text("Administration", exact=True).click()
+    users.click()
+    page.wait_for_url(re.compile(r"/admin/users$"))
+
+
 def test_pages_fit_a_phone_screen(browser, server: str) -> None:  # type: ignore[no-untyped-def]
     context = browser.new_context(
         base_url=server, viewport={"width": 390, "height": 844}, is_mobile=True

@@ -149,9 +149,30 @@ function setUpCopyButton(button) {
   });
 }
 
+// The header's menus close as a menu would: on a click elsewhere, another menu opening, or
+// Escape, which returns focus to the menu's name.
+function setUpMenus(menus) {
+  document.addEventListener("click", (event) => {
+    menus.forEach((menu) => {
+      if (menu.open && !menu.contains(event.target)) {
+        menu.open = false;
+      }
+    });
+  });
+  menus.forEach((menu) => {
+    menu.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && menu.open) {
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    });
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   focusErrorSummary();
   document.querySelectorAll("[data-evidence-rows]").forEach(setUpEvidenceRows);
   document.querySelectorAll("form[method=get]").forEach(dropEmptyParameters);
   document.querySelectorAll("button[data-copy]").forEach(setUpCopyButton);
+  setUpMenus(document.querySelectorAll("details.menu"));
 });
