@@ -38,6 +38,38 @@ def test_a_page_is_rendered_once_until_something_is_written(
     assert 'id="count-stalled">1<' in changed
 
 
+def test_pages_are_kept_within_a_budget_of_bytes() -> None:
+    pages = caching.Recent[bytes](10, budget=100, weigh=len)
+    pages.put("a", b"x" * 40)
+    pages.put("b", b"x" * 40)
+    pages.put("a", b"x" * 50)  # replaced: its old weight is given back
+    assert pages.weight == 90 and pages.get("b") is not None
+    pages.put("c", b"x" * 30)  # over the budget: the least recently used goes
+    assert pages.get("a") is None and pages.get("b") is not None and pages.weight == 70
+    pages.put("d", b"x" * 101)  # larger than the whole budget: not kept, nothing evicted
+    assert pages.get("d") is None and pages.weight == 70 and len(pages.kept) == 2
+    counted = caching.Recent[bytes](2)  # no budget: only the number of pages counts
+    for key in "abc":
+        counted.put(key, b"x" * 10_000)
+    assert list(counted.kept) == ["b", "c"]
+
+
+def test_a_page_larger_than_the_budget_is_rendered_each_time(
+    app: Flask, client: FlaskClient, analyst, count_statements
+) -> None:
+    client.get("/corrections")  # settle the session
+    pages = app.extensions["tracker.pages"]
+    budget = pages.budget
+    try:
+        pages.budget = 1_000  # smaller than the dashboard
+        client.get("/")
+        counter = count_statements()
+        client.get("/")
+        assert counter.count > 2  # rendered again
+    finally:
+        pages.budget = budget
+
+
 def test_a_page_from_the_cache_says_what_the_rendered_page_said(
     client: FlaskClient, analyst
 ) -> None:

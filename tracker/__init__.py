@@ -26,6 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("PROXY_FIX", 0)
     app.config.setdefault("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour")
     app.config.setdefault("LOGIN_LIMIT_PER_ADDRESS", "30 per minute")
+    app.config.setdefault("PAGE_CACHE_MB", 16)
     app.config.setdefault("PUBLIC", False)
     app.config.setdefault("PUBLIC_REVIEW", True)
     app.config.setdefault("PUBLIC_AUTHORS", "role")

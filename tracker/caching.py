@@ -98,12 +98,24 @@ class Page:
     body: bytes
     headers: list[tuple[str, str]]
 
+    def weight(self) -> int:
+        return len(self.body) + sum(len(name) + len(value) for name, value in self.headers)
+
 
 class Recent(Generic[Kept]):
-    """A small thread-safe LRU: rendered pages, sessions found valid."""
+    """A small thread-safe LRU: rendered pages, sessions found valid.
 
-    def __init__(self, size: int) -> None:
+    It keeps at most `size` values and, given `weigh`, at most `budget` of their weight (a
+    page's bytes): a large page evicts several small ones, and one over the budget is not kept.
+    """
+
+    def __init__(
+        self, size: int, *, budget: int = 0, weigh: Callable[[Kept], int] | None = None
+    ) -> None:
         self.size = size
+        self.budget = budget
+        self.weigh = weigh
+        self.weight = 0
         self.kept: OrderedDict[str, Kept] = OrderedDict()
         self.lock = threading.Lock()
 
@@ -115,11 +127,19 @@ class Recent(Generic[Kept]):
             return value
 
     def put(self, key: str, value: Kept) -> None:
+        weight = self.weigh(value) if self.weigh else 0
+        if self.budget and weight > self.budget:
+            return
         with self.lock:
+            replaced = self.kept.pop(key, None)
+            if self.weigh and replaced is not None:
+                self.weight -= self.weigh(replaced)
             self.kept[key] = value
-            self.kept.move_to_end(key)
-            while len(self.kept) > self.size:
-                self.kept.popitem(last=False)
+            self.weight += weight
+            while len(self.kept) > self.size or self.weight > self.budget > 0:
+                _, evicted = self.kept.popitem(last=False)
+                if self.weigh:
+                    self.weight -= self.weigh(evicted)
 
 
 class DataVersion:
@@ -311,4 +331,5 @@ def init_app(app: Flask) -> None:
     install_commit_hook(app.extensions["tracker.db"], versions)
     size = app.config.get("PAGE_CACHE_SIZE", 256)
     if size:
-        app.extensions["tracker.pages"] = Recent[Page](size)
+        budget = app.config["PAGE_CACHE_MB"] * 2**20
+        app.extensions["tracker.pages"] = Recent[Page](size, budget=budget, weigh=Page.weight)

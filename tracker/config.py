@@ -57,6 +57,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get(
             "TRACKER_LOGIN_LIMIT_PER_ADDRESS", "30 per minute"
         ),
+        # Each web process keeps rendered pages up to this many megabytes, 256 pages at most.
+        "PAGE_CACHE_MB": int(os.environ.get("TRACKER_PAGE_CACHE_MB", "16")),
         # The public site (README, "Publishing"): anonymous readers see published sources.
         "PUBLIC": os.environ.get("TRACKER_PUBLIC", "0") == "1",
         # Updates reach the public once an editor other than their author approves them.
