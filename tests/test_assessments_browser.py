@@ -10,7 +10,7 @@ from pathlib import Path
 from tracker.vocabulary import Role
 
 from .helpers import SLUG
-from .test_browser import browser, login, page, server  # noqa: F401  (fixtures)
+from .test_browser import browser, expect_refused, login, page, server  # noqa: F401  (fixtures)
 
 SHOTS = Path(os.environ.get("TRACKER_SHOTS", "/tmp/blind-review-shots"))
 
@@ -44,7 +44,7 @@ def test_a_blind_review_from_opening_to_consensus(page) -> None:  # noqa: F811  
     page.get_by_role("link", name="Open a blind review").click()
     page.get_by_label("Judge the status as of").fill("")
     page.get_by_role("button", name="Open the blind review").click()
-    assert page.title().startswith("Error: ")
+    expect_refused(page)
     assert page.get_by_text("Enter the date the status is judged as of.").first.is_visible()
     both_widths(page, "01-open-refused")
     page.get_by_label("Judge the status as of").fill("2021-06-01")
@@ -57,7 +57,7 @@ def test_a_blind_review_from_opening_to_consensus(page) -> None:  # noqa: F811  
     assert page.get_by_text("Hidden until you submit yours").is_visible()
     both_widths(page, "02-review-before-submitting")
     page.get_by_role("button", name="Submit my assessment").click()  # empty
-    assert page.title().startswith("Error: ")
+    expect_refused(page)
     assert page.get_by_text("Give your reasons.").first.is_visible()
     both_widths(page, "03-assessment-refused")
     page.get_by_label("Stalled").check()
@@ -86,7 +86,7 @@ def test_a_blind_review_from_opening_to_consensus(page) -> None:  # noqa: F811  
     page.get_by_role("link", name="Record the consensus").click()
     page.get_by_label("Assessment", exact=True).fill("")
     page.locator("#evidence-0-title").press("Enter")  # Enter saves; the form is empty
-    assert page.title().startswith("Error: ")
+    expect_refused(page)
     both_widths(page, "06-consensus-refused")
     page.get_by_label("Stalled").check()
     page.get_by_label("Assessment", exact=True).fill("Settled: stalled since the strikes.")

@@ -164,6 +164,13 @@ def login(page, role: Role = Role.ANALYST) -> None:  # type: ignore[no-untyped-d
     page.wait_for_url(re.compile(r"/$"))
 
 
+def expect_refused(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait for the form a save refused to come back: its title starts "Error:"."""
+    from playwright.sync_api import expect
+
+    expect(page).to_have_title(re.compile(r"^Error: "))
+
+
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
@@ -690,8 +697,7 @@ def test_a_refused_update_focuses_its_summary_and_rows_change_in_place(page) -> 
 
     # Enter in a field saves (and is refused, the form being incomplete): not a new row.
     page.locator("input[name$='-title']").press("Enter")
-    page.wait_for_load_state()
-    assert page.title().startswith("Error: ")
+    expect_refused(page)
     assert page.evaluate("document.activeElement.dataset.errorSummary") == ""
     assert page.locator(".evidence-row").count() == 1
     # (The status may be prefilled: another test may have logged one already.)
