@@ -362,6 +362,27 @@ def test_an_editor_other_than_the_author_approves_it(public_app: Flask, db: Sess
     assert "already approved" in again.get_data(as_text=True)
 
 
+def test_an_approval_says_whether_the_public_sees_the_update(
+    public_app: Flask, db: Session
+) -> None:
+    analyst = db.scalars(select(User).where(User.email == "ana@example.org")).one()
+    add_updates(db, analyst, SLUG, 1, start=dt.date(2021, 6, 1))
+    add_updates(db, analyst, HIDDEN_SLUG, 2, start=dt.date(2021, 6, 1))
+    shown, hidden, private = db.scalars(
+        select(StatusUpdate.id).where(StatusUpdate.approved_at.is_(None)).order_by(StatusUpdate.id)
+    ).all()
+    editor = log_in(public_app, "edi@example.org")
+
+    def approve(update_id: int) -> str:
+        page = editor.post(f"/review/{update_id}/approve", data={}, follow_redirects=True)
+        return page.get_data(as_text=True)
+
+    assert "Approved: the public sees this update now." in approve(shown)
+    assert "the public will see this update once its source is published." in approve(hidden)
+    public_app.config["PUBLIC"] = False
+    assert "The site is not public: nobody outside sees the update." in approve(private)
+
+
 def log_in_as_new_editor(app: Flask, db: Session) -> FlaskClient:
     from tracker.auth.services import create_user
 

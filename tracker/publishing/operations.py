@@ -45,6 +45,16 @@ def awaiting_review(session: Session) -> list[StatusUpdate]:
     )
 
 
+def in_published_source(session: Session, update: StatusUpdate) -> bool:
+    """Whether the public may see `update`'s recommendation: its source is published."""
+    published = session.scalar(
+        select(Source.published)
+        .join(Recommendation, Recommendation.source_id == Source.id)
+        .where(Recommendation.id == update.recommendation_id)
+    )
+    return bool(published)
+
+
 def sitemap_entries(session: Session) -> list[tuple[str, object]]:
     """Every published source and recommendation, with when it last changed."""
     # Published only, whoever asks: the sitemap is for search engines.

@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from ..caching import cached_page
@@ -18,7 +19,7 @@ from ..security import embeddable, public, readable, requires
 from ..status_updates import TrackingError, approve_status_update
 from ..vocabulary import Role, Status
 from .blueprint import bp
-from .operations import awaiting_review, sitemap_entries
+from .operations import awaiting_review, in_published_source, sitemap_entries
 
 # What a badge's right half is coloured for each status: the dashboard's colours, darkened
 # where white text needs it (WCAG AA contrast).
@@ -143,5 +144,15 @@ def approve(update_id: int) -> ResponseReturnValue:
         flash(str(error), "error")
     else:
         db.commit()
-        flash(_("Approved: the public sees this update now."), "success")
+        flash(approved_message(db, update), "success")
     return redirect(back_to(form, url_for(".queue")))
+
+
+def approved_message(db: Session, update: StatusUpdate) -> str:
+    """Say what an approval did: the public sees the update only on a public site's
+    published source."""
+    if not current_app.config["PUBLIC"]:
+        return _("Approved. The site is not public: nobody outside sees the update.")
+    if not in_published_source(db, update):
+        return _("Approved: the public will see this update once its source is published.")
+    return _("Approved: the public sees this update now.")
