@@ -31,7 +31,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker.mail.commands import deliver_due, send_digests, send_reminders
+from tracker.mail.commands import SWEPT, deliver_due, send_digests, send_reminders
+from tracker.mail.commands import queue as mail_queue
 from tracker.mail.smtp import MailConfigError, SmtpServer
 from tracker.models import (
     AuditEvent,
@@ -481,6 +482,23 @@ def test_a_server_without_starttls_gets_nothing(
     assert "offers no STARTTLS" in (delivery.last_error or "")
 
 
+def test_the_admin_page_says_when_the_worker_last_swept_the_queue(
+    mail_app: Flask, client: FlaskClient, make_user, auth: Auth
+) -> None:
+    auth.login(make_user(Role.ADMIN))
+    huey = mail_queue(mail_app).huey
+
+    def said() -> str:
+        page = squash(client.get("/admin/mail").text)
+        return re.search(r'<p[^>]*id="worker-swept">(.*?)</p>', page).group(1)  # type: ignore[union-attr]
+
+    assert said().startswith("No worker has swept the queue yet")
+    huey.put(SWEPT, dt.datetime.now(dt.UTC) - dt.timedelta(minutes=11))
+    assert "though it sweeps every 5 minutes: is <code>tracker worker</code> running?" in said()
+    huey.put(SWEPT, dt.datetime.now(dt.UTC))
+    assert said().startswith("The worker last swept the queue at")
+
+
 def worker_environment(app: Flask, port: int, tmp_path: Path) -> dict[str, str]:
     environment = {
         key: value for key, value in os.environ.items() if not key.startswith("TRACKER_")
@@ -575,6 +593,11 @@ def test_the_worker_command_starts_serves_and_stops(
         if reason:
             pytest.skip(reason)
         environment["TRACKER_REDIS_URL"] = app.config["REDIS_URL"] = REDIS_URL
+    mail_queue(app).huey.delete(SWEPT)  # Redis may hold an earlier run's
+    admin = make_user(Role.ADMIN)
+    auth.login(admin)
+    assert "No worker has swept the queue yet" in squash(client.get("/admin/mail").text)
+    auth.logout()
     worker = start_worker(environment, tmp_path, "worker")
     try:
         ada = make_user(Role.VIEWER)
@@ -584,6 +607,9 @@ def test_the_worker_command_starts_serves_and_stops(
         [message] = server.wait_for(1, timeout=30)
         assert "http://127.0.0.1:5077/recommendations/" in text_of(message)
         assert (tmp_path / "queue.sqlite3").exists() is (queue == "sqlite")
+        auth.login(admin)  # the worker noted its start where the site reads it
+        page = squash(client.get("/admin/mail").text)
+        assert '<p id="worker-swept">The worker last swept the queue at' in page
     finally:
         worker.send_signal(signal.SIGINT)
         code = worker.wait(timeout=30)

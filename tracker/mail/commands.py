@@ -133,12 +133,25 @@ def hang_up(connection: smtplib.SMTP | None) -> None:
             connection.close()
 
 
+# Where a worker notes that it swept the queue: when it starts, then every SWEEP_MINUTES.
+SWEPT = "mail.swept"
+
+
 @dataclass
 class Queue:
     """The app's Huey and the task that wakes the worker."""
 
     huey: Huey
     deliver: Any  # a Huey task: calling it enqueues it
+
+    def last_swept(self) -> dt.datetime | None:
+        """When a worker last swept the queue (None: never, or the queue does not answer)."""
+        try:
+            swept: dt.datetime | None = self.huey.get(SWEPT, peek=True)
+        except Exception as error:
+            logger.warning("mail queue not read: %s", error)
+            return None
+        return swept
 
     def wake(self) -> None:
         """Ask the worker to send what is due; a queue that does not answer is only logged."""
@@ -167,8 +180,13 @@ def queue(app: Flask) -> Queue:
         if delay is not None and delay < SWEEP_MINUTES * 60 and not huey.immediate:
             deliver.schedule(delay=max(1.0, delay))
 
+    @huey.on_startup()
+    def started() -> None:
+        huey.put(SWEPT, utcnow())
+
     @huey.periodic_task(crontab(minute=f"*/{SWEEP_MINUTES}"), name="mail.sweep")
     def sweep() -> None:
+        huey.put(SWEPT, utcnow())
         deliver()
 
     @huey.periodic_task(crontab(minute="0", hour=hour), name="mail.daily")

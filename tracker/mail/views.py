@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -8,11 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..db import get_session
-from ..models import MailDelivery, User
+from ..models import MailDelivery, User, utcnow
 from ..security import csrf, public, requires
 from ..vocabulary import MailFrequency, MailState, Role
 from .blueprint import bp
-from .commands import queue
+from .commands import SWEEP_MINUTES, queue
 from .forms import ButtonForm, MailPreferenceForm
 from .messages import user_id_of_token
 from .operations import backlog, retry, set_frequency
@@ -82,10 +83,15 @@ def admin() -> ResponseReturnValue:
             server = SmtpServer.from_url(current_app.config["SMTP_URL"])
         except MailConfigError as error:
             problem = str(error)
+    swept = queue(current_app).last_swept() if server is not None else None
     return render_template(
         "mail/admin.html",
         outbox=backlog(get_session(), limit=SHOWN),
         server=server,
+        swept=swept,
+        sweep_minutes=SWEEP_MINUTES,
+        # A worker sweeps every SWEEP_MINUTES: two sweeps missed, it is not running.
+        worker_late=swept is None or utcnow() - swept > dt.timedelta(minutes=2 * SWEEP_MINUTES),
         problem=problem,
         states=MailState,
         form=ButtonForm(),
