@@ -110,6 +110,22 @@ def test_models_seeds_and_migrations_import_no_flask() -> None:
     assert migrations and loaded.strip() == "[]"
 
 
+def test_a_web_process_without_email_loads_no_task_queue(tmp_path: Path) -> None:
+    """Huey, and the storages it imports (psycopg among them), load once e-mail is on."""
+    script = "\n".join(
+        [
+            "import sys, tracker",
+            f"app = tracker.create_app({{'DATABASE_URL': 'sqlite:///{tmp_path}/t.db',"
+            " 'SECRET_KEY': 'x' * 32})",
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'huey', 'psycopg'}))",
+        ]
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    assert loaded.strip() == "[]"
+
+
 def test_only_views_commands_and_the_request_hook_commit() -> None:
     committing = set()
     for path in PACKAGE.rglob("*.py"):

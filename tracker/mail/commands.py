@@ -1,6 +1,6 @@
 """The mail worker: `tracker worker` runs Huey's consumer, whose tasks send the outbox.
 
-Each step of sending is a transaction of its own (see py): plan, claim, send
+Each step of sending is a transaction of its own (see operations.py): plan, claim, send
 outside any transaction, mark sent or failed.
 """
 
@@ -11,12 +11,11 @@ import logging
 import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from huey import Huey, crontab
 from sqlalchemy.orm import Session
 
 from ..db import get_engine, sessions
@@ -36,6 +35,9 @@ from .operations import (
 )
 from .queue import mail_enabled, make_huey, settings_of, site_url
 from .smtp import MailConfigError, SmtpServer
+
+if TYPE_CHECKING:
+    from huey import Huey
 
 logger = logging.getLogger(__name__)
 
@@ -166,6 +168,8 @@ def queue(app: Flask) -> Queue:
     existing: Queue | None = app.extensions.get("tracker.mail_queue")
     if existing is not None:
         return existing
+    from huey import crontab  # imported with the queue: see `make_huey`
+
     huey = make_huey(app)
     hour = str(app.config["MAIL_DIGEST_HOUR"])
 

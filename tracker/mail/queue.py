@@ -13,15 +13,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
-from huey import Huey, RedisHuey, SqliteHuey
 from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from ..db import get_engine, sessions
 from .operations import Settings
+
+if TYPE_CHECKING:
+    from huey import Huey
 
 NOTIFIED = "tracker.notified"  # on a connection's info: this transaction wrote notifications
 WAKE = "tracker.wake_mail_worker"  # on a session's info: wake the worker after the commit
@@ -50,6 +52,10 @@ def settings_of(app: Flask) -> Settings:
 
 
 def make_huey(app: Flask) -> Huey:
+    # Imported here: Huey and the storages it imports (psycopg among them) cost a web process
+    # about 11 MB, and a site without e-mail never makes a queue.
+    from huey import Huey, RedisHuey, SqliteHuey
+
     if app.config.get("HUEY_IMMEDIATE"):  # tests: each task runs at once, in the caller
         return Huey("tracker", immediate=True)
     if app.config.get("REDIS_URL"):
