@@ -110,7 +110,7 @@ class Recent(Generic[Kept]):
     """
 
     def __init__(
-        self, size: int, *, budget: int = 0, weigh: Callable[[Kept], int] | None = None
+        self, size: int, *, budget: int = 0, weigh: Callable[[Kept], int] = lambda _: 0
     ) -> None:
         self.size = size
         self.budget = budget
@@ -127,19 +127,16 @@ class Recent(Generic[Kept]):
             return value
 
     def put(self, key: str, value: Kept) -> None:
-        weight = self.weigh(value) if self.weigh else 0
+        weight = self.weigh(value)
         if self.budget and weight > self.budget:
             return
         with self.lock:
-            replaced = self.kept.pop(key, None)
-            if self.weigh and replaced is not None:
-                self.weight -= self.weigh(replaced)
+            if key in self.kept:
+                self.weight -= self.weigh(self.kept.pop(key))
             self.kept[key] = value
             self.weight += weight
-            while len(self.kept) > self.size or self.weight > self.budget > 0:
-                _, evicted = self.kept.popitem(last=False)
-                if self.weigh:
-                    self.weight -= self.weigh(evicted)
+            while len(self.kept) > self.size or (self.budget and self.weight > self.budget):
+                self.weight -= self.weigh(self.kept.popitem(last=False)[1])
 
 
 class DataVersion:
