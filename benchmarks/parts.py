@@ -34,12 +34,14 @@ from tracker.recommendations import views as recommendation_views  # noqa: E402
 PARTS = {
     dashboard_views: (
         "render_template", "dashboard", "filter_choices", "recent_judgements",
-        "changes_by_recommendation", "status_charts",
+        "changes_by_recommendation",
     ),
     recommendation_views: (
-        "render_template", "get_recommendation_or_404", "timeline", "reviews_between",
+        "render_template", "get_recommendation_or_404", "timeline_entries", "reviews_between",
         "chart_history", "timeline_chart", "judgement_of", "ledgers", "review_state",
-        "active_watch",
+        "active_watch", "load_reviews", "load_marks", "checklist", "signposts_at", "board_of",
+        "comments_for", "handles_of_colleagues", "TimelineDrawing", "ForecastForm",
+        "CommentForm", "ButtonForm", "TakeForm",
     ),
 }  # fmt: skip
 spent: defaultdict[str, float] = defaultdict(float)

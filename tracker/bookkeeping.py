@@ -5,7 +5,7 @@ trace that must be written: a session's last-seen time, which keeps it from idli
 (auth/sessions.py), and an API token's last-used time (api/tokens.py). Loaders `note` the
 statement; `write_notes`, run before every view, after the access checks that load the user,
 ends the request's read, writes the notes and commits them, so the view starts afresh and a
-read request's own session never commits. On SQLite a transaction that starts with its write
+read request's own session writes nothing. On SQLite a transaction that starts with its write
 waits its turn, where a read that turns into a write would fail at once.
 
 The hook also tells the audit trail the client's address for the length of the request.
