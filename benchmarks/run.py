@@ -39,6 +39,8 @@ import redis
 import sqlalchemy
 from sqlalchemy import create_engine, event, text
 
+from tracker.serving import server_options
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PASSWORD = "benchmark password, long enough"
@@ -553,8 +555,8 @@ def machine() -> str:
     wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout
     wrk_version = wrk.split("\n")[0]
     processor = cpu.group(1) if cpu else platform.machine()
-    workers = os.environ.get("TRACKER_WORKERS", "2")
-    threads = os.environ.get("TRACKER_THREADS", "4")
+    served = server_options("127.0.0.1", 0)
+    workers, threads = served["workers"], served["threads"]
     return (
         f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC\n"
         f"- Machine: {os.cpu_count()} cores ({processor}), {memory} GiB\n"

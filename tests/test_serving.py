@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -129,7 +130,8 @@ def test_a_connection_lost_after_the_answer_does_not_spoil_it(
     def connection_gone(*_args: Any) -> None:
         raise dialect.loaded_dbapi.OperationalError("terminating connection")
 
-    # The answer is ready; then rolling back the request's transaction finds the server gone.
+    # The answer is ready; then ending the request's transaction finds the server gone.
+    monkeypatch.setattr(dialect, "do_commit", connection_gone)
     monkeypatch.setattr(dialect, "do_rollback", connection_gone)
     monkeypatch.setattr(dialect, "is_disconnect", lambda *_args: True)
     response = client.get("/healthz")
@@ -168,9 +170,13 @@ def test_proxy_fix_comes_from_the_environment(monkeypatch, tmp_path: Path) -> No
     assert from_environment(str(tmp_path))["PROXY_FIX"] == 0
 
 
-def test_serve_reads_workers_and_threads_from_the_environment() -> None:
+def test_serve_reads_workers_and_threads_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2})
     defaults = TrackerServer(server_options("127.0.0.1", 8123, {})).cfg
-    assert (defaults.workers, defaults.threads, defaults.bind) == (2, 4, ["127.0.0.1:8123"])
+    # Two processes of one thread a processor it may use.
+    assert (defaults.workers, defaults.threads, defaults.bind) == (6, 1, ["127.0.0.1:8123"])
     chosen = server_options("::1", 8124, {"TRACKER_WORKERS": "3", "TRACKER_THREADS": "8"})
     cfg = TrackerServer(chosen).cfg
     assert (cfg.workers, cfg.threads, cfg.bind) == (3, 8, ["[::1]:8124"])
@@ -192,7 +198,7 @@ def test_serve_runs_the_configured_workers_and_stops_cleanly(tmp_path: Path) -> 
         health = Browser(server.port).get("/healthz")
         workers = server.worker_pids()
     log = server.log()
-    assert len(workers) == 1, log  # not the default of 2
+    assert len(workers) == 1, log  # not the default of two a processor
     assert (health.status, json.loads(health.body)) == (200, {"status": "ok"}), log
     assert server.process.returncode == 0, log
     assert "Traceback" not in log

@@ -12,8 +12,21 @@ from gunicorn.app.base import BaseApplication
 
 from . import create_app
 
-DEFAULT_WORKERS = 2
-DEFAULT_THREADS = 4
+# Rendering a page is processor work, done under one lock a Python process: processes, not
+# threads, put the processors to work. Two processes a processor keep it busy while one waits
+# for the database or Redis. On 2 cores, 4 processes of 1 thread each rendered the dashboard
+# afresh 2 to 3 times as fast as 2 processes of 4 threads, and served cached pages as fast
+# (benchmarks/RESULTS.md, "Processes, not threads").
+WORKERS_PER_PROCESSOR = 2
+DEFAULT_THREADS = 1
+
+
+def processors() -> int:
+    """How many processors this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 class TrackerServer(BaseApplication):
@@ -45,11 +58,12 @@ def whole_number(environ: Mapping[str, str], name: str, default: int) -> int:
 
 
 def server_options(host: str, port: int, environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
-    """Gunicorn's settings: TRACKER_WORKERS processes of TRACKER_THREADS threads each."""
+    """Gunicorn's settings: TRACKER_WORKERS processes (two a processor unless set) of
+    TRACKER_THREADS threads each (one unless set)."""
     address = f"[{host}]" if ":" in host else host
     return {
         "bind": f"{address}:{port}",
-        "workers": whole_number(environ, "TRACKER_WORKERS", DEFAULT_WORKERS),
+        "workers": whole_number(environ, "TRACKER_WORKERS", WORKERS_PER_PROCESSOR * processors()),
         "threads": whole_number(environ, "TRACKER_THREADS", DEFAULT_THREADS),
         "worker_class": "gthread",
         "proc_name": "tracker",
