@@ -265,7 +265,18 @@ def pages_and_posts(options: argparse.Namespace, url: str, folder: Path) -> None
         sum(post() for _ in range(posts // 5)) / (posts // 5) * 1000 for _ in range(5)
     )  # the least of 5 batches, as for the pages
     print(f"posting an update: {cpu:.2f} ms of processor time")
-    if not options.quiet:
+    if not options.quiet and options.profiler == "pyinstrument":
+        from pyinstrument import Profiler
+
+        sampler = Profiler(interval=0.0002)
+        for _ in range(posts * 4):
+            sampler.start()
+            client.post(f"/recommendations/{busiest}/updates/new", data=form)
+            sampler.stop()
+            with client.session_transaction() as cookie:
+                cookie.pop("_flashes", None)
+        print(f"== posting an update\n{sampler.output_text(unicode=False, color=False)}")
+    elif not options.quiet:
         profiler = cProfile.Profile()
         for _ in range(posts):
             profiler.enable()
