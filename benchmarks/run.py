@@ -8,7 +8,10 @@ run works, whose figures mean little, which leaves RESULTS.md as it is.
 
 Each data set is built through `tracker import`, served by `tracker serve` (gunicorn) on
 loopback and loaded with wrk; the floor is a "hello world" Flask app served with the same
-settings in the same run. Results are printed and written to benchmarks/RESULTS.md.
+settings beside it for the whole run, and measured again just before each page (for half as
+long): this machine's speed moves by up to three times within minutes, and a page is
+compared with the floor of the same minute. Results are printed and written to
+benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -355,7 +358,7 @@ def fresh_database(kind: str, folder: Path) -> tuple[str, callable]:
     return sqlalchemy.engine.make_url(POSTGRES).set(database=name).render_as_string(False), drop
 
 
-def run_size(kind: str, size: Size, duration: int, floor: Measure) -> list[dict]:
+def run_size(kind: str, size: Size, duration: int, floor: Floor) -> list[dict]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -411,14 +414,17 @@ def run_size(kind: str, size: Size, duration: int, floor: Measure) -> list[dict]
                 cookie, token = login(server.url)
                 for name, path in paths.items():
                     check_page(server.url + path, cookie)
+                    before = floor.measure()
                     measure = wrk(server.url + path, cookie, duration)
-                    rows.append(row(kind, size, name, measure, floor, statements[name]))
+                    rows.append(row(kind, size, name, measure, before, statements[name]))
                 for name in RENDERED:
                     script = render_script(folder, paths[name])
+                    before = floor.measure()
                     measure = wrk(server.url + paths[name], cookie, duration, 8, script)
                     label = f"{name}, rendered each time"
-                    rows.append(row(kind, size, label, measure, floor, statements[name]))
+                    rows.append(row(kind, size, label, measure, before, statements[name]))
                 script = post_script(folder, busiest, token)
+                floor_before = floor.measure()
                 before = stored_updates(url)
                 measure = wrk(
                     f"{server.url}/recommendations/{busiest}/updates/new",
@@ -431,7 +437,7 @@ def run_size(kind: str, size: Size, duration: int, floor: Measure) -> list[dict]
                 if stored_updates(url) - before < measure.requests:
                     raise SystemExit(f"posts to {busiest} were refused: none may count")
                 rows.append(
-                    row(kind, size, "post a status update (8 writers)", measure, floor, None)
+                    row(kind, size, "post a status update (8 writers)", measure, floor_before, None)
                 )
                 memory = server.worker_memory_mb()
             rows.append({"database": kind, "size": size.name, "page": "facts", "updates": updates,
@@ -446,23 +452,36 @@ def row(
 ) -> dict:
     return {
         "database": kind, "size": size.name, "page": page, "rps": measure.rps,
-        "ratio": measure.rps / floor.rps, "p50": measure.p50_ms, "p99": measure.p99_ms,
+        "ratio": measure.rps / floor.rps, "floor": floor.rps, "p50": measure.p50_ms,
+        "p99": measure.p99_ms,
         "errors": measure.errors, "statements": statements,
     }  # fmt: skip
 
 
-def measure_floor(duration: int) -> Measure:
-    """Load a bare "hello world" Flask app served with the same gunicorn settings."""
-    env = os.environ | {"PYTHONPATH": str(ROOT)}
-    with Server([sys.executable, str(ROOT / "benchmarks" / "floor.py"), "{port}"], env) as server:
-        return wrk(server.url + "/", duration=duration)
+class Floor:
+    """A bare "hello world" Flask app served with the same gunicorn settings, for the run."""
+
+    def __init__(self, duration: int) -> None:
+        self.duration = duration
+        env = os.environ | {"PYTHONPATH": str(ROOT)}
+        self.server = Server([sys.executable, str(ROOT / "benchmarks" / "floor.py"), "{port}"], env)
+
+    def measure(self, duration: int | None = None) -> Measure:
+        """Load it now: for half a page's time unless told."""
+        return wrk(self.server.url + "/", duration=duration or max(self.duration // 2, 2))
+
+    def __enter__(self) -> Floor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.__exit__(*exc)
 
 
 def table(rows: list[dict]) -> str:
     lines = [
-        "| database | size | page | req/s | × floor | p50 ms | p99 ms | non-2xx/3xx"
-        " | SQL statements |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|",
+        "| database | size | page | req/s | floor just before | × floor | p50 ms | p99 ms"
+        " | non-2xx/3xx | SQL statements |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     notes = []
     for r in rows:
@@ -474,8 +493,9 @@ def table(rows: list[dict]) -> str:
             continue
         statements = "—" if r["statements"] is None else r["statements"]
         lines.append(
-            f"| {r['database']} | {r['size']} | {r['page']} | {r['rps']:,.0f} | {r['ratio']:.2f} | "
-            f"{r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} | {statements} |"
+            f"| {r['database']} | {r['size']} | {r['page']} | {r['rps']:,.0f} | "
+            f"{r['floor']:,.0f} | {r['ratio']:.2f} | {r['p50']:.2f} | {r['p99']:.2f} | "
+            f"{r['errors']} | {statements} |"
         )
     return "\n".join([*lines, "", *notes])
 
@@ -582,12 +602,13 @@ def main() -> None:
     if not shutil.which("wrk"):
         subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
     rows = []
-    for kind in args.databases.split(","):
-        for name in args.sizes.split(","):
-            floor = measure_floor(args.duration)  # again each time: the machine's load drifts
-            rows.append(row(kind, SIZES[name], "floor: bare Flask app", floor, floor, None))
-            rows += run_size(kind, SIZES[name], args.duration, floor)
-            print(table(rows), flush=True)
+    with Floor(args.duration) as floor:
+        for kind in args.databases.split(","):
+            for name in args.sizes.split(","):
+                first = floor.measure(args.duration)
+                rows.append(row(kind, SIZES[name], "floor: bare Flask app", first, first, None))
+                rows += run_size(kind, SIZES[name], args.duration, floor)
+                print(table(rows), flush=True)
     report = f"{table(rows)}\n\n## Targets\n\n{targets(rows)}"
     print(f"\n{targets(rows)}")
     kept = ""
