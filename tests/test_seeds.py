@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker import create_app
+from tracker.db import get_engine
 from tracker.models import AuditEvent, Recommendation, Source, StatusUpdate
 from tracker.seeds import SEEDS_DIR, SeedError, load_seeds, read_seeds
 
@@ -60,6 +62,24 @@ def test_a_changed_passage_that_is_not_in_the_article_is_refused(tmp_path: Path)
         read_seeds(tmp_path)
 
 
+def test_init_on_an_empty_database_says_in_words_what_it_seeded(
+    empty_database_url: str,
+) -> None:
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": empty_database_url})
+    try:
+        result = app.test_cli_runner().invoke(args=["init"])
+    finally:
+        get_engine(app).dispose()
+    assert result.exit_code == 0, result.output
+    data = read_seeds()
+    recommendations = sum(len(source["recommendations"]) for source in data["sources"])
+    assert (
+        f"Database ready. Seeds: {len(data['actors'])} actors created, "
+        f"{recommendations} recommendations created, 1 source created, "
+        f"{len(data['themes'])} themes created." in result.output
+    ), result.output
+
+
 def test_init_twice_changes_nothing(runner, db: Session) -> None:
     first = runner.invoke(args=["init"])
     assert first.exit_code == 0, first.output
@@ -78,7 +98,7 @@ def test_reworded_seed_updates_the_text_and_keeps_analysts_data(db: Session, mak
     rec["actors"] = ["united-states"]
     changes = load_seeds(db, data)
     db.commit()
-    assert changes == {"recommendation.updated": 1}
+    assert changes == {"recommendations updated": 1}
     stored = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
     assert stored.title == "Reworded title"
     assert db.scalar(select(func.count()).select_from(StatusUpdate)) == 3

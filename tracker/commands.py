@@ -57,7 +57,7 @@ def init_command(host: str, port: int) -> None:
     except SeedError as error:
         raise click.ClickException(f"seeds: {error}") from None
     db.commit()
-    summary = ", ".join(f"{count} {what}" for what, count in sorted(changes.items()))
+    summary = ", ".join(counted(count, what) for what, count in sorted(changes.items()))
     click.echo(f"Database ready. Seeds: {summary or 'nothing changed'}.")
     if count_users(db) == 0:
         with current_app.test_request_context(base_url=site_address(host, port)):

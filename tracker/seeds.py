@@ -115,7 +115,7 @@ def upsert(
         if isinstance(row, Versioned):
             record_version(session, row, None)
         audit.record(session, "seed.create", user=None, target=row, after=audit.printable(values))
-        changes[f"{name}.created"] += 1
+        changes[f"{name}s created"] += 1
         return row
     before = {key: getattr(row, key) for key in values if differs(getattr(row, key), values[key])}
     if before:
@@ -129,7 +129,7 @@ def upsert(
         session.flush()
         if isinstance(row, Versioned):
             record_version(session, row, None)
-        changes[f"{name}.updated"] += 1
+        changes[f"{name}s updated"] += 1
     return row
 
 
