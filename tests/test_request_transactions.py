@@ -53,7 +53,20 @@ def views(app: Flask) -> Flask:
         get_session().scalar(select(Theme.id))
         raise RuntimeError("failed after reading")
 
+    @app.get("/test/read-then-lose-the-connection")
+    def read_then_lose_the_connection() -> str:
+        get_session().scalar(select(Theme.id))
+        get_session().connection().invalidate()  # as when the database goes away
+        return "read, then the connection was lost"
+
     return app
+
+
+def test_a_lost_connection_is_not_committed_and_spoils_no_answer(
+    views: Flask, client: FlaskClient, analyst: User, endings: list[str]
+) -> None:
+    assert client.get("/test/read-then-lose-the-connection").status_code == 200
+    assert "commit" not in endings
 
 
 def test_a_write_the_view_did_not_commit_is_rolled_back(

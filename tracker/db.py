@@ -47,7 +47,9 @@ def only_read(session: Session) -> bool:
     """Whether the session has a transaction open on the database that read and did nothing
     else, nor has anything left to flush."""
     connection: Connection | None = session.info.get(CONNECTION)
-    if connection is None or connection.closed or not connection.in_transaction():
+    if connection is None or connection.closed or connection.invalidated:
+        return False
+    if not connection.in_transaction():
         return False
     transaction = session.get_transaction()
     if transaction is None or not transaction.is_active:

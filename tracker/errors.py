@@ -93,7 +93,7 @@ def database_unavailable(error: OperationalError | InterfaceError) -> ResponseRe
         exc_info=error,
     )
     # The session's connection is broken: nothing else in this request may use it.
-    close_session()
+    close_session(error)
     headers = {"Retry-After": "30"}
     if request.path.startswith(JSON_PATHS):
         return {"error": MESSAGES[503]}, 503, headers
