@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
+import redis
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, text, update
@@ -194,33 +196,83 @@ def test_the_etag_names_the_application_version(
     assert upgraded.status_code == 200 and upgraded.headers["ETag"] != etag
 
 
-def test_workers_sharing_redis_share_the_data_version(
-    app: Flask, make_user, count_statements
-) -> None:
+@pytest.fixture
+def workers(app: Flask, make_user) -> Iterator[tuple[Flask, FlaskClient, FlaskClient]]:
+    """Two apps sharing Redis, as two workers: a reader's app and a logged-in browser on
+    each."""
     reason = redis_unavailable()
     if reason:
         pytest.skip(reason)
-    config = dict(app.config, REDIS_URL=REDIS_URL)
+    # Logins are counted in Redis too: these tests log in more often than the limit allows.
+    config = dict(
+        app.config, REDIS_URL=REDIS_URL,
+        LOGIN_LIMIT_PER_ACCOUNT="1000 per minute", LOGIN_LIMIT_PER_ADDRESS="1000 per minute",
+    )  # fmt: skip
     config.pop("RATELIMIT_STORAGE_URI", None)
     reader_app, writer_app = create_app(config), create_app(config)
+    analyst = make_user(Role.ANALYST, name="Nadia Analyst")
+    reader, writer = reader_app.test_client(), writer_app.test_client()
+    for browser in (reader, writer):
+        browser.post("/login", data={"email": analyst.email, "password": PASSWORD})
+        browser.get("/corrections")
     try:
-        analyst = make_user(Role.ANALYST, name="Nadia Analyst")
-        reader, writer = reader_app.test_client(), writer_app.test_client()
-        for browser in (reader, writer):
-            browser.post("/login", data={"email": analyst.email, "password": PASSWORD})
-            browser.get("/corrections")
-        assert 'id="count-stalled">0<' in reader.get("/").get_data(as_text=True)
-        engine = get_engine(reader_app)
-        statements: list[str] = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert 'id="count-stalled">0<' in reader.get("/").get_data(as_text=True)
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        assert not any("data_change" in statement for statement in statements)
-        writer.post(f"/recommendations/{SLUG}/updates/new", data=update_form(status="stalled"))
-        assert 'id="count-stalled">1<' in reader.get("/").get_data(as_text=True)
+        yield reader_app, reader, writer
     finally:
         for instance in (reader_app, writer_app):
             get_engine(instance).dispose()
+
+
+def test_workers_sharing_redis_share_the_data_version(workers) -> None:
+    reader_app, reader, writer = workers
+    assert 'id="count-stalled">0<' in reader.get("/").get_data(as_text=True)
+    engine = get_engine(reader_app)
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert 'id="count-stalled">0<' in reader.get("/").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert not any("data_change" in statement for statement in statements)
+    writer.post(f"/recommendations/{SLUG}/updates/new", data=update_form(status="stalled"))
+    assert 'id="count-stalled">1<' in reader.get("/").get_data(as_text=True)
+
+
+def test_a_worker_reads_the_versions_from_redis_only_once_told_they_changed(
+    workers, monkeypatch
+) -> None:
+    reader_app, reader, writer = workers
+    versions = reader_app.extensions["tracker.data_version"]
+    reads: list[tuple[int, int]] = []
+    read = versions.read
+    monkeypatch.setattr(versions, "read", lambda: reads.append(read()) or reads[-1])
+    for _ in range(3):
+        assert 'id="count-stalled">0<' in reader.get("/").get_data(as_text=True)
+    assert len(reads) <= 1  # the first look after the logins' bumps, then none
+    reads.clear()
+    for _ in range(3):
+        reader.get("/")
+    assert reads == []
+    writer.post(f"/recommendations/{SLUG}/updates/new", data=update_form(status="stalled"))
+    assert 'id="count-stalled">1<' in reader.get("/").get_data(as_text=True)
+    assert len(reads) == 1
+    reader.get("/")
+    assert len(reads) == 1
+
+
+def test_a_write_made_while_a_workers_subscription_was_lost_is_not_missed(workers) -> None:
+    reader_app, reader, writer = workers
+    assert 'id="count-stalled">0<' in reader.get("/").get_data(as_text=True)
+    assert 'id="count-stalled">0<' in reader.get("/").get_data(as_text=True)  # from the cache
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        assert client.client_kill_filter(_type="pubsub") >= 1
+    finally:
+        client.close()
+    writer.post(f"/recommendations/{SLUG}/updates/new", data=update_form(status="stalled"))
+    assert 'id="count-stalled">1<' in reader.get("/").get_data(as_text=True)
+    # Subscribed again, it hears of the next write as before.
+    assert 'id="count-stalled">1<' in reader.get("/").get_data(as_text=True)
+    assert reader_app.extensions["tracker.data_version"].subscription is not None
+    writer.post(f"/recommendations/{SLUG}/updates/new", data=update_form(status="implemented"))
+    assert 'id="count-stalled">0<' in reader.get("/").get_data(as_text=True)

@@ -8,14 +8,21 @@ and API tokens are left out: their last-seen and last-used times change no page,
 page, cached or not, checks them anew.
 
 Where it is read: with `TRACKER_REDIS_URL`, the hook also bumps a counter in Redis after the
-commit, which every worker and host reads for the price of a Redis round trip and no database
-one; without Redis, the newest `DataChange` id, one indexed query.
+commit, and Redis pushes the news to every worker of every host; without Redis, the newest
+`DataChange` id, one indexed query.
 
 The same hook keeps a second counter in Redis, the sessions' version: bumped after the commit of
 any write to a user or to a session (a logout, ending every session, a new password, a role,
 disabling an account, an edit), except a new session and a last-seen time (`TOUCH`). Workers
-hold the sessions they found valid while it stands (auth/sessions.py). A request reads both
-counters in one round trip.
+hold the sessions they found valid while it stands (auth/sessions.py).
+
+How the counters reach a worker: each process subscribes to a channel on which every bump is
+published, reads both counters once, and then, at the start of each request, only looks (without
+waiting) for a message in its subscription's socket; a message, of any kind, means it reads them
+again. So a request costs no round trip while nothing changes. The writer waits, before it
+answers, until Redis has handed the message to every subscriber (`bump`): a request made after
+the write's answer, on this host, finds it. Any error on the subscription drops it, and requests
+read the counters from Redis until a new one is confirmed.
 
 Views marked `cached_page` run after every check Flask makes of a request (its session, its
 role, whatever `before_request` refuses): a cached page is only ever the view's own answer.
@@ -29,6 +36,7 @@ import datetime as dt
 import functools
 import hashlib
 import logging
+import os
 import re
 import threading
 import time
@@ -43,6 +51,9 @@ from typing import Any, Generic, TypeVar
 import redis
 from flask import Flask, Response, current_app, has_request_context, make_response, request, session
 from flask_login import current_user
+from redis.backoff import NoBackoff
+from redis.client import PubSub
+from redis.retry import Retry
 from sqlalchemy import Connection, event, func, insert, select
 from sqlalchemy.engine import ExecutionContext
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
@@ -76,6 +87,7 @@ BUMP_SESSIONS = "tracker.bump_sessions_version"
 DUE = "tracker.bumps_due"  # what a committed transaction tells Redis once it has ended
 REDIS_KEY = "tracker:data-version"
 SESSIONS_KEY = "tracker:sessions-version"
+CHANNEL = "tracker:versions-changed"  # channels span Redis's databases: the name adds its number
 SHARED = "tracker.shared_versions"  # in a request's environ: both counters, read once
 # Headers a kept page does not carry over: each answer makes its own.
 OWN_HEADERS = frozenset({"content-length", "etag", "set-cookie", "x-request-id"})
@@ -143,30 +155,79 @@ class DataVersion:
     """Where the data's and the sessions' versions are read, and bumped after a commit."""
 
     def __init__(self, redis_url: str | None) -> None:
+        options: dict[str, Any] = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
         self.redis = (
-            redis.Redis.from_url(redis_url, socket_connect_timeout=0.5, socket_timeout=0.5)
+            # One quick retry: a pooled connection Redis closed on a restart is opened again.
+            redis.Redis.from_url(redis_url, retry=Retry(NoBackoff(), 1), **options)
             if redis_url
             else None
         )
+        # The subscription reconnects never by itself: a gap in it would lose messages unseen.
+        self.listener = (
+            redis.Redis.from_url(redis_url, retry=Retry(NoBackoff(), 0), **options)
+            if redis_url
+            else None
+        )
+        db = self.redis.connection_pool.connection_kwargs.get("db", 0) if self.redis else 0
+        self.channel = f"{CHANNEL}:{db}"
+        self.lock = threading.Lock()
+        self.subscription: PubSub | None = None
+        self.subscribed_in = 0  # the process that made the subscription: none survives a fork
+        self.known: tuple[int, int] | None = None
 
     def shared(self) -> tuple[int, int] | None:
-        """Both counters in Redis, read once a request; None without Redis or when it is down."""
+        """Both counters in Redis, looked at once a request; None without Redis or when it is
+        down."""
         if self.redis is None:
             return None
         environ = request.environ if has_request_context() else {}
         if SHARED in environ:
             return environ[SHARED]
         try:
-            values = self.redis.mget(REDIS_KEY, SESSIONS_KEY)
-            if None in values:
-                self.start().execute()
-                values = self.redis.mget(REDIS_KEY, SESSIONS_KEY)
-            counts: tuple[int, int] | None = (int(values[0] or 0), int(values[1] or 0))
+            counts: tuple[int, int] | None = self.pushed()
         except redis.RedisError as error:
             logger.warning("page cache: Redis does not answer: %s", error)
+            self.unsubscribe()
             counts = None
         environ[SHARED] = counts
         return counts
+
+    def pushed(self) -> tuple[int, int]:
+        """The counters as this process last read them, read again once Redis says so."""
+        with self.lock:
+            if self.subscription is None or self.subscribed_in != os.getpid():
+                self.subscribe()
+            news = False
+            assert self.subscription is not None
+            while self.subscription.get_message(timeout=0) is not None:
+                news = True
+            if news or self.known is None:
+                self.known = self.read()
+            return self.known
+
+    def subscribe(self) -> None:
+        assert self.listener is not None
+        self.subscription, self.subscribed_in, self.known = None, 0, None
+        subscription = self.listener.pubsub()
+        subscription.subscribe(self.channel)
+        if subscription.get_message(timeout=0.5) is None:  # Redis's confirmation
+            subscription.close()
+            raise redis.TimeoutError(f"no confirmation of the subscription to {self.channel}")
+        self.subscription, self.subscribed_in = subscription, os.getpid()
+
+    def unsubscribe(self) -> None:
+        with self.lock:
+            if self.subscription is not None and self.subscribed_in == os.getpid():
+                self.subscription.close()
+            self.subscription, self.subscribed_in, self.known = None, 0, None
+
+    def read(self) -> tuple[int, int]:
+        assert self.redis is not None
+        values = self.redis.mget(REDIS_KEY, SESSIONS_KEY)
+        if None in values:
+            self.start().execute()
+            values = self.redis.mget(REDIS_KEY, SESSIONS_KEY)
+        return int(values[0] or 0), int(values[1] or 0)
 
     def current(self) -> str:
         shared = self.shared()
@@ -192,12 +253,18 @@ class DataVersion:
             return
         if has_request_context():
             request.environ.pop(SHARED, None)
+        with self.lock:
+            self.known = None  # this process reads the counters again, message or none
         try:
             pipeline = self.start()
             for key, changed in ((REDIS_KEY, data), (SESSIONS_KEY, sessions)):
                 if changed:
                     pipeline.incr(key)
+            pipeline.publish(self.channel, "changed")
             pipeline.execute()
+            # Redis writes a message to its subscribers' sockets in the same turn as its answer
+            # to the publisher, so once it answers a later command, every one has it.
+            self.redis.ping()
         except redis.RedisError as error:
             # Pages may be sent stale, and sessions held, until Redis answers and the next
             # write bumps the count; a held session is checked again within a minute anyway.
