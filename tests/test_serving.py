@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -15,7 +16,7 @@ from sqlalchemy import event, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from tracker import create_app
+from tracker import create_app, serving
 from tracker.config import from_environment
 from tracker.db import get_engine, get_session
 from tracker.models import AuditEvent
@@ -180,6 +181,19 @@ def test_serve_reads_workers_and_threads_from_the_environment(
     chosen = server_options("::1", 8124, {"TRACKER_WORKERS": "3", "TRACKER_THREADS": "8"})
     cfg = TrackerServer(chosen).cfg
     assert (cfg.workers, cfg.threads, cfg.bind) == (3, 8, ["[::1]:8124"])
+
+
+def test_a_worker_keeps_what_loading_made_out_of_the_collectors_reach(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(serving, "create_app", lambda: app)
+    gc.unfreeze()
+    try:
+        assert TrackerServer(server_options("127.0.0.1", 8123, {})).load() is app
+        assert gc.get_freeze_count() > 0
+        assert not any(tracked is app for tracked in gc.get_objects())  # frozen, not tracked
+    finally:
+        gc.unfreeze()
 
 
 @pytest.mark.parametrize("value", ["0", "two", "-1"])

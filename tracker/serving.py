@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -44,7 +45,13 @@ class TrackerServer(BaseApplication):
 
     def load(self) -> Flask:
         # Called in each worker after the fork: no two processes share a database connection.
-        return create_app()
+        app = create_app()
+        # What loading made lives as long as the worker: moved out of the collector's reach,
+        # its full passes no longer walk it, each a stall of tens of milliseconds. Posting's
+        # p99 at S fell from 155-240 ms to 74-93 (benchmarks/RESULTS.md, "Collector").
+        gc.collect()
+        gc.freeze()
+        return app
 
 
 def whole_number(environ: Mapping[str, str], name: str, default: int) -> int:
