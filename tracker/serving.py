@@ -48,7 +48,7 @@ class TrackerServer(BaseApplication):
         app = create_app()
         # What loading made lives as long as the worker: moved out of the collector's reach,
         # its full passes no longer walk it, each a stall of tens of milliseconds. Posting's
-        # p99 at S fell from 155-240 ms to 74-93 (benchmarks/RESULTS.md, "Collector").
+        # p99 at S fell from 155-240 ms to 74-93 (benchmarks/RESULTS.md, "The seventh round").
         gc.collect()
         gc.freeze()
         return app
