@@ -19,10 +19,13 @@ hold the sessions they found valid while it stands (auth/sessions.py).
 How the counters reach a worker: each process subscribes to a channel on which every bump is
 published, reads both counters once, and then, at the start of each request, only looks (without
 waiting) for a message in its subscription's socket; a message, of any kind, means it reads them
-again. So a request costs no round trip while nothing changes. The writer waits, before it
-answers, until Redis has handed the message to every subscriber (`bump`): a request made after
-the write's answer, on this host, finds it. Any error on the subscription drops it, and requests
-read the counters from Redis until a new one is confirmed.
+again. So a request costs no round trip while nothing changes. The writer asks Redis once more
+after publishing (`bump`): Redis writes a publish's messages into its subscribers' sockets in the
+same turn of its event loop as its answer to the publisher, so by its next answer each
+subscriber holds the message, or earlier unread ones that also mean "read again". This follows
+from how Redis serves clients; no test can show it. Another host may still get the message a
+moment after the writer's answer. Any error on the subscription drops it, and requests read the
+counters from Redis until a new one is confirmed.
 
 Views marked `cached_page` run after every check Flask makes of a request (its session, its
 role, whatever `before_request` refuses): a cached page is only ever the view's own answer.
@@ -262,8 +265,8 @@ class DataVersion:
                     pipeline.incr(key)
             pipeline.publish(self.channel, "changed")
             pipeline.execute()
-            # Redis writes a message to its subscribers' sockets in the same turn as its answer
-            # to the publisher, so once it answers a later command, every one has it.
+            # Once Redis answers a later command, each subscriber's socket holds the message
+            # (the module's docstring says why).
             self.redis.ping()
         except redis.RedisError as error:
             # Pages may be sent stale, and sessions held, until Redis answers and the next
