@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 from collections.abc import Callable, Iterator
+from types import SimpleNamespace
 
 import pytest
 from flask import Flask
@@ -12,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
-from tracker import create_app
+from tracker import create_app, security
 from tracker.auth import sessions
 from tracker.auth.sessions import TOKEN_KEY
 from tracker.db import get_engine
@@ -213,6 +215,46 @@ def test_absolute_timeout_holds_however_active_the_session(
     log_in(client, user)
     set_session_times(db, user, created_at=utcnow() - dt.timedelta(minutes=age_minutes))
     assert logged_in(client) is holds
+
+
+@pytest.mark.parametrize("shift", [dt.timedelta(days=31, seconds=5), dt.timedelta(seconds=-5)])
+def test_a_cookie_seen_before_is_still_refused_once_too_old_or_from_the_future(
+    app: Flask, client: FlaskClient, make_user, monkeypatch: pytest.MonkeyPatch, shift: dt.timedelta
+) -> None:
+    """A worker checks a cookie's signature once, and its age on every request, as Flask does."""
+    user = make_user(Role.VIEWER)
+    log_in(client, user)
+    assert logged_in(client) and logged_in(client)  # the second from what the worker kept
+    assert app.permanent_session_lifetime == dt.timedelta(days=31)
+    moment = time.time() + shift.total_seconds()
+    monkeypatch.setattr(security, "time", SimpleNamespace(time=lambda: moment))
+    assert not logged_in(client)
+
+
+def test_a_cookie_altered_after_the_genuine_one_was_seen_opens_nothing(
+    app: Flask, client: FlaskClient, make_user
+) -> None:
+    log_in(client, make_user(Role.VIEWER))
+    assert logged_in(client)
+    genuine = cookie(client)
+    payload, stamp, signature = genuine.rsplit(".", 2)
+    altered = "A" if signature[0] != "A" else "B"
+    forger = app.test_client()
+    forger.set_cookie("session", f"{payload}.{stamp}.{altered}{signature[1:]}")
+    assert not logged_in(forger)
+    forger.set_cookie("session", genuine)
+    assert logged_in(forger)
+
+
+def test_a_session_holding_a_list_is_decoded_by_each_request(app: Flask) -> None:
+    """A copy of what a worker kept would share the list (flashed messages) between requests."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    plain = serializer.dumps({"_user_id": "3", "_fresh": True, "n": 1})
+    values, signed_at = security.verified(serializer, plain)
+    assert values == (("_user_id", "3"), ("_fresh", True), ("n", 1))
+    assert abs(signed_at - time.time()) < 5
+    flashed = serializer.dumps({"_flashes": [["message", "Saved."]]})
+    assert security.verified(serializer, flashed)[0] is None
 
 
 def test_timeouts_follow_the_configuration(

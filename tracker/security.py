@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import io
+import time
 from collections.abc import Callable
 from typing import IO, Any, TypeVar
 
 from flask import Flask, Request, abort, current_app, redirect, request, session, url_for
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin, LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 from werkzeug.routing import IntegerConverter
@@ -24,6 +26,9 @@ from .models import User
 from .vocabulary import Role
 
 View = TypeVar("View", bound=Callable[..., Any])
+
+# Methods that submit nothing: no form is read from them, and no limit counts them.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class Visitor(AnonymousUserMixin):
@@ -120,6 +125,45 @@ class SessionCookies(SecureCookieSessionInterface):
             return f"__Host-{name}"
         return name
 
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """Open the cookie as Flask does, checking its signature once per worker (`verified`)
+        and its age on every request."""
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if not cookie:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            values, signed_at = verified(serializer, cookie)
+            if values is None:  # not kept: this request decodes its own
+                return self.session_class(serializer.loads(cookie, max_age=max_age))
+        except BadSignature:
+            return self.session_class()
+        if not 0 <= int(time.time()) - signed_at <= max_age:  # as itsdangerous measures it
+            return self.session_class()
+        return self.session_class(values)
+
+
+# Values a session may hold that no request can change in place.
+PLAIN = (str, int, float, bool, type(None))
+
+
+@functools.lru_cache(maxsize=1024)
+def verified(
+    serializer: URLSafeTimedSerializer, cookie: str
+) -> tuple[tuple[tuple[str, Any], ...] | None, int]:
+    """What a signed session cookie holds, and when it was signed, for the cookies a worker
+    saw last: a browser sends the same one until its session changes, and checking the
+    signature, unpacking and decoding it cost more than the rest of a page from the page
+    cache. A bad signature raises and is not kept. Values of a kind a request may change in
+    place (a list of flashed messages) are not kept either (None): a copy would share them.
+    """
+    data, signed = serializer.loads(cookie, return_timestamp=True)
+    plain = all(isinstance(value, PLAIN) for value in data.values())
+    return (tuple(data.items()) if plain else None), int(signed.timestamp())
+
 
 def init_app(app: Flask) -> None:
     app.request_class = TrackerRequest
@@ -211,7 +255,7 @@ def required_role(endpoint: str | None) -> Role | None:
 
 def limit_request_body() -> None:
     """Read little from a visitor who is not logged in: no form before login needs more."""
-    if request.method in ("GET", "HEAD", "OPTIONS") or request.endpoint == "static":
+    if request.method in SAFE_METHODS or request.endpoint == "static":
         return
     if not current_user.is_authenticated:
         limit = current_app.config["MAX_ANONYMOUS_CONTENT_LENGTH"]
@@ -220,8 +264,13 @@ def limit_request_body() -> None:
 
 
 def refuse_nul_characters() -> None:
-    """Refuse text with NUL characters, which no field needs and PostgreSQL cannot store."""
-    for values in (request.args, request.form):
+    """Refuse text with NUL characters, which no field needs and PostgreSQL cannot store.
+
+    A form is read only from a request that submits one (as Flask-WTF reads it): a GET's
+    body is never parsed.
+    """
+    read = (request.args,) if request.method in SAFE_METHODS else (request.args, request.form)
+    for values in read:
         for key, value in values.items(multi=True):
             if "\x00" in key or "\x00" in value:
                 abort(400, description=_("Text may not contain NUL characters."))

@@ -7,6 +7,7 @@ guess its way to the password.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -15,6 +16,7 @@ from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter
 from flask_login import current_user
 
+from ..security import SAFE_METHODS
 from .services import normalise_email
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -36,7 +38,6 @@ def password_checked(view: View) -> View:
 
 
 WRONG_PASSWORD = "tracker_wrong_password"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def wrong_password_given() -> None:
@@ -88,6 +89,11 @@ def init_app(app: Flask) -> None:
     # Flask-Limiter's own exemption of whole requests: without it, it resolves the limits of
     # every page read only to find none that counts a GET.
     limiter.request_filter(reads_only)
+    # That filter is tried only after the limiter has resolved the limits of the request's
+    # view, on every page read: its hook is skipped for a read, and runs for the rest.
+    hooks = app.before_request_funcs[None]
+    check = limiter._check_request_limit
+    hooks[hooks.index(check)] = functools.wraps(check)(lambda: None if reads_only() else check())
     per_account = limiter.limit(
         lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=account_key,
         methods=["POST"],
