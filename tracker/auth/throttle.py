@@ -86,11 +86,10 @@ def init_app(app: Flask) -> None:
         # While Redis is away, each process counts on its own rather than refusing every login.
         in_memory_fallback_enabled=True,
     )
-    # Flask-Limiter's own exemption of whole requests: without it, it resolves the limits of
-    # every page read only to find none that counts a GET.
+    # No read is counted. The request filter says so to the limits on the views (their
+    # wrappers check on every method); the limiter's hook before every request resolves the
+    # view's limits before it asks that filter, so for a read the hook is skipped altogether.
     limiter.request_filter(reads_only)
-    # That filter is tried only after the limiter has resolved the limits of the request's
-    # view, on every page read: its hook is skipped for a read, and runs for the rest.
     hooks = app.before_request_funcs[None]
     check = limiter._check_request_limit
     hooks[hooks.index(check)] = functools.wraps(check)(lambda: None if reads_only() else check())
