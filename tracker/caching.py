@@ -344,11 +344,12 @@ def data_version() -> str:
 
 def page_key(version: str) -> str:
     """Name what a page depends on: the application and the data, the reader, the request."""
+    reader = current_user._get_current_object()
     parts = (
         app_version(),
         version,
-        current_user.get_id(),
-        getattr(current_user, "role", ""),
+        reader.get_id(),
+        getattr(reader, "role", ""),
         session.get("csrf_token", ""),  # forms on the page carry this session's token
         request.host,
         request.scheme,

@@ -44,7 +44,8 @@ def chosen_language() -> str | None:
     asked = request.args.get(LANGUAGE_ARGUMENT, "")
     if asked in LANGUAGES:
         return asked
-    user_language = getattr(current_user, "language", None) if has_user() else None
+    user = logged_in_user()
+    user_language = getattr(user, "language", None)
     return user_language if user_language in LANGUAGES else None
 
 
@@ -77,13 +78,14 @@ def forget_language() -> None:
     g.pop("tracker_language_from_header", None)
 
 
-def has_user() -> bool:
-    """Whether Flask-Login has (or can load) a user for this request without failing: an
-    error page for a database that does not answer is still shown, in the browser's language."""
+def logged_in_user() -> object | None:
+    """The user Flask-Login has (or can load) for this request, or None: an error page for a
+    database that does not answer is still shown, in the browser's language."""
     try:
-        return bool(current_user) and current_user.is_authenticated
+        user = current_user._get_current_object()  # one look through the proxy, not three
+        return user if user and user.is_authenticated else None
     except (RuntimeError, SQLAlchemyError):
-        return False
+        return None
 
 
 def language() -> str:

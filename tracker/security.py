@@ -280,11 +280,12 @@ def enforce_access() -> ResponseReturnValue | None:
     needed = required_role(request.endpoint)
     if needed is None:
         return None
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
         if open_to_public(request.endpoint):
             return None
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    if not current_user.can(needed):
+    if not user.can(needed):
         abort(403)
     return None
 
