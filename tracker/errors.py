@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-import uuid
+import secrets
 
 from flask import Flask, current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
@@ -51,7 +51,7 @@ def init_app(app: Flask) -> None:
 
 def request_id_for(given: str) -> str:
     """Name a request, taking a proxy's X-Request-ID when it is sane, for the logs."""
-    return given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+    return given if given and REQUEST_ID.fullmatch(given) else secrets.token_hex(16)
 
 
 def assign_request_id() -> None:

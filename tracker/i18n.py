@@ -28,6 +28,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
+from .security import vary
+
 TRANSLATIONS = Path(__file__).parent / "translations"
 
 # The interface's languages, in the switcher's order, each named in its own language.
@@ -108,12 +110,7 @@ def keep_language_argument(endpoint: str, values: dict[str, object]) -> None:
 def vary_on_language(response):  # type: ignore[no-untyped-def]
     """A page whose language came from `Accept-Language` says so to caches."""
     if g.get("tracker_language_from_header"):
-        # Set directly where nothing varies yet (a page from the page cache): `response.vary`
-        # parses the header into a set and writes it back.
-        if "Vary" in response.headers:
-            response.vary.add("Accept-Language")
-        else:
-            response.headers["Vary"] = "Accept-Language"
+        vary(response, "Accept-Language")
     return response
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import IO, Any, TypeVar
 
 from flask import Flask, Request, abort, current_app, redirect, request, session, url_for
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin, LoginManager, current_user
@@ -144,6 +144,24 @@ class SessionCookies(SecureCookieSessionInterface):
         if not 0 <= int(time.time()) - signed_at <= max_age:  # as itsdangerous measures it
             return self.session_class()
         return self.session_class(values)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        """Save the cookie as Flask does; a session left as it came, the usual case, only
+        makes the answer vary on the cookie."""
+        if session.modified or self.should_set_cookie(app, session):
+            super().save_session(app, session, response)
+        elif session.accessed:
+            vary(response, "Cookie")
+
+
+def vary(response: Response, name: str) -> None:
+    """Add `name` to the answer's `Vary`, as `response.vary.add` does, without parsing the
+    header into a set and writing it back: it is done twice for every page, cached ones too."""
+    given = response.headers.get("Vary")
+    if not given:
+        response.headers["Vary"] = name
+    elif name.lower() not in (part.strip().lower() for part in given.split(",")):
+        response.headers["Vary"] = f"{given}, {name}"
 
 
 # Values a session may hold that no request can change in place.

@@ -108,7 +108,7 @@ def drop_empty_parameters() -> ResponseReturnValue | None:
     So that a bookmarked or shared view carries only the filters in use; static/tracker.js
     leaves them out before sending, and this catches the browsers without JavaScript.
     """
-    if request.method not in ("GET", "HEAD"):
+    if request.method not in ("GET", "HEAD") or not request.args:
         return None
     kept = [(name, value) for name, value in request.args.items(multi=True) if value.strip()]
     if len(kept) == len(list(request.args.items(multi=True))):

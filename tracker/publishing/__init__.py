@@ -18,11 +18,13 @@ AUTHORS = ("name", "role", "none")
 def set_audience() -> None:
     """Decide, once per request, whether this reader is a public one."""
     config = current_app.config
+    if not config["PUBLIC"]:
+        return
     # An embed shows what the public sees, whoever's browser loads it.
     embed = marked(request.endpoint, "embeddable")
     # A private feed's secret stands for its user: it is read from inside.
     keyed = marked(request.endpoint, "keyed")
-    if config["PUBLIC"] and not keyed and (embed or not current_user.is_authenticated):
+    if not keyed and (embed or not current_user.is_authenticated):
         seen = audience.Audience(
             public=True, reviewed=config["PUBLIC_REVIEW"], authors=config["PUBLIC_AUTHORS"]
         )
