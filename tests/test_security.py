@@ -8,8 +8,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
 from tracker.models import StatusUpdate
+from tracker.security import vary
 from tracker.templating import render_markdown
 from tracker.vocabulary import Role
 
@@ -140,3 +142,23 @@ def test_nul_characters_are_refused_with_400(client, analyst) -> None:
     assert client.get("/", query_string={"actor": "\x00"}).status_code == 400
     response = client.get("/api/v1/recommendations", query_string={"actor": "\x00"})
     assert response.status_code == 400 and response.is_json
+
+
+@pytest.mark.parametrize(
+    "given, name, expected",
+    [
+        (None, "Cookie", "Cookie"),
+        ("Accept-Language", "Cookie", "Accept-Language, Cookie"),
+        ("Accept-Language, cookie", "Cookie", "Accept-Language, cookie"),
+        ("Origin,Cookie", "cookie", "Origin,Cookie"),
+        ("Cookies", "Cookie", "Cookies, Cookie"),
+    ],
+)
+def test_vary_adds_a_header_once_whatever_its_case(
+    given: str | None, name: str, expected: str
+) -> None:
+    response = Response()
+    if given is not None:
+        response.headers["Vary"] = given
+    vary(response, name)
+    assert response.headers.getlist("Vary") == [expected]
