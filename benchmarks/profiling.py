@@ -33,7 +33,7 @@ from flask import Flask
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import REDIS, SIZES, Size, documents, fresh_database  # noqa: E402
+from run import REDIS, SIZES, Size, compiled, documents, fresh_database  # noqa: E402
 
 from tracker import create_app  # noqa: E402
 from tracker.db import get_engine  # noqa: E402
@@ -130,6 +130,7 @@ def main() -> None:
         "--hits", action="store_true", help="pages from the page cache, with Redis, instead"
     )
     options = parser.parse_args()
+    compiled()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         if options.import_updates:
@@ -145,8 +146,7 @@ def main() -> None:
                     )
                 get_engine(app).dispose()
                 files = documents(size, slugs, folder / "import")
-                runs = [tracker(env, "import", str(path)) for path in files]
-                seconds, cpu = sum(run[0] for run in runs), sum(run[1] for run in runs)
+                seconds, cpu = tracker(env, "import", *map(str, files))
                 print(
                     f"importing {options.import_updates:,} updates: {seconds:.1f} s, "
                     f"{cpu:.1f} s of processor time"

@@ -149,6 +149,53 @@ def test_a_csv_of_10000_updates_imports_whole_with_a_progress_bar(
     assert count(db, StatusUpdate) == 10_000
 
 
+def test_several_files_import_in_one_transaction_in_their_order(
+    runner: FlaskCliRunner, db: Session, tmp_path: Path
+) -> None:
+    first = write_csv(tmp_path / "first.csv", [csv_row("a1", SLUG), csv_row("a2", SLUG)])
+    # The second file holds one of the first's updates again, and one of its own.
+    second = write_csv(tmp_path / "second.csv", [csv_row("a2", SLUG), csv_row("b1", SLUG)])
+
+    dry = runner.invoke(args=["import", str(first), str(second), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert dry.stdout == (
+        f"Dry run: {first} has no error; it would add 2 status updates; "
+        "1 author account created, disabled.\n"
+        f"Dry run: {second} has no error; it would add 1 status update; "
+        "1 status update already present. Nothing was changed.\n"
+    )
+    assert count(db, StatusUpdate) == 0
+
+    result = runner.invoke(args=["import", str(first), str(second)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        f"Imported {first}: 2 status updates; 1 author account created, disabled.\n"
+        f"Imported {second}: 1 status update; 1 status update already present.\n"
+    )
+    assert count(db, StatusUpdate) == 3
+    files = db.scalars(select(AuditEvent.after).where(AuditEvent.action == "import")).all()
+    assert [after["file"] for after in files] == ["first.csv", "second.csv"]
+
+
+def test_an_error_in_a_later_file_imports_nothing_and_says_what_was_not_read(
+    runner: FlaskCliRunner, db: Session, tmp_path: Path
+) -> None:
+    good = write_csv(tmp_path / "good.csv", [csv_row("a1", SLUG)])
+    refused = write_csv(tmp_path / "refused.csv", [csv_row("b1", "no-such-recommendation")])
+    later = [write_csv(tmp_path / f"later-{n}.csv", [csv_row(f"c{n}", SLUG)]) for n in range(2)]
+
+    result = runner.invoke(args=["import", str(good), str(refused), *map(str, later)])
+
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    said = result.stderr.splitlines()
+    assert said[-3] == f"{refused}: 1 error; nothing was imported."
+    assert "No recommendation has the slug “no-such-recommendation”." in said[-2]
+    assert said[-1] == "Not read, after it: 2 files."
+    assert count(db, StatusUpdate) == 0  # not even the first file's
+    assert db.scalars(select(User).where(User.email == "field@example.org")).first() is None
+
+
 def indexes(db: Session) -> list[tuple[str, str, list[str | None]]]:
     """The indexes of the tables a large import loads, as the database holds them."""
     inspector = inspect(db.connection())

@@ -10,18 +10,20 @@ import nh3
 import pytest
 from alembic import command
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from tracker.engine import make_engine
-from tracker.models import Recommendation, StatusUpdate, Theme, User
+from tracker.models import Evidence, Recommendation, StatusUpdate, Theme, User
 from tracker.schema import alembic_config
 from tracker.search import engines, views
 from tracker.search.engines import engine_for
+from tracker.search.index import rebuild
 from tracker.status_updates import correct_status_update
 from tracker.vocabulary import Confidence, Role, Status
 
 from .helpers import SLUG, add_updates, evidence_row, update_form
+from .test_exchange import csv_row, write_csv
 
 EXCERPT = "On Tuesday the ministry signed the memorandum with Erbil <b>at last</b>."
 
@@ -264,3 +266,38 @@ def test_a_search_that_matches_more_than_it_ranks_lists_the_best_of_the_newest(
         listed += [item["update_id"] for item in answer["items"]]
         url = answer["next"]
     assert sorted(listed) == sorted(newest)
+
+
+def test_an_import_is_searched_and_clears_what_a_stale_index_held(
+    client: FlaskClient, analyst: User, runner: FlaskCliRunner, db: Session, tmp_path
+) -> None:
+    """Updates loaded in bulk, 1,500 in two chunks, are indexed by ranges of their ids, which
+    also clear an entry a stale index held where the first new update and evidence go."""
+    sqlite = db.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        next_update = (db.scalar(select(func.max(StatusUpdate.id))) or 0) + 1
+        next_evidence = (db.scalar(select(func.max(Evidence.id))) or 0) + 1
+        for rowid in (next_update * 4 + 1, next_evidence * 4 + 2):
+            db.execute(
+                text("INSERT INTO search_index (rowid, title, body) VALUES (:r, '', 'zebra')"),
+                {"r": rowid},
+            )
+        db.commit()
+    rows = [
+        csv_row(f"k{n}", SLUG, logged_at=f"2024-03-01T09:00:00.{n:06d}+00:00") for n in range(1_500)
+    ]
+    rows[0]["assessment"] = "A quokka crossed the border."
+    rows[-1]["evidence_excerpt"] = "An okapi was seen."
+    result = runner.invoke(args=["import", str(write_csv(tmp_path / "updates.csv", rows))])
+    assert result.exit_code == 0, result.output
+
+    for word in ("quokka", "okapi"):
+        page = client.get("/search", query_string={"q": word}).get_data(as_text=True)
+        assert re.search(r"<mark>(quokka|okapi)</mark>", page), word
+    assert "<mark>zebra</mark>" not in client.get("/search?q=zebra").get_data(as_text=True)
+    if sqlite:
+        entries = "SELECT rowid, title, body, recommendation_id FROM search_index ORDER BY rowid"
+        db.rollback()
+        indexed = db.execute(text(entries)).all()
+        assert rebuild(db.connection()) == len(indexed)
+        assert db.execute(text(entries)).all() == indexed

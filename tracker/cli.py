@@ -61,6 +61,7 @@ NOUNS = {
     "errors": "error",
     "rows": "row",
     "entries": "entry",
+    "files": "file",
 }
 
 

@@ -13,11 +13,12 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from ..cli import counted, progress_bar
 from ..db import get_session
 from .exporting import dump_json, export_document, write_csv
-from .importing import apply, read_document
+from .importing import Outcome, apply, read_document
 
 KINDS = click.Choice(["json", "csv"])
 
@@ -55,11 +56,13 @@ def export_command(kind: str, output: Path | None) -> None:
 
 
 @click.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--format", "kind", type=KINDS, help="The file's format (default: from its extension)."
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
-@click.option("--dry-run", is_flag=True, help="Check the file and report, changing nothing.")
+@click.option(
+    "--format", "kind", type=KINDS, help="The files' format (default: from each one's extension)."
+)
+@click.option("--dry-run", is_flag=True, help="Check the files and report, changing nothing.")
 @click.option(
     "--correct",
     is_flag=True,
@@ -67,42 +70,62 @@ def export_command(kind: str, output: Path | None) -> None:
     "correction of it (a new revision), instead of refusing the file.",
 )
 @with_appcontext
-def import_command(file: Path, kind: str | None, dry_run: bool, correct: bool) -> None:
-    """Import a JSON or CSV file like `tracker export` makes: all of it, or nothing if wrong."""
-    kind = kind or ("csv" if file.suffix.lower() == ".csv" else "json")
-    try:
-        content = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise click.ClickException(f"{file} is not UTF-8 text: {error}.") from None
+def import_command(files: tuple[Path, ...], kind: str | None, dry_run: bool, correct: bool) -> None:
+    """Import JSON or CSV files like `tracker export` makes: all of them, or nothing if wrong.
+
+    The files are read and applied in the order given, in one transaction: a later file may
+    refer to what an earlier one adds, and the first file with an error stops the import.
+    """
     db = get_session()
-    with collector_paused():
-        document = read_document(content, kind)
-        # Take SQLite's write lock up front: an import reads first, then writes.
-        db.connection(execution_options={"sqlite_immediate": True})
-        with progress_bar("Importing status updates") as progress:
-            outcome = apply(db, document, source_name=file.name, progress=progress, correct=correct)
-    if outcome.problems:
-        db.rollback()
-        click.echo(
-            f"{file}: {counted(len(outcome.problems), 'errors')}; nothing was imported.", err=True
-        )
-        for problem in outcome.problems:
-            click.echo(f"  {problem}", err=True)
-        sys.exit(1)
+    # Take SQLite's write lock up front: an import reads first, then writes.
+    db.connection(execution_options={"sqlite_immediate": True})
+    added = 0
+    reports = []
+    for number, file in enumerate(files):
+        outcome = import_file(db, file, kind, correct)
+        if outcome.problems:
+            db.rollback()
+            click.echo(
+                f"{file}: {counted(len(outcome.problems), 'errors')}; nothing was imported.",
+                err=True,
+            )
+            for problem in outcome.problems:
+                click.echo(f"  {problem}", err=True)
+            unread = len(files) - number - 1
+            if unread:
+                click.echo(f"Not read, after it: {counted(unread, 'files')}.", err=True)
+            sys.exit(1)
+        added += outcome.counts["status updates added"]
+        reports.append((file, summary(outcome.counts)))
     if dry_run:
         db.rollback()
-        click.echo(
-            f"Dry run: {file} has no error; it would add {summary(outcome.counts)}. "
-            "Nothing was changed."
-        )
+        said = [f"Dry run: {file} has no error; it would add {report}." for file, report in reports]
+        click.echo("\n".join(said) + " Nothing was changed.")
         return
     db.commit()
-    if outcome.counts["status updates added"] >= LARGE_IMPORT:
+    if added >= LARGE_IMPORT:
         # The query planner chooses by the tables' statistics, which a large import outdates:
         # PostgreSQL may scan every update where it would otherwise look up a few.
         db.execute(text("ANALYZE"))
         db.commit()
-    click.echo(f"Imported {file}: {summary(outcome.counts)}.")
+    for file, report in reports:
+        click.echo(f"Imported {file}: {report}.")
+
+
+def import_file(db: Session, file: Path, kind: str | None, correct: bool) -> Outcome:
+    """Read one file and apply it in the import's transaction; its outcome says what it adds."""
+    try:
+        content = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        db.rollback()
+        raise click.ClickException(f"{file} is not UTF-8 text: {error}.") from None
+    with collector_paused():
+        document = read_document(
+            content, kind or ("csv" if file.suffix.lower() == ".csv" else "json")
+        )
+        del content
+        with progress_bar("Importing status updates") as progress:
+            return apply(db, document, source_name=file.name, progress=progress, correct=correct)
 
 
 # Updates an import must add before the database's statistics are gathered again.

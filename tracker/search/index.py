@@ -67,26 +67,37 @@ def index_rows(connection: Connection, table: str, ids: Collection[int]) -> None
     )
 
 
-# The entries of updates and of their evidence, in one statement each: a form's post runs them.
+# The entries of a range of updates and of their evidence, in one statement each: a form's
+# post runs them. Ranges, as a bulk load's new ids are: a walk of the index's rowids in each,
+# where a list of ids would be one look-up per id.
+EVIDENCE_OF_UPDATES = "FROM evidence WHERE update_id BETWEEN :first AND :last"
 UPDATES_UNINDEXED = text(
-    "DELETE FROM search_index WHERE rowid IN "
-    f"(SELECT value * 4 + {KIND_OF_TABLE['status_update']} FROM json_each(:ids) UNION ALL "
-    f"SELECT id * 4 + {KIND_OF_TABLE['evidence']} FROM evidence WHERE update_id IN ({IDS}))"
+    "DELETE FROM search_index WHERE (rowid BETWEEN :first * 4 AND :last * 4 + 3"
+    f" AND rowid % 4 = {KIND_OF_TABLE['status_update']}) OR (rowid BETWEEN"
+    f" (SELECT min(id) {EVIDENCE_OF_UPDATES}) * 4"
+    f" AND (SELECT max(id) {EVIDENCE_OF_UPDATES}) * 4 + 3"
+    f" AND rowid % 4 = {KIND_OF_TABLE['evidence']})"
 )
 UPDATES_INDEXED = text(
     "INSERT INTO search_index (rowid, title, body, recommendation_id) "
-    f"{ENTRIES['status_update']} WHERE id IN ({IDS}) UNION ALL "
-    f"{ENTRIES['evidence']} WHERE u.id IN ({IDS})"
+    f"{ENTRIES['status_update']} WHERE id BETWEEN :first AND :last UNION ALL "
+    f"{ENTRIES['evidence']} WHERE e.id BETWEEN (SELECT min(id) {EVIDENCE_OF_UPDATES})"
+    f" AND (SELECT max(id) {EVIDENCE_OF_UPDATES})"
 )
 
 
 def index_updates(connection: Connection, update_ids: Collection[int]) -> None:
-    """Index updates inserted in bulk, with their evidence."""
-    if connection.dialect.name != "sqlite":
+    """Index updates inserted in bulk, with their evidence.
+
+    Every update from the lowest of these ids to the highest is indexed afresh, and every item
+    of evidence from the lowest id of theirs to the highest: the ids of one load follow each
+    other, and any other row in such a range is given the entry it had.
+    """
+    if connection.dialect.name != "sqlite" or not update_ids:
         return
-    listed = {"ids": json.dumps(sorted(update_ids))}
-    connection.execute(UPDATES_UNINDEXED, listed)
-    connection.execute(UPDATES_INDEXED, listed)
+    bounds = {"first": min(update_ids), "last": max(update_ids)}
+    connection.execute(UPDATES_UNINDEXED, bounds)
+    connection.execute(UPDATES_INDEXED, bounds)
 
 
 def rebuild(connection: Connection) -> int:
