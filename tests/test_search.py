@@ -245,6 +245,26 @@ def test_plain_snippets_skip_the_markdown_renderer_and_read_the_same() -> None:
         assert engines.plain_text(sample) == by_markdown, sample
 
 
+def test_the_rows_that_say_a_word_most_often_come_first(client: FlaskClient, analyst: User) -> None:
+    """Best first: on SQLite by how often a row holds the words against its length, without
+    reading every row that holds them; on PostgreSQL by `ts_rank`."""
+    assessments = {
+        "once": "The quokka was seen near the crossing, and the talks went on for hours.",
+        "thrice": "Quokka here, quokka there, a third quokka.",
+        "twice": "Quokka here, and another quokka there.",
+    }
+    for assessment in assessments.values():
+        response = client.post(
+            f"/recommendations/{SLUG}/updates/new", data=update_form(assessment=assessment)
+        )
+        assert response.status_code == 302
+    page = client.get("/search?q=quokka").get_data(as_text=True)
+    assert '<h2 id="results-heading">3 results</h2>' in page
+    snippets = re.findall(r'<p class="snippet">(.*?)</p>', page, re.S)
+    assert len(snippets) == 3
+    assert "third" in snippets[0] and "another" in snippets[1] and "hours" in snippets[2]
+
+
 def test_a_search_that_matches_more_than_it_ranks_lists_the_best_of_the_newest(
     client: FlaskClient, db: Session, analyst: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
