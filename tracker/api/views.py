@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, current_app, jsonify, request, url_for
@@ -26,7 +27,7 @@ from ..signposts.sightings import signposts_at
 from ..standings import DashboardFilters, DashboardRow, Place, dashboard_rows, place
 from ..targets.ledger import ledgers
 from ..timelines import TimelinePosition, TimelineUpdate, timeline_entries
-from ..views import MAX_ID
+from ..views import MAX_ID, item_links
 from ..vocabulary import Status
 from .blueprint import bp
 from .openapi import document
@@ -211,7 +212,8 @@ def recommendations() -> ResponseReturnValue:
         place_key,
         "api.recommendations",
     )
-    return listing([recommendation_data(row) for row in page], next_url)
+    links = recommendation_links()
+    return listing([recommendation_data(row, links) for row in page], next_url)
 
 
 @bp.get("/recommendations/<slug>")
@@ -223,7 +225,7 @@ def recommendation(slug: str) -> ResponseReturnValue:
     row = rows[0] if rows else None
     if row is None:
         abort(404, description=f"No recommendation has the slug “{slug}”.")
-    return jsonify(recommendation_data(row))
+    return jsonify(recommendation_data(row, recommendation_links()))
 
 
 def person(user: Named | None) -> dict[str, str] | None:
@@ -235,7 +237,30 @@ def person(user: Named | None) -> dict[str, str] | None:
     return None if name is None else {"name": name}
 
 
-def recommendation_data(row: DashboardRow) -> dict[str, Any]:
+# The links each recommendation's data gives, by their names there.
+RECOMMENDATION_LINKS = {
+    "url": "api.recommendation",
+    "updates_url": "api.updates",
+    "targets_url": "api.targets",
+    "criteria_url": "api.criteria",
+    "signposts_url": "api.signposts",
+    "blind_reviews_url": "api.blind_reviews",
+    "comments_url": "api.comments",
+    "page": "recommendations.show",
+}
+
+
+def recommendation_links() -> dict[str, Callable[[str | int], str]]:
+    """Each of a recommendation's links, built once for a page of them (`item_links`)."""
+    return {
+        name: item_links(endpoint, _external=True)
+        for name, endpoint in RECOMMENDATION_LINKS.items()
+    }
+
+
+def recommendation_data(
+    row: DashboardRow, links: dict[str, Callable[[str | int], str]]
+) -> dict[str, Any]:
     rec = row.recommendation
     judgement = row.judgement
     return {
@@ -261,14 +286,7 @@ def recommendation_data(row: DashboardRow) -> dict[str, Any]:
         "review_every_days": rec.review_every_days,
         "due_for_review": row.due,
         "review_due_on": row.due_on.isoformat() if row.due_on else None,
-        "url": link("api.recommendation", slug=rec.slug),
-        "updates_url": link("api.updates", slug=rec.slug),
-        "targets_url": link("api.targets", slug=rec.slug),
-        "criteria_url": link("api.criteria", slug=rec.slug),
-        "signposts_url": link("api.signposts", slug=rec.slug),
-        "blind_reviews_url": link("api.blind_reviews", slug=rec.slug),
-        "comments_url": link("api.comments", slug=rec.slug),
-        "page": link("recommendations.show", slug=rec.slug),
+        **{name: link_to(rec.slug) for name, link_to in links.items()},
     }
 
 
