@@ -16,9 +16,9 @@ import io
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, repeat
 from typing import Any
 
 from sqlalchemy import select
@@ -248,9 +248,14 @@ def json_update(path: str, item: dict[str, Any], problems: list[Problem]) -> Upd
 
 
 def json_texts(
-    data: dict[str, Any], names: Iterable[str], path: str, problems: list[Problem]
+    data: dict[str, Any], names: Sequence[str], path: str, problems: list[Problem]
 ) -> dict[str, str]:
     """Read the named members of an object as text; a missing or null one is empty."""
+    values = list(map(data.get, names, repeat("")))  # in C: most objects hold text alone
+    if None in values:
+        values = ["" if value is None else value for value in values]
+    if all(map(isinstance, values, repeat(str))):
+        return dict(zip(names, values, strict=True))
     texts = {}
     for name in names:
         value = data.get(name)
