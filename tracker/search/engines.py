@@ -327,30 +327,58 @@ class PostgresSearch:
 
     @staticmethod
     def candidates(query_sql: str, among: bool) -> str:
-        """The newest RANKED + 1 matching rows of each kind (`among`: of the recommendations
-        `:ids`): kind, target_id, recommendation_id, body. More than RANKED match if more
-        than RANKED are found here."""
-        kinds = (
-            ("recommendation", "r", "r.id", RECOMMENDATION_TEXT, "recommendation r", ""),
-            ("assessment", "u", "u.recommendation_id", ASSESSMENT_TEXT, "status_update u", ""),
+        """Common table expressions that end with `candidates`: the newest RANKED + 1
+        matching rows of each kind (`among`: of the recommendations `:ids`), as kind,
+        target_id, recommendation_id, body and vector. More than RANKED match if more than
+        RANKED are found there.
+
+        Each kind's rows are first probed, in no order, for RANKED + 1 whose vector matches:
+        PostgreSQL's GIN index finds a rare word's few, a scan stops early at a common word's
+        many. When the probe finds no more than RANKED, they are all there are, and the
+        candidates are read by their ids; else the newest are found by walking the ids
+        backwards, which is quick where matches are many. Asked for the newest at once, the
+        planner chose that walk for words its statistics did not know, and read every row to
+        find none ("Search at L on PostgreSQL", benchmarks/RESULTS.md).
+        """
+        kinds = (  # kind, its table and alias, its recommendation, its text, joined, also
+            ("recommendation", "recommendation", "r", "r.id", RECOMMENDATION_TEXT, "", ""),
             (
-                "evidence", "e", "u.recommendation_id", EVIDENCE_TEXT,
-                "evidence e JOIN status_update u ON u.id = e.update_id",
-                " AND e.withdrawn_in IS NULL",
+                "assessment", "status_update", "u", "u.recommendation_id", ASSESSMENT_TEXT,
+                "", "",
+            ),
+            (
+                "evidence", "evidence", "e", "u.recommendation_id", EVIDENCE_TEXT,
+                " JOIN status_update u ON u.id = e.update_id", " AND e.withdrawn_in IS NULL",
             ),
         )  # fmt: skip
-        return " UNION ALL ".join(
-            f"""(SELECT '{kind}' AS kind, {row}.id AS target_id,
-                        {recommendation} AS recommendation_id, {body} AS body,
-                        {row}.search_vector AS vector
-                 FROM {rows}
-                 WHERE {row}.search_vector @@ ({query_sql}){also}
-                       {f"AND {recommendation} IN :ids" if among else ""}
-                       {public_clause(recommendation, f"'{kind}'", f"{row}.id")}
-                 ORDER BY {row}.id DESC
-                 LIMIT :over)"""
-            for kind, row, recommendation, body, rows, also in kinds
+
+        def newest(kind: str, table: str, row: str, recommendation: str, body: str,
+                   joined: str, also: str, matching: str, probed: str) -> str:  # fmt: skip
+            return f"""(SELECT * FROM (
+                    SELECT '{kind}' AS kind, {row}.id AS target_id,
+                           {recommendation} AS recommendation_id, {body} AS body,
+                           {row}.search_vector AS vector
+                    FROM {table} {row}{joined}
+                    WHERE {matching}{also}
+                          {f"AND {recommendation} IN :ids" if among else ""}
+                          {public_clause(recommendation, f"'{kind}'", f"{row}.id")}
+                    ORDER BY {row}.id DESC
+                    LIMIT :over
+                ) AS found WHERE (SELECT count(*) FROM probe_{kind}) {probed})"""
+
+        probes = ", ".join(
+            f"""probe_{kind} AS MATERIALIZED (
+                SELECT {row}.id FROM {table} {row}
+                WHERE {row}.search_vector @@ ({query_sql}) LIMIT :over)"""
+            for kind, table, row, *_ in kinds
         )
+        found = " UNION ALL ".join(
+            newest(*kind, f"{kind[2]}.id IN (SELECT id FROM probe_{kind[0]})", "<= :ranked")
+            + " UNION ALL "
+            + newest(*kind, f"{kind[2]}.search_vector @@ ({query_sql})", "> :ranked")
+            for kind in kinds
+        )
+        return f"{probes}, candidates AS ({found})"
 
     def matches(
         self,
@@ -366,7 +394,7 @@ class PostgresSearch:
         among = recommendation_ids is not None
         statement = text(
             f"""
-            WITH candidates AS ({self.candidates(query_sql, among)}),
+            WITH {self.candidates(query_sql, among)},
             aged AS (
                 SELECT candidates.*,
                        row_number() OVER (PARTITION BY kind ORDER BY target_id DESC) AS age,
