@@ -212,6 +212,8 @@ def test_the_seeded_article_in_blind_review_by_two_analysts(
     }  # fmt: skip
     board = page(client, "/?disagree=1")
     assert f'href="/recommendations/{SLUG}"' in board
+    # The row's badge leads to the blind reviews on the recommendation's page.
+    assert f'<a class="badge disagree" href="/recommendations/{SLUG}#blind-reviews"' in board
     assert 'id="count-disagree">1<' in board
 
     # A second submission is refused and changes nothing.

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tracker.models import Recommendation, Theme
 from tracker.templating import days_since
-from tracker.vocabulary import Status
+from tracker.vocabulary import Role, Status
 
 from .helpers import SLUG, add_updates, squash
 
@@ -262,6 +262,27 @@ def test_a_recommendations_actors_and_theme_lead_to_the_dashboard_filtered_on_th
     menu = page[page.index('<nav aria-label="Main">') : page.index("</nav>")]
     for address in ('href="/account/tokens"', 'href="/api/v1/"', 'href="/feeds/updates.atom"'):
         assert address in menu
+
+
+def test_a_row_names_its_owner_escaped_and_says_since_when_it_is_due(
+    client: FlaskClient, db: Session, make_user, analyst
+) -> None:
+    owner = make_user(Role.ANALYST, name="Nadia <b>Owner</b>")
+    recommendation = db.scalars(select(Recommendation).where(Recommendation.slug == SLUG)).one()
+    recommendation.owner_id = owner.id
+    db.commit()
+    add_updates(db, analyst, SLUG, 1, start=dt.date(2020, 2, 1))
+    page = squash(client.get("/").get_data(as_text=True))
+    row = page[page.index(f'<a href="/recommendations/{SLUG}"') :]
+    row = row[: row.index("</tr>")]
+    assert "· owner Nadia &lt;b&gt;Owner&lt;/b&gt;</div>" in row
+    # Held as of 2020-02-01, re-checked every 90 days: due since 2020-05-01.
+    assert '<span class="badge due" title="Due since 2020-05-01">Due for review</span>' in row
+    assert '<td data-label="As of"><time datetime="2020-02-01">2020-02-01</time></td>' in row
+    assert '<td data-label="Last update">today</td>' in row
+    # A recommendation never assessed is due, and says so.
+    never = page[page.rindex('<tr class="is-due">') :]
+    assert 'title="Never assessed nor reviewed"' in never[: never.index("</tr>")]
 
 
 def test_the_last_update_says_how_many_days_ago(app: Flask) -> None:

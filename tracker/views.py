@@ -11,9 +11,11 @@ from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from .db import get_session
 from .moments import Moment
+from .standings import DashboardFilters
 from .versions import Versioned, diff, list_versions
 
 # The furthest page a list goes to: the offsets it makes stay far inside a 64-bit integer.
@@ -96,6 +98,12 @@ def number_from_query(name: str, default: int, *, maximum: int) -> int:
             ),
         )
     return max(value, 1)
+
+
+def filters_from_query() -> DashboardFilters:
+    """Read the dashboard's filters from the query string, so a filtered view can be
+    bookmarked: the dashboard, search and the CSV of updates read the same ones."""
+    return DashboardFilters.from_arguments(request.args, current_user.id)
 
 
 def page_from_query() -> int:

@@ -29,7 +29,6 @@ from ..saved_views.views import view_context
 from ..security import readable
 from ..standings import (
     Dashboard,
-    DashboardFilters,
     changes_between,
     dashboard,
     filter_choices,
@@ -39,6 +38,7 @@ from ..standings import (
 from ..views import (
     Links,
     drop_empty_parameters,
+    filters_from_query,
     item_links,
     moment_from_query,
     page_from_query,
@@ -46,6 +46,7 @@ from ..views import (
 )
 from ..vocabulary import Status
 from .blueprint import bp
+from .drawing import RowsDrawing
 
 PER_PAGE = 100
 CHANGES_PER_PAGE = 50
@@ -56,11 +57,6 @@ class SeenForm(TrackerForm):
 
 
 bp.before_request(drop_empty_parameters)
-
-
-def filters_from_query() -> DashboardFilters:
-    """Read the filters from the query string, so a filtered view can be bookmarked."""
-    return DashboardFilters.from_arguments(request.args, current_user.id)
 
 
 @bp.get("/")
@@ -91,25 +87,29 @@ def index() -> ResponseReturnValue:
         board=board,
         since=since,
         change_count=changes.total(),
-        changed=changes,
         seen_form=SeenForm() if inside else None,  # a form's CSRF token would start a session
         filters=filters,
         choices=choices,
         date_errors=date_errors,
         bars=status_charts(board, choices, to_dashboard),
         to_dashboard=to_dashboard,
-        # A status's badge in the table links to the dashboard as shown, on that status.
-        status_chip=functools.cache(
-            lambda status: status_badge(
-                status, to_dashboard(query_args(status=status.value, page=None))
-            )
+        rows_drawing=RowsDrawing(
+            to_recommendation=item_links(
+                "recommendations.show",
+                as_of=request.args.get("as_of"),
+                known_on=request.args.get("known_on"),
+            ),
+            to_source=item_links("sources.show"),
+            # A status's badge in the table links to the dashboard as shown, on that status.
+            status_chip=functools.cache(
+                lambda status: status_badge(
+                    status, to_dashboard(query_args(status=status.value, page=None))
+                )
+            ),
+            changed=changes,
+            with_owner=inside,
+            today=moment.known_on or dt.date.today(),
         ),
-        to_recommendation=item_links(
-            "recommendations.show",
-            as_of=request.args.get("as_of"),
-            known_on=request.args.get("known_on"),
-        ),
-        to_source=item_links("sources.show"),
         to_update=item_links("recommendations.show"),
         recent=recent_judgements(db, moment),
         review_every_days=current_app.config["REVIEW_EVERY_DAYS"],

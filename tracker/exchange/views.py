@@ -7,10 +7,9 @@ from flask import Response, current_app
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from ..dashboard.views import filters_from_query
 from ..db import get_session
 from ..standings import dashboard
-from ..views import moment_from_query
+from ..views import filters_from_query, moment_from_query
 from .blueprint import bp
 from .exporting import dump_json, export_document, write_csv
 

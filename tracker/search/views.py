@@ -6,12 +6,11 @@ from flask import current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
 from ..caching import cached_page
-from ..dashboard.views import filters_from_query
 from ..db import get_session
 from ..drawing import status_badge
 from ..security import readable
 from ..standings import filter_choices
-from ..views import drop_empty_parameters, item_links, page_from_query
+from ..views import drop_empty_parameters, filters_from_query, item_links, page_from_query
 from .blueprint import bp
 from .engines import RANKED, terms
 from .results import search
