@@ -419,3 +419,23 @@ def test_how_long_ago_is_said_in_each_language(app: Flask) -> None:
         assert days_since(today - dt.timedelta(days=2), today) == "قبل يومين"  # its dual
         assert days_since(today - dt.timedelta(days=5), today) == "قبل 5 أيام"
         assert days_since(None) == "أبداً"
+
+
+def test_a_forced_language_holds_inside_and_the_readers_comes_back(app: Flask) -> None:
+    """The language kept for a request gives way to one forced (an e-mail in its reader's
+    language), and comes back after it."""
+    import datetime as dt
+
+    from tracker.i18n import forced_language, language, local_date
+    from tracker.vocabulary import Status
+
+    day = dt.date(2020, 1, 15)
+    with app.test_request_context("/?lang=ar"):
+        assert language() == "ar"
+        arabic = (Status.IMPLEMENTED.label, local_date(day))
+        assert arabic[0] != "Implemented" and arabic[1] == "15 يناير 2020"
+        with forced_language("en"):
+            assert language() == "en"
+            assert (Status.IMPLEMENTED.label, local_date(day)) == ("Implemented", "2020-01-15")
+        assert language() == "ar"
+        assert (Status.IMPLEMENTED.label, local_date(day)) == arabic

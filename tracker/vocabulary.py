@@ -18,16 +18,16 @@ def translate(text: str, **variables: object) -> str:
     return gettext(text, **variables) if text else text
 
 
-# The vocabulary's labels and definitions in each language, by locale (None outside a request)
-# and English text: a page's lists read the same few of them many times over.
-_translated: dict[tuple[object, str], str] = {}
+# The vocabulary's labels and definitions in each language, by language and English text: a
+# page's lists read the same few of them many times over.
+_translated: dict[tuple[str, str], str] = {}
 
 
 def translate_term(text: str) -> str:
     """`translate` for the vocabulary's own texts, each looked up once per language."""
-    from flask_babel import get_locale
+    from .i18n import language
 
-    key = (get_locale(), text)
+    key = (language(), text)
     found = _translated.get(key)
     if found is None:
         found = _translated[key] = translate(text)

@@ -12,10 +12,11 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
 from flask import current_app, render_template, url_for
-from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from ..i18n import forced_language
 from ..models import MailReminder, Notification, User, utcnow
 from ..notifications.operations import LABELS, anchor_of
 from ..vocabulary import MailFrequency
@@ -116,7 +117,7 @@ def subject_of(claimed: Claimed, items: list[Item]) -> str:
 def compose(claimed: Claimed, sender: str) -> EmailMessage:
     """Build the e-mail in its recipient's language; call it inside a request context whose
     base URL is the site's."""
-    with force_locale(claimed.user.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    with forced_language(claimed.user.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
         return composed(claimed, sender)
 
 
