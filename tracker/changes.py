@@ -11,10 +11,10 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, bindparam, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
+from .i18n import lazy_gettext as _l
 from .models import (
     Assignment,
     ContentVersion,

@@ -30,8 +30,8 @@ from typing import Protocol
 
 from flask_babel import format_percent, ngettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from .i18n import lazy_gettext as _l
 from .i18n import local_date, local_number
 from .vocabulary import Status
 

@@ -9,7 +9,6 @@ import secrets
 from flask import Flask, current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -17,6 +16,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, SecurityErro
 from werkzeug.wrappers import Response
 
 from .db import close_session
+from .i18n import lazy_gettext as _l
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 

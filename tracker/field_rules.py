@@ -18,10 +18,10 @@ from operator import itemgetter, methodcaller
 from typing import Any, Literal
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import Form
 from wtforms.validators import URL, StopValidation
 
+from .i18n import lazy_gettext as _l
 from .status_updates import EvidenceInput
 from .text import REFUSED, character_problem
 from .vocabulary import Confidence, Credibility, Labelled, Reliability, Stance, Status

@@ -9,7 +9,6 @@ from typing import Any
 from flask import abort
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 from wtforms import (
     Field,
@@ -33,6 +32,7 @@ from .field_rules import FULL_LINK_MESSAGE, SCHEMELESS_LINK, Flags, Rule, RuleFi
 from .form_base import SubForm as SubForm
 from .form_base import TrackerForm as TrackerForm
 from .i18n import LANGUAGES
+from .i18n import lazy_gettext as _l
 from .vocabulary import Labelled
 
 

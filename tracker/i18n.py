@@ -22,6 +22,7 @@ from babel.messages.pofile import read_po, write_po
 from babel.support import NullTranslations, Translations
 from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, get_translations, refresh
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
@@ -254,6 +255,27 @@ def fill_source_catalogue(folder: Path = TRANSLATIONS) -> None:
 def catalogue() -> Translations | NullTranslations:
     """The catalogue of the language in use (`forced_language` included)."""
     return in_use()[1]
+
+
+# Flask-Babel's `gettext` and `pgettext` and their lazy forms, from the catalogue kept for the
+# language in use (`in_use`): a page's labels and help texts are lazy strings, translated each
+# time they are shown.
+def gettext(string: str, **variables: object) -> str:
+    translated = catalogue().ugettext(string)
+    return translated % variables if variables else translated
+
+
+def pgettext(context: str, string: str, **variables: object) -> str:
+    translated = catalogue().upgettext(context, string)
+    return translated % variables if variables else translated
+
+
+def lazy_gettext(string: str, **variables: object) -> LazyString:
+    return LazyString(gettext, string, **variables)
+
+
+def lazy_pgettext(context: str, string: str, **variables: object) -> LazyString:
+    return LazyString(pgettext, context, string, **variables)
 
 
 # Templates' `_()`, `gettext` and `ngettext`, as Jinja's "new style" ones: the translation is

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, ValidationError
 
@@ -9,6 +8,7 @@ from ..auth.forms import NEW_PASSWORD, NewPasswordMixin
 from ..auth.services import find_user
 from ..db import get_session
 from ..forms import TrackerForm, options
+from ..i18n import lazy_gettext as _l
 from ..models import User
 from ..vocabulary import Role
 

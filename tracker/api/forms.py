@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..auth.forms import current_password_field
 from ..forms import TrackerForm
+from ..i18n import lazy_gettext as _l
 
 
 class NewTokenForm(TrackerForm):

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms import (
@@ -15,6 +14,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..field_rules import CONFIDENCE, STATUS, Rule, rule_field
 from ..forms import TrackerForm, link_field, options
+from ..i18n import lazy_gettext as _l
 from ..models import User
 from ..recommendations.forms import StatusUpdateForm
 from ..vocabulary import Confidence, Role, Status

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import (
     DataRequired,
@@ -13,6 +12,7 @@ from wtforms.validators import (
 
 from ..forms import TrackerForm
 from ..i18n import LANGUAGES
+from ..i18n import lazy_gettext as _l
 from .passwords import MAX_LENGTH, password_problem
 
 NEW_PASSWORD_HELP = _l("12 to 128 characters; a passphrase of several words works well.")

@@ -5,7 +5,6 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_user, logout_user
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 from wtforms import PasswordField
 
 from ..db import get_session
+from ..i18n import lazy_gettext as _l
 from ..mail.views import mail_settings
 from ..models import User
 from ..security import public

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -16,6 +15,7 @@ from wtforms.widgets import HiddenInput
 from ..field_rules import Rule, choices_of, rule_field
 from ..form_base import SubForm, TrackerForm
 from ..forms import options
+from ..i18n import lazy_gettext as _l
 from ..status_updates import MarkInput
 from ..vocabulary import CriterionKind, Verdict
 from .operations import MAX_TEXT

@@ -3,13 +3,13 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from wtforms import DateField, RadioField, SelectChoice, StringField, TextAreaField, ValidationError
 
 from ..field_rules import Rule, choices_of, rule_field
 from ..form_base import TrackerForm
 from ..forms import options
+from ..i18n import lazy_gettext as _l
+from ..i18n import lazy_pgettext
 from ..vocabulary import FORECAST_THRESHOLDS, Likelihood
 from .operations import NO_REASON, NOT_AHEAD, percent_label, permille_of_percent
 

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..forms import TrackerForm, slug_field
+from ..i18n import lazy_gettext as _l
 
 
 class NewEntryForm(TrackerForm):

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import RadioField
 from wtforms.validators import InputRequired
 
 from ..form_base import TrackerForm as ButtonForm
 from ..forms import TrackerForm, options
+from ..i18n import lazy_gettext as _l
 from ..vocabulary import MailFrequency
 
 __all__ = ["ButtonForm", "MailPreferenceForm"]

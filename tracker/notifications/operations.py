@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, has_app_context
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import Insert, Integer, Select, String, and_, bindparam, func, insert, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from .. import audit
 from ..db import get_session
+from ..i18n import lazy_gettext as _l
 from ..models import (
     Actor,
     Notification,

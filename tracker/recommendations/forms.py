@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms import (
@@ -51,6 +50,7 @@ from ..forms import (
     slug_field,
     version_field,
 )
+from ..i18n import lazy_gettext as _l
 from ..models import Actor, StatusUpdate, Theme, User
 from ..status_updates import CorrectedEvidence, EvidenceInput, MarkInput
 from ..vocabulary import Confidence, Credibility, Reliability, Role, Stance, Status

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..form_base import TrackerForm
+from ..i18n import lazy_gettext as _l
 from ..standings import DashboardFilters
 from .operations import MAX_NAME
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from ..i18n import lazy_gettext as _l
 from ..models import Evidence, Recommendation
 from ..moments import Moment, judgements_in_force
 from ..standings import DashboardFilters, dashboard

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 
 from ..field_rules import EVIDENCE, Rule, choices_of, rule_field
 from ..form_base import TrackerForm
 from ..forms import link_field, options
+from ..i18n import lazy_gettext as _l
 from ..vocabulary import Credibility, Diagnosticity, Direction, Reliability
 from .operations import MAX_EVENT, Observed
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -22,6 +21,7 @@ from ..forms import (
     version_field,
 )
 from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
+from ..i18n import lazy_gettext as _l
 from ..vocabulary import DatePrecision, SourceKind
 
 

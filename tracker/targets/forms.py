@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, RadioField, StringField, TextAreaField, ValidationError
 
 from ..field_rules import Rule, choices_of, rule_field
 from ..form_base import TrackerForm
 from ..forms import options
+from ..i18n import lazy_gettext as _l
 from ..vocabulary import TargetOrigin
 
 # What a target date says, by the rules the form and the importer both follow.
