@@ -270,6 +270,12 @@ def pgettext(context: str, string: str, **variables: object) -> str:
     return translated % variables if variables else translated
 
 
+def markup_pattern(string: str) -> Markup:
+    """The reader's translation of `string`, as markup to fill with escaped values (`%`): what
+    the pages drawn in Python say, as the templates' `_()` would."""
+    return Markup(catalogue().ugettext(string))
+
+
 def lazy_gettext(string: str, **variables: object) -> LazyString:
     return LazyString(gettext, string, **variables)
 

@@ -16,16 +16,12 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from ..i18n import catalogue, direction_of, language, local_date
+from ..i18n import language, local_date
+from ..i18n import markup_pattern as _
 from ..standings import DashboardRow, Listed
-from ..templating import date_tag, days_since
+from ..templating import date_tag, days_since, lang_attr, translated
 from ..views import item_links
 from ..vocabulary import Status
-
-
-def _(string: str) -> Markup:
-    """The reader's translation of `string`, a pattern to fill with escaped values (`%`)."""
-    return Markup(catalogue().ugettext(string))
 
 
 class RowsDrawing:
@@ -79,13 +75,8 @@ class RowsDrawing:
 
     def title(self, shown: Any, href: str, extra: str = "") -> str:
         """A link to a recommendation or a source, by its title in the reader's language."""
-        reader = self.reader
-        language = shown.language_of(reader, "title")
-        lang = f' lang="{escape(language)}" dir="{direction_of(language)}"'
-        return (
-            f'<a{extra} href="{escape(href)}"{lang if language != reader else ""}>'
-            f"{escape(shown.text_in(reader, 'title'))}</a>"
-        )
+        said = escape(translated(shown, "title", self.reader))
+        return f'<a{extra} href="{escape(href)}"{lang_attr(shown, "title", self.reader)}>{said}</a>'
 
     def row(self, row: DashboardRow) -> str:
         w, rec = self.words, row.recommendation

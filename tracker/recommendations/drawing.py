@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 from ..audience import audience, shown_name
 from ..drawing import status_badge
 from ..i18n import catalogue
+from ..i18n import markup_pattern as _
 from ..models import CriterionMark, Review
 from ..templating import date_tag, datetime_tag, render_markdown
 from ..timelines import RevisionEntry, TimelineUpdate
@@ -27,11 +28,6 @@ from ..views import item_links
 from ..vocabulary import Labelled, RevisionKind, Status
 
 NOFOLLOW = 'rel="noopener noreferrer nofollow"'
-
-
-def _(string: str) -> Markup:
-    """The reader's translation of `string`, a pattern to fill with escaped values (`%`)."""
-    return Markup(catalogue().ugettext(string))
 
 
 class TimelineDrawing:
