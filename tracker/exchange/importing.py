@@ -16,7 +16,7 @@ import io
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, repeat
 from typing import Any
@@ -738,7 +738,7 @@ def add_updates(
     stored one: differences are problems, or corrections when `correct` is given.
     """
     recommendations = load_recommendations(session, {r.values["recommendation"] for r in records})
-    known = known_keys(session)
+    known = known_keys(session, {record.key.strip() for record in records})
     stored = stored_updates(session, {known[r.key] for r in records if r.key.strip() in known})
     checker = Checker(recommendations, authors, declared, known, now, stored, correct is not None)
     checker.criteria = criteria_by_number(session)
@@ -777,17 +777,26 @@ def load_recommendations(session: Session, slugs: set[str]) -> dict[str, Recomme
     return found
 
 
-def known_keys(session: Session) -> dict[str, int]:
+def known_keys(session: Session, among: Collection[str] | None = None) -> dict[str, int]:
     """Return the keys of the updates already stored, as an export would write them, with
-    each update's id."""
-    keys: dict[str, int] = {
-        key: id_
-        for key, id_ in session.execute(
-            select(StatusUpdate.import_key, StatusUpdate.id).where(
-                StatusUpdate.import_key.is_not(None)
-            )
-        )
-    }
+    each update's id: all of them, or those `among` the given keys.
+
+    Given keys are looked up in batches, so that importing a file reads what it names rather
+    than the whole history once a file. Keys derived for updates logged here (which carry
+    none) are all read either way: they are only the updates logged through the forms.
+    """
+    stored = select(StatusUpdate.import_key, StatusUpdate.id)
+    if among is None:
+        batches = [stored.where(StatusUpdate.import_key.is_not(None))]
+    else:
+        ordered = sorted(among)
+        batches = [
+            stored.where(StatusUpdate.import_key.in_(ordered[start : start + KEY_BATCH]))
+            for start in range(0, len(ordered), KEY_BATCH)
+        ]
+    keys: dict[str, int] = {}
+    for batch in batches:
+        keys.update(session.execute(batch).all())
     logged = session.execute(
         select(Recommendation.slug, User.email, StatusUpdate.created_at, StatusUpdate.id)
         .join(StatusUpdate.recommendation)
@@ -796,6 +805,10 @@ def known_keys(session: Session) -> dict[str, int]:
     )
     keys.update((derived_key(slug, email, at), id_) for slug, email, at, id_ in logged)
     return keys
+
+
+# Keys looked up a statement at a time: within SQLite's and PostgreSQL's limits on bound values.
+KEY_BATCH = 5_000
 
 
 def stored_updates(session: Session, ids: set[int]) -> dict[int, StatusUpdate]:
