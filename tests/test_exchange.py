@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import event, func, inspect, select, text
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
@@ -43,6 +43,7 @@ from tracker.recommendations.forms import EvidenceForm, StatusUpdateForm
 from tracker.status_updates import (
     CHUNK,
     LOADED,
+    READ_AFTER_LOADING,
     EvidenceInput,
     NewStatusUpdate,
     approve_status_update,
@@ -289,6 +290,53 @@ def test_a_large_load_that_fails_half_way_leaves_rows_and_indexes_as_they_were(
     for model, rows in ((StatusUpdate, 0), (StatusRevision, 0), (AuditEvent, events)):
         assert db.scalar(select(func.count()).select_from(model)) == rows
     assert indexes(db) == before
+
+
+def test_an_import_of_many_large_files_builds_each_index_it_dropped_once_at_its_end(
+    app: Flask, runner: FlaskCliRunner, db: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tracker.bulk.LARGE_LOAD", 40)
+    recommendations = slugs(db)
+    before = indexes(db)
+    paths = []
+    for file in range(4):  # from the fourth on, a file adds less than half again to the tables
+        rows = [
+            csv_row(f"update-{file}-{n}", recommendations[n % len(recommendations)],
+                    as_of=f"2024-02-{file + 1:02d}",
+                    logged_at=f"2024-03-0{file + 1}T09:00:00.{n:06d}+00:00")
+            for n in range(40)
+        ]  # fmt: skip
+        paths.append(write_csv(tmp_path / f"updates-{file}.csv", rows))
+    statements: list[str] = []
+    engine = get_engine(app)
+
+    def listener(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.startswith(("CREATE INDEX", "DROP INDEX")):
+            statements.append(statement.split(" ON ")[0])
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        result = runner.invoke(args=["import", *map(str, paths)])
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+
+    assert result.exit_code == 0, result.output
+    assert indexes(db) == before
+    if engine.dialect.name == "sqlite":
+        assert Counter(statements) == Counter(
+            f"{verb} INDEX {name}" for _, name, _ in before if name not in READ_AFTER_LOADING
+            for verb in ("DROP", "CREATE")
+        )  # fmt: skip
+    else:
+        assert statements == []
+    assert count(db, StatusUpdate) == count(db, StatusRevision) == 160
+    # Each recommendation points at its latest update, the fourth file's.
+    pointed = db.execute(
+        select(Recommendation.slug, StatusUpdate.import_key)
+        .join(StatusUpdate, StatusUpdate.id == Recommendation.current_update_id)
+    ).all()  # fmt: skip
+    assert len(pointed) == len(recommendations)
+    assert all(key.startswith("update-3-") for _, key in pointed)
 
 
 def test_a_large_import_while_another_transaction_reads_the_updates_imports_whole(

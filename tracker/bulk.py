@@ -7,12 +7,13 @@ SQLite takes an `executemany`, which costs it little a row. Either way the drive
 rows without the per-row work SQLAlchemy does for an INSERT of its own.
 
 `loading` wraps a large load: on SQLite, its tables' secondary indexes are built once after
-it rather than row by row, and the pages it writes are held in memory.
+it rather than row by row, and the pages it writes are held in memory; `loads_together`
+makes the loads of its block (an import's files) build them once, at its end.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import repeat
 from typing import Any
@@ -27,6 +28,8 @@ LARGE_LOAD = 10_000
 # SQLite's page cache while it loads, in KiB (its default is 2 MiB): the indexes a load grows
 # are written all over, and each page that misses the cache is read again from the file.
 LOAD_CACHE_KIB = 256 * 1024
+# Where `loads_together` keeps, for its block, the definitions of the indexes loads dropped.
+DEFERRED = "tracker.bulk.deferred_indexes"
 
 
 def insert_rows(connection: Connection, table: Table, columns: Mapping[str, Sequence[Any]]) -> None:
@@ -113,7 +116,9 @@ def default_of(column: Column[Any]) -> Any:
 
 
 @contextmanager
-def loading(session: Session, tables: Sequence[Table], rows: int) -> Iterator[None]:
+def loading(
+    session: Session, tables: Sequence[Table], rows: int, *, keep: Collection[str] = ()
+) -> Iterator[None]:
     """Load about `rows` rows into each of `tables`, in the session's transaction; fewer than
     `LARGE_LOAD` are written as any other write.
 
@@ -121,9 +126,10 @@ def loading(session: Session, tables: Sequence[Table], rows: int) -> Iterator[No
     SQLite, a table the load adds at least half again to has its secondary indexes dropped
     first and built again once at the end, from their own definitions: building an index from
     all its rows costs a fraction of growing it a row at a time. Unique indexes stay, as they
-    check the rows as they come. Readers keep their snapshot of the database, indexes and
-    all, until the commit. SQLite keeps up to `LOAD_CACHE_KIB` of pages in memory for the
-    length of the load.
+    check the rows as they come. Within `loads_together`, the indexes wait for the end of its
+    block, but for those named in `keep`: the ones the caller's writes after the load read.
+    Readers keep their snapshot of the database, indexes and all, until the commit. SQLite
+    keeps up to `LOAD_CACHE_KIB` of pages in memory for the length of the load.
 
     Not on PostgreSQL: dropping an index locks its table against every reader until the
     commit, and building the full-text indexes again over the whole table cost what loading
@@ -137,11 +143,14 @@ def loading(session: Session, tables: Sequence[Table], rows: int) -> Iterator[No
         if connection.dialect.name != "sqlite":
             yield
             return
+        deferred: list[str] | None = session.info.get(DEFERRED)
+        kept = () if deferred is None else keep
         dropped = [
-            index
+            (name, definition)
             for table in tables
             if 2 * rows >= (connection.scalar(select(func.max(table.c.id))) or 0)
-            for index in secondary_indexes(connection, table)
+            for name, definition in secondary_indexes(connection, table)
+            if name not in kept
         ]
         cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
         connection.exec_driver_sql(f"PRAGMA cache_size = -{LOAD_CACHE_KIB}")
@@ -150,10 +159,38 @@ def loading(session: Session, tables: Sequence[Table], rows: int) -> Iterator[No
             for name, _ in dropped:
                 connection.exec_driver_sql(f"DROP INDEX {quote(name)}")
             yield
-            for _, definition in dropped:
-                connection.exec_driver_sql(definition)
+            if deferred is None:
+                build_indexes(connection, [definition for _, definition in dropped])
+            else:
+                deferred += [definition for _, definition in dropped]
         finally:
             connection.exec_driver_sql(f"PRAGMA cache_size = {cache}")
+
+
+@contextmanager
+def loads_together(session: Session) -> Iterator[None]:
+    """Let the large loads in the block (`loading`) build the indexes they drop once, at its end.
+
+    For an import of many files, each a load of its own: on SQLite, the indexes the first load
+    drops stay dropped for the loads after it, which would otherwise grow them a row at a time
+    once the tables hold more than twice what each adds, and are built from all the rows when
+    the block ends. When the block raises, its transaction is to be rolled back, the drops
+    with it, and nothing is built.
+    """
+    deferred: list[str] = []
+    session.info[DEFERRED] = deferred
+    try:
+        yield
+    finally:
+        del session.info[DEFERRED]
+    if deferred:
+        build_indexes(session.connection(), deferred)
+
+
+def build_indexes(connection: Connection, definitions: Iterable[str]) -> None:
+    """Create indexes from their definitions, as SQLite holds them."""
+    for definition in definitions:
+        connection.exec_driver_sql(definition)
 
 
 def secondary_indexes(connection: Connection, table: Table) -> list[tuple[str, str]]:

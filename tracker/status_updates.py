@@ -249,7 +249,7 @@ def record_status_updates(
     ids: list[int] = []
     touched: set[int] = set()
     carried: list[int] = []
-    with loading(session, LOADED, expected):
+    with loading(session, LOADED, expected, keep=READ_AFTER_LOADING):
         for chunk in chunks(updates, CHUNK):
             written = insert_updates(session, chunk)
             session.execute(ORIGINAL_REVISIONS, {"ids": written})
@@ -326,6 +326,15 @@ LOADED = [
     Evidence.__table__,
     AuditEvent.__table__,
 ]
+# The indexes that what follows a load reads, kept through a load whose other indexes wait
+# for the end of an import of many files: moving the recommendations' current updates
+# (`after_writing`), which without them would read every update for each, and indexing the
+# load's evidence for search, which would read all the evidence for each load.
+READ_AFTER_LOADING = (
+    "ix_status_update_recommendation_id",
+    "ix_status_update_status_recommendation_id_as_of",
+    "ix_evidence_update_id",
+)
 
 
 def original_revisions() -> Insert:

@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from ..bulk import loads_together
 from ..cli import counted, progress_bar
 from ..db import get_session
 from .exporting import dump_json, export_document, write_csv
@@ -81,22 +82,23 @@ def import_command(files: tuple[Path, ...], kind: str | None, dry_run: bool, cor
     db.connection(execution_options={"sqlite_immediate": True})
     added = 0
     reports = []
-    for number, file in enumerate(files):
-        outcome = import_file(db, file, kind, correct)
-        if outcome.problems:
-            db.rollback()
-            click.echo(
-                f"{file}: {counted(len(outcome.problems), 'errors')}; nothing was imported.",
-                err=True,
-            )
-            for problem in outcome.problems:
-                click.echo(f"  {problem}", err=True)
-            unread = len(files) - number - 1
-            if unread:
-                click.echo(f"Not read, after it: {counted(unread, 'files')}.", err=True)
-            sys.exit(1)
-        added += outcome.counts["status updates added"]
-        reports.append((file, summary(outcome.counts)))
+    with loads_together(db):  # each file is a load: the indexes are built once, at the end
+        for number, file in enumerate(files):
+            outcome = import_file(db, file, kind, correct)
+            if outcome.problems:
+                db.rollback()
+                click.echo(
+                    f"{file}: {counted(len(outcome.problems), 'errors')}; nothing was imported.",
+                    err=True,
+                )
+                for problem in outcome.problems:
+                    click.echo(f"  {problem}", err=True)
+                unread = len(files) - number - 1
+                if unread:
+                    click.echo(f"Not read, after it: {counted(unread, 'files')}.", err=True)
+                sys.exit(1)
+            added += outcome.counts["status updates added"]
+            reports.append((file, summary(outcome.counts)))
     if dry_run:
         db.rollback()
         said = [f"Dry run: {file} has no error; it would add {report}." for file, report in reports]
