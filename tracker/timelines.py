@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Select, bindparam, select, tuple_
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from .audience import reviewed_only
@@ -138,6 +138,42 @@ class TimelineUpdate:
         return [item for item in self.all_evidence if item.cited_in(revision)]
 
 
+APPROVER = aliased(User)
+# An update's row as the timeline shows it, with its author and approver: built once.
+TIMELINE_COLUMNS = select(
+    StatusUpdate.id, StatusUpdate.status, StatusUpdate.as_of, StatusUpdate.confidence,
+    StatusUpdate.assessment, StatusUpdate.revision, StatusUpdate.author_id, User.name,
+    User.role, StatusUpdate.created_at, StatusUpdate.corrected_at, StatusUpdate.retracted_at,
+    StatusUpdate.retraction_reason, StatusUpdate.approved_at, APPROVER.name, APPROVER.role,
+    StatusUpdate.change_reason, StatusUpdate.criteria_reason,
+).join(User, User.id == StatusUpdate.author_id).outerjoin(
+    APPROVER, APPROVER.id == StatusUpdate.approved_by_id
+)  # fmt: skip
+
+
+# The updates' revisions, and their evidence, for a page's updates: built once.
+REVISIONS = (
+    select(
+        StatusRevision.update_id, StatusRevision.number, StatusRevision.kind,
+        StatusRevision.status, StatusRevision.as_of, StatusRevision.assessment,
+        StatusRevision.confidence, StatusRevision.reason, User.name, User.role,
+        StatusRevision.created_at,
+    )
+    .join(User, User.id == StatusRevision.author_id)
+    .where(StatusRevision.update_id.in_(bindparam("ids", expanding=True)))
+    .order_by(StatusRevision.update_id, StatusRevision.number)
+)  # fmt: skip
+EVIDENCE = (
+    select(
+        Evidence.update_id, Evidence.url, Evidence.title, Evidence.publisher,
+        Evidence.published_on, Evidence.excerpt, Evidence.stance, Evidence.reliability,
+        Evidence.credibility, Evidence.added_in, Evidence.withdrawn_in,
+    )
+    .where(Evidence.update_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Evidence.update_id, Evidence.position, Evidence.id)
+)  # fmt: skip
+
+
 def timeline_entries(
     session: Session,
     recommendation_id: int,
@@ -154,18 +190,10 @@ def timeline_entries(
     Known on a past day, the revision to show may have another as-of date than the latest:
     `revision_at` picks it.
     """
-    approver = aliased(User)
-    columns = select(
-        StatusUpdate.id, StatusUpdate.status, StatusUpdate.as_of, StatusUpdate.confidence,
-        StatusUpdate.assessment, StatusUpdate.revision, StatusUpdate.author_id, User.name,
-        User.role, StatusUpdate.created_at, StatusUpdate.corrected_at, StatusUpdate.retracted_at,
-        StatusUpdate.retraction_reason, StatusUpdate.approved_at, approver.name, approver.role,
-        StatusUpdate.change_reason, StatusUpdate.criteria_reason,
-    ).join(User, User.id == StatusUpdate.author_id).outerjoin(
-        approver, approver.id == StatusUpdate.approved_by_id
-    )  # fmt: skip
     updates: dict[int, TimelineUpdate] = {}
-    for row in session.execute(logged_by(columns, recommendation_id, moment, limit, offset, after)):
+    for row in session.execute(
+        logged_by(TIMELINE_COLUMNS, recommendation_id, moment, limit, offset, after)
+    ):
         (id_, status, as_of, confidence, assessment, revision, author_id, name, role, created_at,
          corrected_at, retracted_at, retraction_reason, approved_at, approver_name, approver_role,
          change_reason, criteria_reason) = row  # fmt: skip
@@ -180,17 +208,6 @@ def timeline_entries(
     if not updates:
         return []
     ids = list(updates)
-    revisions = (
-        select(
-            StatusRevision.update_id, StatusRevision.number, StatusRevision.kind,
-            StatusRevision.status, StatusRevision.as_of, StatusRevision.assessment,
-            StatusRevision.confidence, StatusRevision.reason, User.name, User.role,
-            StatusRevision.created_at,
-        )
-        .join(User, User.id == StatusRevision.author_id)
-        .where(StatusRevision.update_id.in_(ids))
-        .order_by(StatusRevision.update_id, StatusRevision.number)
-    )  # fmt: skip
     for (
         update_id,
         number,
@@ -203,21 +220,12 @@ def timeline_entries(
         name,
         role,
         at,
-    ) in session.execute(revisions):
+    ) in session.execute(REVISIONS, {"ids": ids}):
         updates[update_id].revisions.append(
             RevisionEntry(number, kind, status, as_of, assessment, confidence, reason,
                           Person(name, role), at)
         )  # fmt: skip
-    evidence = (
-        select(
-            Evidence.update_id, Evidence.url, Evidence.title, Evidence.publisher,
-            Evidence.published_on, Evidence.excerpt, Evidence.stance, Evidence.reliability,
-            Evidence.credibility, Evidence.added_in, Evidence.withdrawn_in,
-        )
-        .where(Evidence.update_id.in_(ids))
-        .order_by(Evidence.update_id, Evidence.position, Evidence.id)
-    )  # fmt: skip
-    for update_id, *values in session.execute(evidence):
+    for update_id, *values in session.execute(EVIDENCE, {"ids": ids}):
         updates[update_id].all_evidence.append(CitedItem(*values))
     return list(updates.values())
 
